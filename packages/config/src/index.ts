@@ -1,0 +1,110 @@
+/**
+ * Typed environment, parsed once at start. A service describes the variables
+ * it needs; `loadConfig` returns a typed object or throws one ConfigError
+ * that names every missing or malformed variable, so a service never starts
+ * on a silent '' default.
+ */
+
+export interface VarSpec<T> {
+  readonly description: string;
+  /** Used when the variable is unset; a spec without one makes the variable required. */
+  readonly fallback?: T;
+  parse(raw: string): T;
+}
+
+type Options<T> = { description: string; default?: T };
+
+function spec<T>(options: Options<T>, parse: (raw: string) => T): VarSpec<T> {
+  return options.default === undefined
+    ? { description: options.description, parse }
+    : { description: options.description, fallback: options.default, parse };
+}
+
+export const env = {
+  string: (options: Options<string>) =>
+    spec(options, (raw) => {
+      if (raw.trim() === '') throw new Error('is empty');
+      return raw;
+    }),
+  int: (options: Options<number> & { min?: number; max?: number }) =>
+    spec(options, (raw) => {
+      if (!/^-?\d+$/.test(raw.trim())) throw new Error(`must be a whole number, got "${raw}"`);
+      const value = Number.parseInt(raw, 10);
+      if (options.min !== undefined && value < options.min) throw new Error(`must be >= ${options.min}, got ${value}`);
+      if (options.max !== undefined && value > options.max) throw new Error(`must be <= ${options.max}, got ${value}`);
+      return value;
+    }),
+  port: (options: Options<number>) => env.int({ ...options, min: 1, max: 65_535 }),
+  bool: (options: Options<boolean>) =>
+    spec(options, (raw) => {
+      const value = raw.trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+      if (['0', 'false', 'no', 'off'].includes(value)) return false;
+      throw new Error(`must be true or false, got "${raw}"`);
+    }),
+  /** Comma-separated list, e.g. KAFKA_BROKERS=127.0.0.1:9092,127.0.0.1:9093. */
+  list: (options: Options<string[]>) =>
+    spec(options, (raw) => {
+      const items = raw
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
+      if (items.length === 0) throw new Error('must list at least one value');
+      return items;
+    }),
+  oneOf: <const V extends string>(values: readonly V[], options: Options<V>) =>
+    spec(options, (raw) => {
+      if (!values.includes(raw as V)) throw new Error(`must be one of ${values.join(', ')}, got "${raw}"`);
+      return raw as V;
+    }),
+  url: (options: Options<string> & { protocols?: string[] }) =>
+    spec(options, (raw) => {
+      let url: URL;
+      try {
+        url = new URL(raw);
+      } catch {
+        throw new Error(`must be a URL, got "${raw}"`);
+      }
+      if (options.protocols && !options.protocols.includes(url.protocol.replace(/:$/, ''))) {
+        throw new Error(`must use ${options.protocols.join(' or ')}, got "${url.protocol}"`);
+      }
+      return raw;
+    }),
+};
+
+export type ConfigShape = Record<string, VarSpec<unknown>>;
+export type ConfigOf<S extends ConfigShape> = { [K in keyof S]: S[K] extends VarSpec<infer T> ? T : never };
+
+export class ConfigError extends Error {
+  constructor(
+    readonly service: string,
+    readonly problems: string[],
+  ) {
+    super(`${service} cannot start, its environment is incomplete:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig<S extends ConfigShape>(
+  service: string,
+  shape: S,
+  source: Readonly<Record<string, string | undefined>>,
+): ConfigOf<S> {
+  const problems: string[] = [];
+  const out: Record<string, unknown> = {};
+  for (const [name, variable] of Object.entries(shape)) {
+    const raw = source[name];
+    if (raw === undefined || raw === '') {
+      if ('fallback' in variable) out[name] = variable.fallback;
+      else problems.push(`${name} is required (${variable.description})`);
+      continue;
+    }
+    try {
+      out[name] = variable.parse(raw);
+    } catch (error) {
+      problems.push(`${name} ${(error as Error).message} (${variable.description})`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(service, problems);
+  return out as ConfigOf<S>;
+}

@@ -1,0 +1,34 @@
+import Type, { type Static } from 'typebox';
+
+/** The one error body every service answers with (4xx and 5xx alike). */
+export const ErrorBody = Type.Object({
+  error: Type.Object({
+    /** Stable machine-readable code, e.g. `invalid_request`, `payload_too_large`. */
+    code: Type.String(),
+    message: Type.String(),
+    /** For `invalid_request`: one entry per offending field. */
+    fields: Type.Optional(Type.Array(Type.Object({ field: Type.String(), reason: Type.String() }))),
+  }),
+});
+export type ErrorBody = Static<typeof ErrorBody>;
+
+export const DependencyCheck = Type.Object({
+  name: Type.String(),
+  ok: Type.Boolean(),
+  detail: Type.Optional(Type.String()),
+});
+export type DependencyCheck = Static<typeof DependencyCheck>;
+
+/** `/readyz`: every dependency checked, plus the versions of any model or index the service loaded. */
+export const Readiness = Type.Object({
+  ready: Type.Boolean(),
+  service: Type.String(),
+  version: Type.String(),
+  checks: Type.Array(DependencyCheck),
+  artifacts: Type.Optional(Type.Record(Type.String(), Type.String())),
+});
+export type Readiness = Static<typeof Readiness>;
+
+/** Opaque identifier used for ids that travel through Kafka keys and Redis keys. */
+export const Identifier = (description: string) =>
+  Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$', description });

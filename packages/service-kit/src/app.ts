@@ -1,0 +1,153 @@
+import type { DependencyCheck, ErrorBody, Readiness } from '@mlsys/contracts';
+import { compileSchema } from '@mlsys/contracts';
+import type { Logger, Metrics } from '@mlsys/telemetry';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { TSchema } from 'typebox';
+import { HttpError, RequestValidationError } from './errors.js';
+
+export type ServiceApp = FastifyInstance<
+  import('node:http').Server,
+  import('node:http').IncomingMessage,
+  import('node:http').ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+/** A readiness probe of one dependency: resolves (optionally with a detail) when it is usable, throws when not. */
+export type ReadinessCheck = () => Promise<string | undefined | void>;
+
+export interface ServiceOptions {
+  name: string;
+  version: string;
+  logger: Logger;
+  metrics: Metrics;
+  /** Largest accepted request body; larger ones get 413. */
+  bodyLimitBytes?: number;
+  readiness?: {
+    checks?: Record<string, ReadinessCheck>;
+    /** Versions of the models, indexes or rule sets the service has loaded. */
+    artifacts?: () => Record<string, string>;
+    timeoutMs?: number;
+  };
+}
+
+const DEFAULT_BODY_LIMIT = 64 * 1024;
+
+function errorBody(code: string, message: string, fields?: ErrorBody['error']['fields']): ErrorBody {
+  return { error: fields ? { code, message, fields } : { code, message } };
+}
+
+async function runCheck(name: string, check: ReadinessCheck, timeoutMs: number): Promise<DependencyCheck> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    const detail = await Promise.race([check(), timeout]);
+    return typeof detail === 'string' ? { name, ok: true, detail } : { name, ok: true };
+  } catch (error) {
+    return { name, ok: false, detail: (error as Error).message };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The fastify app every service starts from: schema-first routes validated by
+ * the contracts' compiler, one JSON error format, `/livez`, `/readyz`,
+ * `/metrics`, request metrics, and readiness that turns false while closing.
+ * It never listens; `main.ts` does.
+ */
+export function createServiceApp(options: ServiceOptions): ServiceApp {
+  const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    bodyLimit,
+    requestIdHeader: 'x-request-id',
+    disableRequestLogging: true,
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    const validator = compileSchema(schema as TSchema);
+    const part = httpPart ?? 'body';
+    return (data: unknown) => {
+      const result = validator.validate(data);
+      return result.ok ? { value: result.value } : { error: new RequestValidationError(part, result.errors) };
+    };
+  });
+
+  app.setErrorHandler((error: FastifyError | RequestValidationError | HttpError, request, reply) => {
+    if (error instanceof RequestValidationError) {
+      return reply.code(400).send(errorBody('invalid_request', error.message, error.fields));
+    }
+    if (error instanceof HttpError) {
+      return reply.code(error.statusCode).send(errorBody(error.code, error.message));
+    }
+    const code = (error as FastifyError).code;
+    if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply
+        .code(413)
+        .send(errorBody('payload_too_large', `request body exceeds the limit of ${bodyLimit} bytes; send less data`));
+    }
+    if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return reply.code(415).send(errorBody('unsupported_media_type', 'send the body as application/json'));
+    }
+    const status = (error as FastifyError).statusCode;
+    if (status !== undefined && status >= 400 && status < 500) {
+      // fastify's own client errors: malformed JSON, empty JSON body, bad content length.
+      return reply.code(status).send(
+        errorBody('invalid_request', error.message, [{ field: '(body)', reason: error.message }]),
+      );
+    }
+    request.log.error({ err: error }, 'request failed');
+    return reply.code(500).send(errorBody('internal_error', 'the service failed to handle the request; see its logs'));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send(errorBody('not_found', `no route for ${request.method} ${request.url.split('?')[0]}`));
+  });
+
+  const httpDuration = options.metrics.histogram(
+    'http_request_duration_seconds',
+    'HTTP request latency by route and status',
+    ['method', 'route', 'status_code'],
+  );
+  app.addHook('onResponse', async (request, reply) => {
+    httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+
+  app.get('/livez', async () => ({ status: 'ok' }));
+
+  const checks = Object.entries(options.readiness?.checks ?? {});
+  const timeoutMs = options.readiness?.timeoutMs ?? 1000;
+  app.get('/readyz', async (_request, reply) => {
+    const results = await Promise.all(checks.map(([name, check]) => runCheck(name, check, timeoutMs)));
+    if (closing) results.push({ name: 'lifecycle', ok: false, detail: 'shutting down' });
+    const body: Readiness = {
+      ready: results.every((r) => r.ok),
+      service: options.name,
+      version: options.version,
+      checks: results,
+    };
+    const artifacts = options.readiness?.artifacts?.();
+    if (artifacts) body.artifacts = artifacts;
+    return reply.code(body.ready ? 200 : 503).send(body);
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    reply.header('content-type', options.metrics.registry.contentType);
+    return options.metrics.registry.metrics();
+  });
+
+  return app;
+}

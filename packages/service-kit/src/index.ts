@@ -1,0 +1,3 @@
+export * from './app.js';
+export * from './errors.js';
+export * from './shutdown.js';
