@@ -1,0 +1,1 @@
+export const resultsDir = new URL("../results/", import.meta.url).pathname;
