@@ -1,1 +1,2 @@
-export {};
+export * as fraud from './fraud/index.js';
+export * as recs from './recs/index.js';
