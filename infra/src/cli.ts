@@ -1,0 +1,89 @@
+// The CLI behind the root npm scripts (scripts/bootstrap.mjs hands over here
+// once dependencies are installed): start, test, infra, prepare, bench, load.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { prepareArtifacts } from './artifacts.js';
+import { runStack } from './commands/start.js';
+import { runTests } from './commands/test.js';
+import { renderCompose } from './compose.js';
+import { type ArtifactSet, SERVICES, STACK_DATA_PROFILE } from './manifest.js';
+import type { Profile } from './paths.js';
+import { ROOT } from './paths.js';
+import { runTs } from './run.js';
+import { bringUpInfra, stopProfile } from './servers.js';
+import { ok, UserFacingError } from './ui.js';
+
+const USAGE = `usage:
+  npm start [-- --data tiny|default]      run the whole stack
+  npm test                                run every test against real Redis and Kafka
+  npm run infra -- up|down [--profile stack|test]
+  npm run infra -- compose                regenerate docker-compose.yml from the manifest
+  npm run infra -- prepare [--data P] [recs] [fraud]
+  npm run bench -- <name>                 run a benchmark (bench/src/benches)
+  npm run load -- <scenario> [flags]      run a load scenario (load-tests)`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'start': {
+      const { values } = parseArgs({ args: rest, options: { data: { type: 'string', default: STACK_DATA_PROFILE } } });
+      return runStack({ dataProfile: values.data! });
+    }
+    case 'test':
+      return runTests();
+    case 'infra':
+      return infra(rest);
+    case 'bench':
+      return runTs('bench/src/run.ts', rest);
+    case 'load':
+      return runTs('load-tests/src/cli.ts', rest);
+    default:
+      console.error(USAGE);
+      return 2;
+  }
+}
+
+async function infra(args: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { profile: { type: 'string', default: 'stack' }, data: { type: 'string', default: STACK_DATA_PROFILE } },
+  });
+  const [action, ...targets] = positionals;
+  const profile = values.profile as Profile;
+  if (profile !== 'stack' && profile !== 'test') throw new UserFacingError(`--profile must be stack or test, got ${profile}`);
+  switch (action) {
+    case 'up': {
+      const running = await bringUpInfra(profile, { keepAfterExit: true, reuse: true });
+      ok(`Redis ${running.redisUrl}, Kafka ${running.kafkaBrokers.join(',')} (stop with: npm run infra -- down --profile ${profile})`);
+      return 0;
+    }
+    case 'down':
+      await stopProfile(profile, SERVICES.map((s) => s.name).reverse());
+      return 0;
+    case 'compose':
+      writeFileSync(join(ROOT, 'docker-compose.yml'), renderCompose());
+      ok('wrote docker-compose.yml');
+      return 0;
+    case 'prepare': {
+      const sets = (targets.length > 0 ? targets : ['recs', 'fraud']) as ArtifactSet[];
+      await prepareArtifacts(sets, values.data!);
+      return 0;
+    }
+    default:
+      console.error(USAGE);
+      return 2;
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof UserFacingError) {
+    console.error(`\n✖ ${error.message}`);
+  } else {
+    console.error('\n✖', error);
+  }
+  process.exitCode = 1;
+}

@@ -1,0 +1,148 @@
+import { join } from 'node:path';
+import { artifactsDir, prepareArtifacts } from '../artifacts.js';
+import { type ArtifactSet, resolveEnv, type ServiceSpec, SERVICES, STACK_DATA_PROFILE, startOrder } from '../manifest.js';
+import { logsDir, ROOT } from '../paths.js';
+import { waitFor } from '../ports.js';
+import { ManagedProcess, tail } from '../processes.js';
+import { bin, runInherit } from '../run.js';
+import { bringUpInfra, pidFile, type RunningInfra, stopInfra } from '../servers.js';
+import { ok, say, step, table, UserFacingError, warn } from '../ui.js';
+
+const MAX_RESTARTS = 3;
+
+interface RunningService {
+  spec: ServiceSpec;
+  process: ManagedProcess;
+  restarts: number;
+}
+
+async function ready(spec: ServiceSpec): Promise<boolean> {
+  const res = await fetch(`http://127.0.0.1:${spec.port}${spec.health.ready}`, { signal: AbortSignal.timeout(1000) });
+  return res.status === 200;
+}
+
+function launch(spec: ServiceSpec, infra: RunningInfra, dataProfile: string): ManagedProcess {
+  const env = resolveEnv(spec, {
+    redisUrl: infra.redisUrl,
+    kafkaBrokers: infra.kafkaBrokers.join(','),
+    serviceUrl: (other) => `http://127.0.0.1:${other.port}`,
+    artifactsDir: (set: ArtifactSet) => artifactsDir(set, dataProfile),
+  });
+  return ManagedProcess.start({
+    name: spec.name,
+    command: process.execPath,
+    args: ['--enable-source-maps', join(ROOT, spec.dir, 'dist', 'main.js')],
+    cwd: join(ROOT, spec.dir),
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...env },
+    logFile: join(logsDir('stack'), `${spec.name}.log`),
+    pidFile: pidFile('stack', spec.name),
+  });
+}
+
+async function startService(spec: ServiceSpec, infra: RunningInfra, dataProfile: string): Promise<ManagedProcess> {
+  const child = launch(spec, infra, dataProfile);
+  const log = join(logsDir('stack'), `${spec.name}.log`);
+  await waitFor(
+    () => ready(spec),
+    { timeoutMs: 120_000, intervalMs: 250, failFast: () => (child.running ? undefined : `${spec.name} exited at start:\n${tail(log)}`) },
+    () => `${spec.name} was not ready on port ${spec.port} within 120 s; see ${log}`,
+  );
+  return child;
+}
+
+function printTable(infra: RunningInfra, services: RunningService[]): void {
+  const rows = [
+    ['name', 'design', 'url', 'pid', 'log'],
+    ['redis', 'both', infra.redisUrl, '', join('.cache/stack/logs', 'redis.log')],
+    ['kafka', 'both', `kafka://${infra.kafkaBrokers.join(',')}`, '', join('.cache/stack/logs', 'kafka.log')],
+    ...services.map(({ spec, process }) => [
+      spec.name,
+      spec.design,
+      `http://127.0.0.1:${spec.port}`,
+      String(process.pid),
+      join('.cache/stack/logs', `${spec.name}.log`),
+    ]),
+  ];
+  console.log(`\n${table(rows)}\n`);
+  for (const { spec } of services) console.log(`  ${spec.name.padEnd(14)} ${spec.summary}`);
+  console.log('\nThe stack is up. Ctrl-C stops it (services, then Kafka, then Redis).');
+}
+
+/**
+ * `npm start`: Redis and Kafka, the models the services need, a build, then
+ * every service in dependency order, each waited for on `/readyz`. It then
+ * watches them: a service that dies is reported and restarted (a few times);
+ * Kafka or Redis dying is reported and stops the stack, since nothing works
+ * without them. Ctrl-C stops everything in order.
+ */
+export async function runStack(options: { dataProfile?: string } = {}): Promise<number> {
+  const dataProfile = options.dataProfile ?? STACK_DATA_PROFILE;
+  const services = startOrder(SERVICES);
+  const needed = [...new Set(services.flatMap((s) => s.needs))];
+
+  const infra = await bringUpInfra('stack', { keepAfterExit: false, reuse: false });
+  const running: RunningService[] = [];
+  let shuttingDown: Promise<number> | undefined;
+
+  const shutdown = (code: number): Promise<number> => {
+    shuttingDown ??= (async () => {
+      say('stopping the stack');
+      for (const service of [...running].reverse()) await step(`stopping ${service.spec.name}`, () => service.process.stop(15_000));
+      await stopInfra(infra);
+      return code;
+    })();
+    return shuttingDown;
+  };
+
+  const exitCode = new Promise<number>((resolve) => {
+    process.once('SIGINT', () => void shutdown(0).then(resolve));
+    process.once('SIGTERM', () => void shutdown(0).then(resolve));
+    for (const server of infra.started) {
+      server.onUnexpectedExit((code, signal) => {
+        warn(`${server.spec.name} exited unexpectedly (${signal ?? `code ${code}`}); the stack cannot run without it.`);
+        console.error(tail(server.spec.logFile));
+        void shutdown(1).then(resolve);
+      });
+    }
+  });
+
+  try {
+    await prepareArtifacts(needed, dataProfile);
+    const built = await step('building the services (turbo, cached)', () =>
+      runInherit(bin('turbo'), ['run', 'build', ...services.map((s) => `--filter=./${s.dir}`), '--output-logs=errors-only']),
+    );
+    if (built !== 0) throw new UserFacingError('the build failed; see the output above');
+
+    for (const spec of services) {
+      const child = await step(`starting ${spec.name} on port ${spec.port}`, () => startService(spec, infra, dataProfile));
+      const entry: RunningService = { spec, process: child, restarts: 0 };
+      running.push(entry);
+      watch(entry, infra, dataProfile, () => shuttingDown !== undefined);
+    }
+  } catch (error) {
+    await shutdown(1);
+    throw error;
+  }
+
+  printTable(infra, running);
+  return exitCode;
+}
+
+function watch(entry: RunningService, infra: RunningInfra, dataProfile: string, stopping: () => boolean): void {
+  entry.process.onUnexpectedExit((code, signal) => {
+    if (stopping()) return;
+    warn(`${entry.spec.name} exited unexpectedly (${signal ?? `code ${code}`}); log: .cache/stack/logs/${entry.spec.name}.log`);
+    if (entry.restarts >= MAX_RESTARTS) {
+      warn(`${entry.spec.name} crashed ${MAX_RESTARTS + 1} times; not restarting it again.`);
+      return;
+    }
+    entry.restarts += 1;
+    startService(entry.spec, infra, dataProfile)
+      .then((child) => {
+        entry.process = child;
+        ok(`${entry.spec.name} restarted (restart ${entry.restarts} of ${MAX_RESTARTS})`);
+        watch(entry, infra, dataProfile, stopping);
+      })
+      .catch((error: Error) => warn(`${entry.spec.name} could not be restarted: ${error.message}`));
+  });
+}

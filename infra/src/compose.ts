@@ -1,0 +1,97 @@
+import { stringify } from 'yaml';
+import { type ArtifactSet, INFRA_PORTS, resolveEnv, type ServiceSpec, SERVICES, STACK_DATA_PROFILE } from './manifest.js';
+
+const IMAGE = 'ml-system-designs:local';
+const APP_DIR = '/app';
+const KAFKA_INTERNAL = 'kafka:29092';
+const ports = INFRA_PORTS.stack;
+
+const header = `# Generated from infra/src/manifest.ts by \`npm run infra -- compose\`; do not edit by hand.
+# A test (infra/test/compose.test.ts) fails when this file and the manifest disagree.
+# Where a container engine runs: docker compose up --build
+`;
+
+function serviceEntry(spec: ServiceSpec): Record<string, unknown> {
+  const environment = resolveEnv(spec, {
+    redisUrl: 'redis://redis:6379',
+    kafkaBrokers: KAFKA_INTERNAL,
+    serviceUrl: (other) => `http://${other.name}:${other.port}`,
+    artifactsDir: (set: ArtifactSet) => `${APP_DIR}/.cache/artifacts/${set}/${STACK_DATA_PROFILE}`,
+  });
+  const dependsOn: Record<string, { condition: string }> = {};
+  for (const dep of spec.dependsOn) dependsOn[dep] = { condition: 'service_healthy' };
+  if (spec.needs.length > 0) dependsOn.prepare = { condition: 'service_completed_successfully' };
+  return {
+    image: IMAGE,
+    command: ['node', '--enable-source-maps', `${spec.dir}/dist/main.js`],
+    environment,
+    ports: [`${spec.port}:${spec.port}`],
+    ...(spec.needs.length > 0 ? { volumes: ['artifacts:/app/.cache/artifacts'] } : {}),
+    depends_on: dependsOn,
+    healthcheck: {
+      test: ['CMD', 'node', '-e', `fetch('http://127.0.0.1:${spec.port}${spec.health.ready}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`],
+      interval: '5s',
+      timeout: '3s',
+      retries: 24,
+    },
+  };
+}
+
+/** docker-compose.yml as the manifest describes it. */
+export function renderCompose(services: readonly ServiceSpec[] = SERVICES): string {
+  const needs = [...new Set(services.flatMap((s) => s.needs))];
+  const doc: Record<string, unknown> = {
+    name: 'ml-system-designs',
+    services: {
+      redis: {
+        image: 'redis:7',
+        command: ['redis-server', '--appendonly', 'yes'],
+        ports: [`${ports.redis}:6379`],
+        healthcheck: { test: ['CMD', 'redis-cli', 'ping'], interval: '2s', timeout: '2s', retries: 30 },
+      },
+      kafka: {
+        image: 'apache/kafka:3.9.1',
+        ports: [`${ports.kafka}:9092`],
+        environment: {
+          KAFKA_NODE_ID: '1',
+          KAFKA_PROCESS_ROLES: 'broker,controller',
+          KAFKA_LISTENERS: 'INTERNAL://0.0.0.0:29092,EXTERNAL://0.0.0.0:9092,CONTROLLER://0.0.0.0:9093',
+          KAFKA_ADVERTISED_LISTENERS: `INTERNAL://${KAFKA_INTERNAL},EXTERNAL://127.0.0.1:${ports.kafka}`,
+          KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'INTERNAL:PLAINTEXT,EXTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT',
+          KAFKA_INTER_BROKER_LISTENER_NAME: 'INTERNAL',
+          KAFKA_CONTROLLER_LISTENER_NAMES: 'CONTROLLER',
+          KAFKA_CONTROLLER_QUORUM_VOTERS: '1@localhost:9093',
+          KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false',
+          KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: '1',
+          KAFKA_OFFSETS_TOPIC_NUM_PARTITIONS: '1',
+          KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: '1',
+          KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: '1',
+          KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: '0',
+        },
+        healthcheck: {
+          test: ['CMD-SHELL', '/opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server localhost:9092 > /dev/null'],
+          interval: '5s',
+          timeout: '10s',
+          retries: 24,
+        },
+      },
+      ...(needs.length > 0
+        ? {
+            prepare: {
+              image: IMAGE,
+              build: { context: '.', dockerfile: 'infra/Dockerfile' },
+              command: ['node', 'scripts/bootstrap.mjs', 'infra', 'prepare', '--data', STACK_DATA_PROFILE, ...needs],
+              volumes: ['artifacts:/app/.cache/artifacts'],
+            },
+          }
+        : {}),
+      ...Object.fromEntries(services.map((spec) => [spec.name, serviceEntry(spec)])),
+    },
+    ...(needs.length > 0 ? { volumes: { artifacts: {} } } : {}),
+  };
+  // Without a prepare step, the first service builds the image.
+  if (needs.length === 0 && services[0]) {
+    (doc.services as Record<string, Record<string, unknown>>)[services[0].name]!.build = { context: '.', dockerfile: 'infra/Dockerfile' };
+  }
+  return header + stringify(doc, { lineWidth: 0 });
+}

@@ -1,0 +1,141 @@
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createKafka, describeCluster } from '@mlsys/kafka';
+import { CACHE, ROOT } from './paths.js';
+import { ManagedProcess, tail } from './processes.js';
+import { portOpen, waitFor } from './ports.js';
+import { requireTool, TOOLS } from './prereqs.js';
+import { UserFacingError, withHeartbeat } from './ui.js';
+
+const POM = join(ROOT, 'infra', 'kafka', 'pom.xml');
+const LOG4J = join(ROOT, 'infra', 'kafka', 'log4j.properties');
+const KAFKA_VERSION = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(readFileSync(POM, 'utf8'))?.[1] ?? 'unknown';
+const libsDir = join(CACHE, 'kafka', KAFKA_VERSION, 'libs');
+
+/**
+ * Fetches the broker jars pinned by infra/kafka/pom.xml from Maven Central
+ * into .cache/kafka/<version>/libs, once (a stamp holds the POM's hash).
+ */
+export async function ensureKafkaJars(): Promise<string> {
+  requireTool(TOOLS.java);
+  const stamp = join(libsDir, '.pom.sha256');
+  const digest = createHash('sha256').update(readFileSync(POM)).digest('hex');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) return libsDir;
+  requireTool(TOOLS.maven);
+  mkdirSync(libsDir, { recursive: true });
+  console.log(`  fetching Apache Kafka ${KAFKA_VERSION} jars from Maven Central (once, ~50 MB)`);
+  await withHeartbeat(
+    'mvn dependency:copy-dependencies',
+    new Promise<void>((resolve, reject) => {
+      const child = spawn(
+        'mvn',
+        ['-q', '-B', '-Dstyle.color=never', '-f', POM, 'dependency:copy-dependencies', `-DoutputDirectory=${libsDir}`, '-DincludeScope=runtime'],
+        { stdio: ['ignore', 'inherit', 'inherit'] },
+      );
+      child.once('error', reject);
+      child.once('exit', (code) =>
+        code === 0 ? resolve() : reject(new UserFacingError(`Maven could not fetch Kafka ${KAFKA_VERSION} (exit ${code}); see the output above`)),
+      );
+    }),
+  );
+  if (!readdirSync(libsDir).some((f) => f.startsWith(`kafka_2.13-${KAFKA_VERSION}`))) {
+    throw new UserFacingError(`Maven finished but ${libsDir} has no kafka_2.13-${KAFKA_VERSION} jar`);
+  }
+  writeFileSync(stamp, digest);
+  return libsDir;
+}
+
+export interface KafkaServerOptions {
+  port: number;
+  controllerPort: number;
+  dir: string;
+  logFile: string;
+  pidFile: string;
+  keepAfterExit?: boolean;
+  heap?: string;
+}
+
+/** One KRaft node acting as broker and controller, tuned to start fast on one machine. */
+export function serverProperties(options: KafkaServerOptions): string {
+  return [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@127.0.0.1:${options.controllerPort}`,
+    `listeners=PLAINTEXT://127.0.0.1:${options.port},CONTROLLER://127.0.0.1:${options.controllerPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${options.port}`,
+    'controller.listener.names=CONTROLLER',
+    'inter.broker.listener.name=PLAINTEXT',
+    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    `log.dirs=${join(options.dir, 'data')}`,
+    'num.partitions=1',
+    'auto.create.topics.enable=false',
+    // One node: internal topics with one replica and one partition start in a blink.
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=1',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'transaction.state.log.num.partitions=1',
+    'share.coordinator.state.topic.replication.factor=1',
+    // Consumers join a group without the default 3 s wait for others.
+    'group.initial.rebalance.delay.ms=0',
+    'log.retention.hours=24',
+    'log.segment.bytes=104857600',
+    '',
+  ].join('\n');
+}
+
+function java(libs: string, mainClass: string, args: string[], heap: string) {
+  return { command: 'java', args: [`-Xms${heap}`, `-Xmx${heap}`, '-XX:+UseG1GC', `-Dlog4j.configuration=file:${LOG4J}`, '-cp', `${libs}/*`, mainClass, ...args] };
+}
+
+/** Formats the KRaft storage once per data folder. */
+async function formatStorage(libs: string, properties: string, dataDir: string, logFile: string): Promise<void> {
+  if (existsSync(join(dataDir, 'meta.properties'))) return;
+  const clusterId = randomBytes(16).toString('base64url');
+  const { command, args } = java(libs, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', properties], '256m');
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      writeFileSync(logFile, output, { flag: 'a' });
+      code === 0 ? resolve() : reject(new Error(`kafka storage format failed (exit ${code}):\n${output.slice(-2000)}`));
+    });
+  });
+}
+
+export async function startKafkaServer(libs: string, options: KafkaServerOptions): Promise<ManagedProcess> {
+  mkdirSync(join(options.dir, 'data'), { recursive: true });
+  const properties = join(options.dir, 'server.properties');
+  writeFileSync(properties, serverProperties(options));
+  await formatStorage(libs, properties, join(options.dir, 'data'), options.logFile);
+  const { command, args } = java(libs, 'kafka.Kafka', [properties], options.heap ?? '1g');
+  const server = ManagedProcess.start(
+    { name: 'kafka', command, args, logFile: options.logFile, pidFile: options.pidFile },
+    { keepAfterExit: options.keepAfterExit ?? false },
+  );
+  await waitForKafka(options.port, 90_000, () => (server.running ? undefined : `Kafka exited at start:\n${tail(options.logFile)}`));
+  return server;
+}
+
+export async function kafkaAnswers(port: number): Promise<boolean> {
+  if (!(await portOpen('127.0.0.1', port))) return false;
+  const kafka = createKafka({ clientId: 'infra-probe', brokers: [`127.0.0.1:${port}`], connectionTimeoutMs: 1000, silent: true, retries: 0 });
+  try {
+    await describeCluster(kafka);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function waitForKafka(port: number, timeoutMs: number, failFast?: () => string | undefined): Promise<void> {
+  return withHeartbeat(
+    'waiting for the Kafka broker',
+    waitFor(() => kafkaAnswers(port), { timeoutMs, intervalMs: 500, ...(failFast ? { failFast } : {}) }, () => `Kafka did not answer on 127.0.0.1:${port} within ${timeoutMs} ms`),
+  );
+}

@@ -1,0 +1,114 @@
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createKafka, ensureTopics } from '@mlsys/kafka';
+import { Topics } from '@mlsys/contracts';
+import { ensureKafkaJars, kafkaAnswers, startKafkaServer } from './kafka-server.js';
+import { INFRA_PORTS } from './manifest.js';
+import { logsDir, pidsDir, type Profile, profileDir } from './paths.js';
+import { portOpen } from './ports.js';
+import { isAlive, ManagedProcess, readPid, stopByPidFile } from './processes.js';
+import { ensureRedisInstalled, redisAnswers, startRedisServer } from './redis-server.js';
+import { ok, say, step, UserFacingError } from './ui.js';
+
+export interface RunningInfra {
+  profile: Profile;
+  redisUrl: string;
+  kafkaBrokers: string[];
+  /** Servers this call started (and so may stop); empty when it reused running ones. */
+  started: ManagedProcess[];
+}
+
+const pidFile = (profile: Profile, name: string) => join(pidsDir(profile), `${name}.pid`);
+
+/** Reuses a server of ours that answers; refuses a port held by another program. */
+async function reusable(profile: Profile, name: 'redis' | 'kafka', port: number, answers: (port: number) => Promise<boolean>): Promise<boolean> {
+  const pid = readPid(pidFile(profile, name));
+  if (pid !== undefined && isAlive(pid) && (await answers(port))) {
+    ok(`${name} already running on 127.0.0.1:${port} (pid ${pid})`);
+    return true;
+  }
+  if (pid !== undefined) await stopByPidFile(pidFile(profile, name));
+  if (await portOpen('127.0.0.1', port)) {
+    throw new UserFacingError(
+      `port ${port} (${name}, profile ${profile}) is taken by another program. Stop it (see: ss -ltnp 'sport = :${port}') and run again.`,
+    );
+  }
+  return false;
+}
+
+export interface BringUpOptions {
+  /** Leave the servers running after this process exits (`infra up` for test runs). */
+  keepAfterExit: boolean;
+  /** Reuse servers of the same profile that are already running, instead of restarting them. */
+  reuse: boolean;
+}
+
+/** Redis and Kafka for a profile, each started (or reused), answering, with the project's topics created. */
+export async function bringUpInfra(profile: Profile, options: BringUpOptions): Promise<RunningInfra> {
+  const ports = INFRA_PORTS[profile];
+  const started: ManagedProcess[] = [];
+  const dir = profileDir(profile);
+
+  if (!options.reuse) {
+    // A previous runner that was killed may have left its servers behind.
+    for (const name of ['kafka', 'redis']) {
+      if (await stopByPidFile(pidFile(profile, name))) say(`stopped a ${name} left running by an earlier run`);
+    }
+  }
+
+  const redisBinary = await step('checking Redis', ensureRedisInstalled);
+  if (!(await reusable(profile, 'redis', ports.redis, redisAnswers))) {
+    const redis = await step(`starting Redis on 127.0.0.1:${ports.redis}`, () =>
+      startRedisServer(redisBinary, {
+        port: ports.redis,
+        dir: join(dir, 'redis'),
+        logFile: join(logsDir(profile), 'redis.log'),
+        pidFile: pidFile(profile, 'redis'),
+        persistent: profile === 'stack',
+        keepAfterExit: options.keepAfterExit,
+      }),
+    );
+    started.push(redis);
+  }
+
+  const libs = await step('checking Kafka 3.9.1 jars', ensureKafkaJars);
+  if (!(await reusable(profile, 'kafka', ports.kafka, kafkaAnswers))) {
+    const kafka = await step(`starting Kafka (KRaft) on 127.0.0.1:${ports.kafka}`, () =>
+      startKafkaServer(libs, {
+        port: ports.kafka,
+        controllerPort: ports.kafkaController,
+        dir: join(dir, 'kafka'),
+        logFile: join(logsDir(profile), 'kafka.log'),
+        pidFile: pidFile(profile, 'kafka'),
+        keepAfterExit: options.keepAfterExit,
+      }),
+    );
+    started.push(kafka);
+  }
+
+  const kafkaBrokers = [`127.0.0.1:${ports.kafka}`];
+  await step('creating Kafka topics', () =>
+    ensureTopics(createKafka({ clientId: 'infra', brokers: kafkaBrokers }), Object.values(Topics)),
+  );
+
+  const running = { profile, redisUrl: `redis://127.0.0.1:${ports.redis}`, kafkaBrokers, started };
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'endpoints.json'), `${JSON.stringify({ redisUrl: running.redisUrl, kafkaBrokers }, null, 2)}\n`);
+  return running;
+}
+
+/** Stops what `bringUpInfra` started: Kafka first (it may still flush), then Redis. */
+export async function stopInfra(infra: RunningInfra): Promise<void> {
+  for (const server of [...infra.started].reverse()) {
+    await step(`stopping ${server.spec.name}`, () => server.stop(30_000));
+  }
+}
+
+/** Stops every process of a profile by its pid file: services, then Kafka, then Redis. */
+export async function stopProfile(profile: Profile, serviceNames: string[]): Promise<void> {
+  for (const name of [...serviceNames, 'kafka', 'redis']) {
+    if (await stopByPidFile(pidFile(profile, name), 30_000)) ok(`stopped ${name}`);
+  }
+}
+
+export { pidFile };

@@ -1,0 +1,86 @@
+import { type Admin, Kafka, type KafkaConfig, logLevel as KafkaLogLevel, type LogEntry } from 'kafkajs';
+
+/** The logging slice kafkajs needs; a pino logger fits it. */
+export interface KafkaLogSink {
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface KafkaSettings {
+  clientId: string;
+  brokers: string[];
+  logger?: KafkaLogSink;
+  /** How long to try to reach a broker at start before failing. */
+  connectionTimeoutMs?: number;
+  /** Probes that expect failures (is the broker up yet?) should not log each one. */
+  silent?: boolean;
+  /** Connection attempts before a request fails. */
+  retries?: number;
+}
+
+const LEVELS: Record<number, keyof KafkaLogSink> = {
+  [KafkaLogLevel.ERROR]: 'error',
+  [KafkaLogLevel.WARN]: 'warn',
+  [KafkaLogLevel.INFO]: 'info',
+  [KafkaLogLevel.DEBUG]: 'debug',
+};
+
+/** A kafkajs client whose logs go to our structured logger instead of kafkajs' console lines. */
+export function createKafka({ clientId, brokers, logger, connectionTimeoutMs = 3000, silent = false, retries = 8 }: KafkaSettings): Kafka {
+  const config: KafkaConfig = {
+    clientId,
+    brokers,
+    connectionTimeout: connectionTimeoutMs,
+    retry: { initialRetryTime: 100, retries },
+    logLevel: silent ? KafkaLogLevel.NOTHING : KafkaLogLevel.WARN,
+  };
+  if (logger) {
+    config.logCreator =
+      () =>
+      ({ level, log }: LogEntry) => {
+        const { message, ...rest } = log;
+        logger[LEVELS[level] ?? 'info']({ kafka: rest }, message);
+      };
+  }
+  return new Kafka(config);
+}
+
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+}
+
+/** Creates the topics that do not exist yet; existing ones are left as they are. */
+export async function ensureTopics(kafka: Kafka, topics: readonly TopicSpec[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await createMissing(admin, topics);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function createMissing(admin: Admin, topics: readonly TopicSpec[]): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  const missing = topics.filter((t) => !existing.has(t.name));
+  if (missing.length === 0) return;
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions, replicationFactor: 1 })),
+  });
+}
+
+/** Readiness probe: the cluster answers a metadata request. */
+export async function describeCluster(kafka: Kafka): Promise<string> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const cluster = await admin.describeCluster();
+    return `${cluster.brokers.length} broker(s), controller ${cluster.controller}`;
+  } finally {
+    await admin.disconnect();
+  }
+}

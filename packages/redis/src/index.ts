@@ -1,0 +1,97 @@
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+
+export type { Cluster, Redis };
+export type RedisClient = Redis | Cluster;
+
+export interface RedisSettings {
+  /** `redis://host:port[/db]` for one node; with `cluster: true`, a comma-separated list of seed nodes. */
+  url: string;
+  cluster?: boolean;
+  /** Prefixes every key, so tests and stacks can share one server without colliding. */
+  keyPrefix?: string;
+  /** How long one command may wait for its answer; a dead Redis must fail fast, not hang a request. */
+  commandTimeoutMs?: number;
+  /** Queue commands while disconnected (services: no, they have fallbacks; offline jobs: yes). */
+  queueWhileDisconnected?: boolean;
+  /**
+   * Connection errors (each failed reconnect). Commands fail on their own
+   * promise and `/readyz` reports the outage, so the default only stops
+   * ioredis from printing every attempt; services pass their logger.
+   */
+  onError?: (error: Error) => void;
+}
+
+/**
+ * An ioredis client for one node or a Cluster. It reconnects forever with a
+ * capped back-off, so a Redis that comes back is used again without a
+ * restart, while commands issued during the outage fail fast.
+ */
+export function createRedis(settings: RedisSettings): RedisClient {
+  const options: RedisOptions = {
+    lazyConnect: true,
+    enableOfflineQueue: settings.queueWhileDisconnected ?? false,
+    maxRetriesPerRequest: settings.queueWhileDisconnected ? 20 : 1,
+    commandTimeout: settings.commandTimeoutMs ?? 1000,
+    retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2000),
+    ...(settings.keyPrefix ? { keyPrefix: settings.keyPrefix } : {}),
+  };
+  if (settings.cluster) {
+    const nodes = settings.url.split(',').map((seed) => {
+      const url = new URL(seed.trim());
+      return { host: url.hostname, port: Number(url.port || 6379) };
+    });
+    const cluster = new Cluster(nodes, { redisOptions: options, enableOfflineQueue: options.enableOfflineQueue ?? false });
+    cluster.on('error', settings.onError ?? (() => {}));
+    return cluster;
+  }
+  const client = new Redis(settings.url, options);
+  client.on('error', settings.onError ?? (() => {}));
+  return client;
+}
+
+/** Connects and checks the server answers, failing with the URL in the message. */
+export async function connectRedis(client: RedisClient, url: string): Promise<void> {
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (error) {
+    throw new Error(`cannot reach Redis at ${url}: ${(error as Error).message}`);
+  }
+}
+
+/** Readiness probe. */
+export async function pingRedis(client: RedisClient): Promise<string> {
+  const answer = await client.ping();
+  return `redis ${answer}`;
+}
+
+export interface LuaScript<Args extends unknown[], Result> {
+  run(client: RedisClient, keys: string[], ...args: Args): Promise<Result>;
+}
+
+/**
+ * A Lua script loaded once per client with `defineCommand` (EVALSHA, falling
+ * back to EVAL after a server restart flushed the script cache).
+ */
+export function defineLuaScript<Args extends (string | number)[], Result>(name: string, lua: string): LuaScript<Args, Result> {
+  const defined = new WeakSet<RedisClient>();
+  return {
+    async run(client, keys, ...args) {
+      if (!defined.has(client)) {
+        client.defineCommand(name, { lua });
+        defined.add(client);
+      }
+      const command = (client as unknown as Record<string, (...a: unknown[]) => Promise<Result>>)[name]!;
+      return command.call(client, keys.length, ...keys, ...args);
+    },
+  };
+}
+
+export async function closeRedis(client: RedisClient): Promise<void> {
+  if (client.status === 'end') return;
+  try {
+    await client.quit();
+  } catch {
+    client.disconnect();
+  }
+}
