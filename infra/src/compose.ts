@@ -93,5 +93,6 @@ export function renderCompose(services: readonly ServiceSpec[] = SERVICES): stri
   if (needs.length === 0 && services[0]) {
     (doc.services as Record<string, Record<string, unknown>>)[services[0].name]!.build = { context: '.', dockerfile: 'infra/Dockerfile' };
   }
-  return header + stringify(doc, { lineWidth: 0 });
+  // YAML 1.1 quoting, so that values such as `yes` stay strings for every compose parser.
+  return header + stringify(doc, { lineWidth: 0, version: '1.1' });
 }

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import type {} from 'vitest';
 
 const run = promisify(execFile);
 
@@ -11,6 +12,13 @@ export interface TestInfra {
   redisUrl: string;
   kafkaBrokers: string[];
   source: 'env' | 'containers' | 'local';
+}
+
+// `inject('infra')` in any test file that imports the testkit is typed.
+declare module 'vitest' {
+  export interface ProvidedContext {
+    infra: TestInfra;
+  }
 }
 
 export function repoRoot(from = dirname(fileURLToPath(import.meta.url))): string {

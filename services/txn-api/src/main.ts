@@ -1,0 +1,94 @@
+// txn-api process entry: reads the environment, connects Kafka and Redis,
+// serves HTTP, and shuts down in order on SIGTERM/SIGINT.
+import { readFileSync } from 'node:fs';
+import { ConfigError, env, loadConfig } from '@mlsys/config';
+import { Topics } from '@mlsys/contracts';
+import { createKafka, describeCluster, ensureTopics, JsonProducer } from '@mlsys/kafka';
+import { closeRedis, connectRedis, createRedis, pingRedis } from '@mlsys/redis';
+import { shutdownInOrder } from '@mlsys/service-kit';
+import { createLogger, createMetrics } from '@mlsys/telemetry';
+import { createDecisionConsumer } from './adapters/decision-consumer.js';
+import { KafkaTransactionPublisher } from './adapters/kafka-publisher.js';
+import { RedisDecisionStore } from './adapters/redis-decision-store.js';
+import { buildApp } from './app.js';
+
+const SERVICE = 'txn-api';
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const config = (() => {
+  try {
+    return loadConfig(
+      SERVICE,
+      {
+        PORT: env.port({ description: 'HTTP port', default: 8090 }),
+        HOST: env.string({ description: 'interface to listen on', default: '127.0.0.1' }),
+        LOG_LEVEL: env.oneOf(['debug', 'info', 'warn', 'error'] as const, { description: 'log level', default: 'info' }),
+        REDIS_URL: env.url({ description: 'Redis holding decisions, e.g. redis://127.0.0.1:6379', protocols: ['redis', 'rediss'] }),
+        KAFKA_BROKERS: env.list({ description: 'Kafka bootstrap servers, e.g. 127.0.0.1:9092' }),
+        DECISION_TTL_SECONDS: env.int({ description: 'how long decisions stay readable', default: 7 * 24 * 3600, min: 60 }),
+        SHUTDOWN_DEADLINE_MS: env.int({ description: 'longest a graceful shutdown may take', default: 10_000, min: 100 }),
+      },
+      process.env,
+    );
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+})();
+
+const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
+const metrics = createMetrics(SERVICE);
+const kafka = createKafka({ clientId: SERVICE, brokers: config.KAFKA_BROKERS, logger });
+const redis = createRedis({ url: config.REDIS_URL, onError: (err) => logger.warn({ err: err.message }, 'redis connection error') });
+
+await connectRedis(redis, config.REDIS_URL);
+await ensureTopics(kafka, [Topics.transactions, Topics.decisions, Topics.transactionsDlq]);
+const producer = new JsonProducer(kafka);
+await producer.connect();
+
+const decisions = new RedisDecisionStore(redis, config.DECISION_TTL_SECONDS);
+const consumer = createDecisionConsumer({
+  kafka,
+  producer,
+  groupId: `${SERVICE}.decisions`,
+  decisionsTopic: Topics.decisions.name,
+  deadLetterTopic: Topics.transactionsDlq.name,
+  store: decisions,
+  logger,
+});
+await consumer.start();
+
+const app = buildApp({
+  publisher: new KafkaTransactionPublisher(producer, Topics.transactions.name),
+  decisions,
+  logger,
+  metrics,
+  version,
+  readiness: {
+    redis: () => pingRedis(redis),
+    kafka: () => describeCluster(kafka),
+    'decision-consumer': async () => {
+      if (!consumer.isRunning) throw new Error('not consuming decisions');
+    },
+  },
+});
+await app.listen({ host: config.HOST, port: config.PORT });
+
+const deadline = config.SHUTDOWN_DEADLINE_MS;
+const shutdown = async (signal: string) => {
+  logger.info({ signal }, 'shutting down');
+  const clean = await shutdownInOrder(
+    [
+      { name: 'http (stop accepting, finish in-flight requests)', run: () => app.close() },
+      { name: 'decision consumer (commit offsets, leave group)', run: () => consumer.stop() },
+      { name: 'kafka producer (flush)', run: () => producer.disconnect() },
+      { name: 'redis', run: () => closeRedis(redis) },
+    ],
+    deadline,
+    logger,
+  );
+  process.exitCode = clean ? 0 : 1;
+};
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,92 @@
+import { createLogger, createMetrics } from '@mlsys/telemetry';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.js';
+import { decisionFor, MemoryDecisionStore, RecordingPublisher, validTransaction } from './fakes.js';
+
+function setup() {
+  const publisher = new RecordingPublisher();
+  const decisions = new MemoryDecisionStore();
+  const app = buildApp({
+    publisher,
+    decisions,
+    logger: createLogger({ service: 'txn-api', level: 'silent' }),
+    metrics: createMetrics('txn-api', { defaultMetrics: false }),
+    version: 'test',
+    readiness: {},
+  });
+  return { app, publisher, decisions };
+}
+
+let current: ReturnType<typeof setup> | undefined;
+afterEach(async () => {
+  await current?.app.close();
+  current = undefined;
+});
+
+describe('POST /v1/transactions', () => {
+  it('when the transaction is valid, then it is published and 202 points at its decision', async () => {
+    current = setup();
+    const res = await current.app.inject({ method: 'POST', url: '/v1/transactions', payload: validTransaction() });
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toEqual({ transactionId: 'tx-1', status: 'accepted', decisionUrl: '/v1/decisions/tx-1' });
+    expect(current.publisher.published).toEqual([validTransaction()]);
+  });
+
+  it('when the amount is negative and the card is missing, then 400 names both fields and nothing is published', async () => {
+    current = setup();
+    const { cardId: _dropped, ...withoutCard } = validTransaction({ amount: -3 });
+    const res = await current.app.inject({ method: 'POST', url: '/v1/transactions', payload: withoutCard });
+    expect(res.statusCode).toBe(400);
+    const fields = res.json().error.fields.map((f: { field: string }) => f.field).sort();
+    expect(fields).toEqual(['amount', 'cardId']);
+    expect(current.publisher.published).toHaveLength(0);
+  });
+
+  it('when the channel is unknown, then 400 names the channel field', async () => {
+    current = setup();
+    const res = await current.app.inject({
+      method: 'POST',
+      url: '/v1/transactions',
+      payload: { ...validTransaction(), channel: 'fax' },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.fields.map((f: { field: string }) => f.field)).toContain('channel');
+  });
+
+  it('when the body is larger than 16 KiB, then 413 and nothing is published', async () => {
+    current = setup();
+    const res = await current.app.inject({
+      method: 'POST',
+      url: '/v1/transactions',
+      payload: { ...validTransaction(), padding: 'x'.repeat(20_000) },
+    });
+    expect(res.statusCode).toBe(413);
+    expect(res.json().error.code).toBe('payload_too_large');
+    expect(current.publisher.published).toHaveLength(0);
+  });
+});
+
+describe('GET /v1/decisions/:id', () => {
+  it('when no decision exists yet, then 404 says it may still be in flight', async () => {
+    current = setup();
+    const res = await current.app.inject({ method: 'GET', url: '/v1/decisions/tx-9' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.message).toContain('may still be in flight');
+  });
+
+  it('when a decision was stored, then it is returned as stored', async () => {
+    current = setup();
+    const decision = decisionFor(validTransaction());
+    await current.decisions.put([decision]);
+    const res = await current.app.inject({ method: 'GET', url: '/v1/decisions/tx-1' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual(decision);
+  });
+
+  it('when the id has characters outside the id alphabet, then 400 names the id', async () => {
+    current = setup();
+    const res = await current.app.inject({ method: 'GET', url: '/v1/decisions/a%20b' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.message).toMatch(/^params\.id /);
+  });
+});
