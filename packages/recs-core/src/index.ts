@@ -1,0 +1,17 @@
+export { isAvailable } from './availability.js';
+export { crossFeatures, RANKER_FEATURES, type RankCandidate, type RankerFeature, type RankingInput } from './cross-features.js';
+export { exactTopK, type ScoredIds } from './exact-search.js';
+export { buildGenreHourTable, type GenreHourTable, genreHourLift } from './genre-hour-lift.js';
+export { type HistorySummary, type SongLookup, summarizeHistory } from './history.js';
+export { hitAtK, ndcgAtK, recallAtK } from './metrics.js';
+export { localHour } from './time.js';
+export {
+  RECENT_LISTENS_KEPT,
+  type RecentListen,
+  type RegionInfo,
+  type RequestContext,
+  type SongFeatures,
+  type UserFeatures,
+} from './types.js';
+export { type RecentSongVector, type UserTowerParams, userVector } from './user-tower.js';
+export { cosine, dot, normalizeInPlace, row } from './vector.js';
