@@ -1,0 +1,188 @@
+import type { Transaction } from '@mlsys/contracts';
+import { Activity, WINDOW_30D } from './activity.js';
+import { ratio } from './counterparty-state.js';
+import { DistinctWithin, ExpiringMap, RecentlyUsed } from './expiring-map.js';
+import { CARD_LAYOUT } from './features.js';
+import { type KnownFraud, KnownFrauds } from './known-frauds.js';
+import type { TerminalLocation } from './terminal-directory.js';
+import { DAY_MS, SECOND_MS } from './time.js';
+import { HORIZON_MS } from './windows.js';
+
+/** How many of a card's devices (and IPs) are remembered as "known"; older ones count as new again. */
+export const KNOWN_DEVICES_PER_CARD = 32;
+
+/**
+ * A payment as the card remembers it within the horizon: the idempotency key,
+ * and where it happened, so that a chargeback (which names only the card and
+ * the transaction) can be credited to the terminal, device and IP too.
+ */
+export interface CardPayment {
+  time: number;
+  terminalId: string;
+  deviceId: string | null;
+  ip: string | null;
+  reported: boolean;
+}
+
+type PaymentRow = [id: string, time: number, terminalId: string, deviceId: string | null, ip: string | null, reported: 0 | 1];
+
+export interface CardSnapshot {
+  v: 1;
+  kind: 'card';
+  activity: number[][];
+  payments: PaymentRow[];
+  terminals1d: [string, number][];
+  devices1d: [string, number][];
+  knownDevices: string[];
+  knownIps: string[];
+  /** Lifetime payment count and cents: the card's usual amount. */
+  lifetime: [count: number, cents: number];
+  /** Located payments and the sums of their coordinates: the card's usual place. */
+  home: [count: number, sumX: number, sumY: number];
+  lastTxTime: number | null;
+  frauds: KnownFraud[];
+}
+
+/** Everything the pipeline keeps about one card (the Handbook's customer). */
+export class CardState {
+  private newest = Number.NEGATIVE_INFINITY;
+
+  private constructor(
+    private readonly activity: Activity,
+    private readonly payments: ExpiringMap<CardPayment>,
+    private readonly terminals1d: DistinctWithin,
+    private readonly devices1d: DistinctWithin,
+    private readonly knownDevices: RecentlyUsed,
+    private readonly knownIps: RecentlyUsed,
+    private readonly lifetime: [number, number],
+    private readonly home: [number, number, number],
+    private lastTxTime: number | null,
+    private readonly frauds: KnownFrauds,
+  ) {
+    for (const [, payment] of payments) if (payment.time > this.newest) this.newest = payment.time;
+  }
+
+  static empty(): CardState {
+    return new CardState(
+      Activity.empty(),
+      paymentMap(),
+      new DistinctWithin(DAY_MS),
+      new DistinctWithin(DAY_MS),
+      new RecentlyUsed(KNOWN_DEVICES_PER_CARD),
+      new RecentlyUsed(KNOWN_DEVICES_PER_CARD),
+      [0, 0],
+      [0, 0, 0],
+      null,
+      new KnownFrauds(),
+    );
+  }
+
+  has(transactionId: string): boolean {
+    return this.payments.has(transactionId);
+  }
+
+  payment(transactionId: string): CardPayment | undefined {
+    return this.payments.get(transactionId);
+  }
+
+  /**
+   * Applies one payment and writes the card's features into `out`. Features
+   * that compare the payment with the card's habits (amount, place, device,
+   * time since last) use the state *before* it; windowed counts include it.
+   * The caller has checked `has()` first.
+   */
+  record(txn: Transaction, cents: number, location: TerminalLocation | undefined, out: Float64Array): void {
+    const time = txn.eventTime;
+    const deviceId = txn.deviceId ?? null;
+    const ip = txn.ip ?? null;
+    this.writeHabits(txn, location, out);
+
+    this.payments.touch(txn.transactionId, { time, terminalId: txn.terminalId, deviceId, ip, reported: false });
+    this.activity.add(time, cents);
+    this.terminals1d.add(txn.terminalId, time);
+    if (deviceId !== null) {
+      this.devices1d.add(deviceId, time);
+      this.knownDevices.use(deviceId);
+    }
+    if (ip !== null) this.knownIps.use(ip);
+    this.lifetime[0] += 1;
+    this.lifetime[1] += cents;
+    if (location) {
+      this.home[0] += 1;
+      this.home[1] += location.x;
+      this.home[2] += location.y;
+    }
+    if (this.lastTxTime === null || time > this.lastTxTime) this.lastTxTime = time;
+    if (time > this.newest) {
+      this.newest = time;
+      this.payments.expire(time - HORIZON_MS);
+      this.frauds.expire(time);
+    }
+
+    this.activity.writeAt(time, out, CARD_LAYOUT.nbTx, CARD_LAYOUT.sumAmount);
+    out[CARD_LAYOUT.distinctTerminals1d] = this.terminals1d.countAt(time);
+    out[CARD_LAYOUT.distinctDevices1d] = this.devices1d.countAt(time);
+    const frauds30d = this.frauds.countAt(time, 30 * DAY_MS);
+    out[CARD_LAYOUT.knownFrauds30d] = frauds30d;
+    out[CARD_LAYOUT.fraudRatio30d] = ratio(frauds30d, this.activity.countAt(WINDOW_30D, time));
+  }
+
+  /** Marks a known, not yet reported payment as charged back (the caller checked `payment()`). */
+  markReported(payment: CardPayment, transactionId: string, reportedAt: number): void {
+    payment.reported = true;
+    this.frauds.add(transactionId, payment.time, reportedAt);
+  }
+
+  toSnapshot(): CardSnapshot {
+    const payments: PaymentRow[] = [];
+    for (const [id, p] of this.payments) payments.push([id, p.time, p.terminalId, p.deviceId, p.ip, p.reported ? 1 : 0]);
+    return {
+      v: 1,
+      kind: 'card',
+      activity: this.activity.toJSON(),
+      payments,
+      terminals1d: this.terminals1d.toJSON(),
+      devices1d: this.devices1d.toJSON(),
+      knownDevices: this.knownDevices.toJSON(),
+      knownIps: this.knownIps.toJSON(),
+      lifetime: [...this.lifetime],
+      home: [...this.home],
+      lastTxTime: this.lastTxTime,
+      frauds: this.frauds.toJSON(),
+    };
+  }
+
+  static fromSnapshot(snapshot: CardSnapshot): CardState {
+    const payments = paymentMap();
+    for (const [id, time, terminalId, deviceId, ip, reported] of snapshot.payments) {
+      payments.touch(id, { time, terminalId, deviceId, ip, reported: reported === 1 });
+    }
+    return new CardState(
+      Activity.fromJSON(snapshot.activity),
+      payments,
+      DistinctWithin.fromJSON(DAY_MS, snapshot.terminals1d),
+      DistinctWithin.fromJSON(DAY_MS, snapshot.devices1d),
+      RecentlyUsed.fromJSON(KNOWN_DEVICES_PER_CARD, snapshot.knownDevices),
+      RecentlyUsed.fromJSON(KNOWN_DEVICES_PER_CARD, snapshot.knownIps),
+      [...snapshot.lifetime],
+      [...snapshot.home],
+      snapshot.lastTxTime,
+      KnownFrauds.fromJSON(snapshot.frauds),
+    );
+  }
+
+  /** The features comparing this payment with the card's habits so far (-1: no history yet). */
+  private writeHabits(txn: Transaction, location: TerminalLocation | undefined, out: Float64Array): void {
+    const [count, cents] = this.lifetime;
+    out[CARD_LAYOUT.amountToMeanRatio] = count > 0 ? txn.amount / (cents / count / 100) : -1;
+    out[CARD_LAYOUT.secondsSinceLastTx] =
+      this.lastTxTime === null ? -1 : Math.max(0, txn.eventTime - this.lastTxTime) / SECOND_MS;
+    const [located, sumX, sumY] = this.home;
+    out[CARD_LAYOUT.distanceFromHome] =
+      location && located > 0 ? Math.hypot(location.x - sumX / located, location.y - sumY / located) : -1;
+    out[CARD_LAYOUT.newDevice] = txn.deviceId !== undefined && !this.knownDevices.has(txn.deviceId) ? 1 : 0;
+    out[CARD_LAYOUT.newIp] = txn.ip !== undefined && !this.knownIps.has(txn.ip) ? 1 : 0;
+  }
+}
+
+const paymentMap = () => new ExpiringMap<CardPayment>((payment) => payment.time);

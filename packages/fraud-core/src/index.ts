@@ -1,0 +1,13 @@
+export * from './artifacts.js';
+export * from './calibration.js';
+export type { CardSnapshot } from './card-state.js';
+export type { CounterpartySnapshot } from './counterparty-state.js';
+export * from './engine.js';
+export * from './features.js';
+export type { KnownFraud } from './known-frauds.js';
+export * from './merchant-categories.js';
+export * from './reference.js';
+export * from './rules-input.js';
+export * from './terminal-directory.js';
+export * from './time.js';
+export * from './windows.js';

@@ -1,0 +1,50 @@
+import { HORIZON_MS } from './windows.js';
+
+/** One chargeback as an entity remembers it: which payment, when it happened, when it was reported. */
+export type KnownFraud = [transactionId: string, eventTime: number, reportedAt: number];
+
+/**
+ * Reported frauds on one entity (the Handbook's delayed terminal risk). A read
+ * at time t counts frauds whose payment lies in the window ending at t *and*
+ * whose chargeback was reported at or before t, so a label is never used
+ * before it existed, whatever order the two topics are consumed in. Kept as
+ * a list because chargebacks are rare (about 1 % of payments) and expire with
+ * the longest window.
+ */
+export class KnownFrauds {
+  private frauds: KnownFraud[] = [];
+
+  /** Records a chargeback; false when this transaction was already recorded. */
+  add(transactionId: string, eventTime: number, reportedAt: number): boolean {
+    for (const fraud of this.frauds) if (fraud[0] === transactionId) return false;
+    this.frauds.push([transactionId, eventTime, reportedAt]);
+    return true;
+  }
+
+  countAt(time: number, spanMs: number): number {
+    let count = 0;
+    const from = time - spanMs;
+    for (const [, eventTime, reportedAt] of this.frauds) {
+      if (reportedAt <= time && eventTime > from && eventTime <= time) count += 1;
+    }
+    return count;
+  }
+
+  /** Forgets frauds whose payment is older than the longest window before `time`. */
+  expire(time: number): void {
+    const cutoff = time - HORIZON_MS;
+    if (this.frauds.some(([, eventTime]) => eventTime <= cutoff)) {
+      this.frauds = this.frauds.filter(([, eventTime]) => eventTime > cutoff);
+    }
+  }
+
+  toJSON(): KnownFraud[] {
+    return this.frauds.map((fraud) => [...fraud] as KnownFraud);
+  }
+
+  static fromJSON(frauds: readonly KnownFraud[]): KnownFrauds {
+    const known = new KnownFrauds();
+    known.frauds = frauds.map((fraud) => [...fraud] as KnownFraud);
+    return known;
+  }
+}
