@@ -1,0 +1,45 @@
+import autocannon from 'autocannon';
+import type { HonestyTarget } from './scenario.js';
+
+export interface AutocannonFigures {
+  autocannon_p50_ms: number;
+  autocannon_p99_ms: number;
+  autocannon_mean_ms: number;
+  autocannon_rps: number;
+  /** Connection errors (timeouts included) and non-2xx answers. */
+  autocannon_errors: number;
+  autocannon_requests: number;
+}
+
+/** Different request bodies autocannon cycles through, drawn from the scenario's own mix. */
+const SAMPLE_REQUESTS = 500;
+
+/**
+ * Runs autocannon, the well-known Node HTTP load tool, against the same
+ * endpoint with the same request mix and rate, as a check on the runner's
+ * own numbers. autocannon is a rate-limited closed loop timing from the
+ * send, so its figures compare with the runner's send latency.
+ * `ignoreCoordinatedOmission` stays on: with a rate set, autocannon 8
+ * otherwise back-fills samples at an interval of ceil(1 / per-connection
+ * rate) ms (1 ms at any realistic rate), which rewrites its distribution.
+ */
+export async function runAutocannon(target: HonestyTarget, ratePerSecond: number, durationS: number): Promise<AutocannonFigures> {
+  const requests = target.requests(SAMPLE_REQUESTS);
+  const result = await autocannon({
+    url: target.origin,
+    connections: target.connections,
+    overallRate: Math.max(1, Math.round(ratePerSecond)),
+    duration: Math.max(1, Math.round(durationS)),
+    requests: requests.map(({ method, path, headers, body }) => ({ method, path, headers: headers ?? {}, body })),
+    idReplacement: requests.some((r) => r.body?.includes('[<id>]')),
+    ignoreCoordinatedOmission: true,
+  });
+  return {
+    autocannon_p50_ms: result.latency.p50,
+    autocannon_p99_ms: result.latency.p99,
+    autocannon_mean_ms: result.latency.average,
+    autocannon_rps: result.requests.total / result.duration,
+    autocannon_errors: result.errors + result.non2xx,
+    autocannon_requests: result.requests.total,
+  };
+}

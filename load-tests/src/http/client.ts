@@ -1,0 +1,99 @@
+import { Pool } from 'undici';
+import type { IterationOutcome } from '../runner.js';
+import type { HttpRequestSpec } from '../scenario.js';
+
+export interface HttpClientOptions {
+  /** Keep-alive connections the pool may open; requests beyond them wait in the pool's queue. */
+  connections: number;
+  /** Headers and body each get this long before the request fails. */
+  timeoutMs: number;
+}
+
+/** `ECONNREFUSED`, `UND_ERR_HEADERS_TIMEOUT`, ...: short and stable, so the report can count them. */
+function describe(error: Error): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : error.message.split('\n')[0] || error.name;
+}
+
+/**
+ * HTTP over one undici keep-alive pool, timing each request from the moment
+ * it is written to its socket (`onRequestStart`), not from when it was
+ * handed to the pool: the difference is client-side queueing, which the
+ * scheduled-start latency counts and the send latency does not.
+ */
+export class HttpClient {
+  private readonly pool: Pool;
+
+  constructor(
+    readonly origin: string,
+    readonly options: HttpClientOptions,
+  ) {
+    this.pool = new Pool(origin, { connections: options.connections, pipelining: 1, keepAliveTimeout: 30_000 });
+  }
+
+  send(request: HttpRequestSpec, now: () => number): Promise<IterationOutcome> {
+    return new Promise((resolve) => {
+      let sentAt: number | undefined;
+      let status = 0;
+      const done = (outcome: IterationOutcome) => resolve(sentAt === undefined ? outcome : { ...outcome, sentAt });
+      this.pool.dispatch(
+        {
+          method: request.method,
+          path: request.path,
+          headers: request.headers ?? {},
+          body: request.body ?? null,
+          headersTimeout: this.options.timeoutMs,
+          bodyTimeout: this.options.timeoutMs,
+        },
+        {
+          onRequestStart() {
+            sentAt = now();
+          },
+          onResponseStart(_controller, statusCode) {
+            status = statusCode;
+          },
+          // The body is read and dropped: its size is the service's concern, not the runner's.
+          onResponseData() {},
+          onResponseEnd() {
+            done(status >= 200 && status < 300 ? { ok: true } : { ok: false, error: `status ${status}` });
+          },
+          onResponseError(_controller, error) {
+            done({ ok: false, error: describe(error) });
+          },
+        },
+      );
+    });
+  }
+
+  /** Fails whatever is still queued or in flight; the runner has already given up on it. */
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}
+
+/**
+ * Asks the service's `/readyz` before loading it, so a missing or unready
+ * service fails the run at once with what to do, instead of as a 100 % error rate.
+ */
+export async function checkReady(origin: string, service: string): Promise<void> {
+  const pool = new Pool(origin, { connections: 1 });
+  try {
+    let status: number;
+    let body: string;
+    try {
+      const response = await pool.request({ method: 'GET', path: '/readyz', headersTimeout: 5000, bodyTimeout: 5000 });
+      status = response.statusCode;
+      body = await response.body.text();
+    } catch (error) {
+      throw new Error(
+        `nothing answers at ${origin} (${describe(error as Error)}): start the stack with \`npm start\`, ` +
+          `or point the scenario at ${service} with --target URL`,
+      );
+    }
+    if (status !== 200) {
+      throw new Error(`${service} at ${origin} is not ready (GET /readyz answered ${status}: ${body.slice(0, 300)})`);
+    }
+  } finally {
+    await pool.destroy();
+  }
+}

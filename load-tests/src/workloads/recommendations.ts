@@ -1,0 +1,74 @@
+import type { ConfigOf } from '@mlsys/config';
+import { checkReady, HttpClient } from '../http/client.js';
+import { formatId, param } from '../params.js';
+import type { IterationContext } from '../runner.js';
+import type { HttpRequestSpec, Workload, WorkloadContext } from '../scenario.js';
+import { seededRandom } from './random.js';
+import { zipfSampler } from './zipf.js';
+
+/** `--param` settings of the recommendation scenarios. */
+export const recommendationParams = {
+  users: param.int({ description: 'known users: ids 0..users-1', default: 50_000, min: 1 }),
+  userPattern: param.idPattern({ description: 'user id template', default: 'u{n}' }),
+  zipfExponent: param.number({ description: 'skew of the user mix (0 = uniform)', default: 1, min: 0, max: 3 }),
+  newUserShare: param.number({
+    description: 'share of requests for users the service has never seen (cold start)',
+    default: 0.05,
+    min: 0,
+    max: 1,
+  }),
+  count: param.int({ description: 'recommendations asked for', default: 20, min: 1 }),
+  path: param.string({ description: 'route; {userId} is replaced', default: '/v1/recommendations/{userId}' }),
+  connections: param.int({ description: 'keep-alive connections to the API', default: 64, min: 1 }),
+  timeoutMs: param.int({ description: 'per-request timeout', default: 10_000, min: 1 }),
+  seed: param.int({ description: 'seed of the request mix', default: 1 }),
+};
+
+type Params = ConfigOf<typeof recommendationParams>;
+
+/** Who the next request is for: a known user by Zipf rank, or one the service cannot know. */
+export function userMix(
+  params: Pick<Params, 'users' | 'userPattern' | 'zipfExponent' | 'newUserShare' | 'seed'>,
+): () => { userId: string; newUser: boolean } {
+  const random = seededRandom(params.seed);
+  const rank = zipfSampler(params.users, params.zipfExponent, random);
+  return () => {
+    if (random() < params.newUserShare) {
+      // Ids past the known universe: the service has no features for them.
+      return { userId: formatId(params.userPattern, params.users + Math.floor(random() * params.users)), newUser: true };
+    }
+    return { userId: formatId(params.userPattern, rank()), newUser: false };
+  };
+}
+
+/**
+ * `GET /v1/recommendations/:userId?count=20` over a Zipf user mix with some
+ * new users; the `explain` function asks for every stage's output
+ * (`explain=true`), which scenarios run as their own low-rate entry.
+ */
+export async function openRecommendations(context: WorkloadContext<Params>): Promise<Workload> {
+  const { params, target } = context;
+  await checkReady(target, 'rec-api');
+  const client = new HttpClient(target, { connections: params.connections, timeoutMs: params.timeoutMs });
+  const nextUser = userMix(params);
+  const request = (explain: boolean): { spec: HttpRequestSpec; kind: string } => {
+    const { userId, newUser } = nextUser();
+    const query = `count=${params.count}${explain ? '&explain=true' : ''}`;
+    const path = `${params.path.replace('{userId}', encodeURIComponent(userId))}?${query}`;
+    return { spec: { method: 'GET', path }, kind: explain ? 'explain' : newUser ? 'new-user' : 'known-user' };
+  };
+  const run = (explain: boolean) => async (iteration: IterationContext) => {
+    const { spec, kind } = request(explain);
+    const outcome = await client.send(spec, iteration.now);
+    return { ...outcome, tags: { kind } };
+  };
+  return {
+    exec: { default: run(false), explain: run(true) },
+    honesty: {
+      origin: target,
+      connections: params.connections,
+      requests: (n) => Array.from({ length: n }, () => request(false).spec),
+    },
+    close: () => client.close(),
+  };
+}
