@@ -14,7 +14,12 @@ export class Activity {
   }
 
   /** Writes count and sum (major units) of each window at `time` into `out`, at the given indexes. */
-  writeAt(time: number, out: Float64Array, countIndexes: readonly number[], sumIndexes: readonly number[]): void {
+  writeAt(
+    time: number,
+    out: Float64Array,
+    countIndexes: readonly number[],
+    sumIndexes: readonly number[],
+  ): void {
     for (let w = 0; w < this.windows.length; w++) {
       const window = this.windows[w]!;
       out[countIndexes[w]!] = window.countAt(time);

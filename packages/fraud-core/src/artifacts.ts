@@ -64,7 +64,11 @@ export type FraudManifest = Static<typeof FraudManifest>;
 export const FraudReference = Type.Object({
   formatVersion: Type.Literal(FRAUD_ARTIFACT_FORMAT_VERSION),
   features: Type.Array(
-    Type.Object({ name: Type.String(), edges: Type.Array(Type.Number()), proportions: Type.Array(Type.Number()) }),
+    Type.Object({
+      name: Type.String(),
+      edges: Type.Array(Type.Number()),
+      proportions: Type.Array(Type.Number()),
+    }),
   ),
 });
 export type FraudReference = Static<typeof FraudReference>;
@@ -103,7 +107,8 @@ function readJson(path: string, what: string): unknown {
  * hash. Throws an ArtifactError naming the file and what to do.
  */
 export function loadFraudArtifacts(dir: string): FraudArtifacts {
-  const rebuild = 'rebuild it with the fraud training pipeline (packages/training: `fraud --profile <profile>`)';
+  const rebuild =
+    'rebuild it with the fraud training pipeline (packages/training: `fraud --profile <profile>`)';
   const manifestPath = join(dir, MANIFEST_FILE);
   if (!existsSync(manifestPath)) throw new ArtifactError(`${manifestPath} is missing: ${rebuild}`);
   const raw = readJson(manifestPath, 'manifest');
@@ -114,10 +119,14 @@ export function loadFraudArtifacts(dir: string): FraudArtifacts {
     );
   }
   const decoded = manifestValidator.validate(raw);
-  if (!decoded.ok) throw new ArtifactError(`${manifestPath} is malformed (${describeErrors(decoded.errors)}): ${rebuild}`);
+  if (!decoded.ok)
+    throw new ArtifactError(`${manifestPath} is malformed (${describeErrors(decoded.errors)}): ${rebuild}`);
   const manifest = decoded.value;
 
-  if (manifest.featureSpecVersion !== FEATURE_SPEC_VERSION || manifest.featureNames.join() !== FEATURE_NAMES.join()) {
+  if (
+    manifest.featureSpecVersion !== FEATURE_SPEC_VERSION ||
+    manifest.featureNames.join() !== FEATURE_NAMES.join()
+  ) {
     throw new ArtifactError(
       `${manifestPath} was trained on features ${manifest.featureSpecVersion} (${manifest.featureNames.length} names), ` +
         `this code computes ${FEATURE_SPEC_VERSION} (${FEATURE_NAMES.length} names): ${rebuild}`,
@@ -125,20 +134,27 @@ export function loadFraudArtifacts(dir: string): FraudArtifacts {
   }
   for (const file of manifest.files) {
     const path = join(dir, file.name);
-    if (!existsSync(path)) throw new ArtifactError(`${path} is listed in the manifest but missing: ${rebuild}`);
+    if (!existsSync(path))
+      throw new ArtifactError(`${path} is listed in the manifest but missing: ${rebuild}`);
     const bytes = readFileSync(path);
     if (bytes.length !== file.bytes || sha256(bytes) !== file.sha256) {
-      throw new ArtifactError(`${path} does not match the manifest (size or sha256 differ; modified or half-written): ${rebuild}`);
+      throw new ArtifactError(
+        `${path} does not match the manifest (size or sha256 differ; modified or half-written): ${rebuild}`,
+      );
     }
   }
   const listed = new Set(manifest.files.map((file) => file.name));
   for (const name of [manifest.model.file, manifest.referenceFile, manifest.terminalsFile]) {
-    if (!listed.has(name)) throw new ArtifactError(`${manifestPath} does not list ${name} in files: ${rebuild}`);
+    if (!listed.has(name))
+      throw new ArtifactError(`${manifestPath} does not list ${name} in files: ${rebuild}`);
   }
 
   const referencePath = join(dir, manifest.referenceFile);
   const reference = referenceValidator.validate(readJson(referencePath, 'reference distributions'));
-  if (!reference.ok) throw new ArtifactError(`${referencePath} is malformed (${describeErrors(reference.errors)}): ${rebuild}`);
+  if (!reference.ok)
+    throw new ArtifactError(
+      `${referencePath} is malformed (${describeErrors(reference.errors)}): ${rebuild}`,
+    );
   const terminals = parseTerminalDirectory(readFileSync(join(dir, manifest.terminalsFile), 'utf8'));
   const calibration = manifest.calibration;
   return {

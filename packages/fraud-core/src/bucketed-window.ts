@@ -62,7 +62,10 @@ export class BucketedWindow {
 
   /** Rebuilds the state from `toJSON()` output; totals are recomputed, exactly, from integer cents. */
   static fromJSON(spec: WindowSpec, buckets: readonly number[]): BucketedWindow {
-    if (buckets.length % STRIDE !== 0) throw new Error(`window ${spec.name}: snapshot length ${buckets.length} is not a multiple of ${STRIDE}`);
+    if (buckets.length % STRIDE !== 0)
+      throw new Error(
+        `window ${spec.name}: snapshot length ${buckets.length} is not a multiple of ${STRIDE}`,
+      );
     const window = new BucketedWindow(spec);
     window.buckets = buckets.slice();
     for (let i = 0; i < buckets.length; i += STRIDE) {

@@ -24,7 +24,14 @@ export interface CardPayment {
   reported: boolean;
 }
 
-type PaymentRow = [id: string, time: number, terminalId: string, deviceId: string | null, ip: string | null, reported: 0 | 1];
+type PaymentRow = [
+  id: string,
+  time: number,
+  terminalId: string,
+  deviceId: string | null,
+  ip: string | null,
+  reported: 0 | 1,
+];
 
 export interface CardSnapshot {
   v: 1;
@@ -97,7 +104,13 @@ export class CardState {
     const ip = txn.ip ?? null;
     this.writeHabits(txn, location, out);
 
-    this.payments.touch(txn.transactionId, { time, terminalId: txn.terminalId, deviceId, ip, reported: false });
+    this.payments.touch(txn.transactionId, {
+      time,
+      terminalId: txn.terminalId,
+      deviceId,
+      ip,
+      reported: false,
+    });
     this.activity.add(time, cents);
     this.terminals1d.add(txn.terminalId, time);
     if (deviceId !== null) {
@@ -135,7 +148,8 @@ export class CardState {
 
   toSnapshot(): CardSnapshot {
     const payments: PaymentRow[] = [];
-    for (const [id, p] of this.payments) payments.push([id, p.time, p.terminalId, p.deviceId, p.ip, p.reported ? 1 : 0]);
+    for (const [id, p] of this.payments)
+      payments.push([id, p.time, p.terminalId, p.deviceId, p.ip, p.reported ? 1 : 0]);
     return {
       v: 1,
       kind: 'card',

@@ -73,7 +73,6 @@ export class FraudFeatureEngine {
       this.cards.set(txn.cardId, card);
     }
     const out = newFeatureVector();
-    const time = txn.eventTime;
     const cents = toCents(txn.amount);
     writeTransactionFeatures(txn, out);
     card.record(txn, cents, this.options.terminals.get(txn.terminalId), out);
@@ -116,8 +115,12 @@ export class FraudFeatureEngine {
 
   /** Replaces the entity's state with a snapshot (after a restart or a partition move). */
   restore(ref: EntityRef, snapshot: EntitySnapshot): void {
-    if (snapshot.v !== 1) throw new Error(`${ref.kind} ${ref.id}: snapshot version ${String(snapshot.v)} is not supported (expected 1)`);
-    if (snapshot.kind !== ref.kind) throw new Error(`${ref.kind} ${ref.id}: snapshot is of a ${snapshot.kind}`);
+    if (snapshot.v !== 1)
+      throw new Error(
+        `${ref.kind} ${ref.id}: snapshot version ${String(snapshot.v)} is not supported (expected 1)`,
+      );
+    if (snapshot.kind !== ref.kind)
+      throw new Error(`${ref.kind} ${ref.id}: snapshot is of a ${snapshot.kind}`);
     if (snapshot.kind === 'card') this.cards.set(ref.id, CardState.fromSnapshot(snapshot));
     else this.counterparties[snapshot.kind].set(ref.id, CounterpartyState.fromSnapshot(snapshot));
   }
@@ -142,7 +145,13 @@ export class FraudFeatureEngine {
     };
   }
 
-  private recordCounterparty(kind: CounterpartyKind, id: string, txn: Transaction, cents: number, out: Float64Array): void {
+  private recordCounterparty(
+    kind: CounterpartyKind,
+    id: string,
+    txn: Transaction,
+    cents: number,
+    out: Float64Array,
+  ): void {
     const states = this.counterparties[kind];
     let state = states.get(id);
     if (!state) {

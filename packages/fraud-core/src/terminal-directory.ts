@@ -14,7 +14,9 @@ export function parseTerminalDirectory(csv: string): TerminalDirectory {
   const xColumn = header.indexOf('x');
   const yColumn = header.indexOf('y');
   if (idColumn < 0 || xColumn < 0 || yColumn < 0) {
-    throw new Error(`terminal directory: the header must name terminalId, x and y columns, got "${lines[0] ?? ''}"`);
+    throw new Error(
+      `terminal directory: the header must name terminalId, x and y columns, got "${lines[0] ?? ''}"`,
+    );
   }
   const directory = new Map<string, TerminalLocation>();
   for (let i = 1; i < lines.length; i++) {
@@ -23,7 +25,8 @@ export function parseTerminalDirectory(csv: string): TerminalDirectory {
     const cells = line.split(',');
     const x = Number(cells[xColumn]);
     const y = Number(cells[yColumn]);
-    if (!Number.isFinite(x) || !Number.isFinite(y)) throw new Error(`terminal directory line ${i + 1}: x and y must be numbers`);
+    if (!Number.isFinite(x) || !Number.isFinite(y))
+      throw new Error(`terminal directory line ${i + 1}: x and y must be numbers`);
     directory.set(cells[idColumn]!, { x, y });
   }
   return directory;

@@ -20,7 +20,10 @@ function writeArtifacts(edit: (manifest: FraudManifest) => unknown = (m) => m): 
   writeFileSync(join(dir, 'model.onnx'), 'onnx-bytes');
   writeFileSync(
     join(dir, 'reference.json'),
-    JSON.stringify({ formatVersion: 1, features: [{ name: 'amount', edges: [10, 50], proportions: [0.2, 0.5, 0.3] }] }),
+    JSON.stringify({
+      formatVersion: 1,
+      features: [{ name: 'amount', edges: [10, 50], proportions: [0.2, 0.5, 0.3] }],
+    }),
   );
   writeFileSync(join(dir, 'terminals.csv'), 'terminalId,x,y,channel\nterm-1,1.5,2.5,pos\n');
   const manifest: FraudManifest = {
@@ -58,7 +61,9 @@ describe('loadFraudArtifacts', () => {
     const dir = writeArtifacts();
     rmSync(join(dir, 'manifest.json'));
     expect(() => loadFraudArtifacts(dir)).toThrow(ArtifactError);
-    expect(() => loadFraudArtifacts(dir)).toThrow(/manifest\.json is missing: rebuild it with the fraud training pipeline/);
+    expect(() => loadFraudArtifacts(dir)).toThrow(
+      /manifest\.json is missing: rebuild it with the fraud training pipeline/,
+    );
   });
 
   it('when the manifest has another format version, then the error says which version was found', () => {
@@ -73,7 +78,9 @@ describe('loadFraudArtifacts', () => {
 
   it('when the model was trained on another feature list, then loading refuses it', () => {
     const dir = writeArtifacts((m) => ({ ...m, featureNames: m.featureNames.slice(1) }));
-    expect(() => loadFraudArtifacts(dir)).toThrow(/trained on features .* \(60 names\), this code computes .* \(61 names\)/);
+    expect(() => loadFraudArtifacts(dir)).toThrow(
+      /trained on features .* \(60 names\), this code computes .* \(61 names\)/,
+    );
   });
 
   it('when a listed file is missing or altered, then the error names that file', () => {

@@ -55,7 +55,13 @@ describe('BucketedWindow', () => {
 
   it('when restored from its JSON, then it answers every read like the original', () => {
     const window = new BucketedWindow(spec);
-    for (const [minute, cents] of [[0, 5], [2, 7], [2, 11], [9, 13]] as const) window.add(at(minute), cents);
+    for (const [minute, cents] of [
+      [0, 5],
+      [2, 7],
+      [2, 11],
+      [9, 13],
+    ] as const)
+      window.add(at(minute), cents);
     const restored = BucketedWindow.fromJSON(spec, JSON.parse(JSON.stringify(window.toJSON())));
     for (const minute of [0, 2, 9, 11, 15]) {
       expect([restored.countAt(at(minute)), restored.centsAt(at(minute))]).toEqual([

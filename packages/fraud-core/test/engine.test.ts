@@ -4,12 +4,12 @@ import {
   ENTITY_KINDS,
   type EntityRef,
   FEATURE_NAMES,
-  FraudFeatureEngine,
   type FeatureVector,
+  FraudFeatureEngine,
   featureRecord,
 } from '../src/index.js';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../src/time.js';
-import { T0, chargebackOf, payment } from './helpers.js';
+import { chargebackOf, payment, T0 } from './helpers.js';
 
 const terminals = new Map([
   ['term-1', { x: 10, y: 10 }],
@@ -61,7 +61,10 @@ describe('FraudFeatureEngine', () => {
   it('when a card pays twice within an hour, then its windows include both and habits compare with the first', () => {
     const engine = newEngine();
     const first = applied(engine, payment({ amount: 20 }));
-    const second = applied(engine, payment({ eventTime: T0 + 10 * MINUTE_MS, amount: 100, terminalId: 'term-2' }));
+    const second = applied(
+      engine,
+      payment({ eventTime: T0 + 10 * MINUTE_MS, amount: 100, terminalId: 'term-2' }),
+    );
 
     expect(first.card_nb_tx_1h).toBe(1);
     expect(first.card_amount_to_mean_ratio).toBe(-1);
@@ -98,7 +101,9 @@ describe('FraudFeatureEngine', () => {
 
     expect([first.card_new_device, first.card_new_ip, first.is_ecom]).toEqual([1, 1, 1]);
     expect([again.card_new_device, again.card_new_ip]).toEqual([0, 0]);
-    expect([newDevice.card_new_device, newDevice.card_new_ip, newDevice.card_distinct_devices_1d]).toEqual([1, 0, 2]);
+    expect([newDevice.card_new_device, newDevice.card_new_ip, newDevice.card_distinct_devices_1d]).toEqual([
+      1, 0, 2,
+    ]);
     expect(newDevice.device_nb_tx_1d).toBe(1);
     expect(newDevice.ip_nb_tx_1d).toBe(3);
   });
@@ -107,7 +112,15 @@ describe('FraudFeatureEngine', () => {
     const engine = newEngine();
     let last = featureRecord(new Float64Array(FEATURE_NAMES.length));
     for (let i = 0; i < 4; i++) {
-      last = applied(engine, payment({ cardId: `card-${i}`, channel: 'ecom', deviceId: 'dev-shared', eventTime: T0 + i * MINUTE_MS }));
+      last = applied(
+        engine,
+        payment({
+          cardId: `card-${i}`,
+          channel: 'ecom',
+          deviceId: 'dev-shared',
+          eventTime: T0 + i * MINUTE_MS,
+        }),
+      );
     }
     expect(last.device_distinct_cards_1d).toBe(4);
     expect(last.device_nb_tx_1h).toBe(4);
@@ -133,8 +146,14 @@ describe('FraudFeatureEngine', () => {
     const reportedAt = T0 + 3 * DAY_MS;
     expect(engine.applyChargeback(chargebackOf(fraud, reportedAt))).toBe('applied');
 
-    const before = applied(engine, payment({ terminalId: 'term-1', cardId: 'card-2', eventTime: reportedAt - 1 }));
-    const atReport = applied(engine, payment({ terminalId: 'term-1', cardId: 'card-3', eventTime: reportedAt }));
+    const before = applied(
+      engine,
+      payment({ terminalId: 'term-1', cardId: 'card-2', eventTime: reportedAt - 1 }),
+    );
+    const atReport = applied(
+      engine,
+      payment({ terminalId: 'term-1', cardId: 'card-3', eventTime: reportedAt }),
+    );
 
     expect([before.terminal_known_frauds_7d, before.terminal_fraud_ratio_7d]).toEqual([0, 0]);
     expect(atReport.terminal_known_frauds_7d).toBe(1);
@@ -147,10 +166,21 @@ describe('FraudFeatureEngine', () => {
     const fraud = payment({ cardId: 'card-victim', channel: 'ecom', deviceId: 'dev-x', ip: '6.6.6.6' });
     applied(engine, fraud);
     engine.applyChargeback(chargebackOf(fraud, T0 + DAY_MS));
-    const later = applied(engine, payment({ cardId: 'card-victim', channel: 'ecom', deviceId: 'dev-x', ip: '6.6.6.6', eventTime: T0 + 8 * DAY_MS }));
+    const later = applied(
+      engine,
+      payment({
+        cardId: 'card-victim',
+        channel: 'ecom',
+        deviceId: 'dev-x',
+        ip: '6.6.6.6',
+        eventTime: T0 + 8 * DAY_MS,
+      }),
+    );
 
     expect([later.terminal_known_frauds_7d, later.terminal_known_frauds_30d]).toEqual([0, 1]);
-    expect([later.device_known_frauds_30d, later.ip_known_frauds_30d, later.card_known_frauds_30d]).toEqual([1, 1, 1]);
+    expect([later.device_known_frauds_30d, later.ip_known_frauds_30d, later.card_known_frauds_30d]).toEqual([
+      1, 1, 1,
+    ]);
     expect(later.card_fraud_ratio_30d).toBe(0.5);
   });
 
@@ -162,7 +192,9 @@ describe('FraudFeatureEngine', () => {
 
     expect(engine.applyChargeback(chargeback)).toBe('applied');
     expect(engine.applyChargeback({ ...chargeback })).toBe('duplicate');
-    expect(engine.applyChargeback({ ...chargeback, transactionId: 'never-seen' })).toBe('unknown-transaction');
+    expect(engine.applyChargeback({ ...chargeback, transactionId: 'never-seen' })).toBe(
+      'unknown-transaction',
+    );
     const next = applied(engine, payment({ eventTime: T0 + 2 * DAY_MS }));
     expect(next.terminal_known_frauds_7d).toBe(1);
   });
@@ -198,7 +230,9 @@ describe('FraudFeatureEngine', () => {
     applied(engine, payment());
     const snapshot = engine.snapshot({ kind: 'card', id: 'card-1' })!;
 
-    expect(() => engine.restore({ kind: 'card', id: 'c' }, { ...snapshot, v: 2 } as never)).toThrow(/version 2/);
+    expect(() => engine.restore({ kind: 'card', id: 'c' }, { ...snapshot, v: 2 } as never)).toThrow(
+      /version 2/,
+    );
     expect(() => engine.restore({ kind: 'terminal', id: 't' }, snapshot)).toThrow(/snapshot is of a card/);
   });
 
