@@ -96,6 +96,13 @@ checkNode();
 const [command = 'start', ...rest] = process.argv.slice(2);
 const pnpm = ensurePnpm();
 ensureInstalled(pnpm);
+// turbo looks pnpm up on PATH (from "packageManager"); its telemetry is opt-out.
+process.env.PATH = `${dirname(pnpm)}:${process.env.PATH ?? ''}`;
+process.env.TURBO_TELEMETRY_DISABLED = '1';
+
+// Ctrl-C reaches the whole foreground process group: let the child (the CLI)
+// handle it and stop the stack in order, and exit with its status afterwards.
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => {});
 
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 let status;
@@ -106,6 +113,7 @@ if (command === 'turbo') {
 } else if (command === 'format') {
   status = run(bin('biome'), ['check', '--write', '.', ...rest]);
 } else {
-  status = run(bin('tsx'), ['--conditions=@mlsys/source', join(root, 'infra', 'src', 'cli.ts'), command, ...rest]);
+  // tsx as a loader inside one node process (not the tsx CLI, which adds a process that relays signals).
+  status = run(process.execPath, ['--conditions=@mlsys/source', '--import', 'tsx', join(root, 'infra', 'src', 'cli.ts'), command, ...rest]);
 }
 process.exit(status);

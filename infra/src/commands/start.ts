@@ -51,10 +51,11 @@ async function startService(spec: ServiceSpec, infra: RunningInfra, dataProfile:
 }
 
 function printTable(infra: RunningInfra, services: RunningService[]): void {
+  const pidOf = (name: string) => String(infra.started.find((p) => p.spec.name === name)?.pid ?? '');
   const rows = [
     ['name', 'design', 'url', 'pid', 'log'],
-    ['redis', 'both', infra.redisUrl, '', join('.cache/stack/logs', 'redis.log')],
-    ['kafka', 'both', `kafka://${infra.kafkaBrokers.join(',')}`, '', join('.cache/stack/logs', 'kafka.log')],
+    ['redis', 'both', infra.redisUrl, pidOf('redis'), join('.cache/stack/logs', 'redis.log')],
+    ['kafka', 'both', `kafka://${infra.kafkaBrokers.join(',')}`, pidOf('kafka'), join('.cache/stack/logs', 'kafka.log')],
     ...services.map(({ spec, process }) => [
       spec.name,
       spec.design,
@@ -95,8 +96,9 @@ export async function runStack(options: { dataProfile?: string } = {}): Promise<
   };
 
   const exitCode = new Promise<number>((resolve) => {
-    process.once('SIGINT', () => void shutdown(0).then(resolve));
-    process.once('SIGTERM', () => void shutdown(0).then(resolve));
+    // `on`, not `once`: a second Ctrl-C (or the same one relayed by a parent) must not kill the runner mid-shutdown.
+    process.on('SIGINT', () => void shutdown(0).then(resolve));
+    process.on('SIGTERM', () => void shutdown(0).then(resolve));
     for (const server of infra.started) {
       server.onUnexpectedExit((code, signal) => {
         warn(`${server.spec.name} exited unexpectedly (${signal ?? `code ${code}`}); the stack cannot run without it.`);

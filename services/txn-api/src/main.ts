@@ -88,7 +88,9 @@ const shutdown = async (signal: string) => {
     deadline,
     logger,
   );
-  process.exitCode = clean ? 0 : 1;
+  // Past the deadline something is stuck (e.g. a client retrying a dead broker): exit rather than hang.
+  if (clean) process.exitCode = 0;
+  else process.exit(1);
 };
 process.once('SIGTERM', () => void shutdown('SIGTERM'));
 process.once('SIGINT', () => void shutdown('SIGINT'));
