@@ -7,7 +7,8 @@ import { prepareArtifacts } from './artifacts.js';
 import { runStack } from './commands/start.js';
 import { runTests } from './commands/test.js';
 import { renderCompose } from './compose.js';
-import { type ArtifactSet, SERVICES, STACK_DATA_PROFILE } from './manifest.js';
+import { servicesInCheckout } from './available.js';
+import { type ArtifactSet, SERVICES, STACK_DATA_PROFILE, startOrder } from './manifest.js';
 import type { Profile } from './paths.js';
 import { ROOT } from './paths.js';
 import { runTs } from './run.js';
@@ -63,7 +64,7 @@ async function infra(args: string[]): Promise<number> {
       await stopProfile(profile, SERVICES.map((s) => s.name).reverse());
       return 0;
     case 'compose':
-      writeFileSync(join(ROOT, 'docker-compose.yml'), renderCompose());
+      writeFileSync(join(ROOT, 'docker-compose.yml'), renderCompose(startOrder(servicesInCheckout())));
       ok('wrote docker-compose.yml');
       return 0;
     case 'prepare': {

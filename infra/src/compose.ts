@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { type ArtifactSet, INFRA_PORTS, resolveEnv, type ServiceSpec, SERVICES, STACK_DATA_PROFILE } from './manifest.js';
+import { type ArtifactSet, INFRA_PORTS, resolveEnv, type ServiceSpec, STACK_DATA_PROFILE } from './manifest.js';
 
 const IMAGE = 'ml-system-designs:local';
 const APP_DIR = '/app';
@@ -38,7 +38,7 @@ function serviceEntry(spec: ServiceSpec): Record<string, unknown> {
 }
 
 /** docker-compose.yml as the manifest describes it. */
-export function renderCompose(services: readonly ServiceSpec[] = SERVICES): string {
+export function renderCompose(services: readonly ServiceSpec[]): string {
   const needs = [...new Set(services.flatMap((s) => s.needs))];
   const doc: Record<string, unknown> = {
     name: 'ml-system-designs',

@@ -47,7 +47,77 @@ const common = (port: number): Record<string, EnvValue> => ({
   LOG_LEVEL: literal('info'),
 });
 
+const health = { live: '/livez', ready: '/readyz' };
+
+/**
+ * Every service of both designs. The runner starts, and the compose file
+ * lists, those whose folder exists (see `availableServices`), so a design
+ * can land one service at a time.
+ */
 export const SERVICES: ServiceSpec[] = [
+  // Recommendations
+  {
+    name: 'feature-store',
+    design: 'recs',
+    summary: 'user/song features in Redis (versioned, switched atomically); POST /v1/events/listen',
+    dir: 'services/feature-store',
+    port: 8081,
+    env: { ...common(8081), REDIS_URL: { redisUrl: true }, ARTIFACTS_DIR: { artifacts: 'recs' } },
+    dependsOn: ['redis'],
+    needs: ['recs'],
+    health,
+  },
+  {
+    name: 'candidate-gen',
+    design: 'recs',
+    summary: 'HNSW index over song embeddings; POST /v1/candidates (top-k by user vector)',
+    dir: 'services/candidate-gen',
+    port: 8082,
+    env: { ...common(8082), ARTIFACTS_DIR: { artifacts: 'recs' } },
+    dependsOn: [],
+    needs: ['recs'],
+    health,
+  },
+  {
+    name: 'ranker',
+    design: 'recs',
+    summary: 'LightGBM LambdaRank in ONNX; POST /v1/rank scores up to 2000 candidates',
+    dir: 'services/ranker',
+    port: 8083,
+    env: { ...common(8083), ARTIFACTS_DIR: { artifacts: 'recs' } },
+    dependsOn: [],
+    needs: ['recs'],
+    health,
+  },
+  {
+    name: 'rules',
+    design: 'recs',
+    summary: 'diversity, freshness, licensing, explicit filter; POST /v1/apply (every change has a reason)',
+    dir: 'services/rules',
+    port: 8084,
+    env: { ...common(8084) },
+    dependsOn: [],
+    needs: [],
+    health,
+  },
+  {
+    name: 'rec-api',
+    design: 'recs',
+    summary: 'GET /v1/recommendations/:userId, per-stage deadlines and fallbacks, Server-Timing',
+    dir: 'services/rec-api',
+    port: 8080,
+    env: {
+      ...common(8080),
+      FEATURE_STORE_URL: { serviceUrl: 'feature-store' },
+      CANDIDATE_GEN_URL: { serviceUrl: 'candidate-gen' },
+      RANKER_URL: { serviceUrl: 'ranker' },
+      RULES_URL: { serviceUrl: 'rules' },
+    },
+    dependsOn: ['feature-store', 'candidate-gen', 'ranker', 'rules'],
+    needs: [],
+    health,
+  },
+  // Fraud detection
   {
     name: 'txn-api',
     design: 'fraud',
@@ -57,7 +127,40 @@ export const SERVICES: ServiceSpec[] = [
     env: { ...common(8090), REDIS_URL: { redisUrl: true }, KAFKA_BROKERS: { kafkaBrokers: true } },
     dependsOn: ['redis', 'kafka'],
     needs: [],
-    health: { live: '/livez', ready: '/readyz' },
+    health,
+  },
+  {
+    name: 'feature-engine',
+    design: 'fraud',
+    summary: 'consumes `transactions`, windowed features per card/terminal/device/IP -> `transactions.enriched`',
+    dir: 'services/feature-engine',
+    port: 8091,
+    env: { ...common(8091), REDIS_URL: { redisUrl: true }, KAFKA_BROKERS: { kafkaBrokers: true }, ARTIFACTS_DIR: { artifacts: 'fraud' } },
+    dependsOn: ['redis', 'kafka'],
+    needs: ['fraud'],
+    health,
+  },
+  {
+    name: 'fraud-scorer',
+    design: 'fraud',
+    summary: 'rules (reloadable data) + GBM in ONNX -> `decisions` with score, reasons, versions',
+    dir: 'services/fraud-scorer',
+    port: 8092,
+    env: { ...common(8092), REDIS_URL: { redisUrl: true }, KAFKA_BROKERS: { kafkaBrokers: true }, ARTIFACTS_DIR: { artifacts: 'fraud' } },
+    dependsOn: ['redis', 'kafka'],
+    needs: ['fraud'],
+    health,
+  },
+  {
+    name: 'fraud-monitor',
+    design: 'fraud',
+    summary: 'joins `decisions` with `chargebacks`: precision/recall, PSI drift, calibration',
+    dir: 'services/fraud-monitor',
+    port: 8093,
+    env: { ...common(8093), REDIS_URL: { redisUrl: true }, KAFKA_BROKERS: { kafkaBrokers: true }, ARTIFACTS_DIR: { artifacts: 'fraud' } },
+    dependsOn: ['redis', 'kafka'],
+    needs: ['fraud'],
+    health,
   },
 ];
 
@@ -65,6 +168,11 @@ export function serviceByName(name: string): ServiceSpec {
   const spec = SERVICES.find((s) => s.name === name);
   if (!spec) throw new Error(`no service named ${name} in infra/src/manifest.ts`);
   return spec;
+}
+
+/** The services whose folder exists in this checkout. */
+export function availableServices(exists: (dir: string) => boolean): ServiceSpec[] {
+  return SERVICES.filter((spec) => exists(spec.dir));
 }
 
 /** Services in an order where each comes after everything it depends on. */

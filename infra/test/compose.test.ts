@@ -3,18 +3,20 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { renderCompose } from '../src/compose.js';
-import { SERVICES } from '../src/manifest.js';
+import { servicesInCheckout } from '../src/available.js';
+import { startOrder } from '../src/manifest.js';
 import { ROOT } from '../src/paths.js';
 
 describe('docker-compose.yml', () => {
   it('when compared with what the manifest renders, then it is identical (regenerate: npm run infra -- compose)', () => {
     const committed = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
-    expect(committed).toBe(renderCompose());
+    expect(committed).toBe(renderCompose(startOrder(servicesInCheckout())));
   });
 
   it('when rendered, then every manifest service is there with its port, health check and dependencies', () => {
-    const doc = parse(renderCompose()) as { services: Record<string, Record<string, unknown>> };
-    for (const spec of SERVICES) {
+    const services = startOrder(servicesInCheckout());
+    const doc = parse(renderCompose(services)) as { services: Record<string, Record<string, unknown>> };
+    for (const spec of services) {
       const entry = doc.services[spec.name]!;
       expect(entry.ports).toEqual([`${spec.port}:${spec.port}`]);
       expect(JSON.stringify(entry.healthcheck)).toContain(spec.health.ready);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { artifactsDir, prepareArtifacts } from '../artifacts.js';
-import { type ArtifactSet, resolveEnv, type ServiceSpec, SERVICES, STACK_DATA_PROFILE, startOrder } from '../manifest.js';
+import { servicesInCheckout } from '../available.js';
+import { type ArtifactSet, resolveEnv, type ServiceSpec, STACK_DATA_PROFILE, startOrder } from '../manifest.js';
 import { logsDir, ROOT } from '../paths.js';
 import { waitFor } from '../ports.js';
 import { ManagedProcess, tail } from '../processes.js';
@@ -78,7 +79,7 @@ function printTable(infra: RunningInfra, services: RunningService[]): void {
  */
 export async function runStack(options: { dataProfile?: string } = {}): Promise<number> {
   const dataProfile = options.dataProfile ?? STACK_DATA_PROFILE;
-  const services = startOrder(SERVICES);
+  const services = startOrder(servicesInCheckout());
   const needed = [...new Set(services.flatMap((s) => s.needs))];
 
   const infra = await bringUpInfra('stack', { keepAfterExit: false, reuse: false });
