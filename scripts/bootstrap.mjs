@@ -13,7 +13,9 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cacheDir = join(root, '.cache');
 const toolsDir = join(cacheDir, 'tools');
-const PNPM_VERSION = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager.split('@')[1];
+const PNPM_VERSION = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager.split(
+  '@',
+)[1];
 
 function fail(message) {
   console.error(`\n✖ ${message}`);
@@ -29,7 +31,9 @@ function run(command, args, options = {}) {
 function checkNode() {
   const [major, minor] = process.versions.node.split('.').map(Number);
   if (major < 20 || (major === 20 && minor < 10)) {
-    fail(`Node ${process.versions.node} is too old: this project needs Node 20.10 or newer (https://nodejs.org).`);
+    fail(
+      `Node ${process.versions.node} is too old: this project needs Node 20.10 or newer (https://nodejs.org).`,
+    );
   }
 }
 
@@ -49,7 +53,8 @@ function ensurePnpm() {
     '--loglevel=error',
     `pnpm@${PNPM_VERSION}`,
   ]);
-  if (status !== 0) fail(`npm could not install pnpm@${PNPM_VERSION}; check that the npm registry is reachable.`);
+  if (status !== 0)
+    fail(`npm could not install pnpm@${PNPM_VERSION}; check that the npm registry is reachable.`);
   return bin;
 }
 
@@ -81,12 +86,15 @@ function ensureInstalled(pnpm) {
   };
   // node-gyp (hnswlib-node) downloads Node's headers unless told where the local ones are.
   const headers = join(dirname(process.execPath), '..', 'include', 'node', 'node.h');
-  if (existsSync(headers) && !env.npm_config_nodedir) env.npm_config_nodedir = join(dirname(process.execPath), '..');
+  if (existsSync(headers) && !env.npm_config_nodedir)
+    env.npm_config_nodedir = join(dirname(process.execPath), '..');
 
   // pnpm itself switches to --frozen-lockfile when CI is set, so CI installs exactly the lock.
   const args = ['install', '--reporter=append-only'];
   if (run(pnpm, args, { env }) !== 0) {
-    fail('pnpm install failed (see above). If a native addon failed to build, install a C++ toolchain: apt-get install -y build-essential python3');
+    fail(
+      'pnpm install failed (see above). If a native addon failed to build, install a C++ toolchain: apt-get install -y build-essential python3',
+    );
   }
   mkdirSync(cacheDir, { recursive: true });
   writeFileSync(stamp, digest);
@@ -114,6 +122,13 @@ if (command === 'turbo') {
   status = run(bin('biome'), ['check', '--write', '.', ...rest]);
 } else {
   // tsx as a loader inside one node process (not the tsx CLI, which adds a process that relays signals).
-  status = run(process.execPath, ['--conditions=@mlsys/source', '--import', 'tsx', join(root, 'infra', 'src', 'cli.ts'), command, ...rest]);
+  status = run(process.execPath, [
+    '--conditions=@mlsys/source',
+    '--import',
+    'tsx',
+    join(root, 'infra', 'src', 'cli.ts'),
+    command,
+    ...rest,
+  ]);
 }
 process.exit(status);

@@ -4,10 +4,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { prepareArtifacts } from './artifacts.js';
+import { servicesInCheckout } from './available.js';
 import { runStack } from './commands/start.js';
 import { runTests } from './commands/test.js';
 import { renderCompose } from './compose.js';
-import { servicesInCheckout } from './available.js';
 import { type ArtifactSet, SERVICES, STACK_DATA_PROFILE, startOrder } from './manifest.js';
 import type { Profile } from './paths.js';
 import { ROOT } from './paths.js';
@@ -28,7 +28,10 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'start': {
-      const { values } = parseArgs({ args: rest, options: { data: { type: 'string', default: STACK_DATA_PROFILE } } });
+      const { values } = parseArgs({
+        args: rest,
+        options: { data: { type: 'string', default: STACK_DATA_PROFILE } },
+      });
       return runStack({ dataProfile: values.data! });
     }
     case 'test':
@@ -49,15 +52,21 @@ async function infra(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args,
     allowPositionals: true,
-    options: { profile: { type: 'string', default: 'stack' }, data: { type: 'string', default: STACK_DATA_PROFILE } },
+    options: {
+      profile: { type: 'string', default: 'stack' },
+      data: { type: 'string', default: STACK_DATA_PROFILE },
+    },
   });
   const [action, ...targets] = positionals;
   const profile = values.profile as Profile;
-  if (profile !== 'stack' && profile !== 'test') throw new UserFacingError(`--profile must be stack or test, got ${profile}`);
+  if (profile !== 'stack' && profile !== 'test')
+    throw new UserFacingError(`--profile must be stack or test, got ${profile}`);
   switch (action) {
     case 'up': {
       const running = await bringUpInfra(profile, { keepAfterExit: true, reuse: true });
-      ok(`Redis ${running.redisUrl}, Kafka ${running.kafkaBrokers.join(',')} (stop with: npm run infra -- down --profile ${profile})`);
+      ok(
+        `Redis ${running.redisUrl}, Kafka ${running.kafkaBrokers.join(',')} (stop with: npm run infra -- down --profile ${profile})`,
+      );
       return 0;
     }
     case 'down':

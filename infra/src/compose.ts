@@ -1,5 +1,11 @@
 import { stringify } from 'yaml';
-import { type ArtifactSet, INFRA_PORTS, resolveEnv, type ServiceSpec, STACK_DATA_PROFILE } from './manifest.js';
+import {
+  type ArtifactSet,
+  INFRA_PORTS,
+  resolveEnv,
+  type ServiceSpec,
+  STACK_DATA_PROFILE,
+} from './manifest.js';
 
 const IMAGE = 'ml-system-designs:local';
 const APP_DIR = '/app';
@@ -29,7 +35,12 @@ function serviceEntry(spec: ServiceSpec): Record<string, unknown> {
     ...(spec.needs.length > 0 ? { volumes: ['artifacts:/app/.cache/artifacts'] } : {}),
     depends_on: dependsOn,
     healthcheck: {
-      test: ['CMD', 'node', '-e', `fetch('http://127.0.0.1:${spec.port}${spec.health.ready}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`],
+      test: [
+        'CMD',
+        'node',
+        '-e',
+        `fetch('http://127.0.0.1:${spec.port}${spec.health.ready}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
+      ],
       interval: '5s',
       timeout: '3s',
       retries: 24,
@@ -69,7 +80,10 @@ export function renderCompose(services: readonly ServiceSpec[]): string {
           KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: '0',
         },
         healthcheck: {
-          test: ['CMD-SHELL', '/opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server localhost:9092 > /dev/null'],
+          test: [
+            'CMD-SHELL',
+            '/opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server localhost:9092 > /dev/null',
+          ],
           interval: '5s',
           timeout: '10s',
           retries: 24,
@@ -80,7 +94,15 @@ export function renderCompose(services: readonly ServiceSpec[]): string {
             prepare: {
               image: IMAGE,
               build: { context: '.', dockerfile: 'infra/Dockerfile' },
-              command: ['node', 'scripts/bootstrap.mjs', 'infra', 'prepare', '--data', STACK_DATA_PROFILE, ...needs],
+              command: [
+                'node',
+                'scripts/bootstrap.mjs',
+                'infra',
+                'prepare',
+                '--data',
+                STACK_DATA_PROFILE,
+                ...needs,
+              ],
               volumes: ['artifacts:/app/.cache/artifacts'],
             },
           }
@@ -91,7 +113,10 @@ export function renderCompose(services: readonly ServiceSpec[]): string {
   };
   // Without a prepare step, the first service builds the image.
   if (needs.length === 0 && services[0]) {
-    (doc.services as Record<string, Record<string, unknown>>)[services[0].name]!.build = { context: '.', dockerfile: 'infra/Dockerfile' };
+    (doc.services as Record<string, Record<string, unknown>>)[services[0].name]!.build = {
+      context: '.',
+      dockerfile: 'infra/Dockerfile',
+    };
   }
   // YAML 1.1 quoting, so that values such as `yes` stay strings for every compose parser.
   return header + stringify(doc, { lineWidth: 0, version: '1.1' });

@@ -4,14 +4,15 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { createKafka, describeCluster } from '@mlsys/kafka';
 import { CACHE, ROOT } from './paths.js';
-import { ManagedProcess, tail } from './processes.js';
 import { portOpen, waitFor } from './ports.js';
 import { requireTool, TOOLS } from './prereqs.js';
+import { ManagedProcess, tail } from './processes.js';
 import { UserFacingError, withHeartbeat } from './ui.js';
 
 const POM = join(ROOT, 'infra', 'kafka', 'pom.xml');
 const LOG4J = join(ROOT, 'infra', 'kafka', 'log4j.properties');
-const KAFKA_VERSION = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(readFileSync(POM, 'utf8'))?.[1] ?? 'unknown';
+const KAFKA_VERSION =
+  /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(readFileSync(POM, 'utf8'))?.[1] ?? 'unknown';
 const libsDir = join(CACHE, 'kafka', KAFKA_VERSION, 'libs');
 
 /**
@@ -31,12 +32,27 @@ export async function ensureKafkaJars(): Promise<string> {
     new Promise<void>((resolve, reject) => {
       const child = spawn(
         'mvn',
-        ['-q', '-B', '-Dstyle.color=never', '-f', POM, 'dependency:copy-dependencies', `-DoutputDirectory=${libsDir}`, '-DincludeScope=runtime'],
+        [
+          '-q',
+          '-B',
+          '-Dstyle.color=never',
+          '-f',
+          POM,
+          'dependency:copy-dependencies',
+          `-DoutputDirectory=${libsDir}`,
+          '-DincludeScope=runtime',
+        ],
         { stdio: ['ignore', 'inherit', 'inherit'] },
       );
       child.once('error', reject);
       child.once('exit', (code) =>
-        code === 0 ? resolve() : reject(new UserFacingError(`Maven could not fetch Kafka ${KAFKA_VERSION} (exit ${code}); see the output above`)),
+        code === 0
+          ? resolve()
+          : reject(
+              new UserFacingError(
+                `Maven could not fetch Kafka ${KAFKA_VERSION} (exit ${code}); see the output above`,
+              ),
+            ),
       );
     }),
   );
@@ -87,14 +103,36 @@ export function serverProperties(options: KafkaServerOptions): string {
 }
 
 function java(libs: string, mainClass: string, args: string[], heap: string) {
-  return { command: 'java', args: [`-Xms${heap}`, `-Xmx${heap}`, '-XX:+UseG1GC', `-Dlog4j.configuration=file:${LOG4J}`, '-cp', `${libs}/*`, mainClass, ...args] };
+  return {
+    command: 'java',
+    args: [
+      `-Xms${heap}`,
+      `-Xmx${heap}`,
+      '-XX:+UseG1GC',
+      `-Dlog4j.configuration=file:${LOG4J}`,
+      '-cp',
+      `${libs}/*`,
+      mainClass,
+      ...args,
+    ],
+  };
 }
 
 /** Formats the KRaft storage once per data folder. */
-async function formatStorage(libs: string, properties: string, dataDir: string, logFile: string): Promise<void> {
+async function formatStorage(
+  libs: string,
+  properties: string,
+  dataDir: string,
+  logFile: string,
+): Promise<void> {
   if (existsSync(join(dataDir, 'meta.properties'))) return;
   const clusterId = randomBytes(16).toString('base64url');
-  const { command, args } = java(libs, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', properties], '256m');
+  const { command, args } = java(
+    libs,
+    'kafka.tools.StorageTool',
+    ['format', '-t', clusterId, '-c', properties],
+    '256m',
+  );
   await new Promise<void>((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -103,7 +141,9 @@ async function formatStorage(libs: string, properties: string, dataDir: string, 
     child.once('error', reject);
     child.once('exit', (code) => {
       writeFileSync(logFile, output, { flag: 'a' });
-      code === 0 ? resolve() : reject(new Error(`kafka storage format failed (exit ${code}):\n${output.slice(-2000)}`));
+      code === 0
+        ? resolve()
+        : reject(new Error(`kafka storage format failed (exit ${code}):\n${output.slice(-2000)}`));
     });
   });
 }
@@ -118,13 +158,21 @@ export async function startKafkaServer(libs: string, options: KafkaServerOptions
     { name: 'kafka', command, args, logFile: options.logFile, pidFile: options.pidFile },
     { keepAfterExit: options.keepAfterExit ?? false },
   );
-  await waitForKafka(options.port, 90_000, () => (server.running ? undefined : `Kafka exited at start:\n${tail(options.logFile)}`));
+  await waitForKafka(options.port, 90_000, () =>
+    server.running ? undefined : `Kafka exited at start:\n${tail(options.logFile)}`,
+  );
   return server;
 }
 
 export async function kafkaAnswers(port: number): Promise<boolean> {
   if (!(await portOpen('127.0.0.1', port))) return false;
-  const kafka = createKafka({ clientId: 'infra-probe', brokers: [`127.0.0.1:${port}`], connectionTimeoutMs: 1000, silent: true, retries: 0 });
+  const kafka = createKafka({
+    clientId: 'infra-probe',
+    brokers: [`127.0.0.1:${port}`],
+    connectionTimeoutMs: 1000,
+    silent: true,
+    retries: 0,
+  });
   try {
     await describeCluster(kafka);
     return true;
@@ -133,9 +181,17 @@ export async function kafkaAnswers(port: number): Promise<boolean> {
   }
 }
 
-export function waitForKafka(port: number, timeoutMs: number, failFast?: () => string | undefined): Promise<void> {
+export function waitForKafka(
+  port: number,
+  timeoutMs: number,
+  failFast?: () => string | undefined,
+): Promise<void> {
   return withHeartbeat(
     'waiting for the Kafka broker',
-    waitFor(() => kafkaAnswers(port), { timeoutMs, intervalMs: 500, ...(failFast ? { failFast } : {}) }, () => `Kafka did not answer on 127.0.0.1:${port} within ${timeoutMs} ms`),
+    waitFor(
+      () => kafkaAnswers(port),
+      { timeoutMs, intervalMs: 500, ...(failFast ? { failFast } : {}) },
+      () => `Kafka did not answer on 127.0.0.1:${port} within ${timeoutMs} ms`,
+    ),
   );
 }

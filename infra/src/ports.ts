@@ -39,7 +39,11 @@ export function portOpen(host: string, port: number, timeoutMs = 500): Promise<b
 /** Polls `check` until it resolves true; throws `describe()` after `timeoutMs`. */
 export async function waitFor(
   check: () => Promise<boolean>,
-  { timeoutMs, intervalMs = 200, failFast }: { timeoutMs: number; intervalMs?: number; failFast?: () => string | undefined },
+  {
+    timeoutMs,
+    intervalMs = 200,
+    failFast,
+  }: { timeoutMs: number; intervalMs?: number; failFast?: () => string | undefined },
   describe: () => string,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;

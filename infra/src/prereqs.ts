@@ -4,7 +4,11 @@ import { UserFacingError } from './ui.js';
 /** Output of `command args` (stdout and stderr together), or undefined when it cannot run. */
 export function probe(command: string, args: string[]): string | undefined {
   // java -version writes to stderr, so both streams are read.
-  const result = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 });
+  const result = spawnSync(command, args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 20_000,
+  });
   if (result.error) return undefined;
   return `${result.stdout ?? ''}${result.stderr ?? ''}`;
 }
@@ -51,7 +55,9 @@ export const TOOLS = {
 export function requireTool(tool: Tool): string {
   const output = probe(tool.command, tool.args);
   if (output === undefined) {
-    throw new UserFacingError(`${tool.name} is required but \`${tool.command}\` is not on PATH. Install it: ${tool.install}`);
+    throw new UserFacingError(
+      `${tool.name} is required but \`${tool.command}\` is not on PATH. Install it: ${tool.install}`,
+    );
   }
   const match = tool.version.exec(output);
   const major = Number(match?.[1] ?? 0);

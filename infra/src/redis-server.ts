@@ -1,23 +1,29 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ManagedProcess, tail } from './processes.js';
 import { ask, waitFor } from './ports.js';
 import { probe } from './prereqs.js';
+import { ManagedProcess, tail } from './processes.js';
 import { UserFacingError, withHeartbeat } from './ui.js';
-import { spawn } from 'node:child_process';
 
 const INSTALL_HINT = 'Install it: apt-get install -y redis-server (macOS: brew install redis)';
 
 function canUseApt(): boolean {
-  return process.platform === 'linux' && process.getuid?.() === 0 && probe('apt-get', ['--version']) !== undefined;
+  return (
+    process.platform === 'linux' && process.getuid?.() === 0 && probe('apt-get', ['--version']) !== undefined
+  );
 }
 
 function aptInstall(packages: string[]): Promise<void> {
   const run = (args: string[]) =>
     new Promise<void>((resolve, reject) => {
-      const child = spawn('apt-get', args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-      child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`apt-get ${args[0]} exited with ${code}`))));
+      const child = spawn('apt-get', args, {
+        stdio: ['ignore', 'inherit', 'inherit'],
+        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      });
+      child.once('exit', (code) =>
+        code === 0 ? resolve() : reject(new Error(`apt-get ${args[0]} exited with ${code}`)),
+      );
       child.once('error', reject);
     });
   return withHeartbeat(
@@ -37,7 +43,8 @@ function aptInstall(packages: string[]): Promise<void> {
 /** Path of redis-server, installing it with apt when missing and this process may. */
 export async function ensureRedisInstalled(): Promise<string> {
   if (probe('redis-server', ['--version']) !== undefined) return 'redis-server';
-  if (!canUseApt()) throw new UserFacingError(`Redis is required but \`redis-server\` is not on PATH. ${INSTALL_HINT}`);
+  if (!canUseApt())
+    throw new UserFacingError(`Redis is required but \`redis-server\` is not on PATH. ${INSTALL_HINT}`);
   console.log('  redis-server is missing; installing it with apt-get');
   await aptInstall(['redis-server']);
   if (probe('redis-server', ['--version']) === undefined) {
@@ -65,21 +72,32 @@ export interface RedisServerOptions {
 export async function startRedisServer(binary: string, options: RedisServerOptions): Promise<ManagedProcess> {
   mkdirSync(options.dir, { recursive: true });
   const args = [
-    '--port', String(options.port),
-    '--bind', '127.0.0.1',
-    '--protected-mode', 'yes',
-    '--dir', options.dir,
-    '--daemonize', 'no',
-    '--save', '',
-    '--appendonly', options.persistent ? 'yes' : 'no',
-    '--appendfsync', 'everysec',
-    '--logfile', '',
+    '--port',
+    String(options.port),
+    '--bind',
+    '127.0.0.1',
+    '--protected-mode',
+    'yes',
+    '--dir',
+    options.dir,
+    '--daemonize',
+    'no',
+    '--save',
+    '',
+    '--appendonly',
+    options.persistent ? 'yes' : 'no',
+    '--appendfsync',
+    'everysec',
+    '--logfile',
+    '',
   ];
   const server = ManagedProcess.start(
     { name: 'redis', command: binary, args, logFile: options.logFile, pidFile: options.pidFile },
     { keepAfterExit: options.keepAfterExit ?? false },
   );
-  await waitForRedis(options.port, 20_000, () => (server.running ? undefined : `redis-server exited at start:\n${tail(options.logFile)}`));
+  await waitForRedis(options.port, 20_000, () =>
+    server.running ? undefined : `redis-server exited at start:\n${tail(options.logFile)}`,
+  );
   return server;
 }
 
@@ -87,8 +105,16 @@ export async function redisAnswers(port: number): Promise<boolean> {
   return (await ask('127.0.0.1', port, 'PING\r\n').catch(() => '')).startsWith('+PONG');
 }
 
-export function waitForRedis(port: number, timeoutMs: number, failFast?: () => string | undefined): Promise<void> {
-  return waitFor(() => redisAnswers(port), { timeoutMs, ...(failFast ? { failFast } : {}) }, () => `Redis did not answer PING on 127.0.0.1:${port} within ${timeoutMs} ms`);
+export function waitForRedis(
+  port: number,
+  timeoutMs: number,
+  failFast?: () => string | undefined,
+): Promise<void> {
+  return waitFor(
+    () => redisAnswers(port),
+    { timeoutMs, ...(failFast ? { failFast } : {}) },
+    () => `Redis did not answer PING on 127.0.0.1:${port} within ${timeoutMs} ms`,
+  );
 }
 
 export const redisDataDir = (profileDir: string) => join(profileDir, 'redis');

@@ -5,7 +5,12 @@ import { ROOT } from './paths.js';
 export const bin = (name: string) => join(ROOT, 'node_modules', '.bin', name);
 
 /** Runs a command with inherited output and resolves with its exit code. */
-export function runInherit(command: string, args: string[], env: NodeJS.ProcessEnv = process.env, cwd = ROOT): Promise<number> {
+export function runInherit(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = ROOT,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'inherit', 'inherit'] });
     child.once('error', reject);

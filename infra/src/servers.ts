@@ -1,12 +1,12 @@
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createKafka, ensureTopics } from '@mlsys/kafka';
 import { Topics } from '@mlsys/contracts';
+import { createKafka, ensureTopics } from '@mlsys/kafka';
 import { ensureKafkaJars, kafkaAnswers, startKafkaServer } from './kafka-server.js';
 import { INFRA_PORTS } from './manifest.js';
-import { logsDir, pidsDir, type Profile, profileDir } from './paths.js';
+import { logsDir, type Profile, pidsDir, profileDir } from './paths.js';
 import { portOpen } from './ports.js';
-import { isAlive, ManagedProcess, readPid, stopByPidFile } from './processes.js';
+import { isAlive, type ManagedProcess, readPid, stopByPidFile } from './processes.js';
 import { ensureRedisInstalled, redisAnswers, startRedisServer } from './redis-server.js';
 import { ok, say, step, UserFacingError } from './ui.js';
 
@@ -21,7 +21,12 @@ export interface RunningInfra {
 const pidFile = (profile: Profile, name: string) => join(pidsDir(profile), `${name}.pid`);
 
 /** Reuses a server of ours that answers; refuses a port held by another program. */
-async function reusable(profile: Profile, name: 'redis' | 'kafka', port: number, answers: (port: number) => Promise<boolean>): Promise<boolean> {
+async function reusable(
+  profile: Profile,
+  name: 'redis' | 'kafka',
+  port: number,
+  answers: (port: number) => Promise<boolean>,
+): Promise<boolean> {
   const pid = readPid(pidFile(profile, name));
   if (pid !== undefined && isAlive(pid) && (await answers(port))) {
     ok(`${name} already running on 127.0.0.1:${port} (pid ${pid})`);
@@ -52,7 +57,8 @@ export async function bringUpInfra(profile: Profile, options: BringUpOptions): P
   if (!options.reuse) {
     // A previous runner that was killed may have left its servers behind.
     for (const name of ['kafka', 'redis']) {
-      if (await stopByPidFile(pidFile(profile, name))) say(`stopped a ${name} left running by an earlier run`);
+      if (await stopByPidFile(pidFile(profile, name)))
+        say(`stopped a ${name} left running by an earlier run`);
     }
   }
 
@@ -93,7 +99,10 @@ export async function bringUpInfra(profile: Profile, options: BringUpOptions): P
 
   const running = { profile, redisUrl: `redis://127.0.0.1:${ports.redis}`, kafkaBrokers, started };
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'endpoints.json'), `${JSON.stringify({ redisUrl: running.redisUrl, kafkaBrokers }, null, 2)}\n`);
+  writeFileSync(
+    join(dir, 'endpoints.json'),
+    `${JSON.stringify({ redisUrl: running.redisUrl, kafkaBrokers }, null, 2)}\n`,
+  );
   return running;
 }
 

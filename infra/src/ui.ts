@@ -19,7 +19,10 @@ export async function step<T>(title: string, work: () => Promise<T>): Promise<T>
 /** Prints a heartbeat every few seconds while `work` runs (for steps with no progress of their own). */
 export async function withHeartbeat<T>(label: string, work: Promise<T>, everyMs = 5000): Promise<T> {
   const t0 = Date.now();
-  const timer = setInterval(() => console.log(`  … ${label} (${Math.round((Date.now() - t0) / 1000)}s)`), everyMs);
+  const timer = setInterval(
+    () => console.log(`  … ${label} (${Math.round((Date.now() - t0) / 1000)}s)`),
+    everyMs,
+  );
   try {
     return await work;
   } finally {
@@ -37,5 +40,12 @@ export class UserFacingError extends Error {
 
 export function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { renderCompose } from '../src/compose.js';
+import { parse } from 'yaml';
 import { servicesInCheckout } from '../src/available.js';
+import { renderCompose } from '../src/compose.js';
 import { startOrder } from '../src/manifest.js';
 import { ROOT } from '../src/paths.js';
 

@@ -19,7 +19,9 @@ describe('requireTool', () => {
   });
 
   it('when the program is too old, then the error quotes the version it reported', () => {
-    expect(() => requireTool(fakeTool(process.execPath, [99, 0]))).toThrow(/reports "v\d+\.\d+\.\d+"\. Install it/);
+    expect(() => requireTool(fakeTool(process.execPath, [99, 0]))).toThrow(
+      /reports "v\d+\.\d+\.\d+"\. Install it/,
+    );
   });
 
   it('when the program is new enough, then its version is returned', () => {
@@ -29,7 +31,13 @@ describe('requireTool', () => {
 
 describe('serverProperties', () => {
   it('when rendered, then the broker is KRaft on loopback with fast-start settings', () => {
-    const text = serverProperties({ port: 19092, controllerPort: 19093, dir: '/tmp/k', logFile: '', pidFile: '' });
+    const text = serverProperties({
+      port: 19092,
+      controllerPort: 19093,
+      dir: '/tmp/k',
+      logFile: '',
+      pidFile: '',
+    });
     expect(text).toContain('process.roles=broker,controller');
     expect(text).toContain('listeners=PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093');
     expect(text).toContain('group.initial.rebalance.delay.ms=0');

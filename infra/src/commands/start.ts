@@ -1,7 +1,13 @@
 import { join } from 'node:path';
 import { artifactsDir, prepareArtifacts } from '../artifacts.js';
 import { servicesInCheckout } from '../available.js';
-import { type ArtifactSet, resolveEnv, type ServiceSpec, STACK_DATA_PROFILE, startOrder } from '../manifest.js';
+import {
+  type ArtifactSet,
+  resolveEnv,
+  type ServiceSpec,
+  STACK_DATA_PROFILE,
+  startOrder,
+} from '../manifest.js';
 import { logsDir, ROOT } from '../paths.js';
 import { waitFor } from '../ports.js';
 import { ManagedProcess, tail } from '../processes.js';
@@ -18,7 +24,9 @@ interface RunningService {
 }
 
 async function ready(spec: ServiceSpec): Promise<boolean> {
-  const res = await fetch(`http://127.0.0.1:${spec.port}${spec.health.ready}`, { signal: AbortSignal.timeout(1000) });
+  const res = await fetch(`http://127.0.0.1:${spec.port}${spec.health.ready}`, {
+    signal: AbortSignal.timeout(1000),
+  });
   return res.status === 200;
 }
 
@@ -40,12 +48,20 @@ function launch(spec: ServiceSpec, infra: RunningInfra, dataProfile: string): Ma
   });
 }
 
-async function startService(spec: ServiceSpec, infra: RunningInfra, dataProfile: string): Promise<ManagedProcess> {
+async function startService(
+  spec: ServiceSpec,
+  infra: RunningInfra,
+  dataProfile: string,
+): Promise<ManagedProcess> {
   const child = launch(spec, infra, dataProfile);
   const log = join(logsDir('stack'), `${spec.name}.log`);
   await waitFor(
     () => ready(spec),
-    { timeoutMs: 120_000, intervalMs: 250, failFast: () => (child.running ? undefined : `${spec.name} exited at start:\n${tail(log)}`) },
+    {
+      timeoutMs: 120_000,
+      intervalMs: 250,
+      failFast: () => (child.running ? undefined : `${spec.name} exited at start:\n${tail(log)}`),
+    },
     () => `${spec.name} was not ready on port ${spec.port} within 120 s; see ${log}`,
   );
   return child;
@@ -56,7 +72,13 @@ function printTable(infra: RunningInfra, services: RunningService[]): void {
   const rows = [
     ['name', 'design', 'url', 'pid', 'log'],
     ['redis', 'both', infra.redisUrl, pidOf('redis'), join('.cache/stack/logs', 'redis.log')],
-    ['kafka', 'both', `kafka://${infra.kafkaBrokers.join(',')}`, pidOf('kafka'), join('.cache/stack/logs', 'kafka.log')],
+    [
+      'kafka',
+      'both',
+      `kafka://${infra.kafkaBrokers.join(',')}`,
+      pidOf('kafka'),
+      join('.cache/stack/logs', 'kafka.log'),
+    ],
     ...services.map(({ spec, process }) => [
       spec.name,
       spec.design,
@@ -89,7 +111,8 @@ export async function runStack(options: { dataProfile?: string } = {}): Promise<
   const shutdown = (code: number): Promise<number> => {
     shuttingDown ??= (async () => {
       say('stopping the stack');
-      for (const service of [...running].reverse()) await step(`stopping ${service.spec.name}`, () => service.process.stop(15_000));
+      for (const service of [...running].reverse())
+        await step(`stopping ${service.spec.name}`, () => service.process.stop(15_000));
       await stopInfra(infra);
       return code;
     })();
@@ -102,7 +125,9 @@ export async function runStack(options: { dataProfile?: string } = {}): Promise<
     process.on('SIGTERM', () => void shutdown(0).then(resolve));
     for (const server of infra.started) {
       server.onUnexpectedExit((code, signal) => {
-        warn(`${server.spec.name} exited unexpectedly (${signal ?? `code ${code}`}); the stack cannot run without it.`);
+        warn(
+          `${server.spec.name} exited unexpectedly (${signal ?? `code ${code}`}); the stack cannot run without it.`,
+        );
         console.error(tail(server.spec.logFile));
         void shutdown(1).then(resolve);
       });
@@ -112,12 +137,19 @@ export async function runStack(options: { dataProfile?: string } = {}): Promise<
   try {
     await prepareArtifacts(needed, dataProfile);
     const built = await step('building the services (turbo, cached)', () =>
-      runInherit(bin('turbo'), ['run', 'build', ...services.map((s) => `--filter=./${s.dir}`), '--output-logs=errors-only']),
+      runInherit(bin('turbo'), [
+        'run',
+        'build',
+        ...services.map((s) => `--filter=./${s.dir}`),
+        '--output-logs=errors-only',
+      ]),
     );
     if (built !== 0) throw new UserFacingError('the build failed; see the output above');
 
     for (const spec of services) {
-      const child = await step(`starting ${spec.name} on port ${spec.port}`, () => startService(spec, infra, dataProfile));
+      const child = await step(`starting ${spec.name} on port ${spec.port}`, () =>
+        startService(spec, infra, dataProfile),
+      );
       const entry: RunningService = { spec, process: child, restarts: 0 };
       running.push(entry);
       watch(entry, infra, dataProfile, () => shuttingDown !== undefined);
@@ -131,10 +163,17 @@ export async function runStack(options: { dataProfile?: string } = {}): Promise<
   return exitCode;
 }
 
-function watch(entry: RunningService, infra: RunningInfra, dataProfile: string, stopping: () => boolean): void {
+function watch(
+  entry: RunningService,
+  infra: RunningInfra,
+  dataProfile: string,
+  stopping: () => boolean,
+): void {
   entry.process.onUnexpectedExit((code, signal) => {
     if (stopping()) return;
-    warn(`${entry.spec.name} exited unexpectedly (${signal ?? `code ${code}`}); log: .cache/stack/logs/${entry.spec.name}.log`);
+    warn(
+      `${entry.spec.name} exited unexpectedly (${signal ?? `code ${code}`}); log: .cache/stack/logs/${entry.spec.name}.log`,
+    );
     if (entry.restarts >= MAX_RESTARTS) {
       warn(`${entry.spec.name} crashed ${MAX_RESTARTS + 1} times; not restarting it again.`);
       return;

@@ -94,7 +94,13 @@ export async function runTests(): Promise<number> {
     };
 
     say('typechecking every package');
-    if ((await runInherit(bin('turbo'), ['run', 'typecheck', '--continue', '--output-logs=errors-only'], env)) !== 0) {
+    if (
+      (await runInherit(
+        bin('turbo'),
+        ['run', 'typecheck', '--continue', '--output-logs=errors-only'],
+        env,
+      )) !== 0
+    ) {
       tally.failed += 1;
       tally.lines.push('  typecheck: failed (see above)');
     }

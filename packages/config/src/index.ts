@@ -30,8 +30,10 @@ export const env = {
     spec(options, (raw) => {
       if (!/^-?\d+$/.test(raw.trim())) throw new Error(`must be a whole number, got "${raw}"`);
       const value = Number.parseInt(raw, 10);
-      if (options.min !== undefined && value < options.min) throw new Error(`must be >= ${options.min}, got ${value}`);
-      if (options.max !== undefined && value > options.max) throw new Error(`must be <= ${options.max}, got ${value}`);
+      if (options.min !== undefined && value < options.min)
+        throw new Error(`must be >= ${options.min}, got ${value}`);
+      if (options.max !== undefined && value > options.max)
+        throw new Error(`must be <= ${options.max}, got ${value}`);
       return value;
     }),
   port: (options: Options<number>) => env.int({ ...options, min: 1, max: 65_535 }),
@@ -80,7 +82,9 @@ export class ConfigError extends Error {
     readonly service: string,
     readonly problems: string[],
   ) {
-    super(`${service} cannot start, its environment is incomplete:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `${service} cannot start, its environment is incomplete:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
   }
 }

@@ -43,6 +43,8 @@ describe('loadConfig', () => {
   });
 
   it('when a variable is set to an empty string, then it counts as unset rather than as a value', () => {
-    expect(() => loadConfig('svc', shape, { REDIS_URL: '', KAFKA_BROKERS: 'k:1' })).toThrow(/REDIS_URL is required/);
+    expect(() => loadConfig('svc', shape, { REDIS_URL: '', KAFKA_BROKERS: 'k:1' })).toThrow(
+      /REDIS_URL is required/,
+    );
   });
 });

@@ -9,7 +9,10 @@ import { Identifier } from './common.js';
 export const Transaction = Type.Object(
   {
     transactionId: Identifier('unique id; the idempotency key of the whole pipeline'),
-    eventTime: Type.Integer({ minimum: 0, description: 'when the payment happened, ms since the Unix epoch' }),
+    eventTime: Type.Integer({
+      minimum: 0,
+      description: 'when the payment happened, ms since the Unix epoch',
+    }),
     cardId: Identifier('card token (the Handbook customer)'),
     terminalId: Identifier('terminal or merchant id'),
     amount: Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000, description: 'amount in major units' }),
@@ -30,7 +33,11 @@ export const TransactionAccepted = Type.Object({
 });
 export type TransactionAccepted = Static<typeof TransactionAccepted>;
 
-export const DecisionOutcome = Type.Union([Type.Literal('approve'), Type.Literal('review'), Type.Literal('decline')]);
+export const DecisionOutcome = Type.Union([
+  Type.Literal('approve'),
+  Type.Literal('review'),
+  Type.Literal('decline'),
+]);
 export type DecisionOutcome = Static<typeof DecisionOutcome>;
 
 export const Decision = Type.Object(

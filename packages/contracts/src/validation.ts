@@ -48,9 +48,11 @@ export function toFieldErrors(raw: readonly RawError[]): FieldError[] {
   for (const error of raw) {
     const params = error.params as Record<string, unknown>;
     if (error.keyword === 'required') {
-      for (const name of (params.requiredProperties as string[]) ?? []) push(joinPath(error.instancePath, name), 'is required');
+      for (const name of (params.requiredProperties as string[]) ?? [])
+        push(joinPath(error.instancePath, name), 'is required');
     } else if (error.keyword === 'additionalProperties') {
-      for (const name of (params.additionalProperties as string[]) ?? []) push(joinPath(error.instancePath, name), 'is not allowed');
+      for (const name of (params.additionalProperties as string[]) ?? [])
+        push(joinPath(error.instancePath, name), 'is not allowed');
     } else if (error.keyword === 'boolean' && error.message === 'schema is false') {
       // Same cause as the additionalProperties entry, reported on the child path.
       push(joinPath(error.instancePath), 'is not allowed');
@@ -78,7 +80,10 @@ export function compileSchema<S extends TSchema>(schema: S): SchemaValidator<S> 
       try {
         parsed = JSON.parse(typeof bytes === 'string' ? bytes : bytes.toString('utf8'));
       } catch (error) {
-        return { ok: false, errors: [{ field: '(body)', reason: `is not valid JSON: ${(error as Error).message}` }] };
+        return {
+          ok: false,
+          errors: [{ field: '(body)', reason: `is not valid JSON: ${(error as Error).message}` }],
+        };
       }
       return validate(parsed);
     },

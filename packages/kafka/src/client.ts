@@ -28,7 +28,14 @@ const LEVELS: Record<number, keyof KafkaLogSink> = {
 };
 
 /** A kafkajs client whose logs go to our structured logger instead of kafkajs' console lines. */
-export function createKafka({ clientId, brokers, logger, connectionTimeoutMs = 3000, silent = false, retries = 8 }: KafkaSettings): Kafka {
+export function createKafka({
+  clientId,
+  brokers,
+  logger,
+  connectionTimeoutMs = 3000,
+  silent = false,
+  retries = 8,
+}: KafkaSettings): Kafka {
   const config: KafkaConfig = {
     clientId,
     brokers,

@@ -43,7 +43,8 @@ export interface BatchConsumerOptions<S extends TSchema> {
   onGroupJoin?: (assignment: Record<string, number[]>) => void | Promise<void>;
 }
 
-const headerText = (value: unknown): string => (Buffer.isBuffer(value) ? value.toString('utf8') : String(value ?? ''));
+const headerText = (value: unknown): string =>
+  Buffer.isBuffer(value) ? value.toString('utf8') : String(value ?? '');
 
 /**
  * Consumes in batches with at-least-once delivery: a batch's offsets are
@@ -83,7 +84,10 @@ export class BatchConsumer<S extends TSchema> {
 
   async start(): Promise<void> {
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
+    await this.consumer.subscribe({
+      topics: this.options.topics,
+      fromBeginning: this.options.fromBeginning ?? true,
+    });
     this.running = true;
     await this.consumer.run({
       autoCommit: false,
@@ -92,7 +96,14 @@ export class BatchConsumer<S extends TSchema> {
     });
   }
 
-  private async onBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) {
+  private async onBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    commitOffsetsIfNecessary,
+    isRunning,
+    isStale,
+  }: EachBatchPayload) {
     if (batch.messages.length === 0 || !isRunning() || isStale()) return;
     const valid: ConsumedMessage<Static<S>>[] = [];
     const dead: OutgoingMessage<unknown>[] = [];
@@ -112,7 +123,10 @@ export class BatchConsumer<S extends TSchema> {
         });
       } else {
         const reason = describeErrors(decoded.errors);
-        this.options.logger.warn({ topic: batch.topic, partition: batch.partition, offset: message.offset, reason }, 'dead-lettering invalid message');
+        this.options.logger.warn(
+          { topic: batch.topic, partition: batch.partition, offset: message.offset, reason },
+          'dead-lettering invalid message',
+        );
         dead.push({
           key: message.key?.toString('utf8') ?? '',
           // Keep the original bytes readable for whoever repairs it.
@@ -130,12 +144,22 @@ export class BatchConsumer<S extends TSchema> {
     }
     const lastOffset = batch.lastOffset();
     if (valid.length > 0) {
-      await this.options.handleBatch(valid, { topic: batch.topic, partition: batch.partition, lastOffset, heartbeat });
+      await this.options.handleBatch(valid, {
+        topic: batch.topic,
+        partition: batch.partition,
+        lastOffset,
+        heartbeat,
+      });
     }
     if (dead.length > 0) await this.options.producer.send(this.options.deadLetterTopic, dead);
     resolveOffset(lastOffset);
     await commitOffsetsIfNecessary({
-      topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() }] }],
+      topics: [
+        {
+          topic: batch.topic,
+          partitions: [{ partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() }],
+        },
+      ],
     });
     this.processedBatches += 1;
   }

@@ -44,8 +44,12 @@ export class JsonProducer {
   }
 
   /** Sends to several topics at once (e.g. results plus dead letters of one consumed batch). */
-  async sendBatch(batches: ReadonlyArray<{ topic: string; messages: readonly OutgoingMessage<unknown>[] }>): Promise<void> {
-    const topicMessages = batches.filter((b) => b.messages.length > 0).map((b) => ({ topic: b.topic, messages: b.messages.map(encode) }));
+  async sendBatch(
+    batches: ReadonlyArray<{ topic: string; messages: readonly OutgoingMessage<unknown>[] }>,
+  ): Promise<void> {
+    const topicMessages = batches
+      .filter((b) => b.messages.length > 0)
+      .map((b) => ({ topic: b.topic, messages: b.messages.map(encode) }));
     if (topicMessages.length === 0) return;
     await this.producer.sendBatch({ acks: -1, compression: CompressionTypes.None, topicMessages });
   }

@@ -19,7 +19,10 @@ export class TopicReader {
   private readonly consumer: Consumer;
   private waiters: Array<{ check: () => boolean; resolve: () => void }> = [];
 
-  constructor(kafka: Kafka, private readonly topic: string) {
+  constructor(
+    kafka: Kafka,
+    private readonly topic: string,
+  ) {
     this.consumer = kafka.consumer({ groupId: `reader-${randomUUID()}`, maxWaitTimeInMs: 50 });
   }
 
@@ -29,7 +32,8 @@ export class TopicReader {
     await this.consumer.run({
       eachMessage: async ({ message, partition }) => {
         const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
+        for (const [k, v] of Object.entries(message.headers ?? {}))
+          headers[k] = Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
         this.records.push({
           key: message.key?.toString('utf8') ?? null,
           value: message.value?.toString('utf8') ?? null,
@@ -48,12 +52,19 @@ export class TopicReader {
   }
 
   /** Resolves when `check(records)` holds; rejects after `timeoutMs` with what was seen. */
-  waitFor(check: (records: readonly ReadRecord[]) => boolean, timeoutMs = 30_000): Promise<readonly ReadRecord[]> {
+  waitFor(
+    check: (records: readonly ReadRecord[]) => boolean,
+    timeoutMs = 30_000,
+  ): Promise<readonly ReadRecord[]> {
     if (check(this.records)) return Promise.resolve(this.records);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new Error(`topic ${this.topic}: condition not met within ${timeoutMs} ms (${this.records.length} records seen)`));
+        reject(
+          new Error(
+            `topic ${this.topic}: condition not met within ${timeoutMs} ms (${this.records.length} records seen)`,
+          ),
+        );
       }, timeoutMs);
       const waiter = {
         check: () => check(this.records),

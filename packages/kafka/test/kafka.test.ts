@@ -3,7 +3,14 @@ import { createLogger } from '@mlsys/telemetry';
 import { uniqueName, waitUntil } from '@mlsys/testkit';
 import Type from 'typebox';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { BatchConsumer, type ConsumedMessage, createKafka, ensureTopics, JsonProducer, TopicReader } from '../src/index.js';
+import {
+  BatchConsumer,
+  type ConsumedMessage,
+  createKafka,
+  ensureTopics,
+  JsonProducer,
+  TopicReader,
+} from '../src/index.js';
 
 const infra = inject('infra');
 const kafka = createKafka({ clientId: 'kafka-test', brokers: infra.kafkaBrokers });
@@ -79,7 +86,10 @@ describe('kafka helpers (real broker)', () => {
   it('when a consumer restarts in the same group, then committed messages are not delivered again', async () => {
     const topic = uniqueName('commits');
     const groupId = uniqueName('group');
-    await ensureTopics(kafka, [{ name: topic, partitions: 1 }, { name: `${topic}.dlq`, partitions: 1 }]);
+    await ensureTopics(kafka, [
+      { name: topic, partitions: 1 },
+      { name: `${topic}.dlq`, partitions: 1 },
+    ]);
     const seen: number[] = [];
     const makeConsumer = () =>
       new BatchConsumer({
@@ -95,7 +105,10 @@ describe('kafka helpers (real broker)', () => {
         },
       });
 
-    await producer.send(topic, [1, 2, 3].map((n) => ({ key: 'k', value: { n } })));
+    await producer.send(
+      topic,
+      [1, 2, 3].map((n) => ({ key: 'k', value: { n } })),
+    );
     const first = makeConsumer();
     await first.start();
     await waitUntil(() => seen.length === 3, { what: 'first three messages' });

@@ -40,7 +40,10 @@ export function createRedis(settings: RedisSettings): RedisClient {
       const url = new URL(seed.trim());
       return { host: url.hostname, port: Number(url.port || 6379) };
     });
-    const cluster = new Cluster(nodes, { redisOptions: options, enableOfflineQueue: options.enableOfflineQueue ?? false });
+    const cluster = new Cluster(nodes, {
+      redisOptions: options,
+      enableOfflineQueue: options.enableOfflineQueue ?? false,
+    });
     cluster.on('error', settings.onError ?? (() => {}));
     return cluster;
   }
@@ -73,7 +76,10 @@ export interface LuaScript<Args extends unknown[], Result> {
  * A Lua script loaded once per client with `defineCommand` (EVALSHA, falling
  * back to EVAL after a server restart flushed the script cache).
  */
-export function defineLuaScript<Args extends (string | number)[], Result>(name: string, lua: string): LuaScript<Args, Result> {
+export function defineLuaScript<Args extends (string | number)[], Result>(
+  name: string,
+  lua: string,
+): LuaScript<Args, Result> {
   const defined = new WeakSet<RedisClient>();
   return {
     async run(client, keys, ...args) {

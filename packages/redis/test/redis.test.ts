@@ -1,6 +1,13 @@
 import { uniqueName } from '@mlsys/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { closeRedis, connectRedis, createRedis, defineLuaScript, pingRedis, type RedisClient } from '../src/index.js';
+import {
+  closeRedis,
+  connectRedis,
+  createRedis,
+  defineLuaScript,
+  pingRedis,
+  type RedisClient,
+} from '../src/index.js';
 
 const infra = inject('infra');
 let redis: RedisClient;
@@ -25,7 +32,10 @@ describe('redis client (real server)', () => {
   });
 
   it('when a Lua script runs twice, then it is defined once and applied atomically each time', async () => {
-    const incrementBy = defineLuaScript<[number], number>('testIncrBy', "return redis.call('INCRBY', KEYS[1], ARGV[1])");
+    const incrementBy = defineLuaScript<[number], number>(
+      'testIncrBy',
+      "return redis.call('INCRBY', KEYS[1], ARGV[1])",
+    );
     expect(await incrementBy.run(redis, ['counter'], 5)).toBe(5);
     expect(await incrementBy.run(redis, ['counter'], 2)).toBe(7);
   });

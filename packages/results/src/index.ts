@@ -90,7 +90,9 @@ export function renderTable(result: RunResult): string {
   if (result.slo.length > 0) {
     lines.push('  SLO:');
     for (const s of result.slo) {
-      lines.push(`    ${s.pass ? 'PASS' : 'FAIL'}  ${s.metric} ${s.op} ${s.target}  (measured ${fmt(s.value)})`);
+      lines.push(
+        `    ${s.pass ? 'PASS' : 'FAIL'}  ${s.metric} ${s.op} ${s.target}  (measured ${fmt(s.value)})`,
+      );
     }
   }
   for (const note of result.notes ?? []) lines.push(`  note: ${note}`);
@@ -98,7 +100,11 @@ export function renderTable(result: RunResult): string {
 }
 
 /** Writes the JSON file (creating its folder) and prints the table. */
-export function writeResult(path: string, result: RunResult, print: (line: string) => void = console.log): void {
+export function writeResult(
+  path: string,
+  result: RunResult,
+  print: (line: string) => void = console.log,
+): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
   print(renderTable(result));

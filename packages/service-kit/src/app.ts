@@ -1,7 +1,7 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { DependencyCheck, ErrorBody, Readiness } from '@mlsys/contracts';
 import { compileSchema } from '@mlsys/contracts';
 import type { Logger, Metrics } from '@mlsys/telemetry';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { TSchema } from 'typebox';
 import { HttpError, RequestValidationError } from './errors.js';
@@ -15,7 +15,7 @@ export type ServiceApp = FastifyInstance<
 >;
 
 /** A readiness probe of one dependency: resolves (optionally with a detail) when it is usable, throws when not. */
-export type ReadinessCheck = () => Promise<string | undefined | void>;
+export type ReadinessCheck = () => Promise<unknown>;
 
 export interface ServiceOptions {
   name: string;
@@ -89,7 +89,12 @@ export function createServiceApp(options: ServiceOptions): ServiceApp {
     if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return reply
         .code(413)
-        .send(errorBody('payload_too_large', `request body exceeds the limit of ${bodyLimit} bytes; send less data`));
+        .send(
+          errorBody(
+            'payload_too_large',
+            `request body exceeds the limit of ${bodyLimit} bytes; send less data`,
+          ),
+        );
     }
     if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return reply.code(415).send(errorBody('unsupported_media_type', 'send the body as application/json'));
@@ -97,16 +102,20 @@ export function createServiceApp(options: ServiceOptions): ServiceApp {
     const status = (error as FastifyError).statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
       // fastify's own client errors: malformed JSON, empty JSON body, bad content length.
-      return reply.code(status).send(
-        errorBody('invalid_request', error.message, [{ field: '(body)', reason: error.message }]),
-      );
+      return reply
+        .code(status)
+        .send(errorBody('invalid_request', error.message, [{ field: '(body)', reason: error.message }]));
     }
     request.log.error({ err: error }, 'request failed');
-    return reply.code(500).send(errorBody('internal_error', 'the service failed to handle the request; see its logs'));
+    return reply
+      .code(500)
+      .send(errorBody('internal_error', 'the service failed to handle the request; see its logs'));
   });
 
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send(errorBody('not_found', `no route for ${request.method} ${request.url.split('?')[0]}`));
+    reply
+      .code(404)
+      .send(errorBody('not_found', `no route for ${request.method} ${request.url.split('?')[0]}`));
   });
 
   const httpDuration = options.metrics.histogram(
@@ -116,7 +125,11 @@ export function createServiceApp(options: ServiceOptions): ServiceApp {
   );
   app.addHook('onResponse', async (request, reply) => {
     httpDuration.observe(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status_code: String(reply.statusCode),
+      },
       reply.elapsedTime / 1000,
     );
   });

@@ -11,7 +11,11 @@ export interface ShutdownStep {
  * stuck client cannot keep a process alive forever. Resolves to true when
  * every step finished in time.
  */
-export async function shutdownInOrder(steps: ShutdownStep[], deadlineMs: number, logger: Logger): Promise<boolean> {
+export async function shutdownInOrder(
+  steps: ShutdownStep[],
+  deadlineMs: number,
+  logger: Logger,
+): Promise<boolean> {
   const started = Date.now();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<'deadline'>((resolve) => {

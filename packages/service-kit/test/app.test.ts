@@ -30,7 +30,8 @@ function buildTestApp(checks: Record<string, () => Promise<string | undefined>> 
     '/items/:id',
     { schema: { params: Type.Object({ id: Type.String({ pattern: '^[a-z]+$' }) }) } },
     async (request) => {
-      if (request.params.id === 'missing') throw new HttpError(404, 'not_found', 'item missing was not found');
+      if (request.params.id === 'missing')
+        throw new HttpError(404, 'not_found', 'item missing was not found');
       if (request.params.id === 'boom') throw new Error('secret internals');
       return { id: request.params.id };
     },
@@ -88,7 +89,11 @@ describe('createServiceApp', () => {
 
   it('when the body exceeds the limit, then 413 states the limit', async () => {
     app = buildTestApp();
-    const res = await app.inject({ method: 'POST', url: '/items', payload: { name: 'x'.repeat(2000), qty: 1 } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/items',
+      payload: { name: 'x'.repeat(2000), qty: 1 },
+    });
     expect(res.statusCode).toBe(413);
     expect(res.json().error).toEqual({
       code: 'payload_too_large',
@@ -135,7 +140,9 @@ describe('createServiceApp', () => {
     await app.inject({ method: 'GET', url: '/items/abc' });
     const res = await app.inject({ method: 'GET', url: '/metrics' });
     expect(res.statusCode).toBe(200);
-    expect(res.body).toContain('http_request_duration_seconds_count{service="test-svc",method="GET",route="/items/:id",status_code="200"} 1');
+    expect(res.body).toContain(
+      'http_request_duration_seconds_count{service="test-svc",method="GET",route="/items/:id",status_code="200"} 1',
+    );
   });
 
   it('when an unknown route is called, then 404 uses the common error format', async () => {

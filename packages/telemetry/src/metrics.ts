@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Latency buckets in seconds, dense below 100 ms where both designs' SLOs sit. */
 export const LATENCY_BUCKETS_SECONDS = [
@@ -9,7 +9,12 @@ export interface Metrics {
   readonly registry: Registry;
   counter<L extends string>(name: string, help: string, labelNames?: readonly L[]): Counter<L>;
   gauge<L extends string>(name: string, help: string, labelNames?: readonly L[]): Gauge<L>;
-  histogram<L extends string>(name: string, help: string, labelNames?: readonly L[], buckets?: number[]): Histogram<L>;
+  histogram<L extends string>(
+    name: string,
+    help: string,
+    labelNames?: readonly L[],
+    buckets?: number[],
+  ): Histogram<L>;
 }
 
 /**
@@ -30,7 +35,8 @@ export function createMetrics(service: string, options: { defaultMetrics?: boole
     registry,
     counter: (name, help, labelNames = []) =>
       once(name, () => new Counter({ name, help, labelNames, registers: [registry] })),
-    gauge: (name, help, labelNames = []) => once(name, () => new Gauge({ name, help, labelNames, registers: [registry] })),
+    gauge: (name, help, labelNames = []) =>
+      once(name, () => new Gauge({ name, help, labelNames, registers: [registry] })),
     histogram: (name, help, labelNames = [], buckets = LATENCY_BUCKETS_SECONDS) =>
       once(name, () => new Histogram({ name, help, labelNames, buckets, registers: [registry] })),
   };

@@ -34,7 +34,9 @@ export class StageTimer {
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
-export function serverTimingHeader(entries: ReadonlyArray<{ name: string; ms: number; description?: string }>): string {
+export function serverTimingHeader(
+  entries: ReadonlyArray<{ name: string; ms: number; description?: string }>,
+): string {
   return entries
     .map(({ name, ms, description }) => {
       if (!TOKEN.test(name)) throw new Error(`Server-Timing metric name "${name}" is not an HTTP token`);

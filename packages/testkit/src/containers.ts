@@ -19,7 +19,10 @@ async function freePort(): Promise<number> {
  * port inside and outside the container.
  */
 export async function startContainers(): Promise<ProvisionedInfra> {
-  const redis = await new GenericContainer('redis:7').withExposedPorts(6379).withWaitStrategy(Wait.forLogMessage('Ready to accept connections')).start();
+  const redis = await new GenericContainer('redis:7')
+    .withExposedPorts(6379)
+    .withWaitStrategy(Wait.forLogMessage('Ready to accept connections'))
+    .start();
   const kafkaPort = await freePort();
   const kafka = await new GenericContainer('apache/kafka:3.9.1')
     .withExposedPorts({ container: kafkaPort, host: kafkaPort })

@@ -36,7 +36,14 @@ export function infraFromEnv(env: Readonly<Record<string, string | undefined>>):
   const redisUrl = env.REDIS_URL;
   const brokers = env.KAFKA_BROKERS;
   if (!redisUrl || !brokers) return undefined;
-  return { redisUrl, kafkaBrokers: brokers.split(',').map((b) => b.trim()).filter(Boolean), source: 'env' };
+  return {
+    redisUrl,
+    kafkaBrokers: brokers
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
+    source: 'env',
+  };
 }
 
 async function containerEngineAnswers(): Promise<boolean> {

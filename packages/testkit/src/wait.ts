@@ -11,7 +11,11 @@ export function uniqueName(prefix: string): string {
  */
 export async function waitUntil<T>(
   check: () => Promise<T | undefined | false | null> | T | undefined | false | null,
-  { timeoutMs = 20_000, intervalMs = 50, what = 'condition' }: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+  {
+    timeoutMs = 20_000,
+    intervalMs = 50,
+    what = 'condition',
+  }: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;

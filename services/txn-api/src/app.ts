@@ -1,5 +1,4 @@
-import { ErrorBody, Transaction, TransactionAccepted, TransactionIdParams } from '@mlsys/contracts';
-import { Decision } from '@mlsys/contracts';
+import { Decision, ErrorBody, Transaction, TransactionAccepted, TransactionIdParams } from '@mlsys/contracts';
 import { createServiceApp, notFound, type ReadinessCheck, type ServiceApp } from '@mlsys/service-kit';
 import type { Logger, Metrics } from '@mlsys/telemetry';
 import type { DecisionStore, TransactionPublisher } from './domain/ports.js';
@@ -25,7 +24,10 @@ export function buildApp(deps: TxnApiDeps): ServiceApp {
     bodyLimitBytes: deps.bodyLimitBytes ?? 16 * 1024,
     readiness: { checks: deps.readiness },
   });
-  const accepted = deps.metrics.counter('txn_api_transactions_accepted_total', 'transactions accepted and produced to Kafka');
+  const accepted = deps.metrics.counter(
+    'txn_api_transactions_accepted_total',
+    'transactions accepted and produced to Kafka',
+  );
 
   app.post(
     '/v1/transactions',
@@ -52,7 +54,8 @@ export function buildApp(deps: TxnApiDeps): ServiceApp {
     { schema: { params: TransactionIdParams, response: { 200: Decision, 404: ErrorBody } } },
     async (request) => {
       const decision = await deps.decisions.get(request.params.id);
-      if (!decision) throw notFound(`a decision for transaction ${request.params.id} (it may still be in flight)`);
+      if (!decision)
+        throw notFound(`a decision for transaction ${request.params.id} (it may still be in flight)`);
       return decision;
     },
   );

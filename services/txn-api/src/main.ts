@@ -13,7 +13,9 @@ import { RedisDecisionStore } from './adapters/redis-decision-store.js';
 import { buildApp } from './app.js';
 
 const SERVICE = 'txn-api';
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 const config = (() => {
   try {
@@ -22,11 +24,25 @@ const config = (() => {
       {
         PORT: env.port({ description: 'HTTP port', default: 8090 }),
         HOST: env.string({ description: 'interface to listen on', default: '127.0.0.1' }),
-        LOG_LEVEL: env.oneOf(['debug', 'info', 'warn', 'error'] as const, { description: 'log level', default: 'info' }),
-        REDIS_URL: env.url({ description: 'Redis holding decisions, e.g. redis://127.0.0.1:6379', protocols: ['redis', 'rediss'] }),
+        LOG_LEVEL: env.oneOf(['debug', 'info', 'warn', 'error'] as const, {
+          description: 'log level',
+          default: 'info',
+        }),
+        REDIS_URL: env.url({
+          description: 'Redis holding decisions, e.g. redis://127.0.0.1:6379',
+          protocols: ['redis', 'rediss'],
+        }),
         KAFKA_BROKERS: env.list({ description: 'Kafka bootstrap servers, e.g. 127.0.0.1:9092' }),
-        DECISION_TTL_SECONDS: env.int({ description: 'how long decisions stay readable', default: 7 * 24 * 3600, min: 60 }),
-        SHUTDOWN_DEADLINE_MS: env.int({ description: 'longest a graceful shutdown may take', default: 10_000, min: 100 }),
+        DECISION_TTL_SECONDS: env.int({
+          description: 'how long decisions stay readable',
+          default: 7 * 24 * 3600,
+          min: 60,
+        }),
+        SHUTDOWN_DEADLINE_MS: env.int({
+          description: 'longest a graceful shutdown may take',
+          default: 10_000,
+          min: 100,
+        }),
       },
       process.env,
     );
@@ -40,7 +56,10 @@ const config = (() => {
 const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
 const metrics = createMetrics(SERVICE);
 const kafka = createKafka({ clientId: SERVICE, brokers: config.KAFKA_BROKERS, logger });
-const redis = createRedis({ url: config.REDIS_URL, onError: (err) => logger.warn({ err: err.message }, 'redis connection error') });
+const redis = createRedis({
+  url: config.REDIS_URL,
+  onError: (err) => logger.warn({ err: err.message }, 'redis connection error'),
+});
 
 await connectRedis(redis, config.REDIS_URL);
 await ensureTopics(kafka, [Topics.transactions, Topics.decisions, Topics.transactionsDlq]);

@@ -26,9 +26,17 @@ afterEach(async () => {
 describe('POST /v1/transactions', () => {
   it('when the transaction is valid, then it is published and 202 points at its decision', async () => {
     current = setup();
-    const res = await current.app.inject({ method: 'POST', url: '/v1/transactions', payload: validTransaction() });
+    const res = await current.app.inject({
+      method: 'POST',
+      url: '/v1/transactions',
+      payload: validTransaction(),
+    });
     expect(res.statusCode).toBe(202);
-    expect(res.json()).toEqual({ transactionId: 'tx-1', status: 'accepted', decisionUrl: '/v1/decisions/tx-1' });
+    expect(res.json()).toEqual({
+      transactionId: 'tx-1',
+      status: 'accepted',
+      decisionUrl: '/v1/decisions/tx-1',
+    });
     expect(current.publisher.published).toEqual([validTransaction()]);
   });
 
@@ -37,7 +45,10 @@ describe('POST /v1/transactions', () => {
     const { cardId: _dropped, ...withoutCard } = validTransaction({ amount: -3 });
     const res = await current.app.inject({ method: 'POST', url: '/v1/transactions', payload: withoutCard });
     expect(res.statusCode).toBe(400);
-    const fields = res.json().error.fields.map((f: { field: string }) => f.field).sort();
+    const fields = res
+      .json()
+      .error.fields.map((f: { field: string }) => f.field)
+      .sort();
     expect(fields).toEqual(['amount', 'cardId']);
     expect(current.publisher.published).toHaveLength(0);
   });

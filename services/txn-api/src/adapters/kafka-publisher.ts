@@ -14,6 +14,8 @@ export class KafkaTransactionPublisher implements TransactionPublisher {
   ) {}
 
   async publish(transaction: Transaction): Promise<void> {
-    await this.producer.send(this.topic, [{ key: transaction.cardId, value: transaction, timestamp: transaction.eventTime }]);
+    await this.producer.send(this.topic, [
+      { key: transaction.cardId, value: transaction, timestamp: transaction.eventTime },
+    ]);
   }
 }
