@@ -50,8 +50,18 @@ export interface BringUpOptions {
 
 /** Redis and Kafka for a profile, each started (or reused), answering, with the project's topics created. */
 export async function bringUpInfra(profile: Profile, options: BringUpOptions): Promise<RunningInfra> {
-  const ports = INFRA_PORTS[profile];
   const started: ManagedProcess[] = [];
+  try {
+    return await startServers(profile, options, started);
+  } catch (error) {
+    // Do not leave a Redis behind because Kafka could not start.
+    if (!options.keepAfterExit) for (const server of started.reverse()) await server.stop(10_000);
+    throw error;
+  }
+}
+
+async function startServers(profile: Profile, options: BringUpOptions, started: ManagedProcess[]): Promise<RunningInfra> {
+  const ports = INFRA_PORTS[profile];
   const dir = profileDir(profile);
 
   if (!options.reuse) {
