@@ -21,7 +21,9 @@ export function stepSummary(rate: number, run: LoadRun) {
     error_rate: round(run.recorder.share('error_rate'), 6),
     held: run.verdicts.every((v) => v.pass),
     valid: run.generator.verdict.valid,
-    failed: run.verdicts.filter((v) => !v.pass).map((v) => `${v.metric} ${v.op} ${v.target} (measured ${round(v.value)})`),
+    failed: run.verdicts
+      .filter((v) => !v.pass)
+      .map((v) => `${v.metric} ${v.op} ${v.target} (measured ${round(v.value)})`),
     generator_reasons: run.generator.verdict.reasons,
   };
 }
@@ -63,14 +65,17 @@ function stopNote(outcome: CapacityOutcome<LoadRun>): string {
   const last = outcome.steps.at(-1);
   const held = outcome.heldRate === null ? 'no step held' : `${outcome.heldRate}/s held`;
   if (!last) return 'no step ran';
-  if (outcome.stop === 'max-rate-reached') return `capacity: every step held up to maxRate ${last.ratePerSecond}/s; raise --max-rate to find the limit`;
+  if (outcome.stop === 'max-rate-reached')
+    return `capacity: every step held up to maxRate ${last.ratePerSecond}/s; raise --max-rate to find the limit`;
   if (outcome.stop === 'generator-limited') {
     return (
       `capacity: ${held}; the step at ${last.ratePerSecond}/s was stopped because the generator, not the service, ` +
       `was the bottleneck (${last.detail.generator.verdict.reasons.join('; ')}), so the capacity is at least the last rate that held`
     );
   }
-  const failed = last.detail.verdicts.filter((v) => !v.pass).map((v) => `${v.metric} ${v.op} ${v.target}, measured ${round(v.value)}`);
+  const failed = last.detail.verdicts
+    .filter((v) => !v.pass)
+    .map((v) => `${v.metric} ${v.op} ${v.target}, measured ${round(v.value)}`);
   return `capacity: ${held}; at ${last.ratePerSecond}/s it broke: ${failed.join('; ')}`;
 }
 
@@ -101,7 +106,7 @@ export function capacityResult(
     slo: (judged?.detail.verdicts ?? []).map(({ metric, op, target }) => ({ metric, op, target })),
     notes: [
       stopNote(outcome),
-      'each step is an open-model run at a constant rate; latency runs from each request\'s scheduled start',
+      "each step is an open-model run at a constant rate; latency runs from each request's scheduled start",
     ],
   });
   return { ...result, pass: outcome.heldRate !== null };

@@ -31,9 +31,12 @@ export function checkPlan(plan: CapacityPlan): void {
   if (!(plan.maxRate >= plan.startRate)) {
     throw new Error(`capacity.maxRate (${plan.maxRate}) must be at least startRate (${plan.startRate})`);
   }
-  if (plan.factor !== undefined && plan.step !== undefined) throw new Error('capacity takes factor or step, not both');
-  if (plan.factor !== undefined && !(plan.factor > 1)) throw new Error(`capacity.factor must be above 1, got ${plan.factor}`);
-  if (plan.step !== undefined && !(plan.step > 0)) throw new Error(`capacity.step must be above 0, got ${plan.step}`);
+  if (plan.factor !== undefined && plan.step !== undefined)
+    throw new Error('capacity takes factor or step, not both');
+  if (plan.factor !== undefined && !(plan.factor > 1))
+    throw new Error(`capacity.factor must be above 1, got ${plan.factor}`);
+  if (plan.step !== undefined && !(plan.step > 0))
+    throw new Error(`capacity.step must be above 0, got ${plan.step}`);
 }
 
 /** The rate after `current`, rounded to a readable figure, capped at maxRate; null once maxRate was run. */

@@ -42,7 +42,8 @@ export class UsageError extends Error {
 function positiveNumber(flag: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${flag} must be a number above 0, got "${raw}"`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new UsageError(`${flag} must be a number above 0, got "${raw}"`);
   return value;
 }
 

@@ -14,9 +14,20 @@ try {
   const config = loadConfig(
     'load-tests',
     {
-      REC_API_URL: env.url({ description: 'rec-api base URL', default: 'http://127.0.0.1:8080', protocols: ['http', 'https'] }),
-      TXN_API_URL: env.url({ description: 'txn-api base URL', default: 'http://127.0.0.1:8090', protocols: ['http', 'https'] }),
-      KAFKA_BROKERS: env.list({ description: 'Kafka bootstrap brokers, host:port[,host:port]', default: ['127.0.0.1:9092'] }),
+      REC_API_URL: env.url({
+        description: 'rec-api base URL',
+        default: 'http://127.0.0.1:8080',
+        protocols: ['http', 'https'],
+      }),
+      TXN_API_URL: env.url({
+        description: 'txn-api base URL',
+        default: 'http://127.0.0.1:8090',
+        protocols: ['http', 'https'],
+      }),
+      KAFKA_BROKERS: env.list({
+        description: 'Kafka bootstrap brokers, host:port[,host:port]',
+        default: ['127.0.0.1:9092'],
+      }),
     },
     process.env,
   );

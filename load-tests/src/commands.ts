@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ConfigError, type ConfigShape, loadConfig } from '@mlsys/config';
 import { buildResult, type RunResult } from '@mlsys/results';
-import { checkPlan, type CapacityPlan, findCapacity, nextRate } from './capacity.js';
+import { type CapacityPlan, checkPlan, findCapacity, nextRate } from './capacity.js';
 import { capacityResult } from './capacity-result.js';
 import { type CliArgs, USAGE, UsageError } from './cli-args.js';
 import { parseDuration } from './duration.js';
@@ -13,13 +13,15 @@ import type { SuiteMember } from './report/html.js';
 import { writeReports } from './report/write.js';
 import { runLoad } from './run-load.js';
 import type { ScenarioDefinition, SuiteDefinition, TargetKind } from './scenario.js';
-import { catalogue } from './scenarios/index.js';
+import { catalogue as defaultCatalogue } from './scenarios/index.js';
 import { parseThresholds } from './thresholds.js';
 
 /** Exit statuses, as the usage text promises. */
 export const EXIT = { pass: 0, thresholdFailed: 1, couldNotRun: 2, invalid: 3 } as const;
 
 export type Targets = Record<TargetKind, string>;
+
+export type Catalogue = Record<string, ScenarioDefinition | SuiteDefinition>;
 
 export interface CommandIo {
   /** The result tables and report paths. */
@@ -29,7 +31,7 @@ export interface CommandIo {
   outDir: string;
 }
 
-function listing(): string {
+function listing(catalogue: Catalogue): string {
   const lines = ['scenarios:'];
   for (const entry of Object.values(catalogue)) {
     lines.push(`  ${entry.name.padEnd(14)} ${entry.description}`);
@@ -43,7 +45,10 @@ function listing(): string {
   return lines.join('\n');
 }
 
-function scenarioParams(scenario: ScenarioDefinition, given: Record<string, string>): Record<string, unknown> {
+function scenarioParams(
+  scenario: ScenarioDefinition,
+  given: Record<string, string>,
+): Record<string, unknown> {
   const unknown = Object.keys(given).filter((name) => !(name in scenario.params));
   if (unknown.length > 0) {
     throw new UsageError(
@@ -53,7 +58,8 @@ function scenarioParams(scenario: ScenarioDefinition, given: Record<string, stri
   try {
     return loadConfig(scenario.name, scenario.params as ConfigShape, given);
   } catch (error) {
-    if (error instanceof ConfigError) throw new UsageError(`bad --param for ${scenario.name}:\n  - ${error.problems.join('\n  - ')}`);
+    if (error instanceof ConfigError)
+      throw new UsageError(`bad --param for ${scenario.name}:\n  - ${error.problems.join('\n  - ')}`);
     throw error;
   }
 }
@@ -78,7 +84,11 @@ function resultParams(plan: Plan): Record<string, unknown> {
 }
 
 /** Runs one scenario (plain or capacity) and writes its reports; returns the result and the exit status. */
-async function runPlan(plan: Plan, io: CommandIo, reportDir: string): Promise<{ result: RunResult; exit: number }> {
+async function runPlan(
+  plan: Plan,
+  io: CommandIo,
+  reportDir: string,
+): Promise<{ result: RunResult; exit: number }> {
   const { scenario } = plan;
   const base = { scenario, target: plan.target, params: plan.params, print: io.progress };
   if (plan.capacity) {
@@ -90,7 +100,10 @@ async function runPlan(plan: Plan, io: CommandIo, reportDir: string): Promise<{ 
         options: applyOverrides(options, { ratePerSecond: rate, durationMs: stepMs }),
         label: `${scenario.name} @ ${rate}/s`,
       });
-      return { verdict: { held: run.verdicts.every((v) => v.pass), valid: run.generator.verdict.valid }, detail: run };
+      return {
+        verdict: { held: run.verdicts.every((v) => v.pass), valid: run.generator.verdict.valid },
+        detail: run,
+      };
     });
     const result = capacityResult(scenario.name, outcome, { ...resultParams(plan), capacity: plan.capacity });
     writeReports(reportDir, scenario.name, result, io.print);
@@ -120,7 +133,8 @@ function planFor(scenario: ScenarioDefinition, args: CliArgs, targets: Targets):
   };
   const capacity = scenario.options.capacity;
   if (capacity) {
-    if (args.autocannon) throw new UsageError('--autocannon compares one steady run; use it with a non-capacity scenario');
+    if (args.autocannon)
+      throw new UsageError('--autocannon compares one steady run; use it with a non-capacity scenario');
     plan.capacity = {
       ...capacity,
       startRate: args.ratePerSecond ?? capacity.startRate,
@@ -153,9 +167,17 @@ function withoutThroughput(scenario: ScenarioDefinition): ScenarioDefinition {
   return { ...scenario, options };
 }
 
-async function runSuite(suite: SuiteDefinition, args: CliArgs, targets: Targets, io: CommandIo): Promise<number> {
+async function runSuite(
+  suite: SuiteDefinition,
+  args: CliArgs,
+  targets: Targets,
+  io: CommandIo,
+  catalogue: Catalogue,
+): Promise<number> {
   if (args.target !== undefined) {
-    throw new UsageError(`${suite.name} runs scenarios against different services; set REC_API_URL, TXN_API_URL and KAFKA_BROKERS instead of --target`);
+    throw new UsageError(
+      `${suite.name} runs scenarios against different services; set REC_API_URL, TXN_API_URL and KAFKA_BROKERS instead of --target`,
+    );
   }
   const rate = args.ratePerSecond ?? suite.ratePerSecond;
   const durationMs = args.durationMs ?? parseDuration(suite.duration, `${suite.name}.duration`);
@@ -165,13 +187,14 @@ async function runSuite(suite: SuiteDefinition, args: CliArgs, targets: Targets,
   let exit: number = EXIT.pass;
   for (const name of suite.members) {
     const member = catalogue[name];
-    if (!member || member.kind !== 'scenario') throw new Error(`${suite.name} lists ${name}, which is not a scenario`);
+    if (member?.kind !== 'scenario') throw new Error(`${suite.name} lists ${name}, which is not a scenario`);
     const scenario = withoutThroughput(member);
     const report = `${suite.name}/${name}.html`;
     try {
       const plan = planFor(scenario, { ...args, ratePerSecond: rate, durationMs }, targets);
       // A capacity scenario runs two short steps, which is enough to exercise the finder.
-      if (plan.capacity) plan.capacity = { ...plan.capacity, startRate: rate, maxRate: nextRate(plan.capacity, rate) ?? rate };
+      if (plan.capacity)
+        plan.capacity = { ...plan.capacity, startRate: rate, maxRate: nextRate(plan.capacity, rate) ?? rate };
       const { result, exit: memberExit } = await runPlan(plan, io, reportDir);
       const metrics = result.metrics;
       const generator = metrics.generator as { valid: boolean } | undefined;
@@ -187,7 +210,15 @@ async function runSuite(suite: SuiteDefinition, args: CliArgs, targets: Targets,
     } catch (error) {
       const message = (error as Error).message;
       io.print(`✖ ${name}: ${message}`);
-      members.push({ name, pass: false, valid: true, report, p95_ms: null, error_rate: null, error: message });
+      members.push({
+        name,
+        pass: false,
+        valid: true,
+        report,
+        p95_ms: null,
+        error_rate: null,
+        error: message,
+      });
       exit = EXIT.thresholdFailed;
     }
   }
@@ -196,26 +227,35 @@ async function runSuite(suite: SuiteDefinition, args: CliArgs, targets: Targets,
     startedAt,
     params: { members: suite.members, ratePerSecond: rate, durationMs },
     metrics: { scenarios: members.length, passed: members.filter((m) => m.pass).length, members },
-    notes: [`each scenario ran ${durationMs / 1000} s at ${rate}/s; throughput thresholds are left out at this rate`],
+    notes: [
+      `each scenario ran ${durationMs / 1000} s at ${rate}/s; throughput thresholds are left out at this rate`,
+    ],
   });
   writeReports(io.outDir, suite.name, { ...summary, pass: members.every((m) => m.pass) }, io.print);
   return exit;
 }
 
 /** Runs what the command line asks for; returns the exit status. */
-export async function runCommand(args: CliArgs, targets: Targets, io: CommandIo): Promise<number> {
+export async function runCommand(
+  args: CliArgs,
+  targets: Targets,
+  io: CommandIo,
+  catalogue: Catalogue = defaultCatalogue,
+): Promise<number> {
   if (args.help) {
     io.print(USAGE);
     return EXIT.pass;
   }
   if (args.list) {
-    io.print(listing());
+    io.print(listing(catalogue));
     return EXIT.pass;
   }
-  if (args.scenario === undefined) throw new UsageError('name a scenario (npm run load -- --list shows them)');
+  if (args.scenario === undefined)
+    throw new UsageError('name a scenario (npm run load -- --list shows them)');
   const entry = catalogue[args.scenario];
-  if (!entry) throw new UsageError(`no scenario named ${args.scenario}; known: ${Object.keys(catalogue).join(', ')}`);
-  if (entry.kind === 'suite') return runSuite(entry, args, targets, io);
+  if (!entry)
+    throw new UsageError(`no scenario named ${args.scenario}; known: ${Object.keys(catalogue).join(', ')}`);
+  if (entry.kind === 'suite') return runSuite(entry, args, targets, io, catalogue);
   const { exit } = await runPlan(planFor(entry, args, targets), io, io.outDir);
   return exit;
 }

@@ -6,7 +6,8 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_00
 
 export function parseDuration(value: string | number, field = 'duration'): number {
   if (typeof value === 'number') {
-    if (!Number.isFinite(value) || value < 0) throw new Error(`${field} must be a non-negative number of seconds, got ${value}`);
+    if (!Number.isFinite(value) || value < 0)
+      throw new Error(`${field} must be a non-negative number of seconds, got ${value}`);
     return value * 1000;
   }
   const text = value.trim();
@@ -22,7 +23,9 @@ export function parseDuration(value: string | number, field = 'duration'): numbe
     index = part.lastIndex;
   }
   if (text.length === 0 || index !== text.length) {
-    throw new Error(`${field} must look like 500ms, 30s, 2m or 1m30s (or a number of seconds), got "${value}"`);
+    throw new Error(
+      `${field} must look like 500ms, 30s, 2m or 1m30s (or a number of seconds), got "${value}"`,
+    );
   }
   return total;
 }

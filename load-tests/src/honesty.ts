@@ -23,14 +23,23 @@ const SAMPLE_REQUESTS = 500;
  * otherwise back-fills samples at an interval of ceil(1 / per-connection
  * rate) ms (1 ms at any realistic rate), which rewrites its distribution.
  */
-export async function runAutocannon(target: HonestyTarget, ratePerSecond: number, durationS: number): Promise<AutocannonFigures> {
+export async function runAutocannon(
+  target: HonestyTarget,
+  ratePerSecond: number,
+  durationS: number,
+): Promise<AutocannonFigures> {
   const requests = target.requests(SAMPLE_REQUESTS);
   const result = await autocannon({
     url: target.origin,
     connections: target.connections,
     overallRate: Math.max(1, Math.round(ratePerSecond)),
     duration: Math.max(1, Math.round(durationS)),
-    requests: requests.map(({ method, path, headers, body }) => ({ method, path, headers: headers ?? {}, body })),
+    requests: requests.map(({ method, path, headers, body }) => ({
+      method,
+      path,
+      headers: headers ?? {},
+      body,
+    })),
     idReplacement: requests.some((r) => r.body?.includes('[<id>]')),
     ignoreCoordinatedOmission: true,
   });

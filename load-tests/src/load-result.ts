@@ -10,17 +10,25 @@ const round = (value: number | null, digits = 3): number | null =>
 const PERCENTILES = [50, 90, 95, 99] as const;
 
 /** p50/p90/p95/p99/max/mean of a trend under the names thresholds use (`p95_ms`, `send_p99_ms`). */
-function trendFigures(run: LoadRun, metric: string, filter: Record<string, string> = {}): Record<string, number | null> {
+function trendFigures(
+  run: LoadRun,
+  metric: string,
+  filter: Record<string, string> = {},
+): Record<string, number | null> {
   const h = run.recorder.histogram(metric, filter);
   const figures: Record<string, number | null> = {};
-  for (const p of PERCENTILES) figures[resultName(metric, 'trend', { kind: 'percentile', p }, filter)] = round(percentileMs(h, p));
+  for (const p of PERCENTILES)
+    figures[resultName(metric, 'trend', { kind: 'percentile', p }, filter)] = round(percentileMs(h, p));
   figures[resultName(metric, 'trend', { kind: 'max' }, filter)] = round(maxMs(h));
   figures[resultName(metric, 'trend', { kind: 'avg' }, filter)] = round(meanMs(h));
   return figures;
 }
 
 /** The figures a load run reports: scalar ones print as the table, objects feed the HTML report. */
-export function runMetrics(run: LoadRun, customMetrics: Record<string, MetricKind> = {}): Record<string, unknown> {
+export function runMetrics(
+  run: LoadRun,
+  customMetrics: Record<string, MetricKind> = {},
+): Record<string, unknown> {
   const { recorder } = run;
   const iterations = recorder.total('iterations');
   const failures = recorder.total('iterations', { expected_response: 'false' });
@@ -48,7 +56,8 @@ export function runMetrics(run: LoadRun, customMetrics: Record<string, MetricKin
     else metrics[name] = round(recorder.share(name), 6);
   }
   // Every threshold's measured value, under the name its verdict carries.
-  for (const verdict of run.verdicts) metrics[verdict.metric] = verdict.value === null ? null : round(verdict.value, 6);
+  for (const verdict of run.verdicts)
+    metrics[verdict.metric] = verdict.value === null ? null : round(verdict.value, 6);
   if (run.autocannon) {
     const primary = entries[0] as string;
     const send = recorder.histogram('send_latency', { scenario: primary });
@@ -74,14 +83,15 @@ export function runMetrics(run: LoadRun, customMetrics: Record<string, MetricKin
 /** Notes every load result carries, so a reader knows what the numbers mean and whether to trust them. */
 export function runNotes(run: LoadRun): string[] {
   const notes = [
-    'latency (p50_ms ...) runs from each request\'s scheduled start to the end of its response (open model, no coordinated omission); send_* runs from when it left',
+    "latency (p50_ms ...) runs from each request's scheduled start to the end of its response (open model, no coordinated omission); send_* runs from when it left",
   ];
-  for (const reason of run.generator.verdict.reasons) notes.push(`run invalid, the generator was the bottleneck: ${reason}`);
+  for (const reason of run.generator.verdict.reasons)
+    notes.push(`run invalid, the generator was the bottleneck: ${reason}`);
   if (run.autocannon) {
     const a = run.autocannon;
     notes.push(
       `honesty check: autocannon p50 ${a.autocannon_p50_ms} ms / p99 ${a.autocannon_p99_ms} ms at ${a.autocannon_rps.toFixed(0)}/s ` +
-        'against the runner\'s send latency of the same request mix (runner_send_p50_ms / runner_send_p99_ms)',
+        "against the runner's send latency of the same request mix (runner_send_p50_ms / runner_send_p99_ms)",
     );
   }
   return notes;

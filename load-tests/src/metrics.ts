@@ -26,6 +26,8 @@ export interface MetricsSink {
   trend(name: string, ms: number, tags?: Tags, atMs?: number): void;
   count(name: string, n?: number, tags?: Tags): void;
   rate(name: string, hit: boolean, tags?: Tags): void;
+  /** Counts a failure the report should name (`status 503`, `decisions consumer crashed: ...`). */
+  errorReason(reason: string): void;
 }
 
 interface Tagged<V> {
@@ -110,7 +112,9 @@ export class Recorder implements MetricsSink {
   private kindOf(name: string, expected: MetricKind): void {
     const kind = this.kinds[name];
     if (kind !== expected) {
-      throw new Error(`metric "${name}" is ${kind ? `a ${kind}` : 'not declared'}; it cannot be recorded as a ${expected}`);
+      throw new Error(
+        `metric "${name}" is ${kind ? `a ${kind}` : 'not declared'}; it cannot be recorded as a ${expected}`,
+      );
     }
   }
 
@@ -197,7 +201,14 @@ export class Recorder implements MetricsSink {
   }
 
   timelineSnapshot(): TimelineSnapshot {
-    const snapshot: TimelineSnapshot = { seconds: [], offered: [], completed: [], errors: [], dropped: [], trends: {} };
+    const snapshot: TimelineSnapshot = {
+      seconds: [],
+      offered: [],
+      completed: [],
+      errors: [],
+      dropped: [],
+      trends: {},
+    };
     const names = new Set<string>();
     for (const s of this.timeline) for (const name of s.trends.keys()) names.add(name);
     for (const name of names) snapshot.trends[name] = { p50: [], p95: [], p99: [] };

@@ -40,7 +40,7 @@ export interface RampingStage {
 export interface RampingArrivalRate extends ExecutorCommon {
   executor: 'ramping-arrival-rate';
   startRate?: number;
-  stages: RampingStage[];
+  stages: readonly RampingStage[];
 }
 
 export type ExecutorOptions = ConstantArrivalRate | RampingArrivalRate;

@@ -24,7 +24,10 @@ function scaleRate(entry: ExecutorOptions, factor: number): ExecutorOptions {
 function stretch(entry: ExecutorOptions, durationMs: number): ExecutorOptions {
   if (entry.executor === 'constant-arrival-rate') return { ...entry, duration: formatDuration(durationMs) };
   const factor = durationMs / scheduleDurationMs(entry);
-  return { ...entry, stages: entry.stages.map((s) => ({ ...s, duration: formatDuration(parseDuration(s.duration) * factor) })) };
+  return {
+    ...entry,
+    stages: entry.stages.map((s) => ({ ...s, duration: formatDuration(parseDuration(s.duration) * factor) })),
+  };
 }
 
 /**
@@ -39,9 +42,11 @@ export function applyOverrides(options: LoadOptions, overrides: Overrides): Load
   if (!primary) throw new Error('options.scenarios is empty; a scenario needs at least one entry');
   let rateFactor = 1;
   if (overrides.ratePerSecond !== undefined) {
-    if (!(overrides.ratePerSecond > 0)) throw new Error(`--rate must be above 0, got ${overrides.ratePerSecond}`);
+    if (!(overrides.ratePerSecond > 0))
+      throw new Error(`--rate must be above 0, got ${overrides.ratePerSecond}`);
     const current = perSecond(primary);
-    if (current === 0) throw new Error('--rate cannot scale a first scenario entry whose rate is 0 throughout');
+    if (current === 0)
+      throw new Error('--rate cannot scale a first scenario entry whose rate is 0 throughout');
     rateFactor = overrides.ratePerSecond / current;
   }
   if (overrides.durationMs !== undefined && !(overrides.durationMs > 0)) {

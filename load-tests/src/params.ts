@@ -8,12 +8,19 @@ import { env, type VarSpec } from '@mlsys/config';
 export const param = {
   ...env,
   /** A decimal number within [min, max]. */
-  number: (options: { description: string; default?: number; min?: number; max?: number }): VarSpec<number> => {
+  number: (options: {
+    description: string;
+    default?: number;
+    min?: number;
+    max?: number;
+  }): VarSpec<number> => {
     const parse = (raw: string) => {
       const value = Number(raw.trim());
       if (raw.trim() === '' || !Number.isFinite(value)) throw new Error(`must be a number, got "${raw}"`);
-      if (options.min !== undefined && value < options.min) throw new Error(`must be >= ${options.min}, got ${value}`);
-      if (options.max !== undefined && value > options.max) throw new Error(`must be <= ${options.max}, got ${value}`);
+      if (options.min !== undefined && value < options.min)
+        throw new Error(`must be >= ${options.min}, got ${value}`);
+      if (options.max !== undefined && value > options.max)
+        throw new Error(`must be <= ${options.max}, got ${value}`);
       return value;
     };
     return options.default === undefined

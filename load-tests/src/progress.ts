@@ -48,7 +48,20 @@ export function startProgress(
     lastCompleted = completed;
     lastAt = elapsedS;
     const p95Ms = percentileMs(recorder.histogram('latency'), 95);
-    print(progressLine({ name: run.name, elapsedS, totalS: run.totalS, ratePerS, inFlight, p95Ms, errors, completed, dropped, cpuShare: sampleCpu() }));
+    print(
+      progressLine({
+        name: run.name,
+        elapsedS,
+        totalS: run.totalS,
+        ratePerS,
+        inFlight,
+        p95Ms,
+        errors,
+        completed,
+        dropped,
+        cpuShare: sampleCpu(),
+      }),
+    );
   }, 1000);
   timer.unref();
   return () => clearInterval(timer);

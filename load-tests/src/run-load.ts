@@ -2,8 +2,8 @@ import type { SloVerdict } from '@mlsys/results';
 import { type Clock, realClock } from './clock.js';
 import { parseDuration } from './duration.js';
 import {
-  type GeneratorReadings,
   GeneratorMonitor,
+  type GeneratorReadings,
   type GeneratorVerdict,
   judgeGenerator,
   type ScheduleKeeping,
@@ -65,7 +65,10 @@ function planEntries(options: LoadOptions, workload: Workload): EntryPlan[] {
       name,
       arrivals: arrivals(entry, `scenarios.${name}`),
       maxInFlight: inFlightCap(entry),
-      gracefulStopMs: parseDuration(entry.gracefulStop ?? DEFAULT_GRACEFUL_STOP, `scenarios.${name}.gracefulStop`),
+      gracefulStopMs: parseDuration(
+        entry.gracefulStop ?? DEFAULT_GRACEFUL_STOP,
+        `scenarios.${name}.gracefulStop`,
+      ),
       tags: { ...options.tags, ...entry.tags },
       iterate,
     };
@@ -121,11 +124,19 @@ export async function runLoad(request: LoadRequest): Promise<LoadRun> {
     const stopProgress = startProgress(
       recorder,
       () => monitor.sample(),
-      { name: request.label ?? scenario.name, totalS: activeMs / 1000, elapsedS: () => (clock.now() - origin) / 1000 },
+      {
+        name: request.label ?? scenario.name,
+        totalS: activeMs / 1000,
+        elapsedS: () => (clock.now() - origin) / 1000,
+      },
       print,
     );
     try {
-      await runOpenModel(plans, { clock, origin, wallOrigin, lateStartToleranceMs: limits.lateStartToleranceMs }, recorder);
+      await runOpenModel(
+        plans,
+        { clock, origin, wallOrigin, lateStartToleranceMs: limits.lateStartToleranceMs },
+        recorder,
+      );
       await workload.drain?.();
     } finally {
       stopProgress();
@@ -144,10 +155,12 @@ export async function runLoad(request: LoadRequest): Promise<LoadRun> {
       generator: { readings, schedule, verdict: judgeGenerator(readings, schedule, limits) },
     };
     if (request.compareWithAutocannon) {
-      if (!workload.honesty) throw new Error(`${scenario.name} is not an HTTP scenario; autocannon can only check HTTP`);
+      if (!workload.honesty)
+        throw new Error(`${scenario.name} is not an HTTP scenario; autocannon can only check HTTP`);
       // The same rate and request mix as the first entry, whose send latency it is compared with.
       const [primaryName, primary] = entries[0] as [string, ExecutorOptions];
-      const rate = expectedIterations(primary, primaryName) / (scheduleDurationMs(primary, primaryName) / 1000);
+      const rate =
+        expectedIterations(primary, primaryName) / (scheduleDurationMs(primary, primaryName) / 1000);
       print(`[${scenario.name}] honesty check: autocannon at ${rate.toFixed(0)}/s for ${activeSeconds} s`);
       run.autocannon = await runAutocannon(workload.honesty, rate, activeSeconds);
     }

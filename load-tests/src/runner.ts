@@ -50,7 +50,10 @@ export interface RunTiming {
 const STARTS_PER_TURN = 64;
 
 function failure(error: unknown): IterationOutcome {
-  return { ok: false, error: error instanceof Error ? (error.message.split('\n')[0] ?? error.name) : String(error) };
+  return {
+    ok: false,
+    error: error instanceof Error ? (error.message.split('\n')[0] ?? error.name) : String(error),
+  };
 }
 
 /**
@@ -125,11 +128,13 @@ async function runEntry(plan: EntryPlan, timing: RunTiming, recorder: Recorder):
     } catch (error) {
       started = Promise.resolve(failure(error));
     }
-    const done: Promise<void> = started.then(finish, (error: unknown) => finish(failure(error))).finally(() => {
-      recorder.live.inFlight -= 1;
-      pending.delete(done);
-      unsettled.delete(done);
-    });
+    const done: Promise<void> = started
+      .then(finish, (error: unknown) => finish(failure(error)))
+      .finally(() => {
+        recorder.live.inFlight -= 1;
+        pending.delete(done);
+        unsettled.delete(done);
+      });
     pending.add(done);
     unsettled.set(done, {
       scheduledAt,
@@ -158,7 +163,9 @@ async function runEntry(plan: EntryPlan, timing: RunTiming, recorder: Recorder):
     recorder.count('interrupted_iterations', 1, tags);
     recorder.rate('error_rate', true, tags);
     recorder.rate('availability', false, tags);
-    recorder.errorReason(`interrupted: still running ${Math.round(plan.gracefulStopMs)} ms after the schedule ended`);
+    recorder.errorReason(
+      `interrupted: still running ${Math.round(plan.gracefulStopMs)} ms after the schedule ended`,
+    );
   }
 }
 

@@ -70,6 +70,8 @@ export interface SuiteDefinition {
   duration: string;
 }
 
-export function defineScenario<S extends ConfigShape>(definition: Omit<ScenarioDefinition<S>, 'kind'>): ScenarioDefinition<S> {
+export function defineScenario<S extends ConfigShape>(
+  definition: Omit<ScenarioDefinition<S>, 'kind'>,
+): ScenarioDefinition<S> {
   return { kind: 'scenario', ...definition };
 }

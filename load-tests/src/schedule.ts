@@ -12,18 +12,26 @@ function segments(entry: ExecutorOptions, field: string): RateSegment[] {
   const unitMs = parseDuration(entry.timeUnit ?? DEFAULT_TIME_UNIT, `${field}.timeUnit`);
   if (unitMs <= 0) throw new Error(`${field}.timeUnit must be longer than 0`);
   const perMs = (rate: number, name: string) => {
-    if (!Number.isFinite(rate) || rate < 0) throw new Error(`${field}.${name} must be a rate >= 0, got ${rate}`);
+    if (!Number.isFinite(rate) || rate < 0)
+      throw new Error(`${field}.${name} must be a rate >= 0, got ${rate}`);
     return rate / unitMs;
   };
   if (entry.executor === 'constant-arrival-rate') {
     const rate = perMs(entry.rate, 'rate');
-    return [{ durationMs: parseDuration(entry.duration, `${field}.duration`), fromPerMs: rate, toPerMs: rate }];
+    return [
+      { durationMs: parseDuration(entry.duration, `${field}.duration`), fromPerMs: rate, toPerMs: rate },
+    ];
   }
-  if (entry.stages.length === 0) throw new Error(`${field}.stages is empty; give at least one { target, duration }`);
+  if (entry.stages.length === 0)
+    throw new Error(`${field}.stages is empty; give at least one { target, duration }`);
   let from = perMs(entry.startRate ?? 0, 'startRate');
   return entry.stages.map((stage, i) => {
     const to = perMs(stage.target, `stages[${i}].target`);
-    const segment = { durationMs: parseDuration(stage.duration, `${field}.stages[${i}].duration`), fromPerMs: from, toPerMs: to };
+    const segment = {
+      durationMs: parseDuration(stage.duration, `${field}.stages[${i}].duration`),
+      fromPerMs: from,
+      toPerMs: to,
+    };
     from = to;
     return segment;
   });
@@ -42,7 +50,10 @@ export function peakRate(entry: ExecutorOptions): number {
 
 /** How many iterations the schedule starts in all (the area under the rate curve). */
 export function expectedIterations(entry: ExecutorOptions, field = 'scenario'): number {
-  const area = segments(entry, field).reduce((sum, s) => sum + ((s.fromPerMs + s.toPerMs) / 2) * s.durationMs, 0);
+  const area = segments(entry, field).reduce(
+    (sum, s) => sum + ((s.fromPerMs + s.toPerMs) / 2) * s.durationMs,
+    0,
+  );
   return Math.ceil(area - 1e-9);
 }
 
@@ -67,7 +78,10 @@ export function* arrivals(entry: ExecutorOptions, field = 'scenario'): Generator
       const needed = next - arrivedBefore;
       // Root of fromPerMs * t + slope * t^2 / 2 = needed, in the form that stays
       // accurate when the slope is zero or negative.
-      const within = needed <= 0 ? 0 : (2 * needed) / (fromPerMs + Math.sqrt(Math.max(0, fromPerMs * fromPerMs + 2 * slope * needed)));
+      const within =
+        needed <= 0
+          ? 0
+          : (2 * needed) / (fromPerMs + Math.sqrt(Math.max(0, fromPerMs * fromPerMs + 2 * slope * needed)));
       yield segmentStart + within;
       next += 1;
     }

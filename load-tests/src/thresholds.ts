@@ -3,7 +3,9 @@ import { maxMs, meanMs, minMs, percentileMs } from './histogram.js';
 import type { MetricKind, Recorder } from './metrics.js';
 import type { Tags } from './options.js';
 
-export type Aggregate = { kind: 'percentile'; p: number } | { kind: 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' };
+export type Aggregate =
+  | { kind: 'percentile'; p: number }
+  | { kind: 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' };
 
 /** One parsed threshold, e.g. `latency{scenario:recs}` with `p(95)<100`. */
 export interface Threshold {
@@ -47,9 +49,10 @@ function parseKey(key: string): { metric: string; filter: Tags } {
 }
 
 function parseExpression(expression: string): { aggregate: Aggregate; op: SloTarget['op']; target: number } {
-  const match = /^\s*(avg|min|max|med|count|rate|p\(\s*(\d+(?:\.\d+)?)\s*\))\s*(<=|>=|<|>)\s*(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*$/i.exec(
-    expression,
-  );
+  const match =
+    /^\s*(avg|min|max|med|count|rate|p\(\s*(\d+(?:\.\d+)?)\s*\))\s*(<=|>=|<|>)\s*(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*$/i.exec(
+      expression,
+    );
   if (!match) {
     throw new Error(
       `threshold "${expression}" must be <aggregate><op><number>, e.g. p(95)<100 or rate>=0.999 (ops: <, <=, >, >=)`,
@@ -71,7 +74,12 @@ function trendPrefix(metric: string): string {
 }
 
 /** The name a metric's aggregate carries in the results file (`p95_ms`, `decision_p99_ms`, `decisions_per_s`). */
-export function resultName(metric: string, kind: MetricKind, aggregate: Aggregate, filter: Tags = {}): string {
+export function resultName(
+  metric: string,
+  kind: MetricKind,
+  aggregate: Aggregate,
+  filter: Tags = {},
+): string {
   let name: string;
   if (kind === 'trend') {
     const agg = aggregate.kind === 'percentile' ? `p${aggregate.p}` : aggregate.kind;
@@ -88,20 +96,34 @@ export function resultName(metric: string, kind: MetricKind, aggregate: Aggregat
 }
 
 /** Parses k6-shaped thresholds against the metrics the run knows; throws naming the entry at fault. */
-export function parseThresholds(thresholds: Record<string, string[]>, kinds: Record<string, MetricKind>): Threshold[] {
+export function parseThresholds(
+  thresholds: Record<string, string[]>,
+  kinds: Record<string, MetricKind>,
+): Threshold[] {
   const parsed: Threshold[] = [];
   for (const [key, expressions] of Object.entries(thresholds)) {
     const { metric, filter } = parseKey(key);
     const kind = kinds[metric];
     if (!kind) {
-      throw new Error(`threshold "${key}": no metric named ${metric}; known: ${Object.keys(kinds).sort().join(', ')}`);
+      throw new Error(
+        `threshold "${key}": no metric named ${metric}; known: ${Object.keys(kinds).sort().join(', ')}`,
+      );
     }
     for (const expression of expressions) {
       const { aggregate, op, target } = parseExpression(expression);
       if (!allowed(kind, aggregate)) {
         throw new Error(`threshold "${key}: ${expression}": ${metric} is a ${kind}; use ${ALLOWED[kind]}`);
       }
-      parsed.push({ key, expression, metric, filter, aggregate, op, target, resultName: resultName(metric, kind, aggregate, filter) });
+      parsed.push({
+        key,
+        expression,
+        metric,
+        filter,
+        aggregate,
+        op,
+        target,
+        resultName: resultName(metric, kind, aggregate, filter),
+      });
     }
   }
   return parsed;
@@ -147,5 +169,7 @@ export function sloThreshold(target: SloTarget): string {
   const percentile = /(?:^|_)p(\d+(?:\.\d+)?)_ms$/.exec(target.metric);
   if (percentile) return `p(${percentile[1]})${target.op}${target.target}`;
   if (RATE_METRICS.has(target.metric)) return `rate${target.op}${target.target}`;
-  throw new Error(`SLO metric ${target.metric} has no load-test threshold form (expected pNN_ms, availability or throughput_tps)`);
+  throw new Error(
+    `SLO metric ${target.metric} has no load-test threshold form (expected pNN_ms, availability or throughput_tps)`,
+  );
 }

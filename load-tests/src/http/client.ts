@@ -28,14 +28,19 @@ export class HttpClient {
     readonly origin: string,
     readonly options: HttpClientOptions,
   ) {
-    this.pool = new Pool(origin, { connections: options.connections, pipelining: 1, keepAliveTimeout: 30_000 });
+    this.pool = new Pool(origin, {
+      connections: options.connections,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+    });
   }
 
   send(request: HttpRequestSpec, now: () => number): Promise<IterationOutcome> {
     return new Promise((resolve) => {
       let sentAt: number | undefined;
       let status = 0;
-      const done = (outcome: IterationOutcome) => resolve(sentAt === undefined ? outcome : { ...outcome, sentAt });
+      const done = (outcome: IterationOutcome) =>
+        resolve(sentAt === undefined ? outcome : { ...outcome, sentAt });
       this.pool.dispatch(
         {
           method: request.method,
@@ -81,7 +86,12 @@ export async function checkReady(origin: string, service: string): Promise<void>
     let status: number;
     let body: string;
     try {
-      const response = await pool.request({ method: 'GET', path: '/readyz', headersTimeout: 5000, bodyTimeout: 5000 });
+      const response = await pool.request({
+        method: 'GET',
+        path: '/readyz',
+        headersTimeout: 5000,
+        bodyTimeout: 5000,
+      });
       status = response.statusCode;
       body = await response.body.text();
     } catch (error) {
@@ -91,7 +101,9 @@ export async function checkReady(origin: string, service: string): Promise<void>
       );
     }
     if (status !== 200) {
-      throw new Error(`${service} at ${origin} is not ready (GET /readyz answered ${status}: ${body.slice(0, 300)})`);
+      throw new Error(
+        `${service} at ${origin} is not ready (GET /readyz answered ${status}: ${body.slice(0, 300)})`,
+      );
     }
   } finally {
     await pool.destroy();

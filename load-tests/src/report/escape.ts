@@ -1,6 +1,12 @@
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 /** Escapes text for HTML and SVG, where scenario names, error reasons and tags end up. */
-export function escape(text: unknown): string {
+export function escapeHtml(text: unknown): string {
   return String(text).replace(/[&<>"']/g, (c) => ENTITIES[c] as string);
 }

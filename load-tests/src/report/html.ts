@@ -1,7 +1,7 @@
 import type { RunResult, SloVerdict } from '@mlsys/results';
 import type { stepSummary } from '../capacity-result.js';
 import type { TimelineSnapshot } from '../metrics.js';
-import { escape } from './escape.js';
+import { escapeHtml } from './escape.js';
 import { lineChart, type ReferenceLine, type Series } from './svg-chart.js';
 
 type Step = ReturnType<typeof stepSummary>;
@@ -19,20 +19,29 @@ export interface SuiteMember {
   error?: string;
 }
 
-const COLORS = { p50: '#4e79a7', p95: '#f28e2b', p99: '#e15759', slo: '#b40000', mark: '#777', ok: '#59a14f' };
+const COLORS = {
+  p50: '#4e79a7',
+  p95: '#f28e2b',
+  p99: '#e15759',
+  slo: '#b40000',
+  mark: '#777',
+  ok: '#59a14f',
+};
 
 const fmt = (v: unknown): string => {
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : Math.abs(v) >= 100 ? v.toFixed(1) : v.toPrecision(4);
+  if (typeof v === 'number')
+    return Number.isInteger(v) ? String(v) : Math.abs(v) >= 100 ? v.toFixed(1) : v.toPrecision(4);
   if (v === null || v === undefined) return '–';
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 };
 
 const table = (head: string[], rows: unknown[][]): string =>
-  `<table><thead><tr>${head.map((h) => `<th>${escape(h)}</th>`).join('')}</tr></thead><tbody>${rows
+  `<table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`)
     .join('')}</tbody></table>`;
 
-const badge = (pass: boolean, text = pass ? 'PASS' : 'FAIL') => `<span class="badge ${pass ? 'pass' : 'fail'}">${text}</span>`;
+const badge = (pass: boolean, text = pass ? 'PASS' : 'FAIL') =>
+  `<span class="badge ${pass ? 'pass' : 'fail'}">${text}</span>`;
 
 /** SLO lines for a trend's chart: the verdicts on that trend's percentiles (`p95_ms`, `decision_p99_ms{...}`). */
 function targetsFor(trend: string, slo: SloVerdict[]): ReferenceLine[] {
@@ -61,7 +70,11 @@ function trendChart(trend: string, timeline: Timeline, slo: SloVerdict[], rates:
     yLabel: 'ms',
     series: [line('p50'), line('p95'), line('p99')],
     targets: targetsFor(trend, slo),
-    marks: (timeline.step_starts ?? []).map((s, i) => ({ value: s, label: `${rates[i] ?? ''}/s`, color: COLORS.mark })),
+    marks: (timeline.step_starts ?? []).map((s, i) => ({
+      value: s,
+      label: `${rates[i] ?? ''}/s`,
+      color: COLORS.mark,
+    })),
   });
 }
 
@@ -104,7 +117,7 @@ function capacityChart(steps: Step[], slo: SloVerdict[], capacity: number | null
 function scalarRows(metrics: Record<string, unknown>): unknown[][] {
   return Object.entries(metrics)
     .filter(([, v]) => v === null || typeof v !== 'object')
-    .map(([k, v]) => [escape(k), escape(fmt(v))]);
+    .map(([k, v]) => [escapeHtml(k), escapeHtml(fmt(v))]);
 }
 
 /**
@@ -117,23 +130,31 @@ export function renderHtml(result: RunResult): string {
   const timeline = m.timeline as Timeline | undefined;
   const steps = m.steps as Step[] | undefined;
   const members = m.members as SuiteMember[] | undefined;
-  const generator = m.generator as { valid: boolean; reasons: string[] } & Record<string, unknown> | undefined;
+  const generator = m.generator as
+    | ({ valid: boolean; reasons: string[] } & Record<string, unknown>)
+    | undefined;
   const errorReasons = m.error_reasons as Record<string, number> | undefined;
   const sections: string[] = [];
 
   const validity = generator && !generator.valid ? ` ${badge(false, 'INVALID RUN')}` : '';
   sections.push(
-    `<h1>${escape(result.name)} ${badge(result.pass)}${validity}</h1>`,
-    `<p class="meta">started ${escape(result.startedAt)} · ${result.host.cpus} CPUs · ${result.host.memGiB} GiB · Node ${escape(result.host.node)}</p>`,
+    `<h1>${escapeHtml(result.name)} ${badge(result.pass)}${validity}</h1>`,
+    `<p class="meta">started ${escapeHtml(result.startedAt)} · ${result.host.cpus} CPUs · ${result.host.memGiB} GiB · Node ${escapeHtml(result.host.node)}</p>`,
   );
-  if (result.notes?.length) sections.push(`<ul class="notes">${result.notes.map((n) => `<li>${escape(n)}</li>`).join('')}</ul>`);
+  if (result.notes?.length)
+    sections.push(`<ul class="notes">${result.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`);
 
   if (result.slo.length > 0) {
     sections.push(
       '<h2>Thresholds</h2>',
       table(
         ['', 'metric', 'target', 'measured'],
-        result.slo.map((v) => [badge(v.pass), escape(v.metric), escape(`${v.op} ${v.target}`), escape(fmt(v.value))]),
+        result.slo.map((v) => [
+          badge(v.pass),
+          escapeHtml(v.metric),
+          escapeHtml(`${v.op} ${v.target}`),
+          escapeHtml(fmt(v.value)),
+        ]),
       ),
     );
   }
@@ -144,36 +165,41 @@ export function renderHtml(result: RunResult): string {
         ['', 'scenario', 'p95 (ms)', 'error rate', 'report'],
         members.map((s) => [
           badge(s.pass, s.error ? 'ERROR' : s.valid ? undefined : 'INVALID'),
-          escape(s.name),
-          escape(fmt(s.p95_ms)),
-          escape(s.error ?? fmt(s.error_rate)),
-          s.error ? '' : `<a href="${escape(s.report)}">${escape(s.report)}</a>`,
+          escapeHtml(s.name),
+          escapeHtml(fmt(s.p95_ms)),
+          escapeHtml(s.error ?? fmt(s.error_rate)),
+          s.error ? '' : `<a href="${escapeHtml(s.report)}">${escapeHtml(s.report)}</a>`,
         ]),
       ),
     );
   }
   if (steps) {
     const rates = steps.map((s) => s.rate);
-    sections.push('<h2>Capacity</h2>', capacityChart(steps, result.slo, (m.capacity_rps as number | null) ?? null));
+    sections.push(
+      '<h2>Capacity</h2>',
+      capacityChart(steps, result.slo, (m.capacity_rps as number | null) ?? null),
+    );
     sections.push(
       table(
         ['', 'rate/s', 'achieved/s', 'p50', 'p95', 'p99', 'error rate', 'why not'],
         steps.map((s) => [
           badge(s.held && s.valid, s.valid ? (s.held ? 'HELD' : 'BROKE') : 'GENERATOR'),
-          escape(fmt(s.rate)),
-          escape(fmt(s.achieved_rps)),
-          escape(fmt(s.p50_ms)),
-          escape(fmt(s.p95_ms)),
-          escape(fmt(s.p99_ms)),
-          escape(fmt(s.error_rate)),
-          escape([...s.failed, ...s.generator_reasons].join('; ')),
+          escapeHtml(fmt(s.rate)),
+          escapeHtml(fmt(s.achieved_rps)),
+          escapeHtml(fmt(s.p50_ms)),
+          escapeHtml(fmt(s.p95_ms)),
+          escapeHtml(fmt(s.p99_ms)),
+          escapeHtml(fmt(s.error_rate)),
+          escapeHtml([...s.failed, ...s.generator_reasons].join('; ')),
         ]),
       ),
     );
-    if (timeline) sections.push(trendChart('latency', timeline, result.slo, rates), throughputChart(timeline));
+    if (timeline)
+      sections.push(trendChart('latency', timeline, result.slo, rates), throughputChart(timeline));
   } else if (timeline) {
     sections.push('<h2>Over time</h2>');
-    for (const trend of Object.keys(timeline.trends)) sections.push(trendChart(trend, timeline, result.slo, []));
+    for (const trend of Object.keys(timeline.trends))
+      sections.push(trendChart(trend, timeline, result.slo, []));
     sections.push(throughputChart(timeline));
   }
   if (m.autocannon_p50_ms !== undefined) {
@@ -182,9 +208,14 @@ export function renderHtml(result: RunResult): string {
       table(
         ['', 'p50 (ms)', 'p99 (ms)', 'rate/s'],
         [
-          ['this runner (send latency)', fmt(m.runner_send_p50_ms), fmt(m.runner_send_p99_ms), fmt(m.achieved_rps)],
+          [
+            'this runner (send latency)',
+            fmt(m.runner_send_p50_ms),
+            fmt(m.runner_send_p99_ms),
+            fmt(m.achieved_rps),
+          ],
           ['autocannon', fmt(m.autocannon_p50_ms), fmt(m.autocannon_p99_ms), fmt(m.autocannon_rps)],
-        ].map((r) => r.map(escape)),
+        ].map((r) => r.map(escapeHtml)),
       ),
     );
   }
@@ -192,18 +223,29 @@ export function renderHtml(result: RunResult): string {
     const readings = Object.entries(generator).filter(([k]) => k !== 'valid' && k !== 'reasons');
     sections.push(
       `<h2>Generator health ${badge(generator.valid, generator.valid ? 'VALID' : 'INVALID')}</h2>`,
-      generator.reasons.length ? `<ul>${generator.reasons.map((r) => `<li>${escape(r)}</li>`).join('')}</ul>` : '',
-      table(['reading', 'value'], readings.map(([k, v]) => [escape(k), escape(fmt(v))])),
+      generator.reasons.length
+        ? `<ul>${generator.reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>`
+        : '',
+      table(
+        ['reading', 'value'],
+        readings.map(([k, v]) => [escapeHtml(k), escapeHtml(fmt(v))]),
+      ),
     );
   }
   if (errorReasons && Object.keys(errorReasons).length > 0) {
-    sections.push('<h2>Errors</h2>', table(['reason', 'count'], Object.entries(errorReasons).map(([k, v]) => [escape(k), escape(v)])));
+    sections.push(
+      '<h2>Errors</h2>',
+      table(
+        ['reason', 'count'],
+        Object.entries(errorReasons).map(([k, v]) => [escapeHtml(k), escapeHtml(v)]),
+      ),
+    );
   }
   sections.push('<h2>Figures</h2>', table(['metric', 'value'], scalarRows(m)));
-  sections.push('<h2>Parameters</h2>', `<pre>${escape(JSON.stringify(result.params, null, 2))}</pre>`);
+  sections.push('<h2>Parameters</h2>', `<pre>${escapeHtml(JSON.stringify(result.params, null, 2))}</pre>`);
 
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escape(result.name)} · load report</title>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(result.name)} · load report</title>
 <style>
 body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:900px;color:#222;padding:0 12px}
 h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd}

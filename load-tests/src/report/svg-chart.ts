@@ -1,4 +1,4 @@
-import { escape } from './escape.js';
+import { escapeHtml } from './escape.js';
 
 export interface Series {
   name: string;
@@ -42,7 +42,8 @@ function ticks(max: number, count: number): number[] {
   const step = niceStep(max > 0 ? max : 1, count);
   const out: number[] = [];
   // The last tick is at or above the highest value, so nothing is drawn off the scale.
-  for (let v = 0; out.length === 0 || (out.at(-1) as number) < max; v += step) out.push(Number(v.toPrecision(12)));
+  for (let v = 0; out.length === 0 || (out.at(-1) as number) < max; v += step)
+    out.push(Number(v.toPrecision(12)));
   return out;
 }
 
@@ -70,29 +71,37 @@ export function lineChart(spec: ChartSpec): string {
   const py = (y: number) => MARGIN.top + plotH - (y / yMax) * plotH;
 
   const parts: string[] = [];
-  parts.push(`<text x="${MARGIN.left}" y="18" font-size="13" font-weight="600" fill="#222">${escape(spec.title)}</text>`);
+  parts.push(
+    `<text x="${MARGIN.left}" y="18" font-size="13" font-weight="600" fill="#222">${escapeHtml(spec.title)}</text>`,
+  );
   for (const t of yTicks) {
-    parts.push(`<line x1="${MARGIN.left}" x2="${width - MARGIN.right}" y1="${py(t)}" y2="${py(t)}" stroke="#eee"/>`);
-    parts.push(`<text x="${MARGIN.left - 6}" y="${py(t) + 4}" text-anchor="end" font-size="11" fill="#444">${label(t)}</text>`);
+    parts.push(
+      `<line x1="${MARGIN.left}" x2="${width - MARGIN.right}" y1="${py(t)}" y2="${py(t)}" stroke="#eee"/>`,
+    );
+    parts.push(
+      `<text x="${MARGIN.left - 6}" y="${py(t) + 4}" text-anchor="end" font-size="11" fill="#444">${label(t)}</text>`,
+    );
   }
   for (const t of xTicks) {
-    parts.push(`<text x="${px(t)}" y="${height - MARGIN.bottom + 16}" text-anchor="middle" font-size="11" fill="#444">${label(t)}</text>`);
+    parts.push(
+      `<text x="${px(t)}" y="${height - MARGIN.bottom + 16}" text-anchor="middle" font-size="11" fill="#444">${label(t)}</text>`,
+    );
   }
   parts.push(
-    `<text x="${MARGIN.left + plotW / 2}" y="${height - 8}" text-anchor="middle" font-size="12" fill="#444">${escape(spec.xLabel)}</text>`,
-    `<text x="14" y="${MARGIN.top + plotH / 2}" text-anchor="middle" font-size="12" fill="#444" transform="rotate(-90 14 ${MARGIN.top + plotH / 2})">${escape(spec.yLabel)}</text>`,
+    `<text x="${MARGIN.left + plotW / 2}" y="${height - 8}" text-anchor="middle" font-size="12" fill="#444">${escapeHtml(spec.xLabel)}</text>`,
+    `<text x="14" y="${MARGIN.top + plotH / 2}" text-anchor="middle" font-size="12" fill="#444" transform="rotate(-90 14 ${MARGIN.top + plotH / 2})">${escapeHtml(spec.yLabel)}</text>`,
     `<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#bbb"/>`,
   );
   for (const m of spec.marks ?? []) {
     parts.push(
       `<line x1="${px(m.value)}" x2="${px(m.value)}" y1="${MARGIN.top}" y2="${MARGIN.top + plotH}" stroke="${m.color}" stroke-dasharray="2 3"/>`,
-      `<text x="${px(m.value) + 3}" y="${MARGIN.top + 11}" font-size="11" fill="${m.color}">${escape(m.label)}</text>`,
+      `<text x="${px(m.value) + 3}" y="${MARGIN.top + 11}" font-size="11" fill="${m.color}">${escapeHtml(m.label)}</text>`,
     );
   }
   for (const t of spec.targets ?? []) {
     parts.push(
       `<line x1="${MARGIN.left}" x2="${width - MARGIN.right}" y1="${py(t.value)}" y2="${py(t.value)}" stroke="${t.color}" stroke-width="1.5" stroke-dasharray="6 4"/>`,
-      `<text x="${width - MARGIN.right - 4}" y="${py(t.value) - 4}" text-anchor="end" font-size="11" fill="${t.color}">${escape(t.label)}</text>`,
+      `<text x="${width - MARGIN.right - 4}" y="${py(t.value) - 4}" text-anchor="end" font-size="11" fill="${t.color}">${escapeHtml(t.label)}</text>`,
     );
   }
   for (const s of spec.series) {
@@ -108,15 +117,16 @@ export function lineChart(spec: ChartSpec): string {
     if (current.length > 0) runs.push(current.join(' '));
     for (const d of runs) parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="1.6"/>`);
     if (s.markers) {
-      for (const [x, y] of s.points) if (y !== null) parts.push(`<circle cx="${px(x)}" cy="${py(y)}" r="3" fill="${s.color}"/>`);
+      for (const [x, y] of s.points)
+        if (y !== null) parts.push(`<circle cx="${px(x)}" cy="${py(y)}" r="3" fill="${s.color}"/>`);
     }
   }
   spec.series.forEach((s, i) => {
     const x = MARGIN.left + i * 90;
     parts.push(
       `<rect x="${x}" y="30" width="12" height="3" fill="${s.color}"/>`,
-      `<text x="${x + 16}" y="35" font-size="11" fill="#222">${escape(s.name)}</text>`,
+      `<text x="${x + 16}" y="35" font-size="11" fill="#222">${escapeHtml(s.name)}</text>`,
     );
   });
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" font-family="system-ui, sans-serif" role="img" aria-label="${escape(spec.title)}"><rect width="100%" height="100%" fill="#fff"/>${parts.join('')}</svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" font-family="system-ui, sans-serif" role="img" aria-label="${escapeHtml(spec.title)}"><rect width="100%" height="100%" fill="#fff"/>${parts.join('')}</svg>`;
 }

@@ -4,7 +4,12 @@ import { type RunResult, writeResult } from '@mlsys/results';
 import { renderHtml } from './html.js';
 
 /** Writes `<dir>/<name>.json` (the results contract, with its printed table) and `<dir>/<name>.html` beside it. */
-export function writeReports(dir: string, name: string, result: RunResult, print: (line: string) => void = console.log): void {
+export function writeReports(
+  dir: string,
+  name: string,
+  result: RunResult,
+  print: (line: string) => void = console.log,
+): void {
   mkdirSync(dir, { recursive: true });
   writeResult(join(dir, `${name}.json`), result, print);
   const html = join(dir, `${name}.html`);

@@ -5,7 +5,8 @@ import { fraudStreamMetrics, fraudStreamParams, openFraudStream } from '../workl
 
 export default defineScenario({
   name: 'fraud-stream',
-  description: 'transactions straight into Kafka at 10,000/s for 60 s; decisions read back from the decisions topic',
+  description:
+    'transactions straight into Kafka at 10,000/s for 60 s; decisions read back from the decisions topic',
   target: 'kafka',
   params: fraudStreamParams,
   metrics: fraudStreamMetrics,

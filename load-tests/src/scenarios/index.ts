@@ -8,5 +8,8 @@ import smoke from './smoke.js';
 
 /** Every scenario `npm run load -- <name>` knows, by name. */
 export const catalogue: Record<string, ScenarioDefinition | SuiteDefinition> = Object.fromEntries(
-  [recsSteady, recsRamp, recsCapacity, fraudHttp, fraudStream, smoke].map((s) => [s.name, s as ScenarioDefinition | SuiteDefinition]),
+  [recsSteady, recsRamp, recsCapacity, fraudHttp, fraudStream, smoke].map((s) => [
+    s.name,
+    s as ScenarioDefinition | SuiteDefinition,
+  ]),
 );

@@ -4,7 +4,8 @@ import { recsOptions } from './recs-steady.js';
 
 export default defineScenario({
   name: 'recs-capacity',
-  description: 'the highest rate at which GET /v1/recommendations keeps p95 < 100 ms and 99.9 % availability (x1.25 steps of 20 s)',
+  description:
+    'the highest rate at which GET /v1/recommendations keeps p95 < 100 ms and 99.9 % availability (x1.25 steps of 20 s)',
   target: 'rec-api',
   params: recommendationParams,
   options: {

@@ -37,7 +37,8 @@ export const recsOptions = {
 
 export default defineScenario({
   name: 'recs-steady',
-  description: 'GET /v1/recommendations at a constant 200/s for 60 s (Zipf users, 5 % new users, 1 % explain)',
+  description:
+    'GET /v1/recommendations at a constant 200/s for 60 s (Zipf users, 5 % new users, 1 % explain)',
   target: 'rec-api',
   params: recommendationParams,
   options: recsOptions,

@@ -4,7 +4,8 @@ import type { SuiteDefinition } from '../scenario.js';
 const smoke: SuiteDefinition = {
   kind: 'suite',
   name: 'smoke',
-  description: 'every scenario for 5 s at 5/s (capacity: two short steps); throughput thresholds are left out',
+  description:
+    'every scenario for 5 s at 5/s (capacity: two short steps); throughput thresholds are left out',
   members: ['recs-steady', 'recs-ramp', 'recs-capacity', 'fraud-http', 'fraud-stream'],
   ratePerSecond: 5,
   duration: '5s',

@@ -33,7 +33,10 @@ export async function openFraudHttp(context: WorkloadContext<Params>): Promise<W
       default: async (iteration) => {
         const transaction = nextTransaction(seq++, iteration.scheduledWallTime);
         const body = JSON.stringify(transaction);
-        const outcome = await client.send({ method: 'POST', path: params.path, headers: JSON_HEADERS, body }, iteration.now);
+        const outcome = await client.send(
+          { method: 'POST', path: params.path, headers: JSON_HEADERS, body },
+          iteration.now,
+        );
         return { ...outcome, tags: { channel: transaction.channel } };
       },
     },
@@ -45,7 +48,12 @@ export async function openFraudHttp(context: WorkloadContext<Params>): Promise<W
         Array.from({ length: n }, () => {
           const transaction = nextTransaction(0, Date.now());
           transaction.transactionId = `${runId}-ac-[<id>]`;
-          return { method: 'POST' as const, path: params.path, headers: JSON_HEADERS, body: JSON.stringify(transaction) };
+          return {
+            method: 'POST' as const,
+            path: params.path,
+            headers: JSON_HEADERS,
+            body: JSON.stringify(transaction),
+          };
         }),
     },
     close: () => client.close(),

@@ -9,14 +9,22 @@ import { transactionMix, transactionParams } from './transactions.js';
 
 export const fraudStreamParams = {
   ...transactionParams,
-  lingerMs: param.int({ description: 'how long a transaction may wait to share a produce batch', default: 5, min: 0 }),
+  lingerMs: param.int({
+    description: 'how long a transaction may wait to share a produce batch',
+    default: 5,
+    min: 0,
+  }),
   maxBatch: param.int({ description: 'most transactions per produce batch', default: 500, min: 1 }),
   drainTimeoutMs: param.int({
     description: 'how long to wait for the last decisions once producing stops; later ones count as lost',
     default: 10_000,
     min: 0,
   }),
-  joinTimeoutMs: param.int({ description: 'how long the decisions consumer may take to join its group', default: 30_000, min: 1 }),
+  joinTimeoutMs: param.int({
+    description: 'how long the decisions consumer may take to join its group',
+    default: 30_000,
+    min: 1,
+  }),
 };
 
 /** Metrics the stream scenario records beyond the built-in ones. */
@@ -50,7 +58,9 @@ async function requireTopics(admin: Admin, brokers: string[]): Promise<void> {
   }
   for (const topic of [Topics.transactions.name, Topics.decisions.name]) {
     if (!topics.includes(topic)) {
-      throw new Error(`Kafka has no topic "${topic}": start the fraud pipeline (npm start), which creates its topics`);
+      throw new Error(
+        `Kafka has no topic "${topic}": start the fraud pipeline (npm start), which creates its topics`,
+      );
     }
   }
 }
@@ -79,7 +89,15 @@ function joined(consumer: Consumer, timeoutMs: number): Promise<void> {
 export async function openFraudStream(context: WorkloadContext<Params>): Promise<Workload> {
   const { params, runId, metrics } = context;
   const brokers = context.target.split(',').map((b) => b.trim());
-  const kafka = new Kafka({ clientId: `load-tests-${runId}`, brokers, logLevel: logLevel.ERROR });
+  const kafka = new Kafka({
+    clientId: `load-tests-${runId}`,
+    brokers,
+    // kafkajs logs every retry; what matters reaches the report as an error reason instead.
+    logLevel: logLevel.NOTHING,
+    // A broker that is not there should fail the run in seconds, not after kafkajs' default minute of retries.
+    connectionTimeout: 3000,
+    retry: { retries: 3, initialRetryTime: 300 },
+  });
   const admin = kafka.admin();
   let producer: Producer | undefined;
   let consumer: Consumer | undefined;
@@ -96,6 +114,9 @@ export async function openFraudStream(context: WorkloadContext<Params>): Promise
     await consumer.connect();
     await consumer.subscribe({ topic: Topics.decisions.name, fromBeginning: false });
     const ready = joined(consumer, params.joinTimeoutMs);
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      metrics.errorReason(`decisions consumer crashed: ${payload.error.message}`);
+    });
     await consumer.run({
       eachBatch: async ({ batch }) => {
         const receivedAt = Date.now();
@@ -114,10 +135,14 @@ export async function openFraudStream(context: WorkloadContext<Params>): Promise
         }
       },
     });
-    for (const { partition, offset } of endOffsets) consumer.seek({ topic: Topics.decisions.name, partition, offset });
+    for (const { partition, offset } of endOffsets)
+      consumer.seek({ topic: Topics.decisions.name, partition, offset });
     await ready;
 
-    producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+    producer = kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: false,
+    });
     await producer.connect();
     const connected = producer;
     const batches = new BatchingProducer<Transaction>(

@@ -10,7 +10,12 @@ import { zipfSampler } from './zipf.js';
 export const recommendationParams = {
   users: param.int({ description: 'known users: ids 0..users-1', default: 50_000, min: 1 }),
   userPattern: param.idPattern({ description: 'user id template', default: 'u{n}' }),
-  zipfExponent: param.number({ description: 'skew of the user mix (0 = uniform)', default: 1, min: 0, max: 3 }),
+  zipfExponent: param.number({
+    description: 'skew of the user mix (0 = uniform)',
+    default: 1,
+    min: 0,
+    max: 3,
+  }),
   newUserShare: param.number({
     description: 'share of requests for users the service has never seen (cold start)',
     default: 0.05,
@@ -35,7 +40,10 @@ export function userMix(
   return () => {
     if (random() < params.newUserShare) {
       // Ids past the known universe: the service has no features for them.
-      return { userId: formatId(params.userPattern, params.users + Math.floor(random() * params.users)), newUser: true };
+      return {
+        userId: formatId(params.userPattern, params.users + Math.floor(random() * params.users)),
+        newUser: true,
+      };
     }
     return { userId: formatId(params.userPattern, rank()), newUser: false };
   };

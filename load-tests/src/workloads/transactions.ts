@@ -9,7 +9,12 @@ export const transactionParams = {
   cardPattern: param.idPattern({ description: 'card token template', default: 'c{n}' }),
   terminals: param.int({ description: 'distinct terminals', default: 5_000, min: 1 }),
   terminalPattern: param.idPattern({ description: 'terminal id template', default: 't{n}' }),
-  ecomShare: param.number({ description: 'share of card-not-present payments', default: 0.3, min: 0, max: 1 }),
+  ecomShare: param.number({
+    description: 'share of card-not-present payments',
+    default: 0.3,
+    min: 0,
+    max: 1,
+  }),
   seed: param.int({ description: 'seed of the transaction mix', default: 1 }),
 };
 
@@ -28,7 +33,10 @@ function pick<T>(items: readonly T[], random: Random): T {
  * half of it; card-not-present payments carry the card's usual device and an IP.
  * Ids start with the run id, so the decisions of this run can be told apart.
  */
-export function transactionMix(params: TransactionMixParams, runId: string): (seq: number, eventTime: number) => Transaction {
+export function transactionMix(
+  params: TransactionMixParams,
+  runId: string,
+): (seq: number, eventTime: number) => Transaction {
   const random = seededRandom(params.seed);
   return (seq, eventTime) => {
     const card = Math.floor(random() * params.cards);
