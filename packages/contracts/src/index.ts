@@ -2,3 +2,4 @@ export * from './common.js';
 export * from './fraud.js';
 export * from './topics.js';
 export * from './validation.js';
+export * from './recs.js';

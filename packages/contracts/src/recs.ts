@@ -1,0 +1,301 @@
+import Type, { type Static } from 'typebox';
+import { Identifier } from './common.js';
+
+/**
+ * Bodies of the recommendation design's services: feature-store,
+ * candidate-gen, ranker, rules and the public rec-api. Song ids are the
+ * dense integers of the artifact set (HNSW labels, rows of the embedding
+ * matrices); user ids are opaque, so a user the offline data never saw can
+ * still ask (and gets a cold-start list).
+ */
+
+/** The most candidates any stage takes in one call (the ranker scores them in one ONNX run). */
+export const MAX_CANDIDATES = 2000;
+/** The longest list a client may ask for. */
+export const MAX_RECOMMENDATIONS = 100;
+/** Recent listens kept per user (the user tower and the ranker's history features read this many). */
+export const MAX_RECENT_LISTENS = 50;
+
+export const UserId = Identifier('user id');
+export const SongId = Type.Integer({ minimum: 0, maximum: 2_147_483_647, description: 'dense song id' });
+export const RegionCode = Type.String({ pattern: '^[A-Z]{2}$', description: 'two-letter region code, e.g. US' });
+/** Epoch milliseconds; listens replayed from the data set may carry fractions. */
+const EpochMs = Type.Number({ minimum: 0, description: 'ms since the Unix epoch' });
+
+/**
+ * A float32 vector as base64 of its little-endian bytes: a 64-d embedding is
+ * 344 characters instead of ~1,300 as JSON numbers, and decodes without a
+ * number parser. See `encodeFloat32` / `decodeFloat32`.
+ */
+export const Float32Base64 = Type.String({ pattern: '^[A-Za-z0-9+/]*={0,2}$', description: 'little-endian float32, base64' });
+
+export function encodeFloat32(vector: Float32Array): string {
+  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64');
+}
+
+/** Decodes into a fresh, aligned array; throws when the byte count is not a whole number of floats. */
+export function decodeFloat32(base64: string): Float32Array {
+  const bytes = Buffer.from(base64, 'base64');
+  if (bytes.length % 4 !== 0) throw new Error(`a float32 vector needs a multiple of 4 bytes, got ${bytes.length}`);
+  const out = new Float32Array(bytes.length / 4);
+  new Uint8Array(out.buffer).set(bytes);
+  return out;
+}
+
+export const RecentListen = Type.Object(
+  { songId: SongId, timestampMs: EpochMs },
+  { additionalProperties: false },
+);
+export type RecentListen = Static<typeof RecentListen>;
+
+/** Ids with a score each, best first; two parallel arrays, because 2,000 objects cost more to encode. */
+export const ScoredSongs = Type.Object(
+  {
+    ids: Type.Array(SongId, { maxItems: MAX_CANDIDATES }),
+    scores: Type.Array(Type.Number(), { maxItems: MAX_CANDIDATES }),
+  },
+  { additionalProperties: false },
+);
+export type ScoredSongs = Static<typeof ScoredSongs>;
+
+// ---------------------------------------------------------------- feature-store
+
+export const UserIdParams = Type.Object({ userId: UserId });
+export type UserIdParams = Static<typeof UserIdParams>;
+
+/** `GET /v1/users/:userId/features`: everything the user tower and the ranker need about one user. */
+export const UserFeaturesResponse = Type.Object({
+  userId: UserId,
+  /** The materialised version these features were read from. */
+  featureVersion: Type.String(),
+  /** Home region from the batch data; null for a user only known from live listens. */
+  region: Type.Union([RegionCode, Type.Null()]),
+  /** Long-term embedding; null for a user the offline factorisation never saw. */
+  embedding: Type.Union([Float32Base64, Type.Null()]),
+  /** Oldest first, at most MAX_RECENT_LISTENS. */
+  recentListens: Type.Array(RecentListen, { maxItems: MAX_RECENT_LISTENS }),
+  /** Embedding of each distinct song in `recentListens`, joined server-side to save the caller a round trip. */
+  recentSongEmbeddings: Type.Array(Type.Object({ songId: SongId, embedding: Float32Base64 }), {
+    maxItems: MAX_RECENT_LISTENS,
+  }),
+});
+export type UserFeaturesResponse = Static<typeof UserFeaturesResponse>;
+
+/** `POST /v1/events/listen`: a user played a song (now, unless the player says when). */
+export const ListenEvent = Type.Object(
+  { userId: UserId, songId: SongId, timestampMs: Type.Optional(EpochMs) },
+  { additionalProperties: false },
+);
+export type ListenEvent = Static<typeof ListenEvent>;
+
+export const ListenAccepted = Type.Object({
+  userId: UserId,
+  songId: SongId,
+  timestampMs: EpochMs,
+  /** Versions the listen was written to (the current one, and one being materialised if any). */
+  writtenTo: Type.Array(Type.String()),
+});
+export type ListenAccepted = Static<typeof ListenAccepted>;
+
+/** `POST /v1/songs/features`: a batch lookup. */
+export const SongFeaturesRequest = Type.Object(
+  {
+    ids: Type.Array(SongId, { minItems: 1, maxItems: MAX_CANDIDATES }),
+    withEmbeddings: Type.Optional(Type.Boolean({ description: 'also return each song embedding' })),
+  },
+  { additionalProperties: false },
+);
+export type SongFeaturesRequest = Static<typeof SongFeaturesRequest>;
+
+export const SongFeaturesItem = Type.Object({
+  songId: SongId,
+  artistId: Type.Integer({ minimum: 0 }),
+  genre: Type.Integer({ minimum: 0, description: 'index into the artifact manifest `genres`' }),
+  releaseMs: EpochMs,
+  licensedRegions: Type.Array(RegionCode),
+  explicit: Type.Boolean(),
+  /** Listens in the training window, everywhere and per region: the popularity features. */
+  listenCount: Type.Integer({ minimum: 0 }),
+  regionListenCounts: Type.Record(Type.String(), Type.Integer({ minimum: 0 })),
+  embedding: Type.Optional(Float32Base64),
+});
+export type SongFeaturesItem = Static<typeof SongFeaturesItem>;
+
+export const SongFeaturesResponse = Type.Object({
+  featureVersion: Type.String(),
+  songs: Type.Array(SongFeaturesItem),
+  /** Requested ids this version does not know. */
+  missing: Type.Array(SongId),
+});
+export type SongFeaturesResponse = Static<typeof SongFeaturesResponse>;
+
+// ---------------------------------------------------------------- candidate-gen
+
+/** `POST /v1/candidates`: top-k songs by inner product with the user vector. */
+export const CandidatesRequest = Type.Object(
+  {
+    vector: Type.Array(Type.Number(), { minItems: 1, maxItems: 4096, description: 'user vector, index dimension' }),
+    k: Type.Integer({ minimum: 1, maximum: MAX_CANDIDATES }),
+    /** Songs never to return (e.g. just played). */
+    exclude: Type.Optional(Type.Array(SongId, { maxItems: 1000 })),
+  },
+  { additionalProperties: false },
+);
+export type CandidatesRequest = Static<typeof CandidatesRequest>;
+
+export const CandidatesResponse = Type.Object({
+  ids: Type.Array(SongId),
+  /** q . v of each song (the ranker's `ann_score`). */
+  scores: Type.Array(Type.Number()),
+  indexVersion: Type.String(),
+});
+export type CandidatesResponse = Static<typeof CandidatesResponse>;
+
+// ---------------------------------------------------------------- ranker
+
+/** `POST /v1/rank`: scores candidates on user x song cross features, one model call per request. */
+export const RankRequest = Type.Object(
+  {
+    region: RegionCode,
+    /** The request time (features use its local hour); defaults to the ranker's clock. */
+    nowMs: Type.Optional(EpochMs),
+    recentListens: Type.Array(RecentListen, { maxItems: MAX_RECENT_LISTENS }),
+    /** Candidate generation's output, in its order (position = `ann_rank`). */
+    candidates: ScoredSongs,
+  },
+  { additionalProperties: false },
+);
+export type RankRequest = Static<typeof RankRequest>;
+
+export const RankResponse = Type.Object({
+  /** Every candidate, best model score first. */
+  ids: Type.Array(SongId),
+  scores: Type.Array(Type.Number()),
+  modelVersion: Type.String(),
+});
+export type RankResponse = Static<typeof RankResponse>;
+
+// ---------------------------------------------------------------- rules
+
+/** A ranked song with the catalog facts the business rules look at. */
+export const RuleItem = Type.Object(
+  {
+    songId: SongId,
+    score: Type.Number(),
+    artistId: Type.Integer({ minimum: 0 }),
+    genre: Type.Integer({ minimum: 0 }),
+    releaseMs: EpochMs,
+    licensedRegions: Type.Array(RegionCode),
+    explicit: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+export type RuleItem = Static<typeof RuleItem>;
+
+export const RulesRequest = Type.Object(
+  {
+    region: RegionCode,
+    nowMs: EpochMs,
+    allowExplicit: Type.Boolean(),
+    count: Type.Integer({ minimum: 1, maximum: MAX_RECOMMENDATIONS }),
+    /** Best first. */
+    items: Type.Array(RuleItem, { maxItems: MAX_CANDIDATES }),
+  },
+  { additionalProperties: false },
+);
+export type RulesRequest = Static<typeof RulesRequest>;
+
+export const RuleName = Type.Union([
+  Type.Literal('licensing'),
+  Type.Literal('unreleased'),
+  Type.Literal('explicit'),
+  Type.Literal('freshness'),
+  Type.Literal('artist-diversity'),
+  Type.Literal('genre-diversity'),
+]);
+export type RuleName = Static<typeof RuleName>;
+
+/** One change a rule made to the list, with the reason in words. Positions are 0-based. */
+export const RuleChange = Type.Object({
+  songId: SongId,
+  rule: RuleName,
+  action: Type.Union([Type.Literal('removed'), Type.Literal('moved')]),
+  reason: Type.String(),
+  from: Type.Integer({ minimum: 0 }),
+  /** Where the song ended up; absent when removed or pushed past the end of the list. */
+  to: Type.Optional(Type.Integer({ minimum: 0 })),
+});
+export type RuleChange = Static<typeof RuleChange>;
+
+export const RulesResponse = Type.Object({
+  items: Type.Array(Type.Object({ songId: SongId, score: Type.Number() })),
+  changes: Type.Array(RuleChange),
+  policyVersion: Type.String(),
+});
+export type RulesResponse = Static<typeof RulesResponse>;
+
+// ---------------------------------------------------------------- rec-api
+
+export const RecommendationParams = Type.Object({ userId: UserId });
+export type RecommendationParams = Static<typeof RecommendationParams>;
+
+export const RecommendationQuery = Type.Object(
+  {
+    count: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_RECOMMENDATIONS, default: 20 })),
+    /** Where the listener is now: licensing is by the current region, not the home one. */
+    region: RegionCode,
+    explain: Type.Optional(Type.Boolean()),
+    /** false filters explicit songs out (e.g. a family account). */
+    allowExplicit: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type RecommendationQuery = Static<typeof RecommendationQuery>;
+
+export const RecStage = Type.Union([
+  Type.Literal('features'),
+  Type.Literal('candidates'),
+  Type.Literal('ranker'),
+  Type.Literal('rules'),
+]);
+export type RecStage = Static<typeof RecStage>;
+
+/** A stage that did not deliver, and what was served instead. */
+export const DegradedStage = Type.Object({
+  stage: RecStage,
+  reason: Type.String(),
+  fallback: Type.String(),
+});
+export type DegradedStage = Static<typeof DegradedStage>;
+
+export const RecommendedSong = Type.Object({
+  songId: SongId,
+  score: Type.Number(),
+  artistId: Type.Integer({ minimum: 0 }),
+  genre: Type.String(),
+  explicit: Type.Boolean(),
+  releaseMs: EpochMs,
+});
+export type RecommendedSong = Static<typeof RecommendedSong>;
+
+export const Recommendations = Type.Object({
+  userId: UserId,
+  region: RegionCode,
+  items: Type.Array(RecommendedSong),
+  /** True when any stage fell back; `degradedStages` names them. */
+  degraded: Type.Boolean(),
+  degradedStages: Type.Array(DegradedStage),
+  /** The user had no features (new user, or none readable): the list starts from regional popularity. */
+  coldStart: Type.Boolean(),
+  artifactVersion: Type.String(),
+  /** With `explain=true`: each stage's output, in order. */
+  explain: Type.Optional(
+    Type.Object({
+      features: Type.Unknown(),
+      candidates: Type.Unknown(),
+      ranking: Type.Unknown(),
+      rules: Type.Unknown(),
+    }),
+  ),
+});
+export type Recommendations = Static<typeof Recommendations>;

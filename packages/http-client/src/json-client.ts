@@ -1,0 +1,133 @@
+import { compileSchema, describeErrors, type SchemaValidator } from '@mlsys/contracts';
+import type { Static, TSchema } from 'typebox';
+import { Pool } from 'undici';
+import {
+  DeadlineExceededError,
+  ServiceCallError,
+  ServiceContractError,
+  ServiceStatusError,
+  ServiceUnreachableError,
+} from './errors.js';
+import { parseServerTiming, type TimingEntry } from './server-timing.js';
+
+export interface JsonClientOptions {
+  /** Names the callee in every error message, e.g. `candidate-gen`. */
+  service: string;
+  /** `http://host:port`; paths are appended to it. */
+  baseUrl: string;
+  /** Keep-alive connections in the pool: the most calls in flight at once without queueing. */
+  connections?: number;
+  /** Largest accepted answer; a bigger one is a bug, not something to buffer. */
+  maxResponseBytes?: number;
+}
+
+export interface CallOptions {
+  /** The call is aborted when this many ms pass without a complete answer. */
+  deadlineMs: number;
+  /** Aborts the call early too, e.g. when the caller's own request is cancelled. */
+  signal?: AbortSignal;
+}
+
+export interface JsonAnswer<T> {
+  status: number;
+  body: T;
+  /** The callee's own `Server-Timing` metrics: where its time went. */
+  serverTiming: TimingEntry[];
+  /** Wall time of the call as the caller saw it. */
+  elapsedMs: number;
+}
+
+/**
+ * A typed JSON client for one service: a keep-alive pool (no TCP handshake
+ * per call), a hard deadline per call through an AbortSignal, and every 2xx
+ * body validated against its contract before the caller sees it. Every
+ * failure is a ServiceCallError whose message can be shown as a reason.
+ */
+export class JsonServiceClient {
+  private readonly pool: Pool;
+  private readonly validators = new WeakMap<TSchema, SchemaValidator<TSchema>>();
+  readonly service: string;
+
+  constructor(private readonly options: JsonClientOptions) {
+    this.service = options.service;
+    this.pool = new Pool(new URL(options.baseUrl).origin, {
+      connections: options.connections ?? 32,
+      keepAliveTimeout: 30_000,
+      // A stage deadline is tens of ms: a connect that takes longer is already late.
+      connect: { timeout: 1_000 },
+    });
+  }
+
+  get<S extends TSchema>(path: string, schema: S, call: CallOptions): Promise<JsonAnswer<Static<S>>> {
+    return this.send('GET', path, undefined, schema, call);
+  }
+
+  post<S extends TSchema>(path: string, body: unknown, schema: S, call: CallOptions): Promise<JsonAnswer<Static<S>>> {
+    return this.send('POST', path, JSON.stringify(body), schema, call);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+
+  private async send<S extends TSchema>(
+    method: 'GET' | 'POST',
+    path: string,
+    payload: string | undefined,
+    schema: S,
+    call: CallOptions,
+  ): Promise<JsonAnswer<Static<S>>> {
+    const started = performance.now();
+    const deadline = AbortSignal.timeout(call.deadlineMs);
+    const signal = call.signal ? AbortSignal.any([deadline, call.signal]) : deadline;
+    try {
+      const response = await this.pool.request({
+        method,
+        path,
+        signal,
+        headers: payload === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' },
+        ...(payload === undefined ? {} : { body: payload }),
+      });
+      const text = await response.body.text();
+      if (this.options.maxResponseBytes !== undefined && text.length > this.options.maxResponseBytes) {
+        throw new ServiceContractError(this.service, `answer of ${text.length} bytes exceeds ${this.options.maxResponseBytes}`);
+      }
+      const parsed = parseJson(text);
+      if (response.statusCode < 200 || response.statusCode >= 300) {
+        const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
+        throw new ServiceStatusError(this.service, response.statusCode, error?.code, error?.message ?? text.slice(0, 200));
+      }
+      const decoded = this.validator(schema).validate(parsed);
+      if (!decoded.ok) throw new ServiceContractError(this.service, describeErrors(decoded.errors));
+      return {
+        status: response.statusCode,
+        body: decoded.value,
+        serverTiming: parseServerTiming(response.headers['server-timing']),
+        elapsedMs: performance.now() - started,
+      };
+    } catch (error) {
+      if (error instanceof ServiceCallError) throw error;
+      if (deadline.aborted) throw new DeadlineExceededError(this.service, call.deadlineMs);
+      if (call.signal?.aborted) throw new ServiceCallError(this.service, `call to ${this.service} was cancelled`, { cause: error });
+      throw new ServiceUnreachableError(this.service, error);
+    }
+  }
+
+  private validator<S extends TSchema>(schema: S): SchemaValidator<S> {
+    let validator = this.validators.get(schema);
+    if (!validator) {
+      validator = compileSchema(schema);
+      this.validators.set(schema, validator);
+    }
+    return validator as SchemaValidator<S>;
+  }
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

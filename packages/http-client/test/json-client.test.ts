@@ -1,0 +1,111 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Type from 'typebox';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  DeadlineExceededError,
+  JsonServiceClient,
+  parseServerTiming,
+  ServiceContractError,
+  ServiceStatusError,
+  ServiceUnreachableError,
+} from '../src/index.js';
+
+const Answer = Type.Object({ value: Type.Integer() });
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+let server: Server | undefined;
+let client: JsonServiceClient | undefined;
+
+async function serve(handler: Handler): Promise<string> {
+  server = createServer(handler);
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+afterEach(async () => {
+  await client?.close();
+  server?.closeAllConnections();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  server = undefined;
+  client = undefined;
+});
+
+describe('JsonServiceClient', () => {
+  it('when the service answers a valid body, then it is returned with its Server-Timing', async () => {
+    const url = await serve((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        res.setHeader('content-type', 'application/json');
+        res.setHeader('server-timing', 'ann;dur=2.50, io;dur=0.25;desc="redis"');
+        res.end(JSON.stringify({ value: JSON.parse(body).n * 2 }));
+      });
+    });
+    client = new JsonServiceClient({ service: 'doubler', baseUrl: url });
+
+    const answer = await client.post('/double', { n: 21 }, Answer, { deadlineMs: 2000 });
+
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ value: 42 });
+    expect(answer.serverTiming).toEqual([
+      { name: 'ann', ms: 2.5 },
+      { name: 'io', ms: 0.25, description: 'redis' },
+    ]);
+  });
+
+  it('when the service holds its answer past the deadline, then the call fails as late', async () => {
+    const held: ServerResponse[] = [];
+    const url = await serve((_req, res) => held.push(res));
+    client = new JsonServiceClient({ service: 'sleepy', baseUrl: url });
+
+    const call = client.get('/slow', Answer, { deadlineMs: 50 });
+
+    await expect(call).rejects.toBeInstanceOf(DeadlineExceededError);
+    await expect(call).rejects.toThrow('sleepy did not answer within 50 ms');
+    for (const res of held) res.destroy();
+  });
+
+  it('when the service answers 404 with an error body, then the status error carries status and code', async () => {
+    const url = await serve((_req, res) => {
+      res.statusCode = 404;
+      res.end(JSON.stringify({ error: { code: 'not_found', message: 'user 7 was not found' } }));
+    });
+    client = new JsonServiceClient({ service: 'store', baseUrl: url });
+
+    const error = await client.get('/users/7', Answer, { deadlineMs: 2000 }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ServiceStatusError);
+    expect((error as ServiceStatusError).status).toBe(404);
+    expect((error as ServiceStatusError).code).toBe('not_found');
+    expect((error as Error).message).toBe('store answered 404 not_found: user 7 was not found');
+  });
+
+  it('when a 2xx body breaks the contract, then the call fails naming the field', async () => {
+    const url = await serve((_req, res) => res.end(JSON.stringify({ value: 'many' })));
+    client = new JsonServiceClient({ service: 'skewed', baseUrl: url });
+
+    const call = client.get('/x', Answer, { deadlineMs: 2000 });
+
+    await expect(call).rejects.toBeInstanceOf(ServiceContractError);
+    await expect(call).rejects.toThrow(/value/);
+  });
+
+  it('when nothing listens on the port, then the call fails as unreachable', async () => {
+    const url = await serve(() => {});
+    server!.close();
+    client = new JsonServiceClient({ service: 'gone', baseUrl: url });
+
+    await expect(client.get('/x', Answer, { deadlineMs: 2000 })).rejects.toBeInstanceOf(ServiceUnreachableError);
+  });
+});
+
+describe('parseServerTiming', () => {
+  it('when metrics lack a duration or are malformed, then they are kept at 0 ms or skipped', () => {
+    expect(parseServerTiming('cache, db;dur=abc, ;dur=3, total;dur=12.5')).toEqual([
+      { name: 'cache', ms: 0 },
+      { name: 'db', ms: 0 },
+      { name: 'total', ms: 12.5 },
+    ]);
+  });
+});
