@@ -3,3 +3,4 @@ export * from './fraud.js';
 export * from './topics.js';
 export * from './validation.js';
 export * from './recs.js';
+export * from './fraud-stream.js';

@@ -1,0 +1,152 @@
+import Type, { type Static } from 'typebox';
+import { Transaction } from './fraud.js';
+
+/**
+ * The fraud pipeline's internal events and files: what the feature engine
+ * hands the scorer, the scorer's rules file, and the monitor's report.
+ */
+
+/**
+ * A transaction with its features as of its event time, produced by the
+ * feature engine to `transactions.enriched` (key = card). `features` is in
+ * the order of the feature spec named by `featureSpecVersion` (fraud-core's
+ * FEATURE_NAMES): a plain array rather than a record keeps the message a
+ * third of the size, and the version lets the scorer refuse a vector its
+ * model was not trained on.
+ */
+export const EnrichedTransaction = Type.Object(
+  {
+    transaction: Transaction,
+    featureSpecVersion: Type.String({ minLength: 1, maxLength: 64 }),
+    features: Type.Array(Type.Number(), { minItems: 1, maxItems: 1024 }),
+    /** When the feature engine produced it (ms); with `transaction.eventTime`, the stage's latency. */
+    enrichedAt: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+export type EnrichedTransaction = Static<typeof EnrichedTransaction>;
+
+/** Comparison a rule condition applies to one feature or transaction field. */
+export const RuleOperator = Type.Union([
+  Type.Literal('<'),
+  Type.Literal('<='),
+  Type.Literal('>'),
+  Type.Literal('>='),
+  Type.Literal('=='),
+  Type.Literal('!='),
+  Type.Literal('in'),
+  Type.Literal('not in'),
+]);
+export type RuleOperator = Static<typeof RuleOperator>;
+
+export const RuleCondition = Type.Object(
+  {
+    /** A model feature name (`card_nb_tx_1h`) or a transaction field (`channel`, `merchantCategory`, `currency`). */
+    field: Type.String({ minLength: 1, maxLength: 64 }),
+    op: RuleOperator,
+    value: Type.Union([
+      Type.Number(),
+      Type.String({ maxLength: 64 }),
+      Type.Array(Type.Union([Type.Number(), Type.String({ maxLength: 64 })]), { minItems: 1, maxItems: 256 }),
+    ]),
+  },
+  { additionalProperties: false },
+);
+export type RuleCondition = Static<typeof RuleCondition>;
+
+export const FraudRule = Type.Object(
+  {
+    id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$', description: 'stable name, quoted in decisions' }),
+    /** Every condition must hold for the rule to fire. */
+    when: Type.Array(RuleCondition, { minItems: 1, maxItems: 16 }),
+    /** What a firing rule asks for; the strongest of the rules' and the model's outcomes wins. */
+    action: Type.Union([Type.Literal('review'), Type.Literal('decline')]),
+    /** Why, in words an analyst reads in the decision. */
+    reason: Type.String({ minLength: 1, maxLength: 200 }),
+    /** A rule can be kept in the file but switched off. */
+    enabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type FraudRule = Static<typeof FraudRule>;
+
+/** The fraud scorer's rules file: rules as data, reloaded when the file changes. */
+export const FraudRuleSet = Type.Object(
+  {
+    /** Bumped by whoever edits the rules; decisions carry it (with a hash of the content). */
+    version: Type.String({ minLength: 1, maxLength: 64 }),
+    rules: Type.Array(FraudRule, { maxItems: 500 }),
+  },
+  { additionalProperties: false },
+);
+export type FraudRuleSet = Static<typeof FraudRuleSet>;
+
+/** `POST /v1/transactions?wait=true` on txn-api: answer with the decision instead of 202. */
+export const TransactionSubmitQuery = Type.Object(
+  {
+    wait: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
+  },
+  { additionalProperties: false },
+);
+export type TransactionSubmitQuery = Static<typeof TransactionSubmitQuery>;
+
+const Ratio = Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()], {
+  description: 'null when its denominator is 0',
+});
+
+/** Precision and recall of one sliding window of decisions, against the chargebacks received so far. */
+export const QualityWindow = Type.Object({
+  window: Type.String({ description: 'e.g. 1h, 24h, 7d (of decision event time, ending at the stream time)' }),
+  decisions: Type.Integer({ minimum: 0 }),
+  /** Decisions that were not `approve` (the pipeline flagged them). */
+  flagged: Type.Integer({ minimum: 0 }),
+  /** Decisions whose transaction has been charged back. */
+  frauds: Type.Integer({ minimum: 0 }),
+  truePositives: Type.Integer({ minimum: 0 }),
+  precision: Ratio,
+  recall: Ratio,
+});
+export type QualityWindow = Static<typeof QualityWindow>;
+
+export const FeatureDrift = Type.Object({
+  feature: Type.String(),
+  psi: Type.Number({ minimum: 0 }),
+  alarm: Type.Boolean(),
+});
+export type FeatureDrift = Static<typeof FeatureDrift>;
+
+export const ReliabilityBin = Type.Object({
+  /** Scores in [lower, upper). */
+  lower: Type.Number(),
+  upper: Type.Number(),
+  count: Type.Integer({ minimum: 0 }),
+  meanScore: Type.Union([Type.Number(), Type.Null()]),
+  fraudRate: Type.Union([Type.Number(), Type.Null()]),
+});
+export type ReliabilityBin = Static<typeof ReliabilityBin>;
+
+/** `GET /v1/report` on fraud-monitor. */
+export const FraudMonitorReport = Type.Object({
+  /** Latest decision event time seen (ms): windows end here, so a replay reports like the live run did. */
+  streamTime: Type.Union([Type.Integer(), Type.Null()]),
+  quality: Type.Array(QualityWindow),
+  drift: Type.Object({
+    /** Transactions in the sliding sample the PSI is computed over. */
+    sample: Type.Integer({ minimum: 0 }),
+    /** PSI above which a feature alarms. */
+    threshold: Type.Number(),
+    /** No alarm is raised before the sample has this many transactions. */
+    minSample: Type.Integer({ minimum: 0 }),
+    features: Type.Array(FeatureDrift),
+    alarms: Type.Array(Type.String()),
+  }),
+  calibration: Type.Object({
+    window: Type.String(),
+    labelled: Type.Integer({ minimum: 0 }),
+    bins: Type.Array(ReliabilityBin),
+    /** Expected calibration error: the count-weighted mean gap between score and fraud rate. */
+    ece: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
+  }),
+  modelVersion: Type.String(),
+});
+export type FraudMonitorReport = Static<typeof FraudMonitorReport>;
