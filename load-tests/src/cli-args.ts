@@ -11,6 +11,8 @@ export interface CliArgs {
   durationMs?: number;
   /** Capacity scenarios: the last rate to try. */
   maxRate?: number;
+  /** Unmeasured traffic before the run; 0 turns the scenario's warm-up off. */
+  warmupMs?: number;
   target?: string;
   out?: string;
   params: Record<string, string>;
@@ -25,6 +27,8 @@ options:
                     for a capacity scenario, the first step's rate
   --duration S      run length: seconds or 30s / 2m / 1m30s (capacity: each step's length)
   --max-rate N      capacity scenarios: the highest rate to try
+  --warmup S        unmeasured traffic at the opening rate before the run (0 = none;
+                    default: the scenario's warmup, 5s for the shipped ones)
   --target URL      base URL of the service, or host:port[,host:port] Kafka brokers
                     (default: REC_API_URL, TXN_API_URL or KAFKA_BROKERS, else the stack's ports)
   --param k=v       a scenario parameter (repeatable); --list shows them
@@ -47,6 +51,15 @@ function positiveNumber(flag: string, raw: string | undefined): number | undefin
   return value;
 }
 
+function duration(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    return parseDuration(raw, flag);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
 export function parseCliArgs(argv: string[]): CliArgs {
   let parsed: ReturnType<typeof parse>;
   try {
@@ -62,15 +75,9 @@ export function parseCliArgs(argv: string[]): CliArgs {
     if (eq <= 0) throw new UsageError(`--param takes name=value, got "${pair}"`);
     params[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
-  let durationMs: number | undefined;
-  if (values.duration !== undefined) {
-    try {
-      durationMs = parseDuration(values.duration, '--duration');
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
-    if (durationMs <= 0) throw new UsageError('--duration must be longer than 0');
-  }
+  const durationMs = duration('--duration', values.duration);
+  if (durationMs !== undefined && durationMs <= 0) throw new UsageError('--duration must be longer than 0');
+  const warmupMs = duration('--warmup', values.warmup);
   const args: CliArgs = {
     list: values.list ?? false,
     help: values.help ?? false,
@@ -81,6 +88,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
   const rate = positiveNumber('--rate', values.rate);
   if (rate !== undefined) args.ratePerSecond = rate;
   if (durationMs !== undefined) args.durationMs = durationMs;
+  if (warmupMs !== undefined) args.warmupMs = warmupMs;
   const maxRate = positiveNumber('--max-rate', values['max-rate']);
   if (maxRate !== undefined) args.maxRate = maxRate;
   if (values.target !== undefined) args.target = values.target;
@@ -97,6 +105,7 @@ function parse(argv: string[]) {
       rate: { type: 'string' },
       duration: { type: 'string' },
       'max-rate': { type: 'string' },
+      warmup: { type: 'string' },
       target: { type: 'string' },
       out: { type: 'string' },
       param: { type: 'string', multiple: true },

@@ -1,4 +1,3 @@
-import autocannon from 'autocannon';
 import type { HonestyTarget } from './scenario.js';
 
 export interface AutocannonFigures {
@@ -28,6 +27,8 @@ export async function runAutocannon(
   ratePerSecond: number,
   durationS: number,
 ): Promise<AutocannonFigures> {
+  // Loaded on demand: only this check needs it, and it compiles WebAssembly on import.
+  const { default: autocannon } = await import('autocannon');
   const requests = target.requests(SAMPLE_REQUESTS);
   const result = await autocannon({
     url: target.origin,

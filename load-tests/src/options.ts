@@ -71,6 +71,11 @@ export interface GeneratorLimits {
 
 export interface LoadOptions {
   scenarios: Record<string, ExecutorOptions>;
+  /**
+   * Not in k6: unmeasured traffic at each entry's opening rate before the
+   * run, so that a cold generator (JIT, first connections) is not measured.
+   */
+  warmup?: string;
   thresholds?: Record<string, string[]>;
   tags?: Tags;
   capacity?: CapacityOptions;

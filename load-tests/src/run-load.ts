@@ -33,6 +33,8 @@ export interface LoadRequest {
   params: Record<string, unknown>;
   /** Shown in the progress line, e.g. `recs-capacity @ 125/s`. */
   label?: string;
+  /** Unmeasured traffic at the opening rate first, so the generator's JIT and the service are warm. */
+  warmupMs?: number;
   /** Runs autocannon at the same rate after the run, for the honesty check. */
   compareWithAutocannon?: boolean;
   clock?: Clock;
@@ -88,6 +90,80 @@ function scheduleKeeping(recorder: Recorder): ScheduleKeeping {
   };
 }
 
+interface OpenedWorkload {
+  workload: Workload;
+  /** Sets the run's time origin to now; returns it and its wall-clock twin. */
+  startClock(): { origin: number; wallOrigin: number; startedAt: Date };
+}
+
+async function openWorkload(request: LoadRequest, recorder: Recorder, clock: Clock): Promise<OpenedWorkload> {
+  let origin = Number.NaN;
+  let wallOrigin = Number.NaN;
+  const workload = await request.scenario.open({
+    target: request.target,
+    params: request.params,
+    metrics: recorder,
+    runId: `lt${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`,
+    now: () => clock.now() - origin,
+    wallOrigin: () => wallOrigin,
+  });
+  return {
+    workload,
+    startClock() {
+      const startedAt = new Date();
+      origin = clock.now();
+      wallOrigin = startedAt.getTime();
+      return { origin, wallOrigin, startedAt };
+    },
+  };
+}
+
+/** The rate an entry opens with: where its warm-up runs. */
+function openingRate(entry: ExecutorOptions): number {
+  if (entry.executor === 'constant-arrival-rate') return entry.rate;
+  return entry.startRate || (entry.stages[0]?.target ?? 0);
+}
+
+/**
+ * Sends the scenario's traffic at its opening rate for a while with a
+ * workload and a recorder that are then thrown away: the first second of a
+ * cold Node process (JIT, first connections) would otherwise land in the
+ * measured latency and make the run look generator-bound.
+ */
+async function warmUp(request: LoadRequest, warmupMs: number, clock: Clock, print: (line: string) => void) {
+  print(
+    `[${request.label ?? request.scenario.name}] warming up for ${warmupMs / 1000} s at the opening rate (not measured)`,
+  );
+  const recorder = new Recorder(request.scenario.metrics);
+  const { workload, startClock } = await openWorkload(request, recorder, clock);
+  try {
+    const scenarios = Object.fromEntries(
+      Object.entries(request.options.scenarios).map(([name, entry]): [string, ExecutorOptions] => [
+        name,
+        {
+          executor: 'constant-arrival-rate',
+          rate: openingRate(entry),
+          timeUnit: entry.timeUnit,
+          duration: `${warmupMs}ms`,
+          maxVUs: inFlightCap(entry),
+          exec: entry.exec,
+          tags: entry.tags,
+          gracefulStop: entry.gracefulStop,
+        },
+      ]),
+    );
+    const plans = planEntries({ ...request.options, scenarios }, workload);
+    const { origin, wallOrigin } = startClock();
+    await runOpenModel(
+      plans,
+      { clock, origin, wallOrigin, lateStartToleranceMs: Number.POSITIVE_INFINITY },
+      recorder,
+    );
+  } finally {
+    await workload.close();
+  }
+}
+
 /**
  * One open-model run of a scenario: opens its workload, starts iterations
  * on schedule, waits for what outlives them, then judges the thresholds and
@@ -103,23 +179,13 @@ export async function runLoad(request: LoadRequest): Promise<LoadRun> {
   const activeMs = Math.max(...entries.map(([name, e]) => scheduleDurationMs(e, `scenarios.${name}`)));
   const expected = entries.reduce((sum, [name, e]) => sum + expectedIterations(e, `scenarios.${name}`), 0);
 
+  if (request.warmupMs) await warmUp(request, request.warmupMs, clock, print);
   const recorder = new Recorder(scenario.metrics);
-  let origin = Number.NaN;
-  let wallOrigin = Number.NaN;
-  const workload = await scenario.open({
-    target: request.target,
-    params: request.params,
-    metrics: recorder,
-    runId: `lt${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`,
-    now: () => clock.now() - origin,
-    wallOrigin: () => wallOrigin,
-  });
+  const { workload, startClock } = await openWorkload(request, recorder, clock);
   try {
     const plans = planEntries(options, workload);
     const monitor = new GeneratorMonitor();
-    const startedAt = new Date();
-    origin = clock.now();
-    wallOrigin = startedAt.getTime();
+    const { origin, wallOrigin, startedAt } = startClock();
     monitor.start();
     const stopProgress = startProgress(
       recorder,

@@ -65,9 +65,8 @@ function failure(error: unknown): IterationOutcome {
 async function runEntry(plan: EntryPlan, timing: RunTiming, recorder: Recorder): Promise<void> {
   const { clock, origin } = timing;
   const now = () => clock.now() - origin;
-  const pending = new Set<Promise<void>>();
-  /** For each iteration still running: marks it settled, so a late answer is not recorded twice. */
-  const unsettled = new Map<Promise<void>, { scheduledAt: number; abandon: () => void }>();
+  /** Iterations in flight, each with how to abandon it so that a late answer is not recorded twice. */
+  const running = new Map<Promise<void>, { scheduledAt: number; abandon: () => void }>();
   let iteration = 0;
   let startsThisTurn = 0;
 
@@ -83,7 +82,7 @@ async function runEntry(plan: EntryPlan, timing: RunTiming, recorder: Recorder):
     const second = recorder.second(scheduledAt);
     second.offered += 1;
     const tags: Tags = { ...plan.tags, scenario: plan.name };
-    if (pending.size >= plan.maxInFlight) {
+    if (running.size >= plan.maxInFlight) {
       second.dropped += 1;
       recorder.live.dropped += 1;
       recorder.count('dropped_iterations', 1, tags);
@@ -132,11 +131,9 @@ async function runEntry(plan: EntryPlan, timing: RunTiming, recorder: Recorder):
       .then(finish, (error: unknown) => finish(failure(error)))
       .finally(() => {
         recorder.live.inFlight -= 1;
-        pending.delete(done);
-        unsettled.delete(done);
+        running.delete(done);
       });
-    pending.add(done);
-    unsettled.set(done, {
+    running.set(done, {
       scheduledAt,
       abandon: () => {
         settled = true;
@@ -145,19 +142,21 @@ async function runEntry(plan: EntryPlan, timing: RunTiming, recorder: Recorder):
   }
 
   // The schedule is over: give what is in flight `gracefulStop` to finish (as k6 does).
-  if (pending.size > 0) {
+  if (running.size > 0) {
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, plan.gracefulStopMs);
     });
-    await Promise.race([Promise.all(pending), grace]);
+    await Promise.race([Promise.all(running.keys()), grace]);
     clearTimeout(timer);
   }
   // Whatever is still running counts as failed, with the time it had waited so far
   // as its latency: a lower bound, but leaving it out would flatter the tail.
-  for (const { scheduledAt, abandon } of unsettled.values()) {
+  for (const { scheduledAt, abandon } of running.values()) {
     abandon();
     const waited = now() - scheduledAt;
+    recorder.second(now()).errors += 1;
+    recorder.live.errors += 1;
     const tags: Tags = { ...plan.tags, scenario: plan.name, expected_response: 'false' };
     recorder.trend('latency', waited, tags, scheduledAt);
     recorder.count('interrupted_iterations', 1, tags);

@@ -24,6 +24,7 @@ export default defineScenario({
       latency: [sloThreshold(SLO.fraud.decisionP99)],
       availability: [sloThreshold(SLO.fraud.availability)],
     },
+    warmup: '5s',
     tags: { design: 'fraud' },
   },
   open: openFraudHttp,

@@ -28,6 +28,7 @@ export default defineScenario({
       decision_availability: [sloThreshold(SLO.fraud.availability)],
       availability: [sloThreshold(SLO.fraud.availability)],
     },
+    warmup: '5s',
     tags: { design: 'fraud' },
   },
   open: openFraudStream,

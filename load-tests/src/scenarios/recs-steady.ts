@@ -32,6 +32,7 @@ export const recsOptions = {
     'latency{scenario:recommendations}': [sloThreshold(SLO.recs.endToEndP95)],
     availability: [sloThreshold(SLO.recs.availability)],
   },
+  warmup: '5s',
   tags: { design: 'recs' },
 } satisfies LoadOptions;
 
