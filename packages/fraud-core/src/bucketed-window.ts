@@ -13,8 +13,9 @@ const STRIDE = 3; // [bucket index, count, cents] per bucket
 export class BucketedWindow {
   private readonly bucketMs: number;
   private readonly bucketsPerWindow: number;
-  /** Flat [index, count, cents, index, count, cents, ...], ascending index. */
+  /** Flat [index, count, cents, index, count, cents, ...], ascending index, live from `head`. */
   private buckets: number[] = [];
+  private head = 0;
   private totalCount = 0;
   private totalCents = 0;
 
@@ -27,7 +28,7 @@ export class BucketedWindow {
     const bucket = Math.floor(time / this.bucketMs);
     const buckets = this.buckets;
     const last = buckets.length - STRIDE;
-    const newest = last >= 0 ? (buckets[last] as number) : Number.NEGATIVE_INFINITY;
+    const newest = last >= this.head ? (buckets[last] as number) : Number.NEGATIVE_INFINITY;
     if (bucket === newest) {
       buckets[last + 1]! += 1;
       buckets[last + 2]! += cents;
@@ -57,7 +58,7 @@ export class BucketedWindow {
 
   /** The stored buckets, for a snapshot (a copy: the caller may serialise it later). */
   toJSON(): number[] {
-    return this.buckets.slice();
+    return this.buckets.slice(this.head);
   }
 
   /** Rebuilds the state from `toJSON()` output; totals are recomputed, exactly, from integer cents. */
@@ -77,14 +78,14 @@ export class BucketedWindow {
 
   private newestBucket(): number {
     const last = this.buckets.length - STRIDE;
-    return last >= 0 ? (this.buckets[last] as number) : Number.NaN;
+    return last >= this.head ? (this.buckets[last] as number) : Number.NaN;
   }
 
   /** Sums field `offset` over buckets in (bucket - bucketsPerWindow, bucket]: reads away from the newest bucket. */
   private scan(bucket: number, offset: 1 | 2): number {
     const oldest = bucket - this.bucketsPerWindow;
     let total = 0;
-    for (let i = 0; i < this.buckets.length; i += STRIDE) {
+    for (let i = this.head; i < this.buckets.length; i += STRIDE) {
       const index = this.buckets[i] as number;
       if (index > bucket) break;
       if (index > oldest) total += this.buckets[i + offset] as number;
@@ -94,20 +95,25 @@ export class BucketedWindow {
 
   private expireUpTo(oldestExpired: number): void {
     const buckets = this.buckets;
-    let end = 0;
-    while (end < buckets.length && (buckets[end] as number) <= oldestExpired) {
-      this.totalCount -= buckets[end + 1] as number;
-      this.totalCents -= buckets[end + 2] as number;
-      end += STRIDE;
+    let head = this.head;
+    while (head < buckets.length && (buckets[head] as number) <= oldestExpired) {
+      this.totalCount -= buckets[head + 1] as number;
+      this.totalCents -= buckets[head + 2] as number;
+      head += STRIDE;
     }
-    if (end > 0) buckets.splice(0, end);
+    this.head = head;
+    // Expired buckets are skipped by `head` and dropped in bulk, not shifted out one by one.
+    if (head >= 32 * STRIDE && head * 2 >= buckets.length) {
+      this.buckets = buckets.slice(head);
+      this.head = 0;
+    }
   }
 
   private insertLate(bucket: number, cents: number): void {
     const buckets = this.buckets;
     let i = buckets.length - STRIDE;
-    while (i >= 0 && (buckets[i] as number) > bucket) i -= STRIDE;
-    if (i >= 0 && buckets[i] === bucket) {
+    while (i >= this.head && (buckets[i] as number) > bucket) i -= STRIDE;
+    if (i >= this.head && buckets[i] === bucket) {
       buckets[i + 1]! += 1;
       buckets[i + 2]! += cents;
     } else {

@@ -1,7 +1,7 @@
 import type { Transaction } from '@mlsys/contracts';
 import { Activity, WINDOW_30D } from './activity.js';
 import { ratio } from './counterparty-state.js';
-import { DistinctWithin, ExpiringMap, RecentlyUsed } from './expiring-map.js';
+import { DistinctWithin, RecentlyUsed, RecentRecords } from './expiring-state.js';
 import { CARD_LAYOUT } from './features.js';
 import { type KnownFraud, KnownFrauds } from './known-frauds.js';
 import type { TerminalLocation } from './terminal-directory.js';
@@ -52,11 +52,12 @@ export interface CardSnapshot {
 
 /** Everything the pipeline keeps about one card (the Handbook's customer). */
 export class CardState {
-  private newest = Number.NEGATIVE_INFINITY;
+  /** Bookkeeping for FraudFeatureEngine.takeChanged: the batch in which this entity last changed. */
+  changedInBatch = -1;
 
   private constructor(
     private readonly activity: Activity,
-    private readonly payments: ExpiringMap<CardPayment>,
+    private readonly payments: RecentRecords<CardPayment>,
     private readonly terminals1d: DistinctWithin,
     private readonly devices1d: DistinctWithin,
     private readonly knownDevices: RecentlyUsed,
@@ -65,9 +66,9 @@ export class CardState {
     private readonly home: [number, number, number],
     private lastTxTime: number | null,
     private readonly frauds: KnownFrauds,
-  ) {
-    for (const [, payment] of payments) if (payment.time > this.newest) this.newest = payment.time;
-  }
+    /** Latest event time applied: expiry runs when it moves. */
+    private newest: number,
+  ) {}
 
   static empty(): CardState {
     return new CardState(
@@ -81,6 +82,7 @@ export class CardState {
       [0, 0, 0],
       null,
       new KnownFrauds(),
+      Number.NEGATIVE_INFINITY,
     );
   }
 
@@ -104,7 +106,7 @@ export class CardState {
     const ip = txn.ip ?? null;
     this.writeHabits(txn, location, out);
 
-    this.payments.touch(txn.transactionId, {
+    this.payments.add(txn.transactionId, {
       time,
       terminalId: txn.terminalId,
       deviceId,
@@ -169,7 +171,7 @@ export class CardState {
   static fromSnapshot(snapshot: CardSnapshot): CardState {
     const payments = paymentMap();
     for (const [id, time, terminalId, deviceId, ip, reported] of snapshot.payments) {
-      payments.touch(id, { time, terminalId, deviceId, ip, reported: reported === 1 });
+      payments.add(id, { time, terminalId, deviceId, ip, reported: reported === 1 });
     }
     return new CardState(
       Activity.fromJSON(snapshot.activity),
@@ -182,6 +184,7 @@ export class CardState {
       [...snapshot.home],
       snapshot.lastTxTime,
       KnownFrauds.fromJSON(snapshot.frauds),
+      Math.max(Number.NEGATIVE_INFINITY, ...snapshot.payments.map(([, time]) => time)),
     );
   }
 
@@ -199,4 +202,4 @@ export class CardState {
   }
 }
 
-const paymentMap = () => new ExpiringMap<CardPayment>((payment) => payment.time);
+const paymentMap = () => new RecentRecords<CardPayment>((payment) => payment.time);

@@ -41,12 +41,19 @@ const LAYOUTS: Record<CounterpartyKind, CounterpartyLayout> = {
   ip: counterpartyLayout('ip'),
 };
 
+type Changeable = { changedInBatch: number };
+
 /**
  * The fraud features of one stream, computed the same way online (the
- * feature-engine, one instance per Kafka partition) and offline (training
- * replay). Deterministic: the same events in the same order give the same
- * vectors and the same snapshots. Idempotent: a transaction id already
- * applied within the horizon (30 days) changes nothing, per entity.
+ * feature-engine, one instance per Kafka partition of the card-keyed topic)
+ * and offline (training replay). Deterministic: the same events in the same
+ * order give the same vectors and the same snapshots.
+ *
+ * Idempotent per transaction id within the horizon (30 days): the card keeps
+ * the ids of its payments (it needs them anyway to credit chargebacks), and
+ * a payment the card already holds changes no entity. Card, terminal, device
+ * and IP state move together in one `apply`, so a service that snapshots
+ * every changed entity with the offset it covers keeps them consistent.
  */
 export class FraudFeatureEngine {
   private readonly cards = new Map<string, CardState>();
@@ -55,28 +62,29 @@ export class FraudFeatureEngine {
     device: new Map(),
     ip: new Map(),
   };
-  private readonly changed: Record<EntityKind, Set<string>> = {
-    card: new Set(),
-    terminal: new Set(),
-    device: new Set(),
-    ip: new Set(),
-  };
+  private batch = 0;
+  private changed: EntityRef[] = [];
 
   constructor(private readonly options: FeatureEngineOptions) {}
 
-  /** Applies a payment and returns its features as of its event time. */
-  apply(txn: Transaction): ApplyResult {
+  /**
+   * Applies a payment and returns its features as of its event time. Hot
+   * loops pass a vector to reuse (`into`): allocating a fresh typed array
+   * per payment costs more than computing the features. The result then
+   * aliases `into`, which the next call overwrites.
+   */
+  apply(txn: Transaction, into?: FeatureVector): ApplyResult {
     let card = this.cards.get(txn.cardId);
     if (card?.has(txn.transactionId)) return { status: 'duplicate' };
     if (!card) {
       card = CardState.empty();
       this.cards.set(txn.cardId, card);
     }
-    const out = newFeatureVector();
+    const out = into ? into.fill(0) : newFeatureVector();
     const cents = toCents(txn.amount);
     writeTransactionFeatures(txn, out);
     card.record(txn, cents, this.options.terminals.get(txn.terminalId), out);
-    this.changed.card.add(txn.cardId);
+    this.markChanged(card, 'card', txn.cardId);
     this.recordCounterparty('terminal', txn.terminalId, txn, cents, out);
     if (txn.deviceId !== undefined) this.recordCounterparty('device', txn.deviceId, txn, cents, out);
     if (txn.ip !== undefined) this.recordCounterparty('ip', txn.ip, txn, cents, out);
@@ -94,11 +102,11 @@ export class FraudFeatureEngine {
     if (!card || !payment) return 'unknown-transaction';
     if (payment.reported) return 'duplicate';
     card.markReported(payment, chargeback.transactionId, chargeback.reportedAt);
-    this.changed.card.add(chargeback.cardId);
+    this.markChanged(card, 'card', chargeback.cardId);
     const credit = (kind: CounterpartyKind, id: string | null) => {
       const state = id === null ? undefined : this.counterparties[kind].get(id);
       if (state?.addKnownFraud(chargeback.transactionId, payment.time, chargeback.reportedAt)) {
-        this.changed[kind].add(id!);
+        this.markChanged(state, kind, id!);
       }
     };
     credit('terminal', payment.terminalId);
@@ -115,24 +123,23 @@ export class FraudFeatureEngine {
 
   /** Replaces the entity's state with a snapshot (after a restart or a partition move). */
   restore(ref: EntityRef, snapshot: EntitySnapshot): void {
-    if (snapshot.v !== 1)
+    if (snapshot.v !== 1) {
       throw new Error(
         `${ref.kind} ${ref.id}: snapshot version ${String(snapshot.v)} is not supported (expected 1)`,
       );
+    }
     if (snapshot.kind !== ref.kind)
       throw new Error(`${ref.kind} ${ref.id}: snapshot is of a ${snapshot.kind}`);
     if (snapshot.kind === 'card') this.cards.set(ref.id, CardState.fromSnapshot(snapshot));
     else this.counterparties[snapshot.kind].set(ref.id, CounterpartyState.fromSnapshot(snapshot));
   }
 
-  /** Entities changed since the last call: what a service writes to its durable snapshot with the offset. */
+  /** Entities changed since the last call, each once: what a service writes to its snapshot with the offset. */
   takeChanged(): EntityRef[] {
-    const refs: EntityRef[] = [];
-    for (const kind of ENTITY_KINDS) {
-      for (const id of this.changed[kind]) refs.push({ kind, id });
-      this.changed[kind].clear();
-    }
-    return refs;
+    const changed = this.changed;
+    this.changed = [];
+    this.batch += 1;
+    return changed;
   }
 
   /** How many entities of each kind the engine holds (for metrics and memory estimates). */
@@ -145,6 +152,13 @@ export class FraudFeatureEngine {
     };
   }
 
+  /** A flag on the entity instead of a set of ids: one comparison per update instead of a hash insert. */
+  private markChanged(state: Changeable, kind: EntityKind, id: string): void {
+    if (state.changedInBatch === this.batch) return;
+    state.changedInBatch = this.batch;
+    this.changed.push({ kind, id });
+  }
+
   private recordCounterparty(
     kind: CounterpartyKind,
     id: string,
@@ -155,10 +169,11 @@ export class FraudFeatureEngine {
     const states = this.counterparties[kind];
     let state = states.get(id);
     if (!state) {
-      state = CounterpartyState.empty();
+      state = CounterpartyState.empty(LAYOUTS[kind].distinctCards1d !== null);
       states.set(id, state);
     }
-    if (state.record(txn.transactionId, txn.eventTime, cents, txn.cardId)) this.changed[kind].add(id);
+    state.record(txn.eventTime, cents, txn.cardId);
+    this.markChanged(state, kind, id);
     state.write(txn.eventTime, out, LAYOUTS[kind]);
   }
 }

@@ -1,52 +1,79 @@
 /**
- * A map whose entries carry a time and leave once that time falls behind a
- * cutoff. It relies on Map's insertion order: events mostly arrive in time
- * order, so expiry only ever looks at the front. A late event lands behind
- * newer ones and is kept a little longer than needed, never dropped early.
+ * Keyed state that expires with time. Each structure pairs a hash lookup
+ * with a FIFO of (key, time) kept in time order, so expiry pops from the
+ * front and never walks the lookup. (Walking a Map from its start after many
+ * deletes is slow in V8: deleted slots stay until the table is rebuilt.)
+ * Events mostly arrive in time order, so keeping the order is an append; a
+ * late event is inserted at its place, which keeps expiry exact.
  */
-export class ExpiringMap<V> {
-  private readonly entries = new Map<string, V>();
+class TimeQueue {
+  private keys: string[] = [];
+  private times: number[] = [];
+  private head = 0;
+
+  push(key: string, time: number): void {
+    const last = this.times.length - 1;
+    if (last < this.head || this.times[last]! <= time) {
+      this.keys.push(key);
+      this.times.push(time);
+      return;
+    }
+    let at = last;
+    while (at > this.head && this.times[at - 1]! > time) at -= 1;
+    this.keys.splice(at, 0, key);
+    this.times.splice(at, 0, time);
+  }
+
+  /** Pops entries from the front while their time is at or before `cutoff`. */
+  popExpired(cutoff: number, onExpired: (key: string, time: number) => void): void {
+    while (this.head < this.times.length && this.times[this.head]! <= cutoff) {
+      onExpired(this.keys[this.head]!, this.times[this.head]!);
+      this.head += 1;
+    }
+    // Compact once the popped prefix dominates, so memory follows the live entries.
+    if (this.head > 64 && this.head * 2 > this.times.length) {
+      this.keys = this.keys.slice(this.head);
+      this.times = this.times.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** Live entries, oldest first. */
+  *entries(): Generator<[string, number]> {
+    for (let i = this.head; i < this.times.length; i++) yield [this.keys[i]!, this.times[i]!];
+  }
+}
+
+/**
+ * Records keyed by id that leave after a span (a card's recent payments),
+ * oldest first.
+ */
+export class RecentRecords<V> {
+  private readonly records = new Map<string, V>();
+  private readonly queue = new TimeQueue();
 
   constructor(private readonly timeOf: (value: V) => number) {}
 
-  get size(): number {
-    return this.entries.size;
+  has(id: string): boolean {
+    return this.records.has(id);
   }
 
-  has(key: string): boolean {
-    return this.entries.has(key);
+  get(id: string): V | undefined {
+    return this.records.get(id);
   }
 
-  get(key: string): V | undefined {
-    return this.entries.get(key);
+  add(id: string, value: V): void {
+    this.records.set(id, value);
+    this.queue.push(id, this.timeOf(value));
   }
 
-  /** Sets the entry and moves it to the back (it is now the newest). */
-  touch(key: string, value: V): void {
-    this.entries.delete(key);
-    this.entries.set(key, value);
-  }
-
-  /** Drops entries whose time is at or before `cutoff`, from the front. */
   expire(cutoff: number): void {
-    for (const [key, value] of this.entries) {
-      if (this.timeOf(value) > cutoff) return;
-      this.entries.delete(key);
-    }
+    this.queue.popExpired(cutoff, (id) => this.records.delete(id));
   }
 
-  /** Entries whose time lies in (from, to]. */
-  countBetween(from: number, to: number): number {
-    let count = 0;
-    for (const value of this.entries.values()) {
-      const time = this.timeOf(value);
-      if (time > from && time <= to) count += 1;
-    }
-    return count;
-  }
-
-  [Symbol.iterator](): IterableIterator<[string, V]> {
-    return this.entries[Symbol.iterator]();
+  /** [id, record], oldest first. */
+  *[Symbol.iterator](): Generator<[string, V]> {
+    for (const [id] of this.queue.entries()) yield [id, this.records.get(id)!];
   }
 }
 
@@ -56,32 +83,45 @@ export class ExpiringMap<V> {
  * because its size is bounded by the number of distinct keys in the span.
  */
 export class DistinctWithin {
-  private readonly lastSeen = new ExpiringMap<number>((time) => time);
+  private readonly lastSeen = new Map<string, number>();
+  private readonly queue = new TimeQueue();
   private newest = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly spanMs: number) {}
 
   add(key: string, time: number): void {
     const previous = this.lastSeen.get(key);
-    if (previous === undefined || time > previous) this.lastSeen.touch(key, time);
+    if (previous === undefined || time > previous) {
+      this.lastSeen.set(key, time);
+      this.queue.push(key, time);
+    }
     if (time > this.newest) {
       this.newest = time;
-      this.lastSeen.expire(time - this.spanMs);
+      // An older sighting of a key seen again since is not its last: only the last one removes it.
+      this.queue.popExpired(time - this.spanMs, (expired, seenAt) => {
+        if (this.lastSeen.get(expired) === seenAt) this.lastSeen.delete(expired);
+      });
     }
   }
 
   countAt(time: number): number {
-    return time === this.newest ? this.lastSeen.size : this.lastSeen.countBetween(time - this.spanMs, time);
+    if (time === this.newest) return this.lastSeen.size;
+    let count = 0;
+    for (const seenAt of this.lastSeen.values())
+      if (seenAt > time - this.spanMs && seenAt <= time) count += 1;
+    return count;
   }
 
+  /** [key, last seen] ordered by time then key: a canonical form, whatever the arrival history. */
   toJSON(): [string, number][] {
-    return [...this.lastSeen];
+    return [...this.lastSeen].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   }
 
   static fromJSON(spanMs: number, entries: readonly [string, number][]): DistinctWithin {
     const distinct = new DistinctWithin(spanMs);
     for (const [key, time] of entries) {
-      distinct.lastSeen.touch(key, time);
+      distinct.lastSeen.set(key, time);
+      distinct.queue.push(key, time);
       if (time > distinct.newest) distinct.newest = time;
     }
     return distinct;
@@ -95,6 +135,7 @@ export class DistinctWithin {
  */
 export class RecentlyUsed {
   private readonly keys = new Set<string>();
+  private latest: string | undefined;
 
   constructor(private readonly capacity: number) {}
 
@@ -102,11 +143,9 @@ export class RecentlyUsed {
     return this.keys.has(key);
   }
 
-  get size(): number {
-    return this.keys.size;
-  }
-
   use(key: string): void {
+    if (key === this.latest) return; // already the most recent: the common case, and free
+    this.latest = key;
     this.keys.delete(key);
     this.keys.add(key);
     if (this.keys.size > this.capacity) {

@@ -35,19 +35,23 @@ const counterpartyFeatures = <K extends CounterpartyKind>(kind: K) =>
   [
     ...windowNames.map((w) => `${kind}_nb_tx_${w}` as const),
     ...windowNames.map((w) => `${kind}_sum_amount_${w}` as const),
-    `${kind}_distinct_cards_1d` as const,
     `${kind}_known_frauds_7d` as const,
     `${kind}_known_frauds_30d` as const,
     `${kind}_fraud_ratio_7d` as const,
     `${kind}_fraud_ratio_30d` as const,
   ] as const;
 
+/** Many cards behind one device or IP is a fraud farm; for a terminal it is its trade, so terminals skip it. */
+const distinctCards = <K extends 'device' | 'ip'>(kind: K) => [`${kind}_distinct_cards_1d`] as const;
+
 export const FEATURE_NAMES = [
   ...transactionFeatures,
   ...cardFeatures,
   ...counterpartyFeatures('terminal'),
   ...counterpartyFeatures('device'),
+  ...distinctCards('device'),
   ...counterpartyFeatures('ip'),
+  ...distinctCards('ip'),
 ] as const;
 
 export type FeatureName = (typeof FEATURE_NAMES)[number];
@@ -79,7 +83,8 @@ export function featureRecord(vector: FeatureVector): Record<FeatureName, number
 export interface CounterpartyLayout {
   nbTx: readonly number[];
   sumAmount: readonly number[];
-  distinctCards1d: number;
+  /** null for terminals, which do not track their distinct cards. */
+  distinctCards1d: number | null;
   knownFrauds7d: number;
   knownFrauds30d: number;
   fraudRatio7d: number;
@@ -93,7 +98,7 @@ export function counterpartyLayout(kind: CounterpartyKind): CounterpartyLayout {
   return {
     nbTx: windowIndexes(`${kind}_nb_tx`),
     sumAmount: windowIndexes(`${kind}_sum_amount`),
-    distinctCards1d: indexByName.get(`${kind}_distinct_cards_1d`)!,
+    distinctCards1d: indexByName.get(`${kind}_distinct_cards_1d`) ?? null,
     knownFrauds7d: indexByName.get(`${kind}_known_frauds_7d`)!,
     knownFrauds30d: indexByName.get(`${kind}_known_frauds_30d`)!,
     fraudRatio7d: indexByName.get(`${kind}_fraud_ratio_7d`)!,

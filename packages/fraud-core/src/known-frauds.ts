@@ -13,11 +13,14 @@ export type KnownFraud = [transactionId: string, eventTime: number, reportedAt: 
  */
 export class KnownFrauds {
   private frauds: KnownFraud[] = [];
+  /** Earliest payment time held: expiry has nothing to do while it is inside the horizon. */
+  private oldestEventTime = Number.POSITIVE_INFINITY;
 
   /** Records a chargeback; false when this transaction was already recorded. */
   add(transactionId: string, eventTime: number, reportedAt: number): boolean {
     for (const fraud of this.frauds) if (fraud[0] === transactionId) return false;
     this.frauds.push([transactionId, eventTime, reportedAt]);
+    this.oldestEventTime = Math.min(this.oldestEventTime, eventTime);
     return true;
   }
 
@@ -33,9 +36,9 @@ export class KnownFrauds {
   /** Forgets frauds whose payment is older than the longest window before `time`. */
   expire(time: number): void {
     const cutoff = time - HORIZON_MS;
-    if (this.frauds.some(([, eventTime]) => eventTime <= cutoff)) {
-      this.frauds = this.frauds.filter(([, eventTime]) => eventTime > cutoff);
-    }
+    if (this.oldestEventTime > cutoff) return;
+    this.frauds = this.frauds.filter(([, eventTime]) => eventTime > cutoff);
+    this.oldestEventTime = Math.min(...this.frauds.map(([, eventTime]) => eventTime));
   }
 
   toJSON(): KnownFraud[] {
@@ -44,7 +47,8 @@ export class KnownFrauds {
 
   static fromJSON(frauds: readonly KnownFraud[]): KnownFrauds {
     const known = new KnownFrauds();
-    known.frauds = frauds.map((fraud) => [...fraud] as KnownFraud);
+    for (const [transactionId, eventTime, reportedAt] of frauds)
+      known.add(transactionId, eventTime, reportedAt);
     return known;
   }
 }

@@ -236,6 +236,17 @@ describe('FraudFeatureEngine', () => {
     expect(() => engine.restore({ kind: 'terminal', id: 't' }, snapshot)).toThrow(/snapshot is of a card/);
   });
 
+  it('when a vector is passed in, then the features are written into it, clearing what the last payment left', () => {
+    const engine = newEngine();
+    const reused = new Float64Array(FEATURE_NAMES.length);
+    engine.apply(payment({ channel: 'ecom', deviceId: 'dev-a', ip: '1.2.3.4' }), reused);
+    expect(featureRecord(reused).device_nb_tx_1h).toBe(1);
+
+    const result = engine.apply(payment({ eventTime: T0 + MINUTE_MS }), reused);
+    expect(result.status === 'applied' && result.features).toBe(reused);
+    expect([featureRecord(reused).device_nb_tx_1h, featureRecord(reused).card_nb_tx_1h]).toEqual([0, 2]);
+  });
+
   it('when entities change, then takeChanged lists each once and then starts over', () => {
     const engine = newEngine();
     applied(engine, payment({ channel: 'ecom', deviceId: 'dev-a', ip: '1.2.3.4' }));
