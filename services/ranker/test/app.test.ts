@@ -1,0 +1,100 @@
+import { crossFeatures, localHour, summarizeHistory } from '@mlsys/recs-core';
+import { RankerModel } from '@mlsys/recs-core/ranker-model';
+import { createLogger, createMetrics } from '@mlsys/telemetry';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadRankerModel } from '../src/adapters/onnx-model.js';
+import { buildApp } from '../src/app.js';
+import { buildCatalog } from '../src/domain/catalog.js';
+import { tinyArtifacts } from './artifacts.js';
+
+const artifacts = tinyArtifacts();
+const { artifactVersion, regions } = artifacts.manifest;
+const songs = artifacts.readSongs();
+const genreHourLift = artifacts.readGenreHourLift();
+const NOW = Date.UTC(2026, 2, 1, 18);
+let model: RankerModel;
+let app: ReturnType<typeof buildApp>;
+
+beforeAll(async () => {
+  model = await loadRankerModel(artifacts);
+  app = buildApp({
+    model,
+    catalog: buildCatalog(songs, genreHourLift, regions),
+    modelVersion: artifactVersion,
+    modelInfo: {},
+    logger: createLogger({ service: 'ranker', level: 'silent' }),
+    metrics: createMetrics('ranker', { defaultMetrics: false }),
+    version: 'test',
+  });
+});
+afterAll(async () => {
+  await app.close();
+  await model.close();
+});
+
+const candidates = (n: number) => ({
+  ids: Array.from({ length: n }, (_, i) => (i * 7) % songs.length),
+  scores: Array.from({ length: n }, (_, i) => 1 - i / n),
+});
+const recentListens = [
+  { songId: 11, timestampMs: NOW - 3_600_000 },
+  { songId: 12, timestampMs: NOW - 600_000 },
+];
+const rank = (payload: object) => app.inject({ method: 'POST', url: '/v1/rank', payload });
+
+describe('POST /v1/rank', () => {
+  it('when candidates are sent, then all of them come back ordered by the score the offline feature code and model give', async () => {
+    const sent = candidates(200);
+
+    const res = await rank({ region: 'US', nowMs: NOW, recentListens, candidates: sent });
+
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect([...body.ids].sort((a: number, b: number) => a - b)).toEqual([...sent.ids].sort((a, b) => a - b));
+    expect(body.modelVersion).toBe(artifactVersion);
+    const us = regions.find((r) => r.code === 'US')!;
+    const features = crossFeatures(
+      {
+        context: { nowMs: NOW, region: 'US', hourOfDay: localHour(NOW, us.utcOffsetHours) },
+        history: summarizeHistory(recentListens, (id) => songs[id]),
+        genreHourLift,
+      },
+      sent.ids.map((id, annRank) => ({ song: songs[id]!, annScore: sent.scores[annRank]!, annRank })),
+    );
+    const expected = await model.score(features, sent.ids.length);
+    const expectedById = new Map(sent.ids.map((id, i) => [id, expected[i]!]));
+    body.ids.forEach((id: number, i: number) => expect(body.scores[i]).toBeCloseTo(expectedById.get(id)!, 5));
+    for (let i = 1; i < body.scores.length; i++) expect(body.scores[i]).toBeLessThanOrEqual(body.scores[i - 1]);
+    expect(res.headers['server-timing']).toMatch(/^features;dur=[\d.]+, model;dur=[\d.]+$/);
+  });
+
+  it('when 2000 candidates are sent, then all 2000 are scored', async () => {
+    const res = await rank({ region: 'JP', nowMs: NOW, recentListens: [], candidates: candidates(2000) });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().ids).toHaveLength(2000);
+  });
+
+  it('when the region is unknown, then 400 names the region and lists the known ones', async () => {
+    const res = await rank({ region: 'ZZ', recentListens: [], candidates: candidates(3) });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.fields).toEqual([{ field: 'region', reason: `must be one of ${regions.map((r) => r.code).join(', ')}` }]);
+  });
+
+  it('when a candidate is not in the catalog or scores are missing, then 400 names those fields', async () => {
+    const res = await rank({ region: 'US', recentListens: [], candidates: { ids: [1, songs.length + 5], scores: [0.5] } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.fields.map((f: { field: string }) => f.field)).toEqual(['candidates.scores', 'candidates.ids']);
+  });
+
+  it('when asked for readiness, then the model version is reported', async () => {
+    const res = await app.inject({ method: 'GET', url: '/readyz' });
+    expect(res.json().artifacts.model).toBe(artifactVersion);
+  });
+});
+
+describe('catalog', () => {
+  it('when songs are not ordered by id, then building the catalog fails', () => {
+    expect(() => buildCatalog([songs[1]!, songs[0]!], genreHourLift, regions)).toThrow('row 0 holds song 1');
+  });
+});
+
