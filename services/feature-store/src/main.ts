@@ -1,0 +1,108 @@
+// feature-store process entry: reads the environment, connects Redis, serves
+// HTTP at once (not ready until a version is live), materialises the artifact
+// set into a new version when it differs from the live one, and shuts down in
+// order on SIGTERM/SIGINT.
+import { readFileSync } from 'node:fs';
+import { ConfigError, env, loadConfig } from '@mlsys/config';
+import { loadRecsArtifacts, RecsArtifactError } from '@mlsys/recs-core/artifacts';
+import { closeRedis, connectRedis, createRedis, pingRedis, type Redis } from '@mlsys/redis';
+import { shutdownInOrder } from '@mlsys/service-kit';
+import { createLogger, createMetrics } from '@mlsys/telemetry';
+import { artifactFeatureSource } from './adapters/artifact-source.js';
+import { RedisFeatureStore } from './adapters/redis-feature-store.js';
+import { buildApp } from './app.js';
+import { materialize } from './domain/materialize.js';
+import { MaterializationProgress } from './domain/progress.js';
+
+const SERVICE = 'feature-store';
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const config = (() => {
+  try {
+    return loadConfig(
+      SERVICE,
+      {
+        PORT: env.port({ description: 'HTTP port', default: 8081 }),
+        HOST: env.string({ description: 'interface to listen on', default: '127.0.0.1' }),
+        LOG_LEVEL: env.oneOf(['debug', 'info', 'warn', 'error'] as const, { description: 'log level', default: 'info' }),
+        REDIS_URL: env.url({ description: 'Redis holding the features, e.g. redis://127.0.0.1:6379', protocols: ['redis', 'rediss'] }),
+        ARTIFACTS_DIR: env.string({ description: 'recs artifact set to materialise, e.g. .cache/artifacts/recs/default' }),
+        MATERIALIZE_BATCH: env.int({ description: 'records per Redis pipeline while materialising', default: 500, min: 1 }),
+        FORCE_MATERIALIZE: env.bool({ description: 'rebuild even when the live version came from the same artifact set', default: false }),
+        SHUTDOWN_DEADLINE_MS: env.int({ description: 'longest a graceful shutdown may take', default: 10_000, min: 100 }),
+      },
+      process.env,
+    );
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+})();
+
+const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
+const artifacts = (() => {
+  try {
+    return loadRecsArtifacts(config.ARTIFACTS_DIR);
+  } catch (error) {
+    if (!(error instanceof RecsArtifactError)) throw error;
+    console.error(`${SERVICE} cannot start: ${error.message}`);
+    process.exit(1);
+  }
+})();
+
+// createRedis without `cluster` gives a single-node client; the key space assumes one node (see redis-schema.ts).
+const redis = createRedis({ url: config.REDIS_URL, onError: (err) => logger.warn({ err: err.message }, 'redis connection error') }) as Redis;
+await connectRedis(redis, config.REDIS_URL);
+
+const metrics = createMetrics(SERVICE);
+const store = new RedisFeatureStore(redis);
+const progress = new MaterializationProgress();
+const app = buildApp({ store, progress, logger, metrics, version, readiness: { redis: () => pingRedis(redis) } });
+await app.listen({ host: config.HOST, port: config.PORT });
+
+const progressGauge = metrics.gauge('feature_store_materialize_progress', 'share of the running materialisation written (0..1)');
+const started = Date.now();
+let lastLogged = '';
+materialize(artifactFeatureSource(artifacts), store, {
+  nowMs: started,
+  batchSize: config.MATERIALIZE_BATCH,
+  force: config.FORCE_MATERIALIZE,
+  onProgress: ({ phase, done, total }) => {
+    progress.running(phase, done, total);
+    progressGauge.set(total === 0 ? 1 : done / total);
+    // One log line per tenth of each phase.
+    const step = `${phase}:${Math.floor((10 * done) / Math.max(1, total))}`;
+    if (step !== lastLogged) {
+      lastLogged = step;
+      logger.info({ phase, done, total }, 'materialising');
+    }
+  },
+})
+  .then((outcome) => {
+    const detail = outcome.skipped
+      ? `version ${outcome.version.id} already holds artifacts ${outcome.version.artifactVersion}`
+      : `version ${outcome.version.id} is live (${outcome.version.users} users, ${outcome.version.songs} songs in ${Date.now() - started} ms)`;
+    progress.finished(detail);
+    logger.info({ version: outcome.version.id, skipped: outcome.skipped, collected: outcome.collected }, detail);
+  })
+  .catch((error: Error) => {
+    progress.failed(error);
+    logger.error({ err: error.message }, 'materialisation failed; serving the previous version if any');
+  });
+
+const shutdown = async (signal: string) => {
+  logger.info({ signal }, 'shutting down');
+  const clean = await shutdownInOrder(
+    [
+      { name: 'http (stop accepting, finish in-flight requests)', run: () => app.close() },
+      { name: 'redis', run: () => closeRedis(redis) },
+    ],
+    config.SHUTDOWN_DEADLINE_MS,
+    logger,
+  );
+  if (clean) process.exitCode = 0;
+  else process.exit(1);
+};
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));
