@@ -1,0 +1,3 @@
+export * from './partition-buffers.js';
+export * from './task.js';
+export * from './transactional-stream.js';

@@ -1,0 +1,173 @@
+// feature-engine process entry: reads the environment, restores the feature
+// state, runs the exactly-once stream, serves HTTP, and shuts down in order.
+import { readFileSync } from 'node:fs';
+import { ConfigError, env, loadConfig } from '@mlsys/config';
+import { Topics } from '@mlsys/contracts';
+import { FEATURE_SPEC_VERSION, FraudFeatureEngine, loadFraudArtifacts } from '@mlsys/fraud-core';
+import { createKafka, describeCluster, ensureTopics } from '@mlsys/kafka';
+import { closeRedis, connectRedis, createRedis, pingRedis } from '@mlsys/redis';
+import { shutdownInOrder } from '@mlsys/service-kit';
+import { createLogger, createMetrics } from '@mlsys/telemetry';
+import { featureMetrics } from './adapters/feature-metrics.js';
+import { createFeatureStream } from './adapters/feature-stream.js';
+import { RedisFeatureStateStore } from './adapters/redis-state-store.js';
+import { buildApp } from './app.js';
+import { FeatureTask } from './domain/feature-task.js';
+
+const SERVICE = 'feature-engine';
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+const config = (() => {
+  try {
+    return loadConfig(
+      SERVICE,
+      {
+        PORT: env.port({ description: 'HTTP port', default: 8091 }),
+        HOST: env.string({ description: 'interface to listen on', default: '127.0.0.1' }),
+        LOG_LEVEL: env.oneOf(['debug', 'info', 'warn', 'error'] as const, {
+          description: 'log level',
+          default: 'info',
+        }),
+        REDIS_URL: env.url({
+          description: 'Redis holding the feature state checkpoints, e.g. redis://127.0.0.1:6379',
+          protocols: ['redis', 'rediss'],
+        }),
+        KAFKA_BROKERS: env.list({ description: 'Kafka bootstrap servers, e.g. 127.0.0.1:9092' }),
+        ARTIFACTS_DIR: env.string({
+          description: 'fraud artifact folder (terminal directory, feature spec), e.g. .cache/artifacts/fraud/default',
+        }),
+        STATE_NAMESPACE: env.string({ description: 'prefix of the Redis keys holding the state', default: 'fe' }),
+        CHECKPOINT_INTERVAL_MS: env.int({
+          description: 'how often the state is checkpointed to Redis (0: after every batch)',
+          default: 1000,
+          min: 0,
+        }),
+        MAX_ALIGN_WAIT_MS: env.int({
+          description: 'longest a silent partition may hold back the event-time merge',
+          default: 200,
+          min: 0,
+        }),
+        MAX_BATCH_RECORDS: env.int({ description: 'most records per Kafka transaction', default: 5000, min: 1 }),
+        CONSUMER_GROUP: env.string({ description: 'Kafka consumer group', default: SERVICE }),
+        INSTANCE_ID: env.string({
+          description: 'stable per instance: a restart with the same id fences its dead predecessor',
+          default: '0',
+        }),
+        TRANSACTIONS_TOPIC: env.string({ description: 'payments in', default: Topics.transactions.name }),
+        CHARGEBACKS_TOPIC: env.string({ description: 'labels in', default: Topics.chargebacks.name }),
+        ENRICHED_TOPIC: env.string({ description: 'features out', default: Topics.transactionsEnriched.name }),
+        DLQ_TOPIC: env.string({ description: 'malformed messages', default: Topics.transactionsDlq.name }),
+        SHUTDOWN_DEADLINE_MS: env.int({
+          description: 'longest a graceful shutdown may take',
+          default: 10_000,
+          min: 100,
+        }),
+      },
+      process.env,
+    );
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+})();
+
+const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
+const metrics = createMetrics(SERVICE);
+const artifacts = loadFraudArtifacts(config.ARTIFACTS_DIR);
+const kafka = createKafka({ clientId: SERVICE, brokers: config.KAFKA_BROKERS, logger });
+const redis = createRedis({
+  url: config.REDIS_URL,
+  onError: (err) => logger.warn({ err: err.message }, 'redis connection error'),
+});
+const topics = {
+  transactions: config.TRANSACTIONS_TOPIC,
+  chargebacks: config.CHARGEBACKS_TOPIC,
+  enriched: config.ENRICHED_TOPIC,
+  deadLetters: config.DLQ_TOPIC,
+};
+
+await connectRedis(redis, config.REDIS_URL);
+await ensureTopics(kafka, [
+  { name: topics.transactions, partitions: Topics.transactions.partitions },
+  { name: topics.chargebacks, partitions: Topics.chargebacks.partitions },
+  { name: topics.enriched, partitions: Topics.transactionsEnriched.partitions },
+  { name: topics.deadLetters, partitions: Topics.transactionsDlq.partitions },
+]);
+
+const store = new RedisFeatureStateStore(redis, config.STATE_NAMESPACE);
+const observed = featureMetrics(metrics, (message, fields) => logger.info(fields, message));
+const task = new FeatureTask({
+  store,
+  newEngine: () => new FraudFeatureEngine({ terminals: artifacts.terminals }),
+  enrichedTopic: topics.enriched,
+  checkpointIntervalMs: config.CHECKPOINT_INTERVAL_MS,
+  observer: observed.observer,
+});
+const stream = createFeatureStream({
+  kafka,
+  task,
+  topics,
+  groupId: config.CONSUMER_GROUP,
+  transactionalId: `${SERVICE}-${config.INSTANCE_ID}`,
+  logger,
+  maxAlignWaitMs: config.MAX_ALIGN_WAIT_MS,
+  maxBatchRecords: config.MAX_BATCH_RECORDS,
+  onBatch: (stats) => observed.onBatch(stats, task.size()),
+  onFatal: (error) => {
+    logger.error({ err: error.message }, 'the stream stopped; exiting so that a supervisor restarts it');
+    void shutdown('stream failure', 1);
+  },
+});
+await stream.start();
+
+const app = buildApp({
+  logger,
+  metrics,
+  version,
+  store,
+  readiness: {
+    redis: () => pingRedis(redis),
+    kafka: () => describeCluster(kafka),
+    stream: async () => {
+      if (!stream.isRunning) throw new Error('the stream is not running');
+    },
+  },
+  artifacts: () => ({
+    featureSpec: FEATURE_SPEC_VERSION,
+    artifacts: artifacts.manifest.artifactVersion,
+  }),
+  status: () => ({
+    featureSpecVersion: FEATURE_SPEC_VERSION,
+    entities: task.size(),
+    batches: stream.batches,
+    bufferedRecords: stream.buffered,
+    lastCheckpointAt: observed.lastCheckpointAt(),
+  }),
+});
+await app.listen({ host: config.HOST, port: config.PORT });
+
+let stopping = false;
+async function shutdown(reason: string, exitCode = 0): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ reason }, 'shutting down');
+  const clean = await shutdownInOrder(
+    [
+      { name: 'http (stop accepting, finish in-flight requests)', run: () => app.close() },
+      {
+        name: 'stream (finish the batch in hand, checkpoint, leave the group)',
+        run: () => stream.stop(),
+      },
+      { name: 'redis', run: () => closeRedis(redis) },
+    ],
+    config.SHUTDOWN_DEADLINE_MS,
+    logger,
+  );
+  // Past the deadline something is stuck (e.g. a client retrying a dead broker): exit rather than hang.
+  process.exit(clean ? exitCode : 1);
+}
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));

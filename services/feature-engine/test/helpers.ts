@@ -1,0 +1,85 @@
+import type { Chargeback, EnrichedTransaction, Transaction } from '@mlsys/contracts';
+import { type EntityRef, type EntitySnapshot, FraudFeatureEngine, type TerminalDirectory } from '@mlsys/fraud-core';
+import type { AppliedOffsets } from '../src/domain/checkpoints.js';
+import type { EngineEvent } from '../src/domain/events.js';
+import type { FeatureStateStore, StoredState } from '../src/domain/ports.js';
+import type { StreamRecord } from '../src/kafka-stream/task.js';
+
+export const T0 = Date.UTC(2018, 3, 2, 12);
+export const terminals: TerminalDirectory = new Map([
+  ['term-1', { x: 10, y: 10 }],
+  ['term-2', { x: 13, y: 14 }],
+]);
+export const newEngine = () => new FraudFeatureEngine({ terminals });
+
+let sequence = 0;
+export function payment(overrides: Partial<Transaction> = {}): Transaction {
+  sequence += 1;
+  return {
+    transactionId: `tx-${sequence}`,
+    eventTime: T0 + sequence * 60_000,
+    cardId: 'card-1',
+    terminalId: 'term-1',
+    amount: 20,
+    currency: 'EUR',
+    channel: 'pos',
+    merchantCategory: '5411',
+    ...overrides,
+  };
+}
+
+export const chargebackOf = (txn: Transaction, reportedAt: number): Chargeback => ({
+  transactionId: txn.transactionId,
+  cardId: txn.cardId,
+  eventTime: txn.eventTime,
+  reportedAt,
+});
+
+/** Stream records of one partition of topic `tx`, offsets from `firstOffset`. */
+export function records(events: readonly EngineEvent[], firstOffset = 0n, replayUntil = 0n) {
+  return events.map(
+    (value, i): StreamRecord<EngineEvent> => ({
+      topic: 'tx',
+      partition: 0,
+      offset: firstOffset + BigInt(i),
+      key: null,
+      value,
+      timestamp: 0,
+      replay: firstOffset + BigInt(i) < replayUntil,
+    }),
+  );
+}
+
+export const asEvent = (transaction: Transaction): EngineEvent => ({ kind: 'transaction', transaction });
+
+export function enrichedOf(output: { messages: Array<{ messages: Array<{ value: unknown }> }> }) {
+  return output.messages.flatMap((batch) => batch.messages.map((m) => m.value as EnrichedTransaction));
+}
+
+/** The Redis store's behaviour in memory: JSON copies, entities and offsets replaced together. */
+export class MemoryStateStore implements FeatureStateStore {
+  readonly entities = new Map<string, [EntityRef, string]>();
+  offsets = new Map<string, bigint>();
+  failNextSave = false;
+
+  async load(): Promise<StoredState> {
+    return {
+      entities: [...this.entities.values()].map(([ref, json]) => [ref, JSON.parse(json) as EntitySnapshot]),
+      offsets: new Map(this.offsets),
+    };
+  }
+
+  async save(entities: ReadonlyArray<[EntityRef, EntitySnapshot]>, offsets: AppliedOffsets): Promise<void> {
+    if (this.failNextSave) {
+      this.failNextSave = false;
+      throw new Error('redis is down');
+    }
+    for (const [ref, snapshot] of entities) this.entities.set(`${ref.kind}:${ref.id}`, [ref, JSON.stringify(snapshot)]);
+    for (const [key, offset] of offsets) this.offsets.set(key, offset);
+  }
+
+  async read(ref: EntityRef): Promise<EntitySnapshot | undefined> {
+    const stored = this.entities.get(`${ref.kind}:${ref.id}`);
+    return stored ? (JSON.parse(stored[1]) as EntitySnapshot) : undefined;
+  }
+}
