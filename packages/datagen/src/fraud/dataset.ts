@@ -4,7 +4,6 @@ import type { Chargeback, Transaction } from '@mlsys/contracts';
 import { LineWriter, readLines } from './csv-lines.js';
 import { FRAUD_SCENARIOS, type FraudLabel, type FraudScenario, type SimulatedEvent } from './labels.js';
 import type { FraudProfile } from './profiles.js';
-import { progress } from './progress.js';
 import { simulateWorld } from './simulate.js';
 import { buildWorld } from './world.js';
 
@@ -50,14 +49,14 @@ export interface LabelledTransaction {
 }
 
 /**
- * Simulates a profile into `dir`, streaming (one day in memory), with
- * progress lines. Files are written under temporary names and renamed at
+ * Simulates a profile into `dir`, streaming (one day in memory); `onDay`
+ * reports progress. Files are written under temporary names and renamed at
  * the end, so a crash never leaves a half dataset that looks complete.
  */
 export function writeFraudDataset(
   dir: string,
   profile: FraudProfile,
-  print?: (line: string) => void,
+  onDay?: (day: number, days: number) => void,
 ): FraudDatasetSummary {
   mkdirSync(dir, { recursive: true });
   const world = buildWorld(profile);
@@ -80,9 +79,8 @@ export function writeFraudDataset(
   const temp = (name: string) => join(dir, `${name}.partial`);
   const transactions = new LineWriter(temp(FRAUD_DATA_FILES.transactions), TRANSACTION_HEADER);
   const chargebacks = new LineWriter(temp(FRAUD_DATA_FILES.chargebacks), CHARGEBACK_HEADER);
-  const step = progress(`simulate fraud/${profile.name}`, print);
   const tally = new SummaryTally();
-  for (const event of simulateWorld(world, { onDay: (day, days) => step.update(day + 1, days) })) {
+  for (const event of simulateWorld(world, onDay ? { onDay } : {})) {
     tally.add(event);
     if (event.kind === 'transaction') transactions.write(transactionLine(event));
     else chargebacks.write(chargebackLine(event.chargeback));
@@ -93,9 +91,6 @@ export function writeFraudDataset(
   renameSync(temp(FRAUD_DATA_FILES.chargebacks), join(dir, FRAUD_DATA_FILES.chargebacks));
   const summary = tally.summary(profile);
   writeFileSync(join(dir, FRAUD_DATA_FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
-  step.finish(
-    `${summary.transactions} payments, ${(100 * summary.fraudShare).toFixed(3)} % fraud, ${summary.chargebacks} chargebacks`,
-  );
   return summary;
 }
 
