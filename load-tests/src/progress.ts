@@ -19,7 +19,10 @@ export function progressLine(s: ProgressSnapshot): string {
   const errorShare = s.completed > 0 ? ` (${((s.errors / s.completed) * 100).toFixed(2)} %)` : '';
   return [
     `[${s.name}]`,
-    `${s.elapsedS.toFixed(0).padStart(4)}s/${s.totalS.toFixed(0)}s`,
+    // Past the schedule's end the run waits for what is in flight (and, for streams, for the last decisions).
+    s.elapsedS > s.totalS
+      ? `${s.elapsedS.toFixed(0).padStart(4)}s draining`
+      : `${s.elapsedS.toFixed(0).padStart(4)}s/${s.totalS.toFixed(0)}s`,
     `rate ${s.ratePerS.toFixed(0).padStart(5)}/s`,
     `in-flight ${String(s.inFlight).padStart(4)}`,
     `p95 ${s.p95Ms === null ? '-' : `${s.p95Ms.toFixed(1)} ms`}`,

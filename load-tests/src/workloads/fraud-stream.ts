@@ -9,6 +9,14 @@ import { transactionMix, transactionParams } from './transactions.js';
 
 export const fraudStreamParams = {
   ...transactionParams,
+  transactionsTopic: param.string({
+    description: 'topic the transactions go to',
+    default: Topics.transactions.name,
+  }),
+  decisionsTopic: param.string({
+    description: 'topic the decisions are read from',
+    default: Topics.decisions.name,
+  }),
   lingerMs: param.int({
     description: 'how long a transaction may wait to share a produce batch',
     default: 5,
@@ -45,7 +53,7 @@ type Params = ConfigOf<typeof fraudStreamParams>;
 
 const decisionSchema = compileSchema(Decision);
 
-async function requireTopics(admin: Admin, brokers: string[]): Promise<void> {
+async function requireTopics(admin: Admin, brokers: string[], needed: string[]): Promise<void> {
   let topics: string[];
   try {
     await admin.connect();
@@ -56,10 +64,11 @@ async function requireTopics(admin: Admin, brokers: string[]): Promise<void> {
         'or give the brokers with --target host:port[,host:port]',
     );
   }
-  for (const topic of [Topics.transactions.name, Topics.decisions.name]) {
+  for (const topic of needed) {
     if (!topics.includes(topic)) {
       throw new Error(
-        `Kafka has no topic "${topic}": start the fraud pipeline (npm start), which creates its topics`,
+        `Kafka has no topic "${topic}": start the fraud pipeline (npm start), which creates its topics, ` +
+          'or name the topics with --param transactionsTopic=... --param decisionsTopic=...',
       );
     }
   }
@@ -105,14 +114,21 @@ export async function openFraudStream(context: WorkloadContext<Params>): Promise
     await Promise.allSettled([admin.disconnect(), producer?.disconnect(), consumer?.disconnect()]);
   };
   try {
-    await requireTopics(admin, brokers);
+    await requireTopics(admin, brokers, [params.transactionsTopic, params.decisionsTopic]);
     // Decisions written from now on are this run's (or later); the consumer starts there.
-    const endOffsets = await admin.fetchTopicOffsets(Topics.decisions.name);
+    const endOffsets = await admin.fetchTopicOffsets(params.decisionsTopic);
 
     const tracker = new DecisionTracker(`${runId}-`);
-    consumer = kafka.consumer({ groupId: `load-tests-${runId}`, maxWaitTimeInMs: 50 });
+    consumer = kafka.consumer({
+      groupId: `load-tests-${runId}`,
+      maxWaitTimeInMs: 50,
+      // kafkajs decodes a whole fetch response in one go on the event loop that
+      // also keeps the schedule; small fetches keep each of those pauses short.
+      maxBytesPerPartition: 64 * 1024,
+      maxBytes: 256 * 1024,
+    });
     await consumer.connect();
-    await consumer.subscribe({ topic: Topics.decisions.name, fromBeginning: false });
+    await consumer.subscribe({ topic: params.decisionsTopic, fromBeginning: false });
     const ready = joined(consumer, params.joinTimeoutMs);
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       metrics.errorReason(`decisions consumer crashed: ${payload.error.message}`);
@@ -136,7 +152,7 @@ export async function openFraudStream(context: WorkloadContext<Params>): Promise
       },
     });
     for (const { partition, offset } of endOffsets)
-      consumer.seek({ topic: Topics.decisions.name, partition, offset });
+      consumer.seek({ topic: params.decisionsTopic, partition, offset });
     await ready;
 
     producer = kafka.producer({
@@ -148,7 +164,7 @@ export async function openFraudStream(context: WorkloadContext<Params>): Promise
     const batches = new BatchingProducer<Transaction>(
       async (transactions) => {
         await connected.send({
-          topic: Topics.transactions.name,
+          topic: params.transactionsTopic,
           acks: -1,
           messages: transactions.map((t) => ({ key: t.cardId, value: JSON.stringify(t) })),
         });
