@@ -278,6 +278,19 @@ export const RecommendedSong = Type.Object({
 });
 export type RecommendedSong = Static<typeof RecommendedSong>;
 
+/** One stage's output as `explain=true` shows it: where it came from, and the songs it handed on. */
+export const ExplainStage = Type.Object({
+  /** e.g. `feature-store`, `ann`, `popularity`, `model`, `candidate-order`, `rules`, `local-guard`. */
+  source: Type.String(),
+  detail: Type.String(),
+  /** Version of the model, index, features or policy that produced it. */
+  version: Type.Optional(Type.String()),
+  ids: Type.Array(SongId),
+  scores: Type.Optional(Type.Array(Type.Number())),
+  changes: Type.Optional(Type.Array(RuleChange)),
+});
+export type ExplainStage = Static<typeof ExplainStage>;
+
 export const Recommendations = Type.Object({
   userId: UserId,
   region: RegionCode,
@@ -291,10 +304,10 @@ export const Recommendations = Type.Object({
   /** With `explain=true`: each stage's output, in order. */
   explain: Type.Optional(
     Type.Object({
-      features: Type.Unknown(),
-      candidates: Type.Unknown(),
-      ranking: Type.Unknown(),
-      rules: Type.Unknown(),
+      features: ExplainStage,
+      candidates: ExplainStage,
+      ranking: ExplainStage,
+      rules: ExplainStage,
     }),
   ),
 });

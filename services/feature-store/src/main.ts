@@ -26,6 +26,7 @@ const config = (() => {
         HOST: env.string({ description: 'interface to listen on', default: '127.0.0.1' }),
         LOG_LEVEL: env.oneOf(['debug', 'info', 'warn', 'error'] as const, { description: 'log level', default: 'info' }),
         REDIS_URL: env.url({ description: 'Redis holding the features, e.g. redis://127.0.0.1:6379', protocols: ['redis', 'rediss'] }),
+        REDIS_KEY_PREFIX: env.string({ description: 'prefix of every key, so several stacks or tests can share one Redis', default: '' }),
         ARTIFACTS_DIR: env.string({ description: 'recs artifact set to materialise, e.g. .cache/artifacts/recs/default' }),
         MATERIALIZE_BATCH: env.int({ description: 'records per Redis pipeline while materialising', default: 500, min: 1 }),
         FORCE_MATERIALIZE: env.bool({ description: 'rebuild even when the live version came from the same artifact set', default: false }),
@@ -52,7 +53,7 @@ const artifacts = (() => {
 })();
 
 // createRedis without `cluster` gives a single-node client; the key space assumes one node (see redis-schema.ts).
-const redis = createRedis({ url: config.REDIS_URL, onError: (err) => logger.warn({ err: err.message }, 'redis connection error') }) as Redis;
+const redis = createRedis({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, onError: (err) => logger.warn({ err: err.message }, 'redis connection error') }) as Redis;
 await connectRedis(redis, config.REDIS_URL);
 
 const metrics = createMetrics(SERVICE);
