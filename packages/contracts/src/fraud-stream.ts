@@ -56,7 +56,10 @@ export type RuleCondition = Static<typeof RuleCondition>;
 
 export const FraudRule = Type.Object(
   {
-    id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,63}$', description: 'stable name, quoted in decisions' }),
+    id: Type.String({
+      pattern: '^[a-z0-9][a-z0-9-]{0,63}$',
+      description: 'stable name, quoted in decisions',
+    }),
     /** Every condition must hold for the rule to fire. */
     when: Type.Array(RuleCondition, { minItems: 1, maxItems: 16 }),
     /** What a firing rule asks for; the strongest of the rules' and the model's outcomes wins. */
@@ -96,7 +99,9 @@ const Ratio = Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()],
 
 /** Precision and recall of one sliding window of decisions, against the chargebacks received so far. */
 export const QualityWindow = Type.Object({
-  window: Type.String({ description: 'e.g. 1h, 24h, 7d (of decision event time, ending at the stream time)' }),
+  window: Type.String({
+    description: 'e.g. 1h, 24h, 7d (of decision event time, ending at the stream time)',
+  }),
   decisions: Type.Integer({ minimum: 0 }),
   /** Decisions that were not `approve` (the pipeline flagged them). */
   flagged: Type.Integer({ minimum: 0 }),
@@ -150,3 +155,28 @@ export const FraudMonitorReport = Type.Object({
   modelVersion: Type.String(),
 });
 export type FraudMonitorReport = Static<typeof FraudMonitorReport>;
+
+/** `GET /v1/entities/:kind/:id` on feature-engine: one entity's state as last checkpointed to Redis. */
+export const FeatureEntityParams = Type.Object({
+  kind: Type.Union([
+    Type.Literal('card'),
+    Type.Literal('terminal'),
+    Type.Literal('device'),
+    Type.Literal('ip'),
+  ]),
+  id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' }),
+});
+export type FeatureEntityParams = Static<typeof FeatureEntityParams>;
+
+/** `GET /v1/status` on feature-engine. */
+export const FeatureEngineStatus = Type.Object({
+  featureSpecVersion: Type.String(),
+  /** Entities held in memory, by kind. */
+  entities: Type.Record(Type.String(), Type.Integer({ minimum: 0 })),
+  /** Kafka transactions committed since start. */
+  batches: Type.Integer({ minimum: 0 }),
+  /** Records fetched and waiting for the event-time merge. */
+  bufferedRecords: Type.Integer({ minimum: 0 }),
+  lastCheckpointAt: Type.Union([Type.Integer(), Type.Null()]),
+});
+export type FeatureEngineStatus = Static<typeof FeatureEngineStatus>;

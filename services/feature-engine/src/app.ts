@@ -1,8 +1,4 @@
-import {
-  ErrorBody,
-  FeatureEngineStatus,
-  FeatureEntityParams,
-} from '@mlsys/contracts';
+import { ErrorBody, FeatureEngineStatus, FeatureEntityParams } from '@mlsys/contracts';
 import { createServiceApp, notFound, type ReadinessCheck, type ServiceApp } from '@mlsys/service-kit';
 import type { Logger, Metrics } from '@mlsys/telemetry';
 import Type from 'typebox';

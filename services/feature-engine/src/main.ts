@@ -36,9 +36,13 @@ const config = (() => {
         }),
         KAFKA_BROKERS: env.list({ description: 'Kafka bootstrap servers, e.g. 127.0.0.1:9092' }),
         ARTIFACTS_DIR: env.string({
-          description: 'fraud artifact folder (terminal directory, feature spec), e.g. .cache/artifacts/fraud/default',
+          description:
+            'fraud artifact folder (terminal directory, feature spec), e.g. .cache/artifacts/fraud/default',
         }),
-        STATE_NAMESPACE: env.string({ description: 'prefix of the Redis keys holding the state', default: 'fe' }),
+        STATE_NAMESPACE: env.string({
+          description: 'prefix of the Redis keys holding the state',
+          default: 'fe',
+        }),
         CHECKPOINT_INTERVAL_MS: env.int({
           description: 'how often the state is checkpointed to Redis (0: after every batch)',
           default: 1000,
@@ -49,7 +53,11 @@ const config = (() => {
           default: 200,
           min: 0,
         }),
-        MAX_BATCH_RECORDS: env.int({ description: 'most records per Kafka transaction', default: 5000, min: 1 }),
+        MAX_BATCH_RECORDS: env.int({
+          description: 'most records per Kafka transaction',
+          default: 5000,
+          min: 1,
+        }),
         CONSUMER_GROUP: env.string({ description: 'Kafka consumer group', default: SERVICE }),
         INSTANCE_ID: env.string({
           description: 'stable per instance: a restart with the same id fences its dead predecessor',
@@ -57,7 +65,10 @@ const config = (() => {
         }),
         TRANSACTIONS_TOPIC: env.string({ description: 'payments in', default: Topics.transactions.name }),
         CHARGEBACKS_TOPIC: env.string({ description: 'labels in', default: Topics.chargebacks.name }),
-        ENRICHED_TOPIC: env.string({ description: 'features out', default: Topics.transactionsEnriched.name }),
+        ENRICHED_TOPIC: env.string({
+          description: 'features out',
+          default: Topics.transactionsEnriched.name,
+        }),
         DLQ_TOPIC: env.string({ description: 'malformed messages', default: Topics.transactionsDlq.name }),
         SHUTDOWN_DEADLINE_MS: env.int({
           description: 'longest a graceful shutdown may take',

@@ -24,7 +24,9 @@ describe('rewindsFor', () => {
   });
 
   it('when the group committed but the checkpoint lost the partition, then it is rebuilt from the oldest record', () => {
-    expect(rewindsFor([partition(2, 300n, 10n)], new Map())).toEqual([{ topic: 'tx', partition: 2, offset: 10n }]);
+    expect(rewindsFor([partition(2, 300n, 10n)], new Map())).toEqual([
+      { topic: 'tx', partition: 2, offset: 10n },
+    ]);
   });
 });
 
@@ -37,7 +39,12 @@ describe('CheckpointTracker', () => {
 
     expect(tracker.isDue(999)).toBe(false);
     expect(tracker.isDue(1_000)).toBe(true);
-    expect(tracker.offsets()).toEqual(new Map([[offsetKey('tx', 0), 7n], [offsetKey('cb', 1), 2n]]));
+    expect(tracker.offsets()).toEqual(
+      new Map([
+        [offsetKey('tx', 0), 7n],
+        [offsetKey('cb', 1), 2n],
+      ]),
+    );
   });
 
   it('when nothing was applied since the last checkpoint, then none is due however long it has been', () => {

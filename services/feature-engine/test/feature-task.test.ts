@@ -16,7 +16,13 @@ const assignment = (committed: bigint | null) => [
 ];
 
 function newTask(store: MemoryStateStore, checkpointIntervalMs = 0) {
-  return new FeatureTask({ store, newEngine, enrichedTopic: 'enriched', checkpointIntervalMs, clock: () => 1 });
+  return new FeatureTask({
+    store,
+    newEngine,
+    enrichedTopic: 'enriched',
+    checkpointIntervalMs,
+    clock: () => 1,
+  });
 }
 
 describe('FeatureTask', () => {

@@ -1,5 +1,10 @@
 import type { Chargeback, EnrichedTransaction, Transaction } from '@mlsys/contracts';
-import { type EntityRef, type EntitySnapshot, FraudFeatureEngine, type TerminalDirectory } from '@mlsys/fraud-core';
+import {
+  type EntityRef,
+  type EntitySnapshot,
+  FraudFeatureEngine,
+  type TerminalDirectory,
+} from '@mlsys/fraud-core';
 import type { AppliedOffsets } from '../src/domain/checkpoints.js';
 import type { EngineEvent } from '../src/domain/events.js';
 import type { FeatureStateStore, StoredState } from '../src/domain/ports.js';
@@ -74,7 +79,8 @@ export class MemoryStateStore implements FeatureStateStore {
       this.failNextSave = false;
       throw new Error('redis is down');
     }
-    for (const [ref, snapshot] of entities) this.entities.set(`${ref.kind}:${ref.id}`, [ref, JSON.stringify(snapshot)]);
+    for (const [ref, snapshot] of entities)
+      this.entities.set(`${ref.kind}:${ref.id}`, [ref, JSON.stringify(snapshot)]);
     for (const [key, offset] of offsets) this.offsets.set(key, offset);
   }
 

@@ -9,7 +9,10 @@ export interface FeatureMetrics {
 }
 
 /** Prometheus series of the feature engine; see the README for what each one means. */
-export function featureMetrics(metrics: Metrics, log: (message: string, fields: object) => void): FeatureMetrics {
+export function featureMetrics(
+  metrics: Metrics,
+  log: (message: string, fields: object) => void,
+): FeatureMetrics {
   const transactions = metrics.counter(
     'feature_engine_transactions_total',
     'payments applied, by outcome: enriched, duplicate (already applied, nothing changed), replayed (state rebuild)',
@@ -63,7 +66,8 @@ export function featureMetrics(metrics: Metrics, log: (message: string, fields: 
         transactions.inc({ outcome: 'duplicate' }, tally.duplicates);
         transactions.inc({ outcome: 'replayed' }, tally.replayed);
         for (const [outcome, count] of Object.entries(tally.chargebacks)) chargebacks.inc({ outcome }, count);
-        for (const eventTime of eventTimes) eventToFeatures.observe(Math.max(0, enrichedAt - eventTime) / 1000);
+        for (const eventTime of eventTimes)
+          eventToFeatures.observe(Math.max(0, enrichedAt - eventTime) / 1000);
       },
       checkpointed(count, ms) {
         lastCheckpointAt = Date.now();

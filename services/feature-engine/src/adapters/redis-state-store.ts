@@ -36,7 +36,13 @@ export class RedisFeatureStateStore implements FeatureStateStore {
     const entities: StoredState['entities'] = [];
     let cursor = '0';
     do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.entityPrefix}*`, 'COUNT', SCAN_COUNT);
+      const [next, keys] = await this.redis.scan(
+        cursor,
+        'MATCH',
+        `${this.entityPrefix}*`,
+        'COUNT',
+        SCAN_COUNT,
+      );
       cursor = next;
       if (keys.length === 0) continue;
       const values = await this.redis.mget(...keys);

@@ -57,7 +57,8 @@ export function rewindsFor(assignment: readonly AssignedPartition[], checkpoint:
     if (partition.committed === null) continue;
     const applied = checkpoint.get(offsetKey(partition.topic, partition.partition));
     const from = applied === undefined ? partition.start : applied + 1n;
-    if (from < partition.committed) rewinds.push({ topic: partition.topic, partition: partition.partition, offset: from });
+    if (from < partition.committed)
+      rewinds.push({ topic: partition.topic, partition: partition.partition, offset: from });
   }
   return rewinds;
 }

@@ -1,5 +1,11 @@
 import type { EntityRef, EntitySnapshot, FraudFeatureEngine } from '@mlsys/fraud-core';
-import type { AssignedPartition, Rewind, StreamOutput, StreamRecord, StreamTask } from '../kafka-stream/task.js';
+import type {
+  AssignedPartition,
+  Rewind,
+  StreamOutput,
+  StreamRecord,
+  StreamTask,
+} from '../kafka-stream/task.js';
 import { CheckpointTracker, rewindsFor } from './checkpoints.js';
 import { type EnrichmentTally, enrich } from './enrich.js';
 import type { EngineEvent } from './events.js';
@@ -69,7 +75,8 @@ export class FeatureTask implements StreamTask<EngineEvent> {
       records.map((record) => ({ event: record.value, replay: record.replay })),
       enrichedAt,
     );
-    for (const record of records) this.checkpoints.recordApplied(record.topic, record.partition, record.offset);
+    for (const record of records)
+      this.checkpoints.recordApplied(record.topic, record.partition, record.offset);
     this.options.observer?.applied?.(
       tally,
       enrichedAt,

@@ -11,13 +11,7 @@ import {
   type Producer,
 } from 'kafkajs';
 import { PartitionBuffers, partitionKey, type RecordOrder } from './partition-buffers.js';
-import type {
-  AssignedPartition,
-  StreamMessage,
-  StreamRecord,
-  StreamTask,
-  TopicPartition,
-} from './task.js';
+import type { AssignedPartition, StreamMessage, StreamRecord, StreamTask, TopicPartition } from './task.js';
 
 interface DeadRecord {
   dead: true;
@@ -170,9 +164,10 @@ export class TransactionalStream<T> {
       this.assignment = event.payload.memberAssignment;
       this.startRestore();
     });
-    // Also fires for batches that held only transaction markers, which never reach eachBatch.
+    // A batch of only transaction markers never reaches eachBatch but still says the partition is read
+    // to its end. (Batches with records are judged in eachBatch, where stale ones are told apart.)
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, (event) => {
-      if (event.payload.offsetLag === '0') {
+      if (event.payload.batchSize === 0 && event.payload.offsetLag === '0') {
         this.buffers.markCaughtUp(event.payload.topic, event.payload.partition);
         this.signal();
       }
@@ -235,7 +230,15 @@ export class TransactionalStream<T> {
     const replay = offset < replayUntil;
     const decoded = this.options.decode(topic, message.value);
     if (decoded.ok) {
-      return { topic, partition, offset, key, value: decoded.value, timestamp: Number(message.timestamp), replay };
+      return {
+        topic,
+        partition,
+        offset,
+        key,
+        value: decoded.value,
+        timestamp: Number(message.timestamp),
+        replay,
+      };
     }
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(message.headers ?? {})) {
@@ -297,7 +300,11 @@ export class TransactionalStream<T> {
       this.replayUntil.set(key, committed);
       // Every partition restarts from a known point: records fetched before this are stale.
       this.consumer.seek({ topic: partition.topic, partition: partition.partition, offset: from.toString() });
-      buffered.push({ topic: partition.topic, partition: partition.partition, caughtUp: from >= partition.end });
+      buffered.push({
+        topic: partition.topic,
+        partition: partition.partition,
+        caughtUp: from >= partition.end,
+      });
     }
     this.buffers.assign(buffered);
     this.options.logger.info(
@@ -377,7 +384,8 @@ export class TransactionalStream<T> {
         throw error;
       }
       for (const { topic, partitions } of offsets) {
-        for (const { partition, offset } of partitions) this.committed.set(partitionKey(topic, partition), BigInt(offset));
+        for (const { partition, offset } of partitions)
+          this.committed.set(partitionKey(topic, partition), BigInt(offset));
       }
       this.processedBatches += 1;
     }
@@ -403,7 +411,8 @@ export class TransactionalStream<T> {
       const key = partitionKey(entry.topic, entry.partition);
       const offset = entry.offset + 1n;
       const current = next.get(key);
-      if (!current || offset > current.offset) next.set(key, { topic: entry.topic, partition: entry.partition, offset });
+      if (!current || offset > current.offset)
+        next.set(key, { topic: entry.topic, partition: entry.partition, offset });
     }
     const byTopic = new Map<string, Array<{ partition: number; offset: string }>>();
     for (const [key, { topic, partition, offset }] of next) {
@@ -434,7 +443,10 @@ export class TransactionalStream<T> {
       return;
     }
     this.failures += 1;
-    this.options.logger.error({ err: error.message, failures: this.failures }, 'stream batch failed; restoring');
+    this.options.logger.error(
+      { err: error.message, failures: this.failures },
+      'stream batch failed; restoring',
+    );
     if (this.failures >= MAX_CONSECUTIVE_FAILURES) {
       this.fatal(new Error(`stream failed ${this.failures} times in a row, last: ${error.message}`));
       return;
@@ -476,7 +488,6 @@ export class TransactionalStream<T> {
       this.wake = done;
     });
   }
-
 }
 
 /** Waits for `work`, heartbeating meanwhile so a long restore does not cost the group membership. */
