@@ -10,7 +10,7 @@ def reference_distribution(values: np.ndarray, bins: int = 10) -> tuple[list[flo
     fraud-core's `referenceBin` applies online.
     """
     values = np.asarray(values, dtype=np.float64)
-    edges = np.unique(np.quantile(values, np.linspace(0, 1, bins + 1)[1:-1]))
+    edges = np.unique(np.quantile(values, np.linspace(0, 1, bins + 1)[1:-1], method="higher"))
     # A cut at the minimum would leave bin 0 empty by construction: drop it.
     edges = edges[edges > values.min()]
     counts = np.bincount(np.searchsorted(edges, values, side="right"), minlength=edges.size + 1)

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 
-/** Where each stage of the fraud pipeline reads and writes, under `<root>/.cache`. */
+/** Where each stage of the fraud pipeline reads and writes, under the cache folder (`<root>/.cache`). */
 export interface FraudPaths {
   /** Simulator output (transactions, chargebacks, terminals). */
   data: string;
@@ -12,8 +12,7 @@ export interface FraudPaths {
   artifacts: string;
 }
 
-export function fraudPaths(root: string, profile: string): FraudPaths {
-  const cache = join(root, '.cache');
+export function fraudPaths(cache: string, profile: string): FraudPaths {
   return {
     data: join(cache, 'data', 'fraud', profile),
     features: join(cache, 'data', 'fraud', profile, 'features'),

@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fraud } from '@mlsys/datagen';
 import { loadFraudArtifacts } from '@mlsys/fraud-core';
 import type { PipelineOptions } from '../cli.js';
-import { PipelineProgress } from '../recs/progress.js';
+import { PipelineProgress, type Print } from '../recs/progress.js';
 import { cachedStep, hashJson, hashSources } from '../recs/step-cache.js';
 import { FEATURE_FILES, type FeatureMatrixDescription } from './feature-matrix.js';
 import { checkOnnxParity } from './onnx-parity.js';
@@ -42,11 +42,28 @@ const SOURCES = {
  * inputs' keys and its source files, and skipped when nothing changed.
  */
 export async function run({ root, profile, force }: PipelineOptions): Promise<void> {
+  await runFraudPipeline({ root, cacheDir: join(root, '.cache'), profile, force });
+}
+
+export interface FraudPipelineOptions extends PipelineOptions {
+  /** Where data, work files and artifacts go; the repository's `.cache` except in tests. */
+  cacheDir: string;
+  print?: Print;
+}
+
+/** The pipeline with its output folder and printer chosen by the caller; returns the artifact folder. */
+export async function runFraudPipeline({
+  root,
+  cacheDir,
+  profile,
+  force,
+  print,
+}: FraudPipelineOptions): Promise<string> {
   const simulation = fraud.fraudProfile(profile);
   const settings = fraudTrainingSettings(profile);
-  const paths = fraudPaths(root, profile);
+  const paths = fraudPaths(cacheDir, profile);
   for (const dir of Object.values(paths)) mkdirSync(dir, { recursive: true });
-  const progress = new PipelineProgress(`fraud/${profile}`);
+  const progress = new PipelineProgress(`fraud/${profile}`, print);
   const sources = (key: keyof typeof SOURCES) => hashSources(root, SOURCES[key]);
   const skip = (step: string) => () => progress.skipped(step, 'inputs unchanged');
 
@@ -197,6 +214,5 @@ export async function run({ root, profile, force }: PipelineOptions): Promise<vo
         return manifest.artifactVersion;
       }),
   });
-  if (!existsSync(join(paths.artifacts, 'manifest.json')))
-    throw new Error(`${paths.artifacts}/manifest.json was not written`);
+  return paths.artifacts;
 }

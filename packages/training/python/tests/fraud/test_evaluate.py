@@ -1,0 +1,37 @@
+import numpy as np
+
+from fraud.dataset import FeatureSet
+from fraud.evaluate import handbook_test_rows
+
+
+def feature_set(day, card, is_fraud) -> FeatureSet:
+    n = len(day)
+    return FeatureSet(
+        names=["amount"],
+        scenarios=["high-amount"],
+        X=np.zeros((n, 1), dtype=np.float32),
+        event_time=np.zeros(n, dtype=np.int64),
+        day=np.array(day),
+        card=np.array(card),
+        is_fraud=np.array(is_fraud, dtype=np.int8),
+        scenario=np.array(is_fraud, dtype=np.int8),
+        reported_at=np.full(n, np.inf),
+        start_time=0,
+    )
+
+
+def test_when_a_card_was_defrauded_in_training_or_the_delay_before_a_test_day_then_that_day_drops_it():
+    # train day 0, delay day 1, test days 2-3 (delta_train=1, delta_delay=1, delta_test=2)
+    data = feature_set(
+        day=[0, 1, 2, 2, 2, 3, 3, 3],
+        card=[7, 8, 7, 8, 9, 7, 8, 9],
+        is_fraud=[1, 1, 0, 0, 1, 0, 0, 0],
+    )
+    train = data.days(0, 1)
+
+    rows = handbook_test_rows(data, train, first_test_day=2, train_end_day=1, test_days=2)
+
+    # Test day 2 knows the training week's frauds (card 7) and, as the Handbook counts it, the
+    # frauds of the day before the delay (the last training day): card 8's fraud on day 1 is not known yet.
+    # Test day 3 knows one more day of the delay period: day 1, so card 8 is dropped too.
+    assert [(int(data.day[r]), int(data.card[r])) for r in rows] == [(2, 8), (2, 9), (3, 9)]
