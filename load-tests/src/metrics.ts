@@ -118,6 +118,7 @@ export class Recorder implements MetricsSink {
     }
   }
 
+  /** The timeline's bucket for the second `atMs` (ms since the run started) falls in. */
   second(atMs: number): TimelineSecond {
     const index = Math.max(0, Math.floor(atMs / 1000));
     while (this.timeline.length <= index) {

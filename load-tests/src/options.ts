@@ -100,10 +100,3 @@ export const DEFAULT_GENERATOR_LIMITS: GeneratorLimits = {
 export function inFlightCap(entry: ExecutorOptions): number {
   return entry.maxVUs ?? entry.preAllocatedVUs ?? DEFAULT_MAX_IN_FLIGHT;
 }
-
-/** The first scenario entry: `--rate` and the capacity finder speak about its rate. */
-export function primaryEntry(options: LoadOptions): [string, ExecutorOptions] {
-  const first = Object.entries(options.scenarios)[0];
-  if (!first) throw new Error('options.scenarios is empty; a scenario needs at least one entry');
-  return first;
-}

@@ -60,10 +60,3 @@ export function applyOverrides(options: LoadOptions, overrides: Overrides): Load
   }
   return { ...options, scenarios };
 }
-
-/** The first entry's peak rate per second, whatever its `timeUnit`. */
-export function primaryRatePerSecond(options: LoadOptions): number {
-  const primary = Object.values(options.scenarios)[0];
-  if (!primary) throw new Error('options.scenarios is empty; a scenario needs at least one entry');
-  return perSecond(primary);
-}

@@ -22,7 +22,7 @@ import { startProgress } from './progress.js';
 import { type EntryPlan, runOpenModel } from './runner.js';
 import type { ScenarioDefinition, Workload } from './scenario.js';
 import { arrivals, expectedIterations, scheduleDurationMs } from './schedule.js';
-import { judge, parseThresholds, type Threshold } from './thresholds.js';
+import { judge, parseThresholds } from './thresholds.js';
 
 export interface LoadRequest {
   scenario: ScenarioDefinition;
@@ -45,12 +45,11 @@ export interface LoadRun {
   startedAt: Date;
   options: LoadOptions;
   recorder: Recorder;
-  thresholds: Threshold[];
   verdicts: SloVerdict[];
   /** Length of the schedule (its longest entry); counter rates are per second of it. */
   activeSeconds: number;
   offeredPerSecond: number;
-  generator: { readings: GeneratorReadings; schedule: ScheduleKeeping; verdict: GeneratorVerdict };
+  generator: { readings: GeneratorReadings; verdict: GeneratorVerdict };
   autocannon?: AutocannonFigures;
 }
 
@@ -208,17 +207,15 @@ export async function runLoad(request: LoadRequest): Promise<LoadRun> {
       stopProgress();
     }
     const readings = monitor.stop();
-    const schedule = scheduleKeeping(recorder);
     const activeSeconds = activeMs / 1000;
     const run: LoadRun = {
       startedAt,
       options,
       recorder,
-      thresholds,
       verdicts: judge(thresholds, recorder, activeSeconds),
       activeSeconds,
       offeredPerSecond: expected / activeSeconds,
-      generator: { readings, schedule, verdict: judgeGenerator(readings, schedule, limits) },
+      generator: { readings, verdict: judgeGenerator(readings, scheduleKeeping(recorder), limits) },
     };
     if (request.compareWithAutocannon) {
       if (!workload.honesty)
