@@ -72,8 +72,8 @@ export async function recommend(deps: RecommendDeps, request: RecommendRequest):
       stages.candidates({ vector: Array.from(vector), k: catalog.candidatesK, exclude: recentIds }, deadlines.candidates),
     );
     if (found) {
-      candidates = found.value;
       const { ids, scores, indexVersion } = found.value;
+      candidates = { ids, scores };
       candidatesExplain = { source: 'ann', detail: `top ${ids.length} by user vector`, version: indexVersion, ids, scores };
     }
   }

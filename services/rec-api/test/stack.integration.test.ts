@@ -1,0 +1,195 @@
+import { createServer, type Server } from 'node:net';
+import type { Recommendations } from '@mlsys/contracts';
+import { createLogger, createMetrics } from '@mlsys/telemetry';
+import { uniqueName, waitUntil } from '@mlsys/testkit';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { loadServingCatalog } from '../src/adapters/artifact-catalog.js';
+import { HttpRecommendationStages, type StageUrls } from '../src/adapters/http-stages.js';
+import { buildApp } from '../src/app.js';
+import type { StageDeadlines } from '../src/domain/recommend.js';
+import { tinyArtifacts } from './artifacts.js';
+import { DisposableRedis, freePort, type Running, startService } from './stack.js';
+
+const infra = inject('infra');
+const artifacts = tinyArtifacts();
+const catalog = loadServingCatalog(artifacts);
+const users = artifacts.readUsers();
+const regions = [...catalog.regions.keys()];
+// Generous budgets: these tests are about behaviour, and a busy test machine must not turn them degraded.
+const RELAXED: StageDeadlines = { features: 2000, candidates: 2000, ranker: 2000, rules: 2000 };
+
+const running: Running[] = [];
+const gateways: { app: ReturnType<typeof buildApp>; stages: HttpRecommendationStages }[] = [];
+let urls: StageUrls;
+
+function gateway(stageUrls: StageUrls, deadlines = RELAXED) {
+  const stages = new HttpRecommendationStages(stageUrls, 8);
+  const app = buildApp({
+    stages,
+    catalog,
+    deadlines,
+    rulesOverfetch: 5,
+    logger: createLogger({ service: 'rec-api', level: 'silent' }),
+    metrics: createMetrics('rec-api', { defaultMetrics: false }),
+    version: 'test',
+  });
+  gateways.push({ app, stages });
+  return app;
+}
+
+async function recommend(app: ReturnType<typeof buildApp>, userId: string, query: string): Promise<Recommendations> {
+  const res = await app.inject({ method: 'GET', url: `/v1/recommendations/${userId}?${query}` });
+  expect(res.statusCode).toBe(200);
+  return res.json();
+}
+
+const unlicensed = (body: Recommendations) => body.items.filter((item) => !catalog.songs[item.songId]!.licensedRegions.includes(body.region));
+
+beforeAll(async () => {
+  const env = { ARTIFACTS_DIR: artifacts.dir };
+  const [featureStore, candidateGen, ranker, rules] = await Promise.all([
+    startService('feature-store', { ...env, REDIS_URL: infra.redisUrl, REDIS_KEY_PREFIX: `${uniqueName('recs-stack')}:` }),
+    startService('candidate-gen', env),
+    startService('ranker', env),
+    startService('rules', env),
+  ]);
+  running.push(featureStore!, candidateGen!, ranker!, rules!);
+  urls = { featureStore: featureStore!.url, candidateGen: candidateGen!.url, ranker: ranker!.url, rules: rules!.url };
+});
+
+afterAll(async () => {
+  for (const g of gateways) {
+    await g.app.close();
+    await g.stages.close();
+  }
+  await Promise.all(running.map((r) => r.stop()));
+});
+
+describe('rec-api against the real stages', () => {
+  it('when known users ask in every region, then every stage answers and no song is unlicensed where asked', async () => {
+    const app = gateway(urls);
+    for (const user of users.slice(0, 12)) {
+      for (const region of regions) {
+        const body = await recommend(app, String(user.id), `region=${region}&count=20`);
+        expect(body.degradedStages).toEqual([]);
+        expect(body.items.length).toBeGreaterThan(0);
+        expect(unlicensed(body)).toEqual([]);
+      }
+    }
+  });
+
+  it('when the rules service is down, then the ANN list is still licensed, flagged degraded at rules', async () => {
+    const app = gateway({ ...urls, rules: `http://127.0.0.1:${await freePort()}` });
+    for (const region of regions) {
+      const body = await recommend(app, String(users[3]!.id), `region=${region}&count=30`);
+      expect(body.degradedStages.map((d) => d.stage)).toEqual(['rules']);
+      expect(unlicensed(body)).toEqual([]);
+    }
+  });
+
+  it('when every stage is down, then each region still gets a licensed cold-start list', async () => {
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    const app = gateway({ featureStore: dead, candidateGen: dead, ranker: dead, rules: dead });
+    for (const region of regions) {
+      const body = await recommend(app, String(users[0]!.id), `region=${region}&count=20&allowExplicit=false`);
+      expect(body.degraded).toBe(true);
+      expect(body.coldStart).toBe(true);
+      expect(body.items).toHaveLength(20);
+      expect(unlicensed(body)).toEqual([]);
+      expect(body.items.some((i) => i.explicit)).toBe(false);
+    }
+  });
+
+  it('when a user nobody knows asks, then a cold-start list comes back, not an error', async () => {
+    const body = await recommend(gateway(urls), uniqueName('new-user'), 'region=US&count=10&explain=true');
+    expect(body.coldStart).toBe(true);
+    expect(body.degraded).toBe(false);
+    expect(body.items).toHaveLength(10);
+    expect(body.explain!.candidates.source).toBe('popularity');
+  });
+
+  it('when a user listens to one genre, then the next list holds more of that genre', async () => {
+    const app = gateway(urls);
+    const user = users[7]!;
+    const region = user.region;
+    const before = await recommend(app, String(user.id), `region=${region}&count=20`);
+    const genreCount = (body: Recommendations, genre: string) => body.items.filter((i) => i.genre === genre).length;
+    // The genre the list holds least of, among those with enough licensed songs to listen to.
+    const popular = catalog.popularByRegion.get(region)!;
+    const target = catalog.genres
+      .map((name, index) => ({ name, songs: popular.filter((id) => catalog.songs[id]!.genre === index).slice(0, 10) }))
+      .filter((g) => g.songs.length === 10)
+      .sort((a, b) => genreCount(before, a.name) - genreCount(before, b.name))[0]!;
+
+    const now = Date.now();
+    for (const [i, songId] of target.songs.entries()) {
+      const res = await fetch(`${urls.featureStore}/v1/events/listen`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ userId: String(user.id), songId, timestampMs: now - (10 - i) * 60_000 }),
+      });
+      expect(res.status).toBe(202);
+    }
+    const after = await recommend(app, String(user.id), `region=${region}&count=20`);
+
+    expect(after.degradedStages).toEqual([]);
+    expect(genreCount(after, target.name)).toBeGreaterThan(genreCount(before, target.name));
+  });
+
+  it('when the feature store holds its answer past the deadline, then the gateway answers a cold start naming the deadline', async () => {
+    const sockets: import('node:net').Socket[] = [];
+    const silent: Server = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as import('node:net').AddressInfo).port;
+    const app = gateway({ ...urls, featureStore: `http://127.0.0.1:${port}` }, { ...RELAXED, features: 50 });
+
+    const body = await recommend(app, String(users[1]!.id), 'region=GB&count=10');
+
+    expect(body.degradedStages).toEqual([{ stage: 'features', reason: 'feature-store did not answer within 50 ms', fallback: 'cold start from regional popularity' }]);
+    expect(body.coldStart).toBe(true);
+    expect(body.items).toHaveLength(10);
+    for (const s of sockets) s.destroy();
+    await new Promise((resolve) => silent.close(resolve));
+  });
+});
+
+describe('rec-api through a Redis outage', () => {
+  let redis: DisposableRedis;
+  let featureStore: Running;
+
+  beforeAll(async () => {
+    redis = new DisposableRedis(await freePort());
+    await redis.start();
+    featureStore = await startService('feature-store', { ARTIFACTS_DIR: artifacts.dir, REDIS_URL: redis.url });
+  });
+  afterAll(async () => {
+    await featureStore?.stop();
+    await redis?.dispose();
+  });
+
+  it('when Redis stops, then answers are degraded cold starts, and when it returns they recover without a restart', async () => {
+    const app = gateway({ ...urls, featureStore: featureStore.url }, { ...RELAXED, features: 100 });
+    const user = String(users[2]!.id);
+    const healthy = await recommend(app, user, 'region=US&count=10');
+    expect(healthy.degraded).toBe(false);
+
+    await redis.stop();
+    const during = await recommend(app, user, 'region=US&count=10');
+
+    expect(during.degradedStages.map((d) => d.stage)).toEqual(['features']);
+    expect(during.degradedStages[0]!.reason).toContain('feature-store answered 503');
+    expect(during.coldStart).toBe(true);
+    expect(unlicensed(during)).toEqual([]);
+
+    await redis.start();
+    const recovered = await waitUntil(
+      async () => {
+        const body = await recommend(app, user, 'region=US&count=10');
+        return body.degraded ? undefined : body;
+      },
+      { what: 'recommendations to recover after Redis returned' },
+    );
+    expect(recovered.coldStart).toBe(false);
+    expect(recovered.items.map((i) => i.songId)).toEqual(healthy.items.map((i) => i.songId));
+  });
+});
