@@ -108,13 +108,14 @@ export const SERVICES: ServiceSpec[] = [
     port: 8080,
     env: {
       ...common(8080),
+      ARTIFACTS_DIR: { artifacts: 'recs' },
       FEATURE_STORE_URL: { serviceUrl: 'feature-store' },
       CANDIDATE_GEN_URL: { serviceUrl: 'candidate-gen' },
       RANKER_URL: { serviceUrl: 'ranker' },
       RULES_URL: { serviceUrl: 'rules' },
     },
     dependsOn: ['feature-store', 'candidate-gen', 'ranker', 'rules'],
-    needs: [],
+    needs: ['recs'],
     health,
   },
   // Fraud detection
