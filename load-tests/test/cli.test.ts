@@ -182,6 +182,23 @@ describe('command line', () => {
     expect(html).toContain('capacity 6.25/s');
   });
 
+  it('when txn-api only accepts (202) instead of answering with the decision, then fraud-http counts errors, not fast decisions', async () => {
+    const txnApi = await startFakeServer((app) => {
+      app.post('/v1/transactions', async (_request, reply) => reply.code(202).send({ status: 'accepted' }));
+    });
+    servers.push(txnApi);
+    const { io: out, outDir } = io();
+    const exit = await runCommand(
+      parseCliArgs(['fraud-http', '--rate', '10', '--duration', '1', '--warmup', '0']),
+      { 'rec-api': 'http://127.0.0.1:9', 'txn-api': txnApi.origin, kafka: '127.0.0.1:9' },
+      out,
+    );
+    const result = readResult(join(outDir, 'fraud-http.json'));
+    expect(result.metrics.error_reasons).toEqual({ 'status 202': 10 });
+    expect(result.slo.find((v) => v.metric === 'availability')?.pass).toBe(false);
+    expect(exit).not.toBe(EXIT.pass);
+  });
+
   it('when the smoke suite runs with Kafka missing, then every scenario is tried and the summary shows which failed', async () => {
     const recApi = await fakeRecApi();
     const txnApi = await startFakeServer((app) => {

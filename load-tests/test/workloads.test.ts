@@ -2,7 +2,7 @@ import { compileSchema, Transaction } from '@mlsys/contracts';
 import { describe, expect, it, vi } from 'vitest';
 import { BatchingProducer } from '../src/workloads/batching-producer.js';
 import { DecisionTracker } from '../src/workloads/decision-tracker.js';
-import { userMix } from '../src/workloads/recommendations.js';
+import { regionMix, userMix } from '../src/workloads/recommendations.js';
 import { transactionMix } from '../src/workloads/transactions.js';
 
 const mixParams = {
@@ -58,6 +58,19 @@ describe('request mixes', () => {
     for (const d of draws.filter((x) => x.newUser))
       expect(Number(d.userId.slice(5))).toBeGreaterThanOrEqual(50_000);
     for (const d of draws.filter((x) => !x.newUser)) expect(Number(d.userId.slice(5))).toBeLessThan(50_000);
+  });
+
+  it("when regions are drawn, then only listed ones come back, in the generated data's user shares", () => {
+    const next = regionMix(['US', 'SE', 'XX'], 5);
+    const counts: Record<string, number> = {};
+    for (let i = 0; i < 30_000; i++) {
+      const region = next();
+      counts[region] = (counts[region] ?? 0) + 1;
+    }
+    expect(Object.keys(counts).sort()).toEqual(['SE', 'US', 'XX']);
+    // US holds 30 % of the generated users, SE 5 %: six to one.
+    expect((counts.US ?? 0) / (counts.SE ?? 1)).toBeGreaterThan(5);
+    expect((counts.US ?? 0) / (counts.SE ?? 1)).toBeLessThan(7.2);
   });
 });
 

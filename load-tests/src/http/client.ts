@@ -35,7 +35,8 @@ export class HttpClient {
     });
   }
 
-  send(request: HttpRequestSpec, now: () => number): Promise<IterationOutcome> {
+  /** @param expectStatus the one status that counts as success; any 2xx when absent. */
+  send(request: HttpRequestSpec, now: () => number, expectStatus?: number): Promise<IterationOutcome> {
     return new Promise((resolve) => {
       let sentAt: number | undefined;
       let status = 0;
@@ -60,7 +61,8 @@ export class HttpClient {
           // The body is read and dropped: its size is the service's concern, not the runner's.
           onResponseData() {},
           onResponseEnd() {
-            done(status >= 200 && status < 300 ? { ok: true } : { ok: false, error: `status ${status}` });
+            const ok = expectStatus === undefined ? status >= 200 && status < 300 : status === expectStatus;
+            done(ok ? { ok: true } : { ok: false, error: `status ${status}` });
           },
           onResponseError(_controller, error) {
             done({ ok: false, error: describe(error) });

@@ -10,6 +10,13 @@ export const fraudHttpParams = {
     description: 'route of the synchronous scoring call (answers once the decision exists)',
     default: '/v1/transactions?wait=true',
   }),
+  expectStatus: param.int({
+    description:
+      'the status of a decided answer; 202 (accepted, not yet decided) then counts as an error, not a fast decision',
+    default: 200,
+    min: 100,
+    max: 599,
+  }),
   connections: param.int({ description: 'keep-alive connections to the API', default: 64, min: 1 }),
   timeoutMs: param.int({ description: 'per-request timeout', default: 10_000, min: 1 }),
 };
@@ -36,6 +43,7 @@ export async function openFraudHttp(context: WorkloadContext<Params>): Promise<W
         const outcome = await client.send(
           { method: 'POST', path: params.path, headers: JSON_HEADERS, body },
           iteration.now,
+          params.expectStatus,
         );
         return { ...outcome, tags: { channel: transaction.channel } };
       },

@@ -1,4 +1,5 @@
 import type { ConfigOf } from '@mlsys/config';
+import { recs } from '@mlsys/datagen';
 import { checkReady, HttpClient } from '../http/client.js';
 import { formatId, param } from '../params.js';
 import type { IterationContext } from '../runner.js';
@@ -23,6 +24,11 @@ export const recommendationParams = {
     max: 1,
   }),
   count: param.int({ description: 'recommendations asked for', default: 20, min: 1 }),
+  regions: param.list({
+    description:
+      "regions the listeners are in (the required `region` query), drawn by the generated data's user shares",
+    default: recs.REGIONS.map((r) => r.code),
+  }),
   path: param.string({ description: 'route; {userId} is replaced', default: '/v1/recommendations/{userId}' }),
   connections: param.int({ description: 'keep-alive connections to the API', default: 64, min: 1 }),
   timeoutMs: param.int({ description: 'per-request timeout', default: 10_000, min: 1 }),
@@ -50,7 +56,27 @@ export function userMix(
 }
 
 /**
- * `GET /v1/recommendations/:userId?count=20` over a Zipf user mix with some
+ * Where the listener is now. Regions of the generated data are drawn with
+ * their share of its users; any other region the user names counts as an average one.
+ */
+export function regionMix(regions: string[], seed: number): () => string {
+  const random = seededRandom(seed + 1);
+  const weights = regions.map(
+    (code) => recs.REGIONS.find((r) => r.code === code)?.userShare ?? 1 / regions.length,
+  );
+  const total = weights.reduce((sum, w) => sum + w, 0);
+  return () => {
+    let pick = random() * total;
+    for (const [i, w] of weights.entries()) {
+      pick -= w;
+      if (pick < 0) return regions[i] as string;
+    }
+    return regions.at(-1) as string;
+  };
+}
+
+/**
+ * `GET /v1/recommendations/:userId?count=20&region=..` over a Zipf user mix with some
  * new users; the `explain` function asks for every stage's output
  * (`explain=true`), which scenarios run as their own low-rate entry.
  */
@@ -59,9 +85,10 @@ export async function openRecommendations(context: WorkloadContext<Params>): Pro
   await checkReady(target, 'rec-api');
   const client = new HttpClient(target, { connections: params.connections, timeoutMs: params.timeoutMs });
   const nextUser = userMix(params);
+  const nextRegion = regionMix(params.regions, params.seed);
   const request = (explain: boolean): { spec: HttpRequestSpec; kind: string } => {
     const { userId, newUser } = nextUser();
-    const query = `count=${params.count}${explain ? '&explain=true' : ''}`;
+    const query = `count=${params.count}&region=${encodeURIComponent(nextRegion())}${explain ? '&explain=true' : ''}`;
     const path = `${params.path.replace('{userId}', encodeURIComponent(userId))}?${query}`;
     return { spec: { method: 'GET', path }, kind: explain ? 'explain' : newUser ? 'new-user' : 'known-user' };
   };
