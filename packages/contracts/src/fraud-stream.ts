@@ -180,3 +180,10 @@ export const FeatureEngineStatus = Type.Object({
   lastCheckpointAt: Type.Union([Type.Integer(), Type.Null()]),
 });
 export type FeatureEngineStatus = Static<typeof FeatureEngineStatus>;
+
+/** `GET /v1/rules` on fraud-scorer: the rules in force and the version decisions carry. */
+export const ActiveRules = Type.Object({
+  rulesVersion: Type.String(),
+  ruleSet: FraudRuleSet,
+});
+export type ActiveRules = Static<typeof ActiveRules>;

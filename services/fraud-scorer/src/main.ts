@@ -1,0 +1,153 @@
+// fraud-scorer process entry: reads the environment, loads the model and the
+// rules (watching the rules file), runs the exactly-once scoring stream,
+// serves HTTP, and shuts down in order.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, env, loadConfig } from '@mlsys/config';
+import { Topics } from '@mlsys/contracts';
+import { loadFraudArtifacts } from '@mlsys/fraud-core';
+import { createKafka, describeCluster, ensureTopics } from '@mlsys/kafka';
+import { shutdownInOrder } from '@mlsys/service-kit';
+import { createLogger, createMetrics } from '@mlsys/telemetry';
+import { OnnxFraudModel } from './adapters/onnx-model.js';
+import { RulesFile } from './adapters/rules-file.js';
+import { scoringMetrics } from './adapters/scoring-metrics.js';
+import { createScoringStream } from './adapters/scoring-stream.js';
+import { buildApp } from './app.js';
+import { ScoringTask } from './domain/scoring-task.js';
+
+const SERVICE = 'fraud-scorer';
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+const config = (() => {
+  try {
+    return loadConfig(
+      SERVICE,
+      {
+        PORT: env.port({ description: 'HTTP port', default: 8092 }),
+        HOST: env.string({ description: 'interface to listen on', default: '127.0.0.1' }),
+        LOG_LEVEL: env.oneOf(['debug', 'info', 'warn', 'error'] as const, {
+          description: 'log level',
+          default: 'info',
+        }),
+        KAFKA_BROKERS: env.list({ description: 'Kafka bootstrap servers, e.g. 127.0.0.1:9092' }),
+        ARTIFACTS_DIR: env.string({
+          description:
+            'fraud artifact folder (model.onnx, calibration, thresholds), e.g. .cache/artifacts/fraud/default',
+        }),
+        RULES_FILE: env.string({
+          description: 'the rules file (JSON), reloaded when it changes',
+          default: fileURLToPath(new URL('../rules/fraud-rules.json', import.meta.url)),
+        }),
+        ONNX_THREADS: env.int({ description: 'onnxruntime intra-op threads', default: 1, min: 1, max: 64 }),
+        MAX_BATCH_RECORDS: env.int({
+          description: 'most records per Kafka transaction',
+          default: 5000,
+          min: 1,
+        }),
+        CONSUMER_GROUP: env.string({ description: 'Kafka consumer group', default: SERVICE }),
+        INSTANCE_ID: env.string({
+          description: 'stable per instance: a restart with the same id fences its dead predecessor',
+          default: '0',
+        }),
+        ENRICHED_TOPIC: env.string({ description: 'features in', default: Topics.transactionsEnriched.name }),
+        DECISIONS_TOPIC: env.string({ description: 'decisions out', default: Topics.decisions.name }),
+        DLQ_TOPIC: env.string({ description: 'malformed messages', default: Topics.transactionsDlq.name }),
+        SHUTDOWN_DEADLINE_MS: env.int({
+          description: 'longest a graceful shutdown may take',
+          default: 10_000,
+          min: 100,
+        }),
+      },
+      process.env,
+    );
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+})();
+
+const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
+const metrics = createMetrics(SERVICE);
+const observed = scoringMetrics(metrics, (level, message, fields) => logger[level](fields, message));
+const artifacts = loadFraudArtifacts(config.ARTIFACTS_DIR);
+const model = await OnnxFraudModel.load(artifacts, config.ONNX_THREADS);
+const rules = new RulesFile(config.RULES_FILE, observed.rulesEvents);
+rules.watch();
+const kafka = createKafka({ clientId: SERVICE, brokers: config.KAFKA_BROKERS, logger });
+const topics = {
+  enriched: config.ENRICHED_TOPIC,
+  decisions: config.DECISIONS_TOPIC,
+  deadLetters: config.DLQ_TOPIC,
+};
+await ensureTopics(kafka, [
+  { name: topics.enriched, partitions: Topics.transactionsEnriched.partitions },
+  { name: topics.decisions, partitions: Topics.decisions.partitions },
+  { name: topics.deadLetters, partitions: Topics.transactionsDlq.partitions },
+]);
+
+const { thresholds } = artifacts.manifest;
+const task = new ScoringTask({
+  model,
+  rules: () => rules.current,
+  thresholds: { review: thresholds.review.threshold, decline: thresholds.decline.threshold },
+  decisionsTopic: topics.decisions,
+  observer: observed.observer,
+});
+const stream = createScoringStream({
+  kafka,
+  task,
+  topics,
+  groupId: config.CONSUMER_GROUP,
+  transactionalId: `${SERVICE}-${config.INSTANCE_ID}`,
+  logger,
+  maxBatchRecords: config.MAX_BATCH_RECORDS,
+  onBatch: observed.onBatch,
+  onFatal: (error) => {
+    logger.error({ err: error.message }, 'the stream stopped; exiting so that a supervisor restarts it');
+    void shutdown('stream failure', 1);
+  },
+});
+await stream.start();
+
+const app = buildApp({
+  logger,
+  metrics,
+  version,
+  rules: () => rules.current,
+  readiness: {
+    kafka: () => describeCluster(kafka),
+    stream: async () => {
+      if (!stream.isRunning) throw new Error('the stream is not running');
+    },
+  },
+  artifacts: () => ({
+    model: model.version,
+    featureSpec: model.featureSpecVersion,
+    rules: rules.current.version,
+  }),
+});
+await app.listen({ host: config.HOST, port: config.PORT });
+logger.info({ model: model.version, rules: rules.current.version }, 'scoring');
+
+let stopping = false;
+async function shutdown(reason: string, exitCode = 0): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ reason }, 'shutting down');
+  const clean = await shutdownInOrder(
+    [
+      { name: 'http (stop accepting, finish in-flight requests)', run: () => app.close() },
+      { name: 'stream (finish the batch in hand, leave the group)', run: () => stream.stop() },
+      { name: 'rules watcher and model', run: async () => (rules.close(), await model.close()) },
+    ],
+    config.SHUTDOWN_DEADLINE_MS,
+    logger,
+  );
+  process.exit(clean ? exitCode : 1);
+}
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));
