@@ -8,7 +8,7 @@ import { servicesInCheckout } from './available.js';
 import { runStack } from './commands/start.js';
 import { runTests } from './commands/test.js';
 import { renderCompose } from './compose.js';
-import { type ArtifactSet, SERVICES, STACK_DATA_PROFILE, startOrder } from './manifest.js';
+import { type ArtifactSet, INFRA_PORTS, SERVICES, STACK_DATA_PROFILE, serviceByName, startOrder } from './manifest.js';
 import type { Profile } from './paths.js';
 import { ROOT } from './paths.js';
 import { runTs } from './run.js';
@@ -39,13 +39,23 @@ async function main(argv: string[]): Promise<number> {
     case 'infra':
       return infra(rest);
     case 'bench':
-      return runTs('bench/src/run.ts', rest);
+      return runTs('bench/src/run.ts', rest, { ...stackEndpoints(), ...process.env });
     case 'load':
-      return runTs('load-tests/src/cli.ts', rest);
+      return runTs('load-tests/src/cli.ts', rest, { ...stackEndpoints(), ...process.env });
     default:
       console.error(USAGE);
       return 2;
   }
+}
+
+/** Where the load runner and benchmarks find the running stack, from the manifest (the environment wins). */
+function stackEndpoints(): Record<string, string> {
+  return {
+    REC_API_URL: `http://127.0.0.1:${serviceByName('rec-api').port}`,
+    TXN_API_URL: `http://127.0.0.1:${serviceByName('txn-api').port}`,
+    KAFKA_BROKERS: `127.0.0.1:${INFRA_PORTS.stack.kafka}`,
+    REDIS_URL: `redis://127.0.0.1:${INFRA_PORTS.stack.redis}`,
+  };
 }
 
 async function infra(args: string[]): Promise<number> {
