@@ -1,4 +1,5 @@
 export { isAvailable } from './availability.js';
+export { candidateQuery, popularityScale, songIndexVector } from './candidate-space.js';
 export { crossFeatures, RANKER_FEATURES, type RankCandidate, type RankerFeature, type RankingInput } from './cross-features.js';
 export { exactTopK, type ScoredIds } from './exact-search.js';
 export { buildGenreHourTable, type GenreHourTable, genreHourLift } from './genre-hour-lift.js';

@@ -1,3 +1,4 @@
+import { candidateQuery } from './candidate-space.js';
 import type { RequestContext } from './types.js';
 import { addScaled, norm, normalizeInPlace } from './vector.js';
 
@@ -11,6 +12,8 @@ export interface UserTowerParams {
   positionDecay: number;
   /** A listen's weight halves every `halfLifeHours`: this morning's listens matter more than last month's. */
   halfLifeHours: number;
+  /** Weight of song popularity against taste in candidate generation (see candidate-space.ts). */
+  popularityWeight: number;
 }
 
 export interface RecentSongVector {
@@ -20,7 +23,7 @@ export interface RecentSongVector {
 }
 
 /**
- * The user tower: the query vector for candidate generation. It blends the
+ * The user tower: the query for candidate generation. It blends the
  * long-term embedding (who the user is) with the recent listens (what the
  * user is into right now), so a listen moves the next recommendations
  * without waiting for the nightly factorisation.
@@ -28,8 +31,10 @@ export interface RecentSongVector {
  * Recent listens are averaged with weights that decay with position and age;
  * their share of the query grows with their total weight W as
  * recentWeight * W / (W + 1), so one stale listen barely moves a long-standing
- * taste while a fresh session moves it a lot. The result is unit length: only
- * its direction matters for inner-product search.
+ * taste while a fresh session moves it a lot.
+ *
+ * The result has dim + 1 floats: the unit taste direction, then the
+ * popularity weight, matching the index's song vectors (candidate-space.ts).
  *
  * Returns null when there is nothing to go on (no embedding, no listens):
  * that user needs the cold-start path.
@@ -59,11 +64,12 @@ export function userVector(
   }
 
   const longTermLength = longTerm ? norm(longTerm) : 0;
-  if (longTermLength === 0) return totalWeight > 0 ? normalizeInPlace(session) : null;
-
-  const query = new Float32Array(dim);
+  if (longTermLength === 0) {
+    return totalWeight > 0 ? candidateQuery(normalizeInPlace(session), params.popularityWeight) : null;
+  }
+  const taste = new Float32Array(dim);
   const recentShare = totalWeight > 0 ? (params.recentWeight * totalWeight) / (totalWeight + 1) : 0;
-  addScaled(query, longTerm!, (1 - recentShare) / longTermLength);
-  if (recentShare > 0) addScaled(query, normalizeInPlace(session), recentShare);
-  return normalizeInPlace(query);
+  addScaled(taste, longTerm!, (1 - recentShare) / longTermLength);
+  if (recentShare > 0) addScaled(taste, normalizeInPlace(session), recentShare);
+  return candidateQuery(normalizeInPlace(taste), params.popularityWeight);
 }

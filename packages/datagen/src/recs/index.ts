@@ -1,4 +1,4 @@
-export { readFloat32Matrix } from './binary-io.js';
+export { BufferedFileWriter, readFloat32Matrix } from './binary-io.js';
 export {
   DATASET_FILES,
   DATASET_FORMAT_VERSION,
@@ -12,5 +12,6 @@ export {
 } from './dataset-format.js';
 export { type GenerationProgress, generateRecsDataset } from './generate.js';
 export { LATENT_MODEL } from './latent-model.js';
+export { Random } from './random.js';
 export { RECS_PROFILES, type RecsProfile, type RecsProfileName, recsProfile } from './profiles.js';
 export { GENRES, REGIONS } from './world.js';

@@ -10,7 +10,7 @@
  */
 import { statSync } from 'node:fs';
 import hnswlib from 'hnswlib-node';
-import type { ScoredIds } from './exact-search.js';
+import type { ScoredIds } from '../exact-search.js';
 
 /** hnswlib space of every recs index; part of the artifact contract. */
 export const ANN_SPACE = 'ip';

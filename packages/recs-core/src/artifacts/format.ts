@@ -23,7 +23,7 @@ export const ARTIFACT_FILES = {
   userEmbeddings: 'user-embeddings.f32',
   /** RECENT_LISTEN_RECORD_BYTES per listen (u32 userId, u32 songId, f64 timestampMs), by user, oldest first. */
   recentListens: 'user-recent-listens.bin',
-  /** hnswlib 0.8 index, space ANN_SPACE, labels = song ids. */
+  /** hnswlib 0.8 index, space ANN_SPACE, labels = song ids, vectors of manifest `hnsw.dim` (candidate-space.ts). */
   hnsw: 'hnsw.bin',
   /** LightGBM LambdaRank as ONNX: float32 [n, features] in, float32 score per row out. */
   ranker: 'ranker.onnx',
@@ -33,6 +33,8 @@ export const ARTIFACT_FILES = {
   genreHourLift: 'genre-hour-lift.json',
   /** queries x dim float32: user-like query vectors for the ANN benchmark. */
   annQueries: 'ann-queries.f32',
+  /** How this set was chosen and how well it does offline (sweeps, metrics); for people, not services. */
+  offlineReport: 'offline-report.json',
 } as const;
 
 export type ArtifactRole = keyof typeof ARTIFACT_FILES;
@@ -66,6 +68,10 @@ const FileEntry = Type.Object({
 export const HnswParams = Type.Object({
   library: Type.String(),
   space: Type.Literal('ip'),
+  /** Dimension of the index's vectors: the embedding's plus one for popularity (candidate-space.ts), or the embedding's. */
+  dim: Type.Integer({ minimum: 1 }),
+  /** `popularityScale(max listens)` the song vectors were built with; absent when the index holds raw vectors. */
+  popularityScale: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
   m: Type.Integer({ minimum: 2 }),
   efConstruction: Type.Integer({ minimum: 1 }),
   /** ef to set at load time: the smallest that met the recall target in the sweep. */
@@ -80,6 +86,7 @@ export const UserTowerParamsSchema = Type.Object({
   recentWeight: Type.Number({ minimum: 0, maximum: 1 }),
   positionDecay: Type.Number({ exclusiveMinimum: 0, maximum: 1 }),
   halfLifeHours: Type.Number({ exclusiveMinimum: 0 }),
+  popularityWeight: Type.Number({ minimum: 0 }),
 });
 
 export const RankerInfo = Type.Object({

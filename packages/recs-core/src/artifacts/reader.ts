@@ -91,6 +91,9 @@ function openArtifacts(dirArg: string, kind: ArtifactKind): RecsArtifacts {
   if (kind === 'serving') {
     if (!manifest.ranker) fail('the manifest has no ranker section');
     if (!manifest.userTower) fail('the manifest has no userTower section');
+    if (manifest.hnsw.dim !== manifest.dim + 1 || manifest.hnsw.popularityScale === undefined) {
+      fail(`the index holds ${manifest.hnsw.dim}-d vectors; the tower queries dim + 1 = ${manifest.dim + 1} (taste + popularity)`);
+    }
     const trained = manifest.ranker!.featureNames.join(',');
     if (trained !== RANKER_FEATURES.join(',')) {
       fail(`the ranker was trained on features [${trained}] but this code computes [${RANKER_FEATURES.join(',')}]`);

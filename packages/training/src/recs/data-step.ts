@@ -1,0 +1,33 @@
+import { join } from 'node:path';
+import { recs } from '@mlsys/datagen';
+import type { PipelineProgress } from './progress.js';
+import { cachedStep, hashJson, hashSources } from './step-cache.js';
+import { type RecsPaths, STEP_SOURCES } from './paths.js';
+
+/** Generates the profile's dataset unless the same generator already wrote it. Returns the step's cache key. */
+export async function dataStep(input: {
+  root: string;
+  profile: recs.RecsProfile;
+  paths: RecsPaths;
+  force: boolean;
+  progress: PipelineProgress;
+}): Promise<string> {
+  const { paths, profile, progress } = input;
+  const key = hashJson({ profile, code: hashSources(input.root, STEP_SOURCES.data) });
+  await cachedStep({
+    stampPath: join(paths.stamps, 'data.json'),
+    key,
+    outputs: [join(paths.data, recs.DATASET_FILES.meta)],
+    force: input.force,
+    onSkip: () => progress.skipped('data', 'cached (generator and profile unchanged)'),
+    run: () =>
+      progress.step('data', (step) => {
+        const meta = recs.generateRecsDataset(profile, paths.data, (phase, fraction) => step.update(fraction, phase));
+        step.note(
+          `${meta.counts.songs.toLocaleString('en')} songs, ${meta.counts.users.toLocaleString('en')} users, ${meta.counts.listens.toLocaleString('en')} listens`,
+        );
+        return meta.counts;
+      }),
+  });
+  return key;
+}

@@ -1,0 +1,81 @@
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { SLO } from '@mlsys/load-tests/slo';
+import { exactNeighbours, measureEf, SongIndex } from '@mlsys/recs-core/ann';
+import { buildIndex, chooseSweepRow, type NeighbourAgreement, type SweepRow } from './hnsw-index.js';
+import type { StepProgress } from './progress.js';
+import type { ServingSettings } from './settings.js';
+
+export interface HnswSweepResult {
+  indexPath: string;
+  chosen: SweepRow;
+  recallTarget: number;
+  queries: number;
+  rows: SweepRow[];
+  nodeAgreement: NeighbourAgreement;
+}
+
+const MiB = 2 ** 20;
+
+/**
+ * Builds one index per (M, efConstruction) of the grid, measures recall@k
+ * against exact search and query latency for each ef of the grid on real
+ * tower queries, and keeps the cheapest combination that reaches the
+ * design's recall target (SLO.recs.annRecall).
+ */
+export async function sweepHnsw(input: {
+  root: string;
+  vectorsPath: string;
+  vectors: Float32Array;
+  dim: number;
+  queries: Float32Array;
+  settings: ServingSettings;
+  dir: string;
+  label: string;
+  progress: StepProgress;
+}): Promise<HnswSweepResult> {
+  const { settings, dim, dir } = input;
+  const k = settings.candidates;
+  const recallTarget = SLO.recs.annRecall.target;
+  mkdirSync(dir, { recursive: true });
+  input.progress.note(`exact top-${k} of ${input.queries.length / dim} queries (the recall ground truth)`);
+  const exact = exactNeighbours(input.vectors, dim, input.queries, k);
+
+  const rows: SweepRow[] = [];
+  const agreements = new Map<string, NeighbourAgreement>();
+  for (const config of settings.hnswGrid) {
+    const out = join(dir, `m${config.m}-efc${config.efConstruction}.bin`);
+    const built = await buildIndex({
+      root: input.root,
+      vectorsPath: input.vectorsPath,
+      dim,
+      config,
+      out,
+      label: `${input.label} M=${config.m} efC=${config.efConstruction}`,
+      checkQueries: input.queries.subarray(0, Math.min(input.queries.length, 100 * dim)),
+    });
+    agreements.set(out, built.nodeAgreement);
+    const index = SongIndex.load(out, dim, k);
+    for (const measured of measureEf(index, input.queries, exact, k, settings.efGrid)) {
+      const row = { ...config, ...measured, buildSeconds: built.buildSeconds, indexMiB: built.bytes / MiB };
+      rows.push(row);
+      input.progress.note(
+        `M=${row.m} efC=${row.efConstruction} ef=${row.ef}: recall@${k} ${row.recall.toFixed(4)}, p50 ${row.p50Ms.toFixed(2)} ms, p99 ${row.p99Ms.toFixed(2)} ms`,
+      );
+    }
+  }
+
+  const chosen = chooseSweepRow(rows, recallTarget);
+  const chosenFile = join(dir, `m${chosen.m}-efc${chosen.efConstruction}.bin`);
+  const indexPath = join(dir, 'index.bin');
+  renameSync(chosenFile, indexPath);
+  for (const config of settings.hnswGrid) rmSync(join(dir, `m${config.m}-efc${config.efConstruction}.bin`), { force: true });
+  return {
+    indexPath,
+    chosen,
+    recallTarget,
+    queries: input.queries.length / dim,
+    rows,
+    nodeAgreement: agreements.get(chosenFile)!,
+  };
+}

@@ -1,0 +1,40 @@
+import { join } from 'node:path';
+
+/** Where a profile's files live under the repository's `.cache`. */
+export function recsPaths(root: string, profile: string) {
+  const data = join(root, '.cache', 'data', 'recs', profile);
+  const work = join(data, 'training');
+  return {
+    /** The generated dataset (datagen's format). */
+    data,
+    /** Intermediate outputs: embeddings, sweep indexes, ranker data and model. */
+    work,
+    stamps: join(work, 'stamps'),
+    embeddings: join(work, 'embeddings'),
+    hnsw: join(work, 'hnsw'),
+    ranker: join(work, 'ranker'),
+    /** The published artifact set the services load. */
+    artifacts: join(root, '.cache', 'artifacts', 'recs', profile),
+  };
+}
+
+export type RecsPaths = ReturnType<typeof recsPaths>;
+
+/** Source folders and files whose contents go into each step's cache key (relative to the repo root). */
+export const STEP_SOURCES = {
+  data: ['packages/datagen/src/recs'],
+  embeddings: [
+    'packages/training/src/recs/split.ts',
+    'packages/training/src/recs/embeddings.ts',
+    'packages/training/python/recs/train_als.py',
+  ],
+  hnsw: [
+    'packages/recs-core/src',
+    'packages/training/src/recs/hnsw-index.ts',
+    'packages/training/src/recs/hnsw-sweep.ts',
+    'packages/training/src/recs/replay.ts',
+    'packages/training/python/recs/build_hnsw.py',
+  ],
+  /** Tower, ranker data and model, evaluation, publishing: all of recs-core and the recs training code. */
+  models: ['packages/recs-core/src', 'packages/training/src/recs', 'packages/training/python/recs'],
+} as const;

@@ -1,0 +1,30 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Where the recs Python scripts live (packages/training/python/recs). */
+export const RECS_PYTHON_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'python', 'recs');
+
+/**
+ * Runs `python/recs/<script>` with the repository's venv. Its progress lines
+ * go straight to our stderr; a non-zero exit becomes an error naming the
+ * script, so the pipeline stops at the step that failed.
+ */
+export async function runPythonScript(root: string, script: string, args: readonly string[]): Promise<void> {
+  const python = join(root, '.cache', 'venv', 'bin', 'python');
+  if (!existsSync(python)) {
+    throw new Error(
+      `the Python training environment is missing (${python}); \`npm start\` builds it from infra/python/requirements.txt`,
+    );
+  }
+  const child = spawn(python, [join(RECS_PYTHON_DIR, script), ...args], {
+    cwd: RECS_PYTHON_DIR,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', resolve);
+  });
+  if (code !== 0) throw new Error(`python/recs/${script} failed (exit ${code}); see its output above`);
+}

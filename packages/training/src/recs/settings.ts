@@ -1,0 +1,108 @@
+/**
+ * What the offline pipeline does for each data profile. `tiny` and `default`
+ * build the serving set (embeddings, index, ranker, report); `large` only
+ * builds what the ANN benchmark needs, since 1M songs have no listens.
+ */
+
+export interface HnswConfig {
+  m: number;
+  efConstruction: number;
+}
+
+export interface ServingSettings {
+  kind: 'serving';
+  /** Test split: the last `holdoutListens` listens of every user with at least `minListensForHoldout`. */
+  holdoutListens: number;
+  minListensForHoldout: number;
+  /** Ranker labels: the last `labelWindow` training listens of the ranker's users. */
+  labelWindow: number;
+  rankerUsers: number;
+  /** Share of the ranker's users kept for early stopping. */
+  rankerValidShare: number;
+  negativesPerQuery: number;
+  /** Users the tower and the index are tuned on (a subset of the ranker's users, never test users' test listens). */
+  tuningUsers: number;
+  evalUsers: number;
+  /** Candidates asked of the index (the design's top 1000). */
+  candidates: number;
+  als: { factors: number; iterations: number; regularization: number; alpha: number };
+  hnswGrid: readonly HnswConfig[];
+  efGrid: readonly number[];
+  towerGrid: {
+    recentWeight: readonly number[];
+    halfLifeHours: readonly number[];
+    popularityWeight: readonly number[];
+    positionDecay: number;
+  };
+  ranker: { trees: number; learningRate: number; leaves: number; minDataInLeaf: number };
+  /** Length of each region's cold-start list. */
+  popularListLength: number;
+}
+
+export interface AnnBenchmarkSettings {
+  kind: 'ann-benchmark';
+  hnsw: HnswConfig;
+  /** ef the manifest suggests; the benchmark sweeps around it. */
+  efSearch: number;
+  candidates: number;
+}
+
+export type RecsTrainingSettings = ServingSettings | AnnBenchmarkSettings;
+
+const shared = {
+  kind: 'serving',
+  holdoutListens: 5,
+  minListensForHoldout: 15,
+  labelWindow: 5,
+  rankerValidShare: 0.1,
+  negativesPerQuery: 50,
+  als: { factors: 64, iterations: 15, regularization: 0.05, alpha: 10 },
+  towerGrid: { recentWeight: [0, 0.4, 0.8], halfLifeHours: [6, 48], popularityWeight: [0.5, 1, 1.5], positionDecay: 0.8 },
+  ranker: { trees: 300, learningRate: 0.05, leaves: 31, minDataInLeaf: 50 },
+  popularListLength: 1000,
+} as const;
+
+export const TRAINING_SETTINGS: Readonly<Record<string, RecsTrainingSettings>> = {
+  tiny: {
+    ...shared,
+    rankerUsers: 500,
+    tuningUsers: 150,
+    evalUsers: 500,
+    // 2,000 songs: top 1000 would be half the catalogue, which tests nothing.
+    candidates: 200,
+    als: { ...shared.als, iterations: 10 },
+    hnswGrid: [
+      { m: 8, efConstruction: 100 },
+      { m: 16, efConstruction: 200 },
+    ],
+    efGrid: [200, 300, 400],
+    ranker: { ...shared.ranker, trees: 100, minDataInLeaf: 20 },
+    towerGrid: { ...shared.towerGrid, recentWeight: [0, 0.6], halfLifeHours: [24], popularityWeight: [1] },
+    popularListLength: 200,
+  },
+  default: {
+    ...shared,
+    rankerUsers: 10_000,
+    tuningUsers: 800,
+    evalUsers: 2_000,
+    candidates: 1000,
+    hnswGrid: [
+      { m: 12, efConstruction: 100 },
+      { m: 16, efConstruction: 200 },
+      { m: 24, efConstruction: 200 },
+    ],
+    efGrid: [1000, 1200, 1500, 2000],
+  },
+  large: {
+    kind: 'ann-benchmark',
+    hnsw: { m: 32, efConstruction: 300 },
+    efSearch: 1200,
+    candidates: 1000,
+  },
+};
+
+export function trainingSettings(profile: string): RecsTrainingSettings {
+  const settings = TRAINING_SETTINGS[profile];
+  if (!settings) throw new Error(`no recs training settings for profile "${profile}" (have ${Object.keys(TRAINING_SETTINGS).join(', ')})`);
+  return settings;
+}
