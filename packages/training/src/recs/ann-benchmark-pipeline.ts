@@ -4,7 +4,7 @@ import { ANN_SPACE } from '@mlsys/recs-core/ann';
 import { MANIFEST_FILE } from '@mlsys/recs-core/artifacts';
 import { publishArtifacts } from './artifact-writer.js';
 import { buildIndex, HNSW_LIBRARY } from './hnsw-index.js';
-import { type RecsPaths, STEP_SOURCES } from './paths.js';
+import { CODE_ROOT, type RecsPaths, STEP_SOURCES } from './paths.js';
 import type { PipelineProgress } from './progress.js';
 import type { AnnBenchmarkSettings } from './settings.js';
 import { cachedStep, hashJson, hashSources } from './step-cache.js';
@@ -28,7 +28,7 @@ export async function annBenchmarkPipeline(ctx: {
   const songVectors = join(paths.data, recs.DATASET_FILES.songFactors);
   const queryVectors = join(paths.data, recs.DATASET_FILES.userFactors);
   const indexPath = join(paths.hnsw, 'index.bin');
-  const hnswKey = hashJson({ data: ctx.dataKey, hnsw: settings.hnsw, code: hashSources(root, STEP_SOURCES.hnsw) });
+  const hnswKey = hashJson({ data: ctx.dataKey, hnsw: settings.hnsw, code: hashSources(CODE_ROOT, STEP_SOURCES.annIndex) });
 
   const built = await cachedStep({
     stampPath: join(paths.stamps, 'hnsw.json'),
@@ -54,7 +54,7 @@ export async function annBenchmarkPipeline(ctx: {
 
   await cachedStep({
     stampPath: join(paths.stamps, 'publish.json'),
-    key: hashJson({ hnswKey, code: hashSources(root, STEP_SOURCES.models) }),
+    key: hashJson({ hnswKey, code: hashSources(CODE_ROOT, STEP_SOURCES.annPublish) }),
     outputs: [join(paths.artifacts, MANIFEST_FILE)],
     force: ctx.force,
     onSkip: () => progress.skipped('artifacts', `up to date in ${paths.artifacts}`),

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { recs } from '@mlsys/datagen';
 import type { PipelineProgress } from './progress.js';
 import { cachedStep, hashJson, hashSources } from './step-cache.js';
-import { type RecsPaths, STEP_SOURCES } from './paths.js';
+import { CODE_ROOT, type RecsPaths, STEP_SOURCES } from './paths.js';
 
 /** Generates the profile's dataset unless the same generator already wrote it. Returns the step's cache key. */
 export async function dataStep(input: {
@@ -13,7 +13,7 @@ export async function dataStep(input: {
   progress: PipelineProgress;
 }): Promise<string> {
   const { paths, profile, progress } = input;
-  const key = hashJson({ profile, code: hashSources(input.root, STEP_SOURCES.data) });
+  const key = hashJson({ profile, code: hashSources(CODE_ROOT, STEP_SOURCES.data) });
   await cachedStep({
     stampPath: join(paths.stamps, 'data.json'),
     key,

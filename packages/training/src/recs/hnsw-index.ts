@@ -1,5 +1,5 @@
 import { rmSync, statSync } from 'node:fs';
-import { type EfMeasurement, SongIndex } from '@mlsys/recs-core/ann';
+import { SongIndex } from '@mlsys/recs-core/ann';
 import { readInt32File, writeTypedArray } from './binary-files.js';
 import { runPythonScript } from './python.js';
 import type { HnswConfig } from './settings.js';
@@ -103,24 +103,3 @@ function assertSameNeighbours(
 
 /** Rounding can, very rarely, send a search down another branch; anything beyond that is a real mismatch. */
 const MIN_OVERLAP = 0.999;
-
-export interface SweepRow extends EfMeasurement {
-  m: number;
-  efConstruction: number;
-  buildSeconds: number;
-  indexMiB: number;
-}
-
-/**
- * The sweep's verdict: the (M, efConstruction, ef) with the lowest mean
- * latency among those reaching the recall target, or the best recall when
- * none does. Mean rather than p99 because the sweep runs on a shared
- * machine, where the tail is mostly other processes' noise.
- */
-export function chooseSweepRow(rows: readonly SweepRow[], recallTarget: number): SweepRow {
-  const passing = rows.filter((r) => r.recall >= recallTarget);
-  const pool = passing.length > 0 ? passing : rows;
-  return [...pool].sort((a, b) =>
-    passing.length > 0 ? a.meanMs - b.meanMs || a.indexMiB - b.indexMiB : b.recall - a.recall,
-  )[0]!;
-}

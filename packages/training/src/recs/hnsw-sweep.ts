@@ -1,8 +1,8 @@
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SLO } from '@mlsys/load-tests/slo';
-import { exactNeighbours, measureEf, SongIndex } from '@mlsys/recs-core/ann';
-import { buildIndex, chooseSweepRow, type NeighbourAgreement, type SweepRow } from './hnsw-index.js';
+import { type EfMeasurement, exactNeighbours, measureEf, SongIndex } from '@mlsys/recs-core/ann';
+import { buildIndex, type NeighbourAgreement } from './hnsw-index.js';
 import type { StepProgress } from './progress.js';
 import type { ServingSettings } from './settings.js';
 
@@ -78,4 +78,25 @@ export async function sweepHnsw(input: {
     rows,
     nodeAgreement: agreements.get(chosenFile)!,
   };
+}
+
+export interface SweepRow extends EfMeasurement {
+  m: number;
+  efConstruction: number;
+  buildSeconds: number;
+  indexMiB: number;
+}
+
+/**
+ * The sweep's verdict: the (M, efConstruction, ef) with the lowest mean
+ * latency among those reaching the recall target, or the best recall when
+ * none does. Mean rather than p99 because the sweep runs on a shared
+ * machine, where the tail is mostly other processes' noise.
+ */
+export function chooseSweepRow(rows: readonly SweepRow[], recallTarget: number): SweepRow {
+  const passing = rows.filter((r) => r.recall >= recallTarget);
+  const pool = passing.length > 0 ? passing : rows;
+  return [...pool].sort((a, b) =>
+    passing.length > 0 ? a.meanMs - b.meanMs || a.indexMiB - b.indexMiB : b.recall - a.recall,
+  )[0]!;
 }

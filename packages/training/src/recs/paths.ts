@@ -1,4 +1,12 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The checkout this code runs from. Step cache keys hash source files here,
+ * which need not be the `root` the data and artifacts go to (tests use a
+ * temporary root).
+ */
+export const CODE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 
 /** Where a profile's files live under the repository's `.cache`. */
 export function recsPaths(root: string, profile: string) {
@@ -20,7 +28,7 @@ export function recsPaths(root: string, profile: string) {
 
 export type RecsPaths = ReturnType<typeof recsPaths>;
 
-/** Source folders and files whose contents go into each step's cache key (relative to the repo root). */
+/** Source folders and files whose contents go into each step's cache key (relative to CODE_ROOT). */
 export const STEP_SOURCES = {
   data: ['packages/datagen/src/recs'],
   embeddings: [
@@ -34,6 +42,13 @@ export const STEP_SOURCES = {
     'packages/training/src/recs/hnsw-sweep.ts',
     'packages/training/src/recs/replay.ts',
     'packages/training/python/recs/build_hnsw.py',
+  ],
+  /** The large profile's index: only the builder, so editing the serving code does not rebuild 1M songs. */
+  annIndex: ['packages/training/src/recs/hnsw-index.ts', 'packages/training/python/recs/build_hnsw.py'],
+  annPublish: [
+    'packages/training/src/recs/ann-benchmark-pipeline.ts',
+    'packages/training/src/recs/artifact-writer.ts',
+    'packages/recs-core/src/artifacts',
   ],
   /** Tower, ranker data and model, evaluation, publishing: all of recs-core and the recs training code. */
   models: ['packages/recs-core/src', 'packages/training/src/recs', 'packages/training/python/recs'],

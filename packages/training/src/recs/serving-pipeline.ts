@@ -9,7 +9,7 @@ import { embeddingFiles, trainEmbeddings } from './embeddings.js';
 import { type HnswSweepResult, sweepHnsw } from './hnsw-sweep.js';
 import { buildIndexVectors } from './index-vectors.js';
 import { evaluateOffline, type OfflineEvaluation } from './offline-evaluation.js';
-import { type RecsPaths, STEP_SOURCES } from './paths.js';
+import { CODE_ROOT, type RecsPaths, STEP_SOURCES } from './paths.js';
 import type { PipelineProgress } from './progress.js';
 import { checkOnnxParity, type OnnxParity, type RankerSummary, rankerOnnxPath, trainRanker } from './ranker-training.js';
 import { type RankerDatasetStats, writeRankerDataset } from './ranker-dataset.js';
@@ -45,14 +45,14 @@ function stepKeys(ctx: Context) {
     split: [settings.holdoutListens, settings.minListensForHoldout, settings.labelWindow],
     users: [settings.rankerUsers, settings.tuningUsers, settings.evalUsers],
     als: settings.als,
-    code: hashSources(root, STEP_SOURCES.embeddings),
+    code: hashSources(CODE_ROOT, STEP_SOURCES.embeddings),
   });
   const hnsw = hashJson({
     embeddings,
     grid: [settings.hnswGrid, settings.efGrid, settings.candidates],
-    code: hashSources(root, STEP_SOURCES.hnsw),
+    code: hashSources(CODE_ROOT, STEP_SOURCES.hnsw),
   });
-  const models = hashSources(root, STEP_SOURCES.models);
+  const models = hashSources(CODE_ROOT, STEP_SOURCES.models);
   const tower = hashJson({ hnsw, grid: settings.towerGrid, models });
   const rankerData = hashJson({ tower, negatives: settings.negativesPerQuery, valid: settings.rankerValidShare, models });
   const ranker = hashJson({ rankerData, params: settings.ranker, models });
