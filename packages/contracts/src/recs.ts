@@ -162,13 +162,15 @@ export const RankRequest = Type.Object(
     recentListens: Type.Array(RecentListen, { maxItems: MAX_RECENT_LISTENS }),
     /** Candidate generation's output, in its order (position = `ann_rank`). */
     candidates: ScoredSongs,
+    /** Return only the best `limit` (all are scored either way); saves encoding songs nobody will look at. */
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CANDIDATES })),
   },
   { additionalProperties: false },
 );
 export type RankRequest = Static<typeof RankRequest>;
 
 export const RankResponse = Type.Object({
-  /** Every candidate, best model score first. */
+  /** The candidates (the best `limit` of them when asked), best model score first. */
   ids: Type.Array(SongId),
   scores: Type.Array(Type.Number()),
   modelVersion: Type.String(),

@@ -1,4 +1,4 @@
-import { dot, row } from '@mlsys/recs-core';
+import { candidateQuery, dot, normalizeInPlace, row, songIndexVector } from '@mlsys/recs-core';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HnswCandidateIndex } from '../src/adapters/hnsw-index.js';
@@ -6,9 +6,10 @@ import { buildApp } from '../src/app.js';
 import { tinyArtifacts } from './artifacts.js';
 
 const artifacts = tinyArtifacts();
-const { dim, artifactVersion } = artifacts.manifest;
+const { dim, artifactVersion, hnsw, userTower } = artifacts.manifest;
 const songEmbeddings = artifacts.readSongEmbeddings();
 const userEmbeddings = artifacts.readUserEmbeddings();
+const songs = artifacts.readSongs();
 let app: ReturnType<typeof buildApp>;
 
 beforeAll(() => {
@@ -23,7 +24,10 @@ beforeAll(() => {
 });
 afterAll(() => app.close());
 
-const userVector = (user: number) => Array.from(row(userEmbeddings, dim, user));
+/** A query as the user tower builds one: the unit taste direction plus the popularity weight. */
+const userVector = (user: number) => Array.from(candidateQuery(normalizeInPlace(row(userEmbeddings, dim, user).slice()), userTower!.popularityWeight));
+/** The vector the index holds for a song. */
+const indexVector = (song: number) => songIndexVector(row(songEmbeddings, dim, song), songs[song]!.listenCount, hnsw.popularityScale!);
 const candidates = (payload: object) => app.inject({ method: 'POST', url: '/v1/candidates', payload });
 
 describe('POST /v1/candidates', () => {
@@ -39,7 +43,7 @@ describe('POST /v1/candidates', () => {
     expect(body.indexVersion).toBe(artifactVersion);
     for (let i = 1; i < body.scores.length; i++) expect(body.scores[i]).toBeLessThanOrEqual(body.scores[i - 1]);
     for (let i = 0; i < 5; i++) {
-      expect(body.scores[i]).toBeCloseTo(dot(vector, row(songEmbeddings, dim, body.ids[i])), 4);
+      expect(body.scores[i]).toBeCloseTo(dot(vector, indexVector(body.ids[i])), 4);
     }
     expect(res.headers['server-timing']).toMatch(/^ann;dur=/);
   });
@@ -59,7 +63,7 @@ describe('POST /v1/candidates', () => {
   it('when the vector has the wrong dimension, then 400 names the vector and the expected size', async () => {
     const res = await candidates({ vector: [1, 2, 3], k: 10 });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error.fields).toEqual([{ field: 'vector', reason: `must have ${dim} numbers (the index dimension), got 3` }]);
+    expect(res.json().error.fields).toEqual([{ field: 'vector', reason: `must have ${hnsw.dim} numbers (the index dimension), got 3` }]);
   });
 
   it('when k is above 2000, then 400 names k', async () => {

@@ -68,6 +68,15 @@ describe('POST /v1/rank', () => {
     expect(res.headers['server-timing']).toMatch(/^features;dur=[\d.]+, model;dur=[\d.]+$/);
   });
 
+  it('when a limit is given, then only the best that many come back, in the same order as without it', async () => {
+    const all = (await rank({ region: 'US', nowMs: NOW, recentListens, candidates: candidates(300) })).json();
+
+    const res = await rank({ region: 'US', nowMs: NOW, recentListens, candidates: candidates(300), limit: 25 });
+
+    expect(res.json().ids).toEqual(all.ids.slice(0, 25));
+    expect(res.json().scores).toEqual(all.scores.slice(0, 25));
+  });
+
   it('when 2000 candidates are sent, then all 2000 are scored', async () => {
     const res = await rank({ region: 'JP', nowMs: NOW, recentListens: [], candidates: candidates(2000) });
     expect(res.statusCode).toBe(200);

@@ -34,7 +34,7 @@ export function smallCatalog(): ServingCatalog {
       ['US', songs.filter((s) => s.licensedRegions.includes('US')).map((s) => s.id)],
       ['GB', songs.map((s) => s.id)],
     ]),
-    userTower: { recentWeight: 0.5, positionDecay: 0.8, halfLifeHours: 24 },
+    userTower: { recentWeight: 0.5, positionDecay: 0.8, halfLifeHours: 24, popularityWeight: 0.1 },
     candidatesK: 50,
   };
 }

@@ -38,6 +38,20 @@ describe('recommend', () => {
     expect(asked).toEqual([[1]]);
   });
 
+  it('when the ranker is called, then it is asked only for the head the rules will look at', async () => {
+    const stages = new FakeStages();
+    const limits: (number | undefined)[] = [];
+    const original = stages.rankOf;
+    stages.rankOf = (request) => {
+      limits.push(request.limit);
+      return original(request);
+    };
+
+    await run(stages, { count: 4 });
+
+    expect(limits).toEqual([4 * 5]);
+  });
+
   it('when the user is unknown, then the list is a cold start from regional popularity and not degraded', async () => {
     const stages = new FakeStages();
     stages.featuresOf = () => undefined;

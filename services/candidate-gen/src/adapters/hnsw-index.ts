@@ -12,13 +12,14 @@ export class HnswCandidateIndex implements CandidateIndex {
 
   /** Throws RecsArtifactError naming the file when the index cannot be read or does not match the manifest. */
   static load(artifacts: RecsArtifacts): HnswCandidateIndex {
-    const { dim, hnsw, counts } = artifacts.manifest;
+    // The index's own dimension (taste + popularity, see recs-core candidate-space.ts), not the embeddings'.
+    const { hnsw, counts } = artifacts.manifest;
     const path = artifacts.path('hnsw');
     let index: SongIndex;
     try {
-      index = SongIndex.load(path, dim, hnsw.efSearch);
+      index = SongIndex.load(path, hnsw.dim, hnsw.efSearch);
     } catch (error) {
-      throw new RecsArtifactError(artifacts.dir, `${path} is not a readable ${dim}-d hnswlib index (${(error as Error).message})`);
+      throw new RecsArtifactError(artifacts.dir, `${path} is not a readable ${hnsw.dim}-d hnswlib index (${(error as Error).message})`);
     }
     if (index.count !== counts.songs) {
       throw new RecsArtifactError(artifacts.dir, `the index holds ${index.count} songs, the manifest ${counts.songs}`);

@@ -32,7 +32,8 @@ export function requestProblems(catalog: RankerCatalog, request: RankRequest): {
  * Scores every candidate with one model call on the features training used
  * (`crossFeatures` from recs-core), and returns them best first. `ann_rank`
  * is the candidate's position in the request, as candidate generation
- * ordered it. Assumes `requestProblems` found nothing.
+ * ordered it. With `limit`, only the best that many come back. Assumes
+ * `requestProblems` found nothing.
  */
 export async function rankCandidates(model: ScoringModel, catalog: RankerCatalog, request: RankRequest, nowMs: number): Promise<Ranked> {
   const started = performance.now();
@@ -52,7 +53,7 @@ export async function rankCandidates(model: ScoringModel, catalog: RankerCatalog
   const modelDone = performance.now();
 
   // Best score first; equal scores keep candidate generation's order.
-  const order = ids.map((_, i) => i).sort((a, b) => scores[b]! - scores[a]! || a - b);
+  const order = ids.map((_, i) => i).sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, request.limit ?? ids.length);
   return {
     ids: order.map((i) => ids[i]!),
     scores: order.map((i) => scores[i]!),

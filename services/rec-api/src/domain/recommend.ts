@@ -80,12 +80,16 @@ export async function recommend(deps: RecommendDeps, request: RecommendRequest):
   const fromIndex = candidates !== undefined;
   if (!candidates) candidates = popularCandidates(catalog, context.region, catalog.candidatesK, new Set(recentIds));
 
-  // 3. Ranking.
+  // 3. Ranking: only the head the rules will look at travels back.
+  const rulesInput = request.count * deps.rulesOverfetch;
   let ranked = candidates;
   let rankingExplain: ExplainStage = { source: 'candidate-order', detail: 'popularity candidates are served in popularity order', ...candidates };
   if (fromIndex) {
     const scored = await log.call('ranker', 'candidate order', () =>
-      stages.rank({ region: context.region, nowMs: context.nowMs, recentListens: features?.recentListens ?? [], candidates: candidates! }, deadlines.ranker),
+      stages.rank(
+        { region: context.region, nowMs: context.nowMs, recentListens: features?.recentListens ?? [], candidates: candidates!, limit: rulesInput },
+        deadlines.ranker,
+      ),
     );
     if (scored) {
       ranked = scored.value;
@@ -96,7 +100,7 @@ export async function recommend(deps: RecommendDeps, request: RecommendRequest):
   }
 
   // 4. Business rules, then the guard on every song served.
-  const items = ruleItems(catalog, ranked, request.count * deps.rulesOverfetch);
+  const items = ruleItems(catalog, ranked, rulesInput);
   const ruled = await log.call('rules', 'licensing and explicit guard only', () =>
     stages.rules({ ...context, count: request.count, items }, deadlines.rules),
   );
