@@ -58,6 +58,11 @@ const config = (() => {
           default: 5000,
           min: 1,
         }),
+        KAFKA_SESSION_TIMEOUT_MS: env.int({
+          description: 'how long the group waits for a crashed instance before moving its partitions',
+          default: 10_000,
+          min: 6_000,
+        }),
         CONSUMER_GROUP: env.string({ description: 'Kafka consumer group', default: SERVICE }),
         INSTANCE_ID: env.string({
           description: 'stable per instance: a restart with the same id fences its dead predecessor',
@@ -126,6 +131,7 @@ const stream = createFeatureStream({
   logger,
   maxAlignWaitMs: config.MAX_ALIGN_WAIT_MS,
   maxBatchRecords: config.MAX_BATCH_RECORDS,
+  sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
   onBatch: (stats) => observed.onBatch(stats, task.size()),
   onFatal: (error) => {
     logger.error({ err: error.message }, 'the stream stopped; exiting so that a supervisor restarts it');

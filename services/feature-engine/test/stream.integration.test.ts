@@ -76,6 +76,7 @@ async function startEngine(topics: FeatureTopics, namespace: string, groupId: st
     logger,
     maxAlignWaitMs: 2_000,
     maxBatchRecords: 1_000,
+    sessionTimeoutMs: 10_000,
   });
   await stream.start();
   running.push(stream);

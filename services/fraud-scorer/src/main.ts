@@ -47,6 +47,11 @@ const config = (() => {
           default: 5000,
           min: 1,
         }),
+        KAFKA_SESSION_TIMEOUT_MS: env.int({
+          description: 'how long the group waits for a crashed instance before moving its partitions',
+          default: 10_000,
+          min: 6_000,
+        }),
         CONSUMER_GROUP: env.string({ description: 'Kafka consumer group', default: SERVICE }),
         INSTANCE_ID: env.string({
           description: 'stable per instance: a restart with the same id fences its dead predecessor',
@@ -105,6 +110,7 @@ const stream = createScoringStream({
   transactionalId: `${SERVICE}-${config.INSTANCE_ID}`,
   logger,
   maxBatchRecords: config.MAX_BATCH_RECORDS,
+  sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
   onBatch: observed.onBatch,
   onFatal: (error) => {
     logger.error({ err: error.message }, 'the stream stopped; exiting so that a supervisor restarts it');
@@ -142,7 +148,13 @@ async function shutdown(reason: string, exitCode = 0): Promise<void> {
     [
       { name: 'http (stop accepting, finish in-flight requests)', run: () => app.close() },
       { name: 'stream (finish the batch in hand, leave the group)', run: () => stream.stop() },
-      { name: 'rules watcher and model', run: async () => (rules.close(), await model.close()) },
+      {
+        name: 'rules watcher and model',
+        run: async () => {
+          rules.close();
+          await model.close();
+        },
+      },
     ],
     config.SHUTDOWN_DEADLINE_MS,
     logger,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RuleBook, RuleSetError } from '../src/domain/rules.js';
+import { RuleBook, RuleSetError, TRANSACTION_LEVEL_FEATURES } from '../src/domain/rules.js';
 import { features, highAmountRule, payment, ruleSet } from './fixtures.js';
 
 describe('RuleBook', () => {
@@ -102,5 +102,13 @@ describe('RuleBook', () => {
 
     const fired = book.evaluateTransactionLevel(payment({ amount: 500 }), features({ amount: 500 }));
     expect(fired.map((r) => r.id)).toEqual(['high-amount']);
+  });
+});
+
+describe('TRANSACTION_LEVEL_FEATURES', () => {
+  it('when listed, then they are exactly the features of the payment itself', () => {
+    expect([...TRANSACTION_LEVEL_FEATURES].sort()).toEqual(
+      ['amount', 'is_ecom', 'is_night', 'is_weekend', 'mcc_high_risk'].sort(),
+    );
   });
 });

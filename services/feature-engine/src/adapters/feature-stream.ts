@@ -22,6 +22,8 @@ export interface FeatureStreamOptions {
   /** How long a silent partition may hold the event-time merge back. */
   maxAlignWaitMs: number;
   maxBatchRecords: number;
+  /** How long the group waits for a silent member (a crashed instance) before moving its partitions. */
+  sessionTimeoutMs: number;
   onBatch?(stats: BatchStats): void;
   onFatal?(error: Error): void;
 }
@@ -63,6 +65,7 @@ export function createFeatureStream(options: FeatureStreamOptions): Transactiona
     task: options.task,
     logger: options.logger,
     maxBatchRecords: options.maxBatchRecords,
+    sessionTimeoutMs: options.sessionTimeoutMs,
     ...(options.onBatch ? { onBatch: options.onBatch } : {}),
     ...(options.onFatal ? { onFatal: options.onFatal } : {}),
   });

@@ -17,6 +17,8 @@ export interface ScoringStreamOptions {
   transactionalId: string;
   logger: KafkaLogSink;
   maxBatchRecords: number;
+  /** How long the group waits for a silent member (a crashed instance) before moving its partitions. */
+  sessionTimeoutMs: number;
   onBatch?(stats: BatchStats): void;
   onFatal?(error: Error): void;
 }
@@ -40,6 +42,7 @@ export function createScoringStream(options: ScoringStreamOptions): Transactiona
     task: options.task,
     logger: options.logger,
     maxBatchRecords: options.maxBatchRecords,
+    sessionTimeoutMs: options.sessionTimeoutMs,
     ...(options.onBatch ? { onBatch: options.onBatch } : {}),
     ...(options.onFatal ? { onFatal: options.onFatal } : {}),
   });

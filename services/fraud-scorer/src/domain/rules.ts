@@ -1,14 +1,19 @@
 import { createHash } from 'node:crypto';
 import type { DecisionOutcome, FraudRule, FraudRuleSet, RuleCondition, Transaction } from '@mlsys/contracts';
-import { FEATURE_NAMES, type FeatureName, featureIndex, TRANSACTION_LAYOUT } from '@mlsys/fraud-core';
+import { ENTITY_KINDS, FEATURE_NAMES, type FeatureName, featureIndex } from '@mlsys/fraud-core';
 
 /** Transaction fields a rule may test besides the model's features (categorical: the model sees flags). */
 const TRANSACTION_FIELDS = ['channel', 'merchantCategory', 'currency'] as const;
 type TransactionField = (typeof TRANSACTION_FIELDS)[number];
 
-/** Features computed from the payment alone: the only ones a rules-only decision (no feature engine) has. */
+/**
+ * Features computed from the payment alone: the only ones a rules-only
+ * decision (no feature engine) has. Every feature kept per entity is named
+ * after its entity (`card_`, `terminal_`, `device_`, `ip_`); the rest
+ * describe the payment itself.
+ */
 export const TRANSACTION_LEVEL_FEATURES: ReadonlySet<string> = new Set(
-  Object.values(TRANSACTION_LAYOUT).map((index) => FEATURE_NAMES[index]!),
+  FEATURE_NAMES.filter((name) => !ENTITY_KINDS.some((kind) => name.startsWith(`${kind}_`))),
 );
 
 export interface FiredRule {
