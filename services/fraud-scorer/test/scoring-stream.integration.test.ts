@@ -32,9 +32,10 @@ describe('fraud-scorer against the real Kafka', () => {
     cleanups.push(() => producer.disconnect());
     const small = enriched(payment({ cardId: 'card-a', amount: 30 }));
     const large = enriched(payment({ cardId: 'card-b', amount: 950 }));
-    await producer.send(topics.enriched, [
+    const malformed: unknown = { ...small, features: 'none' };
+    await producer.send<unknown>(topics.enriched, [
       { key: 'card-a', value: small },
-      { key: 'card-a', value: { ...small, features: 'none' } },
+      { key: 'card-a', value: malformed },
       { key: 'card-b', value: large },
     ]);
     const decisionsReader = await new TopicReader(kafka, topics.decisions).start();
