@@ -1,0 +1,181 @@
+// fraud-monitor process entry: reads the environment, loads the training
+// reference, consumes decisions, chargebacks and enriched transactions,
+// serves the report, and shuts down in order.
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { ConfigError, env, loadConfig } from '@mlsys/config';
+import { Topics } from '@mlsys/contracts';
+import { HORIZON_MS, loadFraudArtifacts } from '@mlsys/fraud-core';
+import { createKafka, describeCluster, ensureTopics, JsonProducer } from '@mlsys/kafka';
+import { shutdownInOrder } from '@mlsys/service-kit';
+import { createLogger, createMetrics } from '@mlsys/telemetry';
+import { createMonitorConsumers } from './adapters/monitor-consumers.js';
+import { buildApp } from './app.js';
+import { DriftMonitor } from './domain/drift.js';
+import { FraudMonitor } from './domain/fraud-monitor.js';
+import { LabelledDecisions } from './domain/labelled-decisions.js';
+import { parseWindow } from './domain/windows.js';
+
+const SERVICE = 'fraud-monitor';
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+/** PSI above 0.2 is the usual reading of "the population has shifted". */
+const DRIFT_ALARM_PSI = 0.2;
+
+const config = (() => {
+  try {
+    return loadConfig(
+      SERVICE,
+      {
+        PORT: env.port({ description: 'HTTP port', default: 8093 }),
+        HOST: env.string({ description: 'interface to listen on', default: '127.0.0.1' }),
+        LOG_LEVEL: env.oneOf(['debug', 'info', 'warn', 'error'] as const, {
+          description: 'log level',
+          default: 'info',
+        }),
+        KAFKA_BROKERS: env.list({ description: 'Kafka bootstrap servers, e.g. 127.0.0.1:9092' }),
+        ARTIFACTS_DIR: env.string({
+          description:
+            'fraud artifact folder (training reference distributions), e.g. .cache/artifacts/fraud/default',
+        }),
+        QUALITY_WINDOWS: env.list({
+          description: 'sliding windows of decision event time for precision and recall',
+          default: ['1h', '24h', '7d'],
+        }),
+        CALIBRATION_WINDOW: env.string({
+          description: 'window of the reliability bins and ECE',
+          default: '7d',
+        }),
+        CALIBRATION_BINS: env.int({ description: 'equal-width score bins', default: 10, min: 2, max: 100 }),
+        DRIFT_SAMPLE: env.int({
+          description: 'latest transactions the PSI is computed over',
+          default: 10_000,
+          min: 100,
+        }),
+        DRIFT_MIN_SAMPLE: env.int({
+          description: 'no drift alarm before the sample has this many transactions',
+          default: 1_000,
+          min: 1,
+        }),
+        CONSUMER_GROUP: env.string({ description: 'Kafka consumer group prefix', default: SERVICE }),
+        DECISIONS_TOPIC: env.string({ description: 'decisions in', default: Topics.decisions.name }),
+        CHARGEBACKS_TOPIC: env.string({ description: 'labels in', default: Topics.chargebacks.name }),
+        ENRICHED_TOPIC: env.string({ description: 'features in', default: Topics.transactionsEnriched.name }),
+        DLQ_TOPIC: env.string({ description: 'malformed messages', default: Topics.transactionsDlq.name }),
+        SHUTDOWN_DEADLINE_MS: env.int({
+          description: 'longest a graceful shutdown may take',
+          default: 10_000,
+          min: 100,
+        }),
+      },
+      process.env,
+    );
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+})();
+
+const windows = (() => {
+  try {
+    return {
+      quality: config.QUALITY_WINDOWS.map(parseWindow),
+      calibration: parseWindow(config.CALIBRATION_WINDOW),
+    };
+  } catch (error) {
+    console.error(
+      `${SERVICE} cannot start: QUALITY_WINDOWS or CALIBRATION_WINDOW: ${(error as Error).message}`,
+    );
+    process.exit(1);
+  }
+})();
+
+const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
+const metrics = createMetrics(SERVICE);
+const artifacts = loadFraudArtifacts(config.ARTIFACTS_DIR);
+const driftOptions = {
+  sampleSize: config.DRIFT_SAMPLE,
+  threshold: DRIFT_ALARM_PSI,
+  minSample: config.DRIFT_MIN_SAMPLE,
+};
+const longest = Math.max(...windows.quality.map((w) => w.ms), windows.calibration.ms);
+const monitor = new FraudMonitor({
+  decisions: new LabelledDecisions({ retainMs: longest, pendingChargebackMs: HORIZON_MS * 3 }),
+  drift: new DriftMonitor(artifacts.reference, artifacts.manifest.featureNames, driftOptions),
+  driftOptions,
+  qualityWindows: windows.quality,
+  calibrationWindow: windows.calibration,
+  calibrationBins: config.CALIBRATION_BINS,
+  modelVersion: artifacts.manifest.artifactVersion,
+  featureSpecVersion: artifacts.manifest.featureSpecVersion,
+});
+
+const kafka = createKafka({ clientId: SERVICE, brokers: config.KAFKA_BROKERS, logger });
+const topics = {
+  decisions: config.DECISIONS_TOPIC,
+  chargebacks: config.CHARGEBACKS_TOPIC,
+  enriched: config.ENRICHED_TOPIC,
+  deadLetters: config.DLQ_TOPIC,
+};
+await ensureTopics(kafka, [
+  { name: topics.decisions, partitions: Topics.decisions.partitions },
+  { name: topics.chargebacks, partitions: Topics.chargebacks.partitions },
+  { name: topics.enriched, partitions: Topics.transactionsEnriched.partitions },
+  { name: topics.deadLetters, partitions: Topics.transactionsDlq.partitions },
+]);
+const producer = new JsonProducer(kafka);
+await producer.connect();
+const consumers = createMonitorConsumers({
+  kafka,
+  producer,
+  monitor,
+  topics,
+  groupPrefix: `${config.CONSUMER_GROUP}-${randomUUID().slice(0, 8)}`,
+  logger,
+});
+await Promise.all(consumers.map((consumer) => consumer.start()));
+
+const app = buildApp({
+  logger,
+  metrics,
+  version,
+  report: () => monitor.report(),
+  readiness: {
+    kafka: () => describeCluster(kafka),
+    consumers: async () => {
+      if (!consumers.every((c) => c.isRunning)) throw new Error('not every consumer is running');
+    },
+  },
+  artifacts: () => ({
+    model: artifacts.manifest.artifactVersion,
+    featureSpec: artifacts.manifest.featureSpecVersion,
+  }),
+});
+await app.listen({ host: config.HOST, port: config.PORT });
+
+let stopping = false;
+async function shutdown(reason: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ reason }, 'shutting down');
+  const clean = await shutdownInOrder(
+    [
+      { name: 'http (stop accepting, finish in-flight requests)', run: () => app.close() },
+      {
+        name: 'consumers (leave the groups)',
+        run: async () => {
+          await Promise.all(consumers.map((c) => c.stop()));
+        },
+      },
+      { name: 'kafka producer (dead letters)', run: () => producer.disconnect() },
+    ],
+    config.SHUTDOWN_DEADLINE_MS,
+    logger,
+  );
+  process.exit(clean ? 0 : 1);
+}
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));
