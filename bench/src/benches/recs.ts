@@ -70,21 +70,29 @@ export async function run(args: string[]): Promise<RunResult> {
       'stage-urls': { type: 'string' },
     },
   });
-  const rates = values.rates.split(',').map(Number).filter((r) => r > 0).sort((a, b) => a - b);
+  const rates = values.rates
+    .split(',')
+    .map(Number)
+    .filter((r) => r > 0)
+    .sort((a, b) => a - b);
   const seconds = Number(values.seconds);
   const startedAt = new Date();
   const cpus = availableParallelism();
   const client = new JsonServiceClient({ service: 'rec-api', baseUrl: values.url, connections: 512 });
   try {
-    await assertStackUp(client, values.url);
+    await assertStackUp(client);
     const target = requestMix(values.artifacts, Number(values['new-users']), Number(values.count));
     const notes: string[] = [];
     const probe = await client.get(target.path(0), Recommendations, { deadlineMs: 5000 });
     if (probe.body.degraded) {
-      notes.push(`the probe request was already degraded (${probe.body.degradedStages.map((d) => `${d.stage}: ${d.reason}`).join('; ')}): a stage is down or slow`);
+      notes.push(
+        `the probe request was already degraded (${probe.body.degradedStages.map((d) => `${d.stage}: ${d.reason}`).join('; ')}): a stage is down or slow`,
+      );
     }
 
-    console.log(`recs: warming up, then ${rates.join(', ')} req/s for ${seconds} s each against ${values.url} (${target.describe})`);
+    console.log(
+      `recs: warming up, then ${rates.join(', ')} req/s for ${seconds} s each against ${values.url} (${target.describe})`,
+    );
     await openLoad(client, target, Math.min(50, rates[0]!), 5);
 
     const services = serviceUrls(values.url, values['stage-urls']);
@@ -92,14 +100,23 @@ export async function run(args: string[]): Promise<RunResult> {
     for (const rate of rates) {
       const cpuBefore = await cpuSeconds(services);
       const samples = await openLoad(client, target, rate, seconds);
-      const row = { ...summarize(rate, seconds, samples), cpu_ms_per_request: cpuPerRequest(cpuBefore, await cpuSeconds(services), samples.length) };
+      const row = {
+        ...summarize(rate, seconds, samples),
+        cpu_ms_per_request: cpuPerRequest(cpuBefore, await cpuSeconds(services), samples.length),
+      };
       rows.push(row);
       console.log(
         `  ${String(rate).padStart(4)} req/s: p50 ${row.p50_ms.toFixed(1)} p95 ${row.p95_ms.toFixed(1)} p99 ${row.p99_ms.toFixed(1)} ms, ` +
           `degraded ${(100 * row.degraded_share).toFixed(1)} %, e2e/compute ${row.e2e_over_compute.toFixed(2)}, CPU ${row.cpu_ms_per_request.all ?? '?'} ms/request`,
       );
-      if (row.generator_lag_p99_ms > 5) notes.push(`at ${rate} req/s the generator sent its p99 request ${row.generator_lag_p99_ms.toFixed(1)} ms late: it shares the CPU with the stack`);
-      if (row.degraded_share > 0.01) notes.push(`at ${rate} req/s ${(100 * row.degraded_share).toFixed(1)} % of answers were degraded (a stage missed its deadline): fast, but not the full pipeline`);
+      if (row.generator_lag_p99_ms > 5)
+        notes.push(
+          `at ${rate} req/s the generator sent its p99 request ${row.generator_lag_p99_ms.toFixed(1)} ms late: it shares the CPU with the stack`,
+        );
+      if (row.degraded_share > 0.01)
+        notes.push(
+          `at ${rate} req/s ${(100 * row.degraded_share).toFixed(1)} % of answers were degraded (a stage missed its deadline): fast, but not the full pipeline`,
+        );
       if (row.p95_ms > OVERLOAD_P95_MS) {
         notes.push(`stopped after ${rate} req/s: p95 above ${OVERLOAD_P95_MS} ms, the stack is saturated`);
         break;
@@ -107,14 +124,27 @@ export async function run(args: string[]): Promise<RunResult> {
     }
 
     const [load1m] = loadavg();
-    if (load1m! > cpus) notes.push(`the host's 1-minute load average was ${load1m!.toFixed(1)} on ${cpus} cores at the end: other work competed with the stack for CPU`);
+    if (load1m! > cpus)
+      notes.push(
+        `the host's 1-minute load average was ${load1m!.toFixed(1)} on ${cpus} cores at the end: other work competed with the stack for CPU`,
+      );
 
     const at100 = rows.find((r) => r.rate === 100);
-    const holding = rows.filter((r) => r.p95_ms < P95_TARGET_MS && r.availability >= SLO.recs.availability.target);
+    const holding = rows.filter(
+      (r) => r.p95_ms < P95_TARGET_MS && r.availability >= SLO.recs.availability.target,
+    );
     const result = buildResult({
       name: 'recs',
       startedAt,
-      params: { url: values.url, rates, seconds_per_rate: seconds, artifacts: values.artifacts, new_user_share: Number(values['new-users']), count: Number(values.count), model: 'open (arrivals on schedule, latency from the due time)' },
+      params: {
+        url: values.url,
+        rates,
+        seconds_per_rate: seconds,
+        artifacts: values.artifacts,
+        new_user_share: Number(values['new-users']),
+        count: Number(values.count),
+        model: 'open (arrivals on schedule, latency from the due time)',
+      },
       metrics: {
         p50_ms_at_100_rps: at100?.p50_ms ?? null,
         p95_ms_at_100_rps: at100?.p95_ms ?? null,
@@ -129,7 +159,11 @@ export async function run(args: string[]): Promise<RunResult> {
       },
       slo: [
         { metric: 'p95_ms_at_100_rps', op: SLO.recs.endToEndP95.op, target: P95_TARGET_MS },
-        { metric: 'availability_at_100_rps', op: SLO.recs.availability.op, target: SLO.recs.availability.target },
+        {
+          metric: 'availability_at_100_rps',
+          op: SLO.recs.availability.op,
+          target: SLO.recs.availability.target,
+        },
       ],
       notes,
     });
@@ -147,9 +181,16 @@ export async function run(args: string[]): Promise<RunResult> {
  */
 function serviceUrls(gateway: string, stageUrls: string | undefined): Record<string, string> {
   const url = new URL(gateway);
-  const stages = stageUrls?.split(',') ?? (url.port === '8080' ? [8081, 8082, 8083, 8084].map((port) => `${url.protocol}//${url.hostname}:${port}`) : []);
+  const stages =
+    stageUrls?.split(',') ??
+    (url.port === '8080'
+      ? [8081, 8082, 8083, 8084].map((port) => `${url.protocol}//${url.hostname}:${port}`)
+      : []);
   const names = ['feature-store', 'candidate-gen', 'ranker', 'rules'];
-  return { 'rec-api': gateway, ...Object.fromEntries(stages.map((stageUrl, i) => [names[i] ?? stageUrl, stageUrl.trim()])) };
+  return {
+    'rec-api': gateway,
+    ...Object.fromEntries(stages.map((stageUrl, i) => [names[i] ?? stageUrl, stageUrl.trim()])),
+  };
 }
 
 /** `process_cpu_seconds_total` of each service (user + system); services that do not answer are left out. */
@@ -170,7 +211,11 @@ async function cpuSeconds(services: Record<string, string>): Promise<Record<stri
 }
 
 /** CPU ms each service spent per request over one rate, and their sum (`all`): the figure contention does not distort. */
-function cpuPerRequest(before: Record<string, number>, after: Record<string, number>, requests: number): Record<string, number> {
+function cpuPerRequest(
+  before: Record<string, number>,
+  after: Record<string, number>,
+  requests: number,
+): Record<string, number> {
   const out: Record<string, number> = {};
   let all = 0;
   for (const [name, seconds] of Object.entries(after)) {
@@ -184,7 +229,7 @@ function cpuPerRequest(before: Record<string, number>, after: Record<string, num
 }
 
 /** Fails with what to do when the gateway is not there, instead of a wall of connection errors. */
-async function assertStackUp(client: JsonServiceClient, url: string): Promise<void> {
+async function assertStackUp(client: JsonServiceClient): Promise<void> {
   try {
     await client.get('/readyz', Readiness, { deadlineMs: 2000 });
   } catch (error) {
@@ -202,7 +247,8 @@ function requestMix(artifactsDir: string, newUserShare: number, count: number): 
   return {
     describe: `${users.length} known users, ${(100 * newUserShare).toFixed(0)} % new users, count=${count}`,
     path: (i) => {
-      if ((i * 0.618_034) % 1 < newUserShare) return `/v1/recommendations/bench-new-${i}?region=US&count=${count}`;
+      if ((i * 0.618_034) % 1 < newUserShare)
+        return `/v1/recommendations/bench-new-${i}?region=US&count=${count}`;
       const user = users[(i * 7919) % users.length]!;
       return `/v1/recommendations/${user.id}?region=${user.region}&count=${count}`;
     },
@@ -210,7 +256,12 @@ function requestMix(artifactsDir: string, newUserShare: number, count: number): 
 }
 
 /** Sends `rate x seconds` requests on schedule, never waiting for answers, and records each. */
-async function openLoad(client: JsonServiceClient, target: Target, rate: number, seconds: number): Promise<Sample[]> {
+async function openLoad(
+  client: JsonServiceClient,
+  target: Target,
+  rate: number,
+  seconds: number,
+): Promise<Sample[]> {
   const total = Math.round(rate * seconds);
   const interval = 1000 / rate;
   const t0 = performance.now() + 20;
@@ -228,7 +279,13 @@ async function send(client: JsonServiceClient, path: string, due: number): Promi
   const sendLagMs = performance.now() - due;
   try {
     const answer = await client.get(path, Recommendations, { deadlineMs: 10_000 });
-    return { latencyMs: performance.now() - due, ok: true, degraded: answer.body.degraded, timings: answer.serverTiming, sendLagMs };
+    return {
+      latencyMs: performance.now() - due,
+      ok: true,
+      degraded: answer.body.degraded,
+      timings: answer.serverTiming,
+      sendLagMs,
+    };
   } catch {
     return { latencyMs: performance.now() - due, ok: false, degraded: false, timings: [], sendLagMs };
   }

@@ -18,7 +18,10 @@ export const MAX_RECENT_LISTENS = 50;
 
 export const UserId = Identifier('user id');
 export const SongId = Type.Integer({ minimum: 0, maximum: 2_147_483_647, description: 'dense song id' });
-export const RegionCode = Type.String({ pattern: '^[A-Z]{2}$', description: 'two-letter region code, e.g. US' });
+export const RegionCode = Type.String({
+  pattern: '^[A-Z]{2}$',
+  description: 'two-letter region code, e.g. US',
+});
 /** Epoch milliseconds; listens replayed from the data set may carry fractions. */
 const EpochMs = Type.Number({ minimum: 0, description: 'ms since the Unix epoch' });
 
@@ -27,7 +30,10 @@ const EpochMs = Type.Number({ minimum: 0, description: 'ms since the Unix epoch'
  * 344 characters instead of ~1,300 as JSON numbers, and decodes without a
  * number parser. See `encodeFloat32` / `decodeFloat32`.
  */
-export const Float32Base64 = Type.String({ pattern: '^[A-Za-z0-9+/]*={0,2}$', description: 'little-endian float32, base64' });
+export const Float32Base64 = Type.String({
+  pattern: '^[A-Za-z0-9+/]*={0,2}$',
+  description: 'little-endian float32, base64',
+});
 
 export function encodeFloat32(vector: Float32Array): string {
   return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64');
@@ -36,7 +42,8 @@ export function encodeFloat32(vector: Float32Array): string {
 /** Decodes into a fresh, aligned array; throws when the byte count is not a whole number of floats. */
 export function decodeFloat32(base64: string): Float32Array {
   const bytes = Buffer.from(base64, 'base64');
-  if (bytes.length % 4 !== 0) throw new Error(`a float32 vector needs a multiple of 4 bytes, got ${bytes.length}`);
+  if (bytes.length % 4 !== 0)
+    throw new Error(`a float32 vector needs a multiple of 4 bytes, got ${bytes.length}`);
   const out = new Float32Array(bytes.length / 4);
   new Uint8Array(out.buffer).set(bytes);
   return out;
@@ -134,7 +141,11 @@ export type SongFeaturesResponse = Static<typeof SongFeaturesResponse>;
 /** `POST /v1/candidates`: top-k songs by inner product with the user vector. */
 export const CandidatesRequest = Type.Object(
   {
-    vector: Type.Array(Type.Number(), { minItems: 1, maxItems: 4096, description: 'user vector, index dimension' }),
+    vector: Type.Array(Type.Number(), {
+      minItems: 1,
+      maxItems: 4096,
+      description: 'user vector, index dimension',
+    }),
     k: Type.Integer({ minimum: 1, maximum: MAX_CANDIDATES }),
     /** Songs never to return (e.g. just played). */
     exclude: Type.Optional(Type.Array(SongId, { maxItems: 1000 })),

@@ -16,7 +16,10 @@ export class ServiceCallError extends Error {
 
 /** The call's deadline passed before the answer arrived; the request was aborted. */
 export class DeadlineExceededError extends ServiceCallError {
-  constructor(service: string, readonly deadlineMs: number) {
+  constructor(
+    service: string,
+    readonly deadlineMs: number,
+  ) {
     super(service, `${service} did not answer within ${deadlineMs} ms`);
     this.name = 'DeadlineExceededError';
   }

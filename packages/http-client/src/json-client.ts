@@ -62,7 +62,12 @@ export class JsonServiceClient {
     return this.send('GET', path, undefined, schema, call);
   }
 
-  post<S extends TSchema>(path: string, body: unknown, schema: S, call: CallOptions): Promise<JsonAnswer<Static<S>>> {
+  post<S extends TSchema>(
+    path: string,
+    body: unknown,
+    schema: S,
+    call: CallOptions,
+  ): Promise<JsonAnswer<Static<S>>> {
     return this.send('POST', path, JSON.stringify(body), schema, call);
   }
 
@@ -85,17 +90,28 @@ export class JsonServiceClient {
         method,
         path,
         signal,
-        headers: payload === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' },
+        headers:
+          payload === undefined
+            ? { accept: 'application/json' }
+            : { 'content-type': 'application/json', accept: 'application/json' },
         ...(payload === undefined ? {} : { body: payload }),
       });
       const text = await response.body.text();
       if (this.options.maxResponseBytes !== undefined && text.length > this.options.maxResponseBytes) {
-        throw new ServiceContractError(this.service, `answer of ${text.length} bytes exceeds ${this.options.maxResponseBytes}`);
+        throw new ServiceContractError(
+          this.service,
+          `answer of ${text.length} bytes exceeds ${this.options.maxResponseBytes}`,
+        );
       }
       const parsed = parseJson(text);
       if (response.statusCode < 200 || response.statusCode >= 300) {
         const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
-        throw new ServiceStatusError(this.service, response.statusCode, error?.code, error?.message ?? text.slice(0, 200));
+        throw new ServiceStatusError(
+          this.service,
+          response.statusCode,
+          error?.code,
+          error?.message ?? text.slice(0, 200),
+        );
       }
       const decoded = this.validator(schema).validate(parsed);
       if (!decoded.ok) throw new ServiceContractError(this.service, describeErrors(decoded.errors));
@@ -108,7 +124,8 @@ export class JsonServiceClient {
     } catch (error) {
       if (error instanceof ServiceCallError) throw error;
       if (deadline.aborted) throw new DeadlineExceededError(this.service, call.deadlineMs);
-      if (call.signal?.aborted) throw new ServiceCallError(this.service, `call to ${this.service} was cancelled`, { cause: error });
+      if (call.signal?.aborted)
+        throw new ServiceCallError(this.service, `call to ${this.service} was cancelled`, { cause: error });
       throw new ServiceUnreachableError(this.service, error);
     }
   }

@@ -96,7 +96,9 @@ describe('JsonServiceClient', () => {
     server!.close();
     client = new JsonServiceClient({ service: 'gone', baseUrl: url });
 
-    await expect(client.get('/x', Answer, { deadlineMs: 2000 })).rejects.toBeInstanceOf(ServiceUnreachableError);
+    await expect(client.get('/x', Answer, { deadlineMs: 2000 })).rejects.toBeInstanceOf(
+      ServiceUnreachableError,
+    );
   });
 });
 

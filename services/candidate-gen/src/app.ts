@@ -24,23 +24,41 @@ export function buildApp(deps: CandidateGenDeps): ServiceApp {
     readiness: { artifacts: () => ({ index: deps.indexVersion, ...deps.indexParams }) },
   });
   const searchSeconds = deps.metrics.histogram('candidate_gen_search_seconds', 'time of one index search');
-  const returned = deps.metrics.histogram('candidate_gen_candidates', 'candidates returned per call', [], [10, 50, 100, 200, 500, 1000, 2000]);
+  const returned = deps.metrics.histogram(
+    'candidate_gen_candidates',
+    'candidates returned per call',
+    [],
+    [10, 50, 100, 200, 500, 1000, 2000],
+  );
 
-  app.post('/v1/candidates', { schema: { body: CandidatesRequest, response: { 200: CandidatesResponse } } }, async (request, reply) => {
-    const { vector, k, exclude } = request.body;
-    if (vector.length !== deps.index.dim) {
-      throw new RequestValidationError('body', [{ field: 'vector', reason: `must have ${deps.index.dim} numbers (the index dimension), got ${vector.length}` }]);
-    }
-    const timer = new StageTimer();
-    const started = performance.now();
-    const found = deps.index.search(vector, k, new Set(exclude));
-    const ms = performance.now() - started;
-    timer.record('ann', ms);
-    searchSeconds.observe(ms / 1000);
-    returned.observe(found.ids.length);
-    reply.header('server-timing', timer.header());
-    return { ids: Array.from(found.ids), scores: Array.from(found.scores), indexVersion: deps.indexVersion };
-  });
+  app.post(
+    '/v1/candidates',
+    { schema: { body: CandidatesRequest, response: { 200: CandidatesResponse } } },
+    async (request, reply) => {
+      const { vector, k, exclude } = request.body;
+      if (vector.length !== deps.index.dim) {
+        throw new RequestValidationError('body', [
+          {
+            field: 'vector',
+            reason: `must have ${deps.index.dim} numbers (the index dimension), got ${vector.length}`,
+          },
+        ]);
+      }
+      const timer = new StageTimer();
+      const started = performance.now();
+      const found = deps.index.search(vector, k, new Set(exclude));
+      const ms = performance.now() - started;
+      timer.record('ann', ms);
+      searchSeconds.observe(ms / 1000);
+      returned.observe(found.ids.length);
+      reply.header('server-timing', timer.header());
+      return {
+        ids: Array.from(found.ids),
+        scores: Array.from(found.scores),
+        indexVersion: deps.indexVersion,
+      };
+    },
+  );
 
   return app;
 }

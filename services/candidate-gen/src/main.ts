@@ -10,7 +10,9 @@ import { HnswCandidateIndex } from './adapters/hnsw-index.js';
 import { buildApp } from './app.js';
 
 const SERVICE = 'candidate-gen';
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 const config = (() => {
   try {
@@ -19,9 +21,18 @@ const config = (() => {
       {
         PORT: env.port({ description: 'HTTP port', default: 8082 }),
         HOST: env.string({ description: 'interface to listen on', default: '127.0.0.1' }),
-        LOG_LEVEL: env.oneOf(['debug', 'info', 'warn', 'error'] as const, { description: 'log level', default: 'info' }),
-        ARTIFACTS_DIR: env.string({ description: 'recs artifact set holding hnsw.bin, e.g. .cache/artifacts/recs/default' }),
-        SHUTDOWN_DEADLINE_MS: env.int({ description: 'longest a graceful shutdown may take', default: 10_000, min: 100 }),
+        LOG_LEVEL: env.oneOf(['debug', 'info', 'warn', 'error'] as const, {
+          description: 'log level',
+          default: 'info',
+        }),
+        ARTIFACTS_DIR: env.string({
+          description: 'recs artifact set holding hnsw.bin, e.g. .cache/artifacts/recs/default',
+        }),
+        SHUTDOWN_DEADLINE_MS: env.int({
+          description: 'longest a graceful shutdown may take',
+          default: 10_000,
+          min: 100,
+        }),
       },
       process.env,
     );
@@ -50,7 +61,12 @@ logger.info({ artifactVersion, songs: index.size, m: hnsw.m, efSearch: hnsw.efSe
 const app = buildApp({
   index,
   indexVersion: artifactVersion,
-  indexParams: { m: String(hnsw.m), efConstruction: String(hnsw.efConstruction), efSearch: String(hnsw.efSearch), songs: String(index.size) },
+  indexParams: {
+    m: String(hnsw.m),
+    efConstruction: String(hnsw.efConstruction),
+    efSearch: String(hnsw.efSearch),
+    songs: String(index.size),
+  },
   logger,
   metrics: createMetrics(SERVICE),
   version,

@@ -25,9 +25,13 @@ beforeAll(() => {
 afterAll(() => app.close());
 
 /** A query as the user tower builds one: the unit taste direction plus the popularity weight. */
-const userVector = (user: number) => Array.from(candidateQuery(normalizeInPlace(row(userEmbeddings, dim, user).slice()), userTower!.popularityWeight));
+const userVector = (user: number) =>
+  Array.from(
+    candidateQuery(normalizeInPlace(row(userEmbeddings, dim, user).slice()), userTower!.popularityWeight),
+  );
 /** The vector the index holds for a song. */
-const indexVector = (song: number) => songIndexVector(row(songEmbeddings, dim, song), songs[song]!.listenCount, hnsw.popularityScale!);
+const indexVector = (song: number) =>
+  songIndexVector(row(songEmbeddings, dim, song), songs[song]!.listenCount, hnsw.popularityScale!);
 const candidates = (payload: object) => app.inject({ method: 'POST', url: '/v1/candidates', payload });
 
 describe('POST /v1/candidates', () => {
@@ -41,7 +45,8 @@ describe('POST /v1/candidates', () => {
     expect(body.ids).toHaveLength(100);
     expect(new Set(body.ids).size).toBe(100);
     expect(body.indexVersion).toBe(artifactVersion);
-    for (let i = 1; i < body.scores.length; i++) expect(body.scores[i]).toBeLessThanOrEqual(body.scores[i - 1]);
+    for (let i = 1; i < body.scores.length; i++)
+      expect(body.scores[i]).toBeLessThanOrEqual(body.scores[i - 1]);
     for (let i = 0; i < 5; i++) {
       expect(body.scores[i]).toBeCloseTo(dot(vector, indexVector(body.ids[i])), 4);
     }
@@ -63,7 +68,9 @@ describe('POST /v1/candidates', () => {
   it('when the vector has the wrong dimension, then 400 names the vector and the expected size', async () => {
     const res = await candidates({ vector: [1, 2, 3], k: 10 });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error.fields).toEqual([{ field: 'vector', reason: `must have ${hnsw.dim} numbers (the index dimension), got 3` }]);
+    expect(res.json().error.fields).toEqual([
+      { field: 'vector', reason: `must have ${hnsw.dim} numbers (the index dimension), got 3` },
+    ]);
   });
 
   it('when k is above 2000, then 400 names k', async () => {

@@ -1,13 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { brokenCopy, setManifestVersion, tinyArtifacts } from './artifacts.js';
 
 const artifacts = tinyArtifacts();
 const copies: { remove: () => void }[] = [];
-afterAll(() => copies.forEach((c) => c.remove()));
+afterAll(() => {
+  for (const copy of copies) copy.remove();
+});
 
 /** A port nothing listens on, so a start that wrongly succeeded could not collide with a running stack. */
 async function freePort(): Promise<number> {
@@ -20,12 +22,21 @@ async function freePort(): Promise<number> {
 
 /** Runs the real entry point the way `npm start` does (from sources), and returns how it ended. */
 async function start(artifactsDir: string) {
-  const result = spawnSync(process.execPath, ['--conditions=@mlsys/source', '--import', 'tsx', 'src/main.ts'], {
-    cwd: join(import.meta.dirname, '..'),
-    env: { ...process.env, ARTIFACTS_DIR: artifactsDir, PORT: String(await freePort()), LOG_LEVEL: 'error' },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const result = spawnSync(
+    process.execPath,
+    ['--conditions=@mlsys/source', '--import', 'tsx', 'src/main.ts'],
+    {
+      cwd: join(import.meta.dirname, '..'),
+      env: {
+        ...process.env,
+        ARTIFACTS_DIR: artifactsDir,
+        PORT: String(await freePort()),
+        LOG_LEVEL: 'error',
+      },
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
   return { status: result.status, stderr: result.stderr };
 }
 

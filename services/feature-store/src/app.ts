@@ -7,7 +7,15 @@ import {
   UserFeaturesResponse,
   UserIdParams,
 } from '@mlsys/contracts';
-import { createServiceApp, HttpError, notFound, type ReadinessCheck, RequestValidationError, type ServiceApp, unavailable } from '@mlsys/service-kit';
+import {
+  createServiceApp,
+  HttpError,
+  notFound,
+  type ReadinessCheck,
+  RequestValidationError,
+  type ServiceApp,
+  unavailable,
+} from '@mlsys/service-kit';
 import { type Logger, type Metrics, StageTimer } from '@mlsys/telemetry';
 import type { FeatureStore } from './domain/ports.js';
 import type { MaterializationProgress } from './domain/progress.js';
@@ -45,8 +53,13 @@ export function buildApp(deps: FeatureStoreDeps): ServiceApp {
     },
   });
   const listens = deps.metrics.counter('feature_store_listens_total', 'live listen events recorded');
-  const lookups = deps.metrics.counter('feature_store_user_lookups_total', 'user feature reads, by outcome', ['outcome']);
-  const storeErrors = deps.metrics.counter('feature_store_redis_errors_total', 'requests answered 503 because Redis failed');
+  const lookups = deps.metrics.counter('feature_store_user_lookups_total', 'user feature reads, by outcome', [
+    'outcome',
+  ]);
+  const storeErrors = deps.metrics.counter(
+    'feature_store_redis_errors_total',
+    'requests answered 503 because Redis failed',
+  );
 
   /** Runs a store call; a Redis failure becomes a 503 the caller can act on (retry, or fall back). */
   async function fromStore<T>(work: (version: VersionInfo) => Promise<T>): Promise<T> {
@@ -56,7 +69,8 @@ export function buildApp(deps: FeatureStoreDeps): ServiceApp {
     } catch (error) {
       throw redisDown(error);
     }
-    if (!version) throw unavailable(`no feature version is live yet (${deps.progress.describe()}); retry shortly`);
+    if (!version)
+      throw unavailable(`no feature version is live yet (${deps.progress.describe()}); retry shortly`);
     try {
       return await work(version);
     } catch (error) {
@@ -67,7 +81,9 @@ export function buildApp(deps: FeatureStoreDeps): ServiceApp {
   function redisDown(error: unknown): HttpError {
     storeErrors.inc();
     deps.logger.warn({ err: (error as Error).message }, 'redis call failed');
-    return unavailable(`the feature store's Redis did not answer (${(error as Error).message}); retry shortly`);
+    return unavailable(
+      `the feature store's Redis did not answer (${(error as Error).message}); retry shortly`,
+    );
   }
 
   app.get(
@@ -76,7 +92,10 @@ export function buildApp(deps: FeatureStoreDeps): ServiceApp {
     async (request, reply) => {
       const started = performance.now();
       const { userId } = request.params;
-      const found = await fromStore(async (version) => ({ version, user: await deps.store.user(version, userId) }));
+      const found = await fromStore(async (version) => ({
+        version,
+        user: await deps.store.user(version, userId),
+      }));
       lookups.inc({ outcome: found.user ? 'found' : 'unknown' });
       if (!found.user) throw notFound(`features of user ${userId}`);
       const { user, version } = found;
@@ -87,23 +106,32 @@ export function buildApp(deps: FeatureStoreDeps): ServiceApp {
         region: user.region,
         embedding: user.embedding ? encodeFloat32(user.embedding) : null,
         recentListens: user.recentListens,
-        recentSongEmbeddings: [...user.recentSongEmbeddings].map(([songId, embedding]) => ({ songId, embedding: encodeFloat32(embedding) })),
+        recentSongEmbeddings: [...user.recentSongEmbeddings].map(([songId, embedding]) => ({
+          songId,
+          embedding: encodeFloat32(embedding),
+        })),
       };
     },
   );
 
-  app.post('/v1/events/listen', { schema: { body: ListenEvent, response: { 202: ListenAccepted } } }, async (request, reply) => {
-    const { userId, songId } = request.body;
-    const timestampMs = request.body.timestampMs ?? now();
-    const writtenTo = await fromStore(async (version) => {
-      if (songId >= version.songs) {
-        throw new RequestValidationError('body', [{ field: 'songId', reason: `is not a known song (the catalog has ids 0..${version.songs - 1})` }]);
-      }
-      return deps.store.recordListen(userId, { songId, timestampMs });
-    });
-    listens.inc();
-    return reply.code(202).send({ userId, songId, timestampMs, writtenTo });
-  });
+  app.post(
+    '/v1/events/listen',
+    { schema: { body: ListenEvent, response: { 202: ListenAccepted } } },
+    async (request, reply) => {
+      const { userId, songId } = request.body;
+      const timestampMs = request.body.timestampMs ?? now();
+      const writtenTo = await fromStore(async (version) => {
+        if (songId >= version.songs) {
+          throw new RequestValidationError('body', [
+            { field: 'songId', reason: `is not a known song (the catalog has ids 0..${version.songs - 1})` },
+          ]);
+        }
+        return deps.store.recordListen(userId, { songId, timestampMs });
+      });
+      listens.inc();
+      return reply.code(202).send({ userId, songId, timestampMs, writtenTo });
+    },
+  );
 
   app.post(
     '/v1/songs/features',
@@ -111,7 +139,10 @@ export function buildApp(deps: FeatureStoreDeps): ServiceApp {
     async (request, reply) => {
       const started = performance.now();
       const { ids, withEmbeddings = false } = request.body;
-      const { version, found } = await fromStore(async (version) => ({ version, found: await deps.store.songs(version, ids, withEmbeddings) }));
+      const { version, found } = await fromStore(async (version) => ({
+        version,
+        found: await deps.store.songs(version, ids, withEmbeddings),
+      }));
       const songs = [];
       const missing: number[] = [];
       for (const [i, record] of found.entries()) {
@@ -120,7 +151,12 @@ export function buildApp(deps: FeatureStoreDeps): ServiceApp {
           continue;
         }
         const { id, ...facts } = record.features;
-        const song = { songId: id, ...facts, licensedRegions: [...facts.licensedRegions], regionListenCounts: { ...facts.regionListenCounts } };
+        const song = {
+          songId: id,
+          ...facts,
+          licensedRegions: [...facts.licensedRegions],
+          regionListenCounts: { ...facts.regionListenCounts },
+        };
         songs.push('embedding' in record ? { ...song, embedding: encodeFloat32(record.embedding) } : song);
       }
       reply.header('server-timing', timing('redis', started));

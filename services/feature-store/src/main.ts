@@ -15,7 +15,9 @@ import { materialize } from './domain/materialize.js';
 import { MaterializationProgress } from './domain/progress.js';
 
 const SERVICE = 'feature-store';
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 const config = (() => {
   try {
@@ -24,13 +26,35 @@ const config = (() => {
       {
         PORT: env.port({ description: 'HTTP port', default: 8081 }),
         HOST: env.string({ description: 'interface to listen on', default: '127.0.0.1' }),
-        LOG_LEVEL: env.oneOf(['debug', 'info', 'warn', 'error'] as const, { description: 'log level', default: 'info' }),
-        REDIS_URL: env.url({ description: 'Redis holding the features, e.g. redis://127.0.0.1:6379', protocols: ['redis', 'rediss'] }),
-        REDIS_KEY_PREFIX: env.string({ description: 'prefix of every key, so several stacks or tests can share one Redis', default: '' }),
-        ARTIFACTS_DIR: env.string({ description: 'recs artifact set to materialise, e.g. .cache/artifacts/recs/default' }),
-        MATERIALIZE_BATCH: env.int({ description: 'records per Redis pipeline while materialising', default: 500, min: 1 }),
-        FORCE_MATERIALIZE: env.bool({ description: 'rebuild even when the live version came from the same artifact set', default: false }),
-        SHUTDOWN_DEADLINE_MS: env.int({ description: 'longest a graceful shutdown may take', default: 10_000, min: 100 }),
+        LOG_LEVEL: env.oneOf(['debug', 'info', 'warn', 'error'] as const, {
+          description: 'log level',
+          default: 'info',
+        }),
+        REDIS_URL: env.url({
+          description: 'Redis holding the features, e.g. redis://127.0.0.1:6379',
+          protocols: ['redis', 'rediss'],
+        }),
+        REDIS_KEY_PREFIX: env.string({
+          description: 'prefix of every key, so several stacks or tests can share one Redis',
+          default: '',
+        }),
+        ARTIFACTS_DIR: env.string({
+          description: 'recs artifact set to materialise, e.g. .cache/artifacts/recs/default',
+        }),
+        MATERIALIZE_BATCH: env.int({
+          description: 'records per Redis pipeline while materialising',
+          default: 500,
+          min: 1,
+        }),
+        FORCE_MATERIALIZE: env.bool({
+          description: 'rebuild even when the live version came from the same artifact set',
+          default: false,
+        }),
+        SHUTDOWN_DEADLINE_MS: env.int({
+          description: 'longest a graceful shutdown may take',
+          default: 10_000,
+          min: 100,
+        }),
       },
       process.env,
     );
@@ -53,16 +77,30 @@ const artifacts = (() => {
 })();
 
 // createRedis without `cluster` gives a single-node client; the key space assumes one node (see redis-schema.ts).
-const redis = createRedis({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, onError: (err) => logger.warn({ err: err.message }, 'redis connection error') }) as Redis;
+const redis = createRedis({
+  url: config.REDIS_URL,
+  keyPrefix: config.REDIS_KEY_PREFIX,
+  onError: (err) => logger.warn({ err: err.message }, 'redis connection error'),
+}) as Redis;
 await connectRedis(redis, config.REDIS_URL);
 
 const metrics = createMetrics(SERVICE);
 const store = new RedisFeatureStore(redis);
 const progress = new MaterializationProgress();
-const app = buildApp({ store, progress, logger, metrics, version, readiness: { redis: () => pingRedis(redis) } });
+const app = buildApp({
+  store,
+  progress,
+  logger,
+  metrics,
+  version,
+  readiness: { redis: () => pingRedis(redis) },
+});
 await app.listen({ host: config.HOST, port: config.PORT });
 
-const progressGauge = metrics.gauge('feature_store_materialize_progress', 'share of the running materialisation written (0..1)');
+const progressGauge = metrics.gauge(
+  'feature_store_materialize_progress',
+  'share of the running materialisation written (0..1)',
+);
 const started = Date.now();
 let lastLogged = '';
 materialize(artifactFeatureSource(artifacts), store, {
@@ -85,7 +123,10 @@ materialize(artifactFeatureSource(artifacts), store, {
       ? `version ${outcome.version.id} already holds artifacts ${outcome.version.artifactVersion}`
       : `version ${outcome.version.id} is live (${outcome.version.users} users, ${outcome.version.songs} songs in ${Date.now() - started} ms)`;
     progress.finished(detail);
-    logger.info({ version: outcome.version.id, skipped: outcome.skipped, collected: outcome.collected }, detail);
+    logger.info(
+      { version: outcome.version.id, skipped: outcome.skipped, collected: outcome.collected },
+      detail,
+    );
   })
   .catch((error: Error) => {
     progress.failed(error);

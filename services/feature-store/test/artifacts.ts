@@ -6,11 +6,16 @@ import { repoRoot } from '@mlsys/testkit';
 
 /** The tiny artifact set `npm test` prepares (MLSYS_RECS_ARTIFACTS), or the default build location. */
 export function tinyArtifacts(): RecsArtifacts {
-  return loadRecsArtifacts(process.env.MLSYS_RECS_ARTIFACTS ?? join(repoRoot(), '.cache', 'artifacts', 'recs', 'tiny'));
+  return loadRecsArtifacts(
+    process.env.MLSYS_RECS_ARTIFACTS ?? join(repoRoot(), '.cache', 'artifacts', 'recs', 'tiny'),
+  );
 }
 
 /** A copy of the artifact set with one thing broken, for the refuse-to-start tests; `remove()` deletes it. */
-export function brokenCopy(source: RecsArtifacts, breakIt: (dir: string) => void): { dir: string; remove: () => void } {
+export function brokenCopy(
+  source: RecsArtifacts,
+  breakIt: (dir: string) => void,
+): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'recs-broken-'));
   cpSync(source.dir, dir, { recursive: true });
   breakIt(dir);

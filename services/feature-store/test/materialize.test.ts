@@ -37,12 +37,22 @@ const source = (artifactVersion: string, users: number, songs: number): FeatureS
   userCount: users,
   songCount: songs,
   *users() {
-    for (let i = 0; i < users; i++) yield { userId: String(i), region: 'US', embedding: new Float32Array(2), recentListens: [] };
+    for (let i = 0; i < users; i++)
+      yield { userId: String(i), region: 'US', embedding: new Float32Array(2), recentListens: [] };
   },
   *songs() {
     for (let i = 0; i < songs; i++) {
       yield {
-        features: { id: i, artistId: 0, genre: 0, releaseMs: 0, licensedRegions: ['US'], explicit: false, listenCount: 0, regionListenCounts: {} },
+        features: {
+          id: i,
+          artistId: 0,
+          genre: 0,
+          releaseMs: 0,
+          licensedRegions: ['US'],
+          explicit: false,
+          listenCount: 0,
+          regionListenCounts: {},
+        },
         embedding: new Float32Array(2),
       };
     }
@@ -62,7 +72,15 @@ describe('materialize', () => {
 
     expect(outcome.skipped).toBe(false);
     expect(outcome.version.id).toBe(`aaaa1111bbbb-${(1000).toString(36)}`);
-    expect(writer.log).toEqual([`begin ${outcome.version.id}`, 'songs 2', 'songs 1', 'users 2', 'users 2', 'users 1', `publish ${outcome.version.id}`]);
+    expect(writer.log).toEqual([
+      `begin ${outcome.version.id}`,
+      'songs 2',
+      'songs 1',
+      'users 2',
+      'users 2',
+      'users 1',
+      `publish ${outcome.version.id}`,
+    ]);
     expect(progress).toEqual(['songs 2/3', 'songs 3/3', 'users 2/5', 'users 4/5', 'users 5/5']);
   });
 

@@ -56,7 +56,8 @@ afterAll(async () => {
 const userFeatures = (userId: string) => app.inject({ method: 'GET', url: `/v1/users/${userId}/features` });
 const listen = (payload: object) => app.inject({ method: 'POST', url: '/v1/events/listen', payload });
 const userWithListens = () => {
-  for (let u = 0; u < artifacts.manifest.counts.users; u++) if (recentListensOf(listensTable, u).length >= 3) return u;
+  for (let u = 0; u < artifacts.manifest.counts.users; u++)
+    if (recentListensOf(listensTable, u).length >= 3) return u;
   throw new Error('the tiny set has no user with 3 listens');
 };
 
@@ -72,7 +73,9 @@ describe('feature-store against the real Redis', () => {
     expect(Array.from(decodeFloat32(body.embedding))).toEqual(Array.from(row(userEmbeddings, dim, user)));
     expect(body.region).toBe(artifacts.readUsers()[user]!.region);
     expect(body.recentListens).toEqual(expectedListens);
-    expect(body.recentSongEmbeddings.map((s: { songId: number }) => s.songId).sort()).toEqual([...new Set(expectedListens.map((l) => l.songId))].sort());
+    expect(body.recentSongEmbeddings.map((s: { songId: number }) => s.songId).sort()).toEqual(
+      [...new Set(expectedListens.map((l) => l.songId))].sort(),
+    );
     expect(res.headers['server-timing']).toMatch(/^redis;dur=/);
   });
 
@@ -101,7 +104,8 @@ describe('feature-store against the real Redis', () => {
 
   it('when more listens arrive than are kept, then only the latest 50 stay, oldest first', async () => {
     const user = uniqueName('heavy');
-    for (let i = 0; i < RECENT_LISTENS_KEPT + 5; i++) await listen({ userId: user, songId: i, timestampMs: 1_000_000 + i });
+    for (let i = 0; i < RECENT_LISTENS_KEPT + 5; i++)
+      await listen({ userId: user, songId: i, timestampMs: 1_000_000 + i });
 
     const history = (await userFeatures(user)).json().recentListens;
 
@@ -121,7 +125,11 @@ describe('feature-store against the real Redis', () => {
   });
 
   it('when songs are looked up in a batch, then known ones come back as in the artifacts and unknown ones as missing', async () => {
-    const res = await app.inject({ method: 'POST', url: '/v1/songs/features', payload: { ids: [3, 1, songs.length + 1], withEmbeddings: true } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/songs/features',
+      payload: { ids: [3, 1, songs.length + 1], withEmbeddings: true },
+    });
 
     expect(res.statusCode).toBe(200);
     const body = res.json();

@@ -29,21 +29,38 @@ export function buildApp(deps: RankerDeps): ServiceApp {
     bodyLimitBytes: 256 * 1024,
     readiness: { artifacts: () => ({ model: deps.modelVersion, ...deps.modelInfo }) },
   });
-  const modelSeconds = deps.metrics.histogram('ranker_model_seconds', 'time of one model call (all candidates of a request)');
-  const batch = deps.metrics.histogram('ranker_batch_rows', 'candidates scored per model call', [], [10, 50, 100, 200, 500, 1000, 2000]);
+  const modelSeconds = deps.metrics.histogram(
+    'ranker_model_seconds',
+    'time of one model call (all candidates of a request)',
+  );
+  const batch = deps.metrics.histogram(
+    'ranker_batch_rows',
+    'candidates scored per model call',
+    [],
+    [10, 50, 100, 200, 500, 1000, 2000],
+  );
 
-  app.post('/v1/rank', { schema: { body: RankRequest, response: { 200: RankResponse } } }, async (request, reply) => {
-    const problems = requestProblems(deps.catalog, request.body);
-    if (problems.length > 0) throw new RequestValidationError('body', problems);
-    const ranked = await rankCandidates(deps.model, deps.catalog, request.body, request.body.nowMs ?? now());
-    modelSeconds.observe(ranked.modelMs / 1000);
-    batch.observe(ranked.ids.length);
-    const timer = new StageTimer();
-    timer.record('features', ranked.featuresMs);
-    timer.record('model', ranked.modelMs);
-    reply.header('server-timing', timer.header());
-    return { ids: ranked.ids, scores: ranked.scores, modelVersion: deps.modelVersion };
-  });
+  app.post(
+    '/v1/rank',
+    { schema: { body: RankRequest, response: { 200: RankResponse } } },
+    async (request, reply) => {
+      const problems = requestProblems(deps.catalog, request.body);
+      if (problems.length > 0) throw new RequestValidationError('body', problems);
+      const ranked = await rankCandidates(
+        deps.model,
+        deps.catalog,
+        request.body,
+        request.body.nowMs ?? now(),
+      );
+      modelSeconds.observe(ranked.modelMs / 1000);
+      batch.observe(ranked.ids.length);
+      const timer = new StageTimer();
+      timer.record('features', ranked.featuresMs);
+      timer.record('model', ranked.modelMs);
+      reply.header('server-timing', timer.header());
+      return { ids: ranked.ids, scores: ranked.scores, modelVersion: deps.modelVersion };
+    },
+  );
 
   return app;
 }

@@ -11,7 +11,9 @@ import { buildApp } from './app.js';
 import { buildCatalog } from './domain/catalog.js';
 
 const SERVICE = 'ranker';
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 const config = (() => {
   try {
@@ -20,9 +22,18 @@ const config = (() => {
       {
         PORT: env.port({ description: 'HTTP port', default: 8083 }),
         HOST: env.string({ description: 'interface to listen on', default: '127.0.0.1' }),
-        LOG_LEVEL: env.oneOf(['debug', 'info', 'warn', 'error'] as const, { description: 'log level', default: 'info' }),
-        ARTIFACTS_DIR: env.string({ description: 'recs artifact set holding ranker.onnx, e.g. .cache/artifacts/recs/default' }),
-        SHUTDOWN_DEADLINE_MS: env.int({ description: 'longest a graceful shutdown may take', default: 10_000, min: 100 }),
+        LOG_LEVEL: env.oneOf(['debug', 'info', 'warn', 'error'] as const, {
+          description: 'log level',
+          default: 'info',
+        }),
+        ARTIFACTS_DIR: env.string({
+          description: 'recs artifact set holding ranker.onnx, e.g. .cache/artifacts/recs/default',
+        }),
+        SHUTDOWN_DEADLINE_MS: env.int({
+          description: 'longest a graceful shutdown may take',
+          default: 10_000,
+          min: 100,
+        }),
       },
       process.env,
     );
@@ -39,7 +50,11 @@ const { artifacts, model, catalog } = await (async () => {
   try {
     const artifacts = loadRecsArtifacts(config.ARTIFACTS_DIR);
     const model = await loadRankerModel(artifacts);
-    const catalog = buildCatalog(artifacts.readSongs(), artifacts.readGenreHourLift(), artifacts.manifest.regions);
+    const catalog = buildCatalog(
+      artifacts.readSongs(),
+      artifacts.readGenreHourLift(),
+      artifacts.manifest.regions,
+    );
     return { artifacts, model, catalog };
   } catch (error) {
     if (!(error instanceof RecsArtifactError)) throw error;

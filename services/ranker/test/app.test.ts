@@ -1,5 +1,5 @@
 import { crossFeatures, localHour, summarizeHistory } from '@mlsys/recs-core';
-import { RankerModel } from '@mlsys/recs-core/ranker-model';
+import type { RankerModel } from '@mlsys/recs-core/ranker-model';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRankerModel } from '../src/adapters/onnx-model.js';
@@ -63,15 +63,23 @@ describe('POST /v1/rank', () => {
     );
     const expected = await model.score(features, sent.ids.length);
     const expectedById = new Map(sent.ids.map((id, i) => [id, expected[i]!]));
-    body.ids.forEach((id: number, i: number) => expect(body.scores[i]).toBeCloseTo(expectedById.get(id)!, 5));
-    for (let i = 1; i < body.scores.length; i++) expect(body.scores[i]).toBeLessThanOrEqual(body.scores[i - 1]);
+    for (const [i, id] of (body.ids as number[]).entries())
+      expect(body.scores[i]).toBeCloseTo(expectedById.get(id)!, 5);
+    for (let i = 1; i < body.scores.length; i++)
+      expect(body.scores[i]).toBeLessThanOrEqual(body.scores[i - 1]);
     expect(res.headers['server-timing']).toMatch(/^features;dur=[\d.]+, model;dur=[\d.]+$/);
   });
 
   it('when a limit is given, then only the best that many come back, in the same order as without it', async () => {
     const all = (await rank({ region: 'US', nowMs: NOW, recentListens, candidates: candidates(300) })).json();
 
-    const res = await rank({ region: 'US', nowMs: NOW, recentListens, candidates: candidates(300), limit: 25 });
+    const res = await rank({
+      region: 'US',
+      nowMs: NOW,
+      recentListens,
+      candidates: candidates(300),
+      limit: 25,
+    });
 
     expect(res.json().ids).toEqual(all.ids.slice(0, 25));
     expect(res.json().scores).toEqual(all.scores.slice(0, 25));
@@ -86,13 +94,22 @@ describe('POST /v1/rank', () => {
   it('when the region is unknown, then 400 names the region and lists the known ones', async () => {
     const res = await rank({ region: 'ZZ', recentListens: [], candidates: candidates(3) });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error.fields).toEqual([{ field: 'region', reason: `must be one of ${regions.map((r) => r.code).join(', ')}` }]);
+    expect(res.json().error.fields).toEqual([
+      { field: 'region', reason: `must be one of ${regions.map((r) => r.code).join(', ')}` },
+    ]);
   });
 
   it('when a candidate is not in the catalog or scores are missing, then 400 names those fields', async () => {
-    const res = await rank({ region: 'US', recentListens: [], candidates: { ids: [1, songs.length + 5], scores: [0.5] } });
+    const res = await rank({
+      region: 'US',
+      recentListens: [],
+      candidates: { ids: [1, songs.length + 5], scores: [0.5] },
+    });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error.fields.map((f: { field: string }) => f.field)).toEqual(['candidates.scores', 'candidates.ids']);
+    expect(res.json().error.fields.map((f: { field: string }) => f.field)).toEqual([
+      'candidates.scores',
+      'candidates.ids',
+    ]);
   });
 
   it('when asked for readiness, then the model version is reported', async () => {
@@ -106,4 +123,3 @@ describe('catalog', () => {
     expect(() => buildCatalog([songs[1]!, songs[0]!], genreHourLift, regions)).toThrow('row 0 holds song 1');
   });
 });
-

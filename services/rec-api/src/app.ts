@@ -30,36 +30,72 @@ export function buildApp(deps: RecApiDeps): ServiceApp {
   });
   convertQueryBySchema(app);
 
-  const stageSeconds = deps.metrics.histogram('rec_api_stage_seconds', 'wall time of each stage as the gateway sees it', ['stage']);
-  const degraded = deps.metrics.counter('rec_api_degraded_total', 'responses where a stage fell back, by stage', ['stage']);
-  const coldStarts = deps.metrics.counter('rec_api_cold_start_total', 'responses built from regional popularity (no user features)');
-  const rulesMissed = deps.metrics.counter('rec_api_rules_missed_total', 'songs the rules service let through that the licensing guard removed (a bug)');
-  const pipeline = { stages: deps.stages, catalog: deps.catalog, deadlines: deps.deadlines, rulesOverfetch: deps.rulesOverfetch, now: deps.now ?? Date.now };
+  const stageSeconds = deps.metrics.histogram(
+    'rec_api_stage_seconds',
+    'wall time of each stage as the gateway sees it',
+    ['stage'],
+  );
+  const degraded = deps.metrics.counter(
+    'rec_api_degraded_total',
+    'responses where a stage fell back, by stage',
+    ['stage'],
+  );
+  const coldStarts = deps.metrics.counter(
+    'rec_api_cold_start_total',
+    'responses built from regional popularity (no user features)',
+  );
+  const rulesMissed = deps.metrics.counter(
+    'rec_api_rules_missed_total',
+    'songs the rules service let through that the licensing guard removed (a bug)',
+  );
+  const pipeline = {
+    stages: deps.stages,
+    catalog: deps.catalog,
+    deadlines: deps.deadlines,
+    rulesOverfetch: deps.rulesOverfetch,
+    now: deps.now ?? Date.now,
+  };
   const regionCodes = [...deps.catalog.regions.keys()];
 
   app.get(
     '/v1/recommendations/:userId',
-    { schema: { params: RecommendationParams, querystring: RecommendationQuery, response: { 200: Recommendations } } },
+    {
+      schema: {
+        params: RecommendationParams,
+        querystring: RecommendationQuery,
+        response: { 200: Recommendations },
+      },
+    },
     async (request, reply) => {
       const started = performance.now();
       const { userId } = request.params;
       const { region, count = 20, explain = false, allowExplicit = true } = request.query;
       if (!deps.catalog.regions.has(region)) {
-        throw new RequestValidationError('querystring', [{ field: 'region', reason: `must be one of ${regionCodes.join(', ')}` }]);
+        throw new RequestValidationError('querystring', [
+          { field: 'region', reason: `must be one of ${regionCodes.join(', ')}` },
+        ]);
       }
 
       const result = await recommend(pipeline, { userId, region, count, allowExplicit });
 
-      for (const t of result.timings) if (!t.name.includes('.')) stageSeconds.observe({ stage: t.name }, t.ms / 1000);
+      for (const t of result.timings)
+        if (!t.name.includes('.')) stageSeconds.observe({ stage: t.name }, t.ms / 1000);
       for (const d of result.degraded) degraded.inc({ stage: d.stage });
       if (result.coldStart) coldStarts.inc();
       if (result.rulesMissed > 0) {
         rulesMissed.inc(result.rulesMissed);
-        request.log.error({ songs: result.rulesMissed }, 'the rules service let through songs the licensing guard removed');
+        request.log.error(
+          { songs: result.rulesMissed },
+          'the rules service let through songs the licensing guard removed',
+        );
       }
       reply.header(
         'server-timing',
-        serverTimingHeader([...result.timings, { name: 'compute', ms: result.computeMs }, { name: 'total', ms: performance.now() - started }]),
+        serverTimingHeader([
+          ...result.timings,
+          { name: 'compute', ms: result.computeMs },
+          { name: 'total', ms: performance.now() - started },
+        ]),
       );
       return {
         userId,

@@ -10,7 +10,9 @@ import { HttpRecommendationStages } from './adapters/http-stages.js';
 import { buildApp } from './app.js';
 
 const SERVICE = 'rec-api';
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 const serviceUrl = (description: string) => env.url({ description, protocols: ['http', 'https'] });
 
 const config = (() => {
@@ -20,20 +22,53 @@ const config = (() => {
       {
         PORT: env.port({ description: 'HTTP port', default: 8080 }),
         HOST: env.string({ description: 'interface to listen on', default: '127.0.0.1' }),
-        LOG_LEVEL: env.oneOf(['debug', 'info', 'warn', 'error'] as const, { description: 'log level', default: 'info' }),
-        ARTIFACTS_DIR: env.string({ description: 'recs artifact set (catalog, regional popularity, user tower), e.g. .cache/artifacts/recs/default' }),
+        LOG_LEVEL: env.oneOf(['debug', 'info', 'warn', 'error'] as const, {
+          description: 'log level',
+          default: 'info',
+        }),
+        ARTIFACTS_DIR: env.string({
+          description:
+            'recs artifact set (catalog, regional popularity, user tower), e.g. .cache/artifacts/recs/default',
+        }),
         FEATURE_STORE_URL: serviceUrl('feature-store base URL, e.g. http://127.0.0.1:8081'),
         CANDIDATE_GEN_URL: serviceUrl('candidate-gen base URL, e.g. http://127.0.0.1:8082'),
         RANKER_URL: serviceUrl('ranker base URL, e.g. http://127.0.0.1:8083'),
         RULES_URL: serviceUrl('rules base URL, e.g. http://127.0.0.1:8084'),
-        FEATURES_DEADLINE_MS: env.int({ description: 'budget of the feature-store call', default: 15, min: 1 }),
-        CANDIDATES_DEADLINE_MS: env.int({ description: 'budget of the candidate-gen call', default: 25, min: 1 }),
+        FEATURES_DEADLINE_MS: env.int({
+          description: 'budget of the feature-store call',
+          default: 15,
+          min: 1,
+        }),
+        CANDIDATES_DEADLINE_MS: env.int({
+          description: 'budget of the candidate-gen call',
+          default: 25,
+          min: 1,
+        }),
         RANKER_DEADLINE_MS: env.int({ description: 'budget of the ranker call', default: 30, min: 1 }),
         RULES_DEADLINE_MS: env.int({ description: 'budget of the rules call', default: 15, min: 1 }),
-        CANDIDATES_K: env.int({ description: 'candidates asked of the index (default: the artifact manifest, 1000 for the default profile)', default: 0, min: 0, max: 2000 }),
-        RULES_OVERFETCH: env.int({ description: 'ranked songs sent to the rules per song asked for', default: 5, min: 1, max: 20 }),
-        POOL_CONNECTIONS: env.int({ description: 'keep-alive connections per downstream service', default: 32, min: 1 }),
-        SHUTDOWN_DEADLINE_MS: env.int({ description: 'longest a graceful shutdown may take', default: 10_000, min: 100 }),
+        CANDIDATES_K: env.int({
+          description:
+            'candidates asked of the index (default: the artifact manifest, 1000 for the default profile)',
+          default: 0,
+          min: 0,
+          max: 2000,
+        }),
+        RULES_OVERFETCH: env.int({
+          description: 'ranked songs sent to the rules per song asked for',
+          default: 5,
+          min: 1,
+          max: 20,
+        }),
+        POOL_CONNECTIONS: env.int({
+          description: 'keep-alive connections per downstream service',
+          default: 32,
+          min: 1,
+        }),
+        SHUTDOWN_DEADLINE_MS: env.int({
+          description: 'longest a graceful shutdown may take',
+          default: 10_000,
+          min: 100,
+        }),
       },
       process.env,
     );
@@ -54,10 +89,18 @@ const catalog = (() => {
     process.exit(1);
   }
 })();
-logger.info({ artifactVersion: catalog.artifactVersion, songs: catalog.songs.length, candidatesK: catalog.candidatesK }, 'catalog loaded');
+logger.info(
+  { artifactVersion: catalog.artifactVersion, songs: catalog.songs.length, candidatesK: catalog.candidatesK },
+  'catalog loaded',
+);
 
 const stages = new HttpRecommendationStages(
-  { featureStore: config.FEATURE_STORE_URL, candidateGen: config.CANDIDATE_GEN_URL, ranker: config.RANKER_URL, rules: config.RULES_URL },
+  {
+    featureStore: config.FEATURE_STORE_URL,
+    candidateGen: config.CANDIDATE_GEN_URL,
+    ranker: config.RANKER_URL,
+    rules: config.RULES_URL,
+  },
   config.POOL_CONNECTIONS,
 );
 const app = buildApp({

@@ -23,7 +23,8 @@ function build(stages = new FakeStages()) {
   return app;
 }
 const get = (url: string, stages?: FakeStages) => build(stages).inject({ method: 'GET', url });
-const fields = (res: { json(): { error: { fields: { field: string }[] } } }) => res.json().error.fields.map((f) => f.field);
+const fields = (res: { json(): { error: { fields: { field: string }[] } } }) =>
+  res.json().error.fields.map((f) => f.field);
 
 describe('GET /v1/recommendations/:userId', () => {
   it('when the request is valid, then count songs come back with Server-Timing for every stage', async () => {
@@ -32,10 +33,28 @@ describe('GET /v1/recommendations/:userId', () => {
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.items).toHaveLength(7);
-    expect(body).toMatchObject({ userId: 'u1', region: 'US', degraded: false, degradedStages: [], coldStart: false, artifactVersion: 'test-artifacts' });
+    expect(body).toMatchObject({
+      userId: 'u1',
+      region: 'US',
+      degraded: false,
+      degradedStages: [],
+      coldStart: false,
+      artifactVersion: 'test-artifacts',
+    });
     expect(body).not.toHaveProperty('explain');
     const names = (res.headers['server-timing'] as string).split(', ').map((m) => m.split(';')[0]);
-    expect(names).toEqual(expect.arrayContaining(['features', 'candidates', 'ranker', 'rules', 'candidates.ann', 'ranker.model', 'compute', 'total']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'features',
+        'candidates',
+        'ranker',
+        'rules',
+        'candidates.ann',
+        'ranker.model',
+        'compute',
+        'total',
+      ]),
+    );
   });
 
   it('when count is omitted, then 20 songs are asked for', async () => {
@@ -54,11 +73,16 @@ describe('GET /v1/recommendations/:userId', () => {
   });
 
   it('when a stage fails, then 200 with degraded naming the stage', async () => {
-    const res = await get('/v1/recommendations/u1?region=US', new FakeStages().failing('ranker', 'ranker did not answer within 10 ms'));
+    const res = await get(
+      '/v1/recommendations/u1?region=US',
+      new FakeStages().failing('ranker', 'ranker did not answer within 10 ms'),
+    );
 
     expect(res.statusCode).toBe(200);
     expect(res.json().degraded).toBe(true);
-    expect(res.json().degradedStages).toEqual([{ stage: 'ranker', reason: 'ranker did not answer within 10 ms', fallback: 'candidate order' }]);
+    expect(res.json().degradedStages).toEqual([
+      { stage: 'ranker', reason: 'ranker did not answer within 10 ms', fallback: 'candidate order' },
+    ]);
   });
 
   it.each([

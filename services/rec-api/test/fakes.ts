@@ -55,8 +55,13 @@ export class FakeStages implements RecommendationStages {
     recentSongEmbeddings: new Map([[1, Float32Array.of(0.9, 0.1)]]),
   });
   // The index returns every song, unlicensed ones included (it knows nothing about regions).
-  candidatesOf: Behaviour<{ vector: number[]; k: number; exclude: number[] }, Candidates> = ({ k, exclude }) => {
-    const ids = Array.from({ length: 60 }, (_, i) => 59 - i).filter((id) => !exclude.includes(id)).slice(0, k);
+  candidatesOf: Behaviour<{ vector: number[]; k: number; exclude: number[] }, Candidates> = ({
+    k,
+    exclude,
+  }) => {
+    const ids = Array.from({ length: 60 }, (_, i) => 59 - i)
+      .filter((id) => !exclude.includes(id))
+      .slice(0, k);
     return { ids, scores: ids.map((_, r) => 1 - r / 100), indexVersion: 'idx1' };
   };
   rankOf: Behaviour<RankRequest, { ids: number[]; scores: number[]; modelVersion: string }> = (request) => ({
@@ -64,7 +69,10 @@ export class FakeStages implements RecommendationStages {
     scores: request.candidates.ids.map((_, i) => 10 - i),
     modelVersion: 'm1',
   });
-  rulesOf: Behaviour<RulesRequest, { items: { songId: number; score: number }[]; changes: never[]; policyVersion: string }> = (request) => ({
+  rulesOf: Behaviour<
+    RulesRequest,
+    { items: { songId: number; score: number }[]; changes: never[]; policyVersion: string }
+  > = (request) => ({
     items: request.items
       .filter((i) => i.licensedRegions.includes(request.region) && (request.allowExplicit || !i.explicit))
       .slice(0, request.count)

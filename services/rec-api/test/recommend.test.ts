@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { recommend, type RecommendRequest } from '../src/domain/recommend.js';
+import { type RecommendRequest, recommend } from '../src/domain/recommend.js';
 import { FakeStages, NOW, smallCatalog } from './fakes.js';
 
 const catalog = smallCatalog();
 const deadlines = { features: 10, candidates: 10, ranker: 10, rules: 10 };
 const run = (stages: FakeStages, overrides: Partial<RecommendRequest> = {}) =>
-  recommend({ stages, catalog, deadlines, rulesOverfetch: 5, now: () => NOW }, { userId: 'u1', region: 'US', count: 10, allowExplicit: true, ...overrides });
+  recommend(
+    { stages, catalog, deadlines, rulesOverfetch: 5, now: () => NOW },
+    { userId: 'u1', region: 'US', count: 10, allowExplicit: true, ...overrides },
+  );
 const licensedInUs = (ids: number[]) => ids.every((id) => catalog.songs[id]!.licensedRegions.includes('US'));
 
 describe('recommend', () => {
@@ -20,7 +23,18 @@ describe('recommend', () => {
     expect(result.items).toHaveLength(10);
     expect(licensedInUs(result.items.map((i) => i.songId))).toBe(true);
     expect(result.explain.ranking.source).toBe('model');
-    expect(result.timings.map((t) => t.name)).toEqual(['features.redis', 'features', 'tower', 'candidates.ann', 'candidates', 'ranker.model', 'ranker', 'rules.rules', 'rules', 'guard']);
+    expect(result.timings.map((t) => t.name)).toEqual([
+      'features.redis',
+      'features',
+      'tower',
+      'candidates.ann',
+      'candidates',
+      'ranker.model',
+      'ranker',
+      'rules.rules',
+      'rules',
+      'guard',
+    ]);
     expect(result.computeMs).toBeGreaterThanOrEqual(1 + 2 + 3 + 0.5);
   });
 
@@ -65,10 +79,18 @@ describe('recommend', () => {
   });
 
   it('when the feature store fails, then a licensed cold start is served, flagged degraded at features with the reason', async () => {
-    const result = await run(new FakeStages().failing('features', 'feature-store did not answer within 10 ms'));
+    const result = await run(
+      new FakeStages().failing('features', 'feature-store did not answer within 10 ms'),
+    );
 
     expect(result.coldStart).toBe(true);
-    expect(result.degraded).toEqual([{ stage: 'features', reason: 'feature-store did not answer within 10 ms', fallback: 'cold start from regional popularity' }]);
+    expect(result.degraded).toEqual([
+      {
+        stage: 'features',
+        reason: 'feature-store did not answer within 10 ms',
+        fallback: 'cold start from regional popularity',
+      },
+    ]);
     expect(result.items).toHaveLength(10);
     expect(licensedInUs(result.items.map((i) => i.songId))).toBe(true);
   });
@@ -105,7 +127,11 @@ describe('recommend', () => {
   });
 
   it('when every stage fails, then the answer is still a licensed list with all four stages named', async () => {
-    const stages = new FakeStages().failing('features').failing('candidates').failing('ranker').failing('rules');
+    const stages = new FakeStages()
+      .failing('features')
+      .failing('candidates')
+      .failing('ranker')
+      .failing('rules');
 
     const result = await run(stages);
 
@@ -118,7 +144,11 @@ describe('recommend', () => {
     const stages = new FakeStages();
     // The ranker keeps candidate order, whose head (songs 59, 58, ...) is licensed in GB only.
     stages.rankOf = (request) => ({ ...request.candidates, modelVersion: 'm1' });
-    stages.rulesOf = (request) => ({ items: request.items.slice(0, request.count).map(({ songId, score }) => ({ songId, score })), changes: [], policyVersion: 'broken' });
+    stages.rulesOf = (request) => ({
+      items: request.items.slice(0, request.count).map(({ songId, score }) => ({ songId, score })),
+      changes: [],
+      policyVersion: 'broken',
+    });
 
     const result = await run(stages);
 

@@ -37,24 +37,38 @@ function gateway(stageUrls: StageUrls, deadlines = RELAXED) {
   return app;
 }
 
-async function recommend(app: ReturnType<typeof buildApp>, userId: string, query: string): Promise<Recommendations> {
+async function recommend(
+  app: ReturnType<typeof buildApp>,
+  userId: string,
+  query: string,
+): Promise<Recommendations> {
   const res = await app.inject({ method: 'GET', url: `/v1/recommendations/${userId}?${query}` });
   expect(res.statusCode).toBe(200);
   return res.json();
 }
 
-const unlicensed = (body: Recommendations) => body.items.filter((item) => !catalog.songs[item.songId]!.licensedRegions.includes(body.region));
+const unlicensed = (body: Recommendations) =>
+  body.items.filter((item) => !catalog.songs[item.songId]!.licensedRegions.includes(body.region));
 
 beforeAll(async () => {
   const env = { ARTIFACTS_DIR: artifacts.dir };
   const [featureStore, candidateGen, ranker, rules] = await Promise.all([
-    startService('feature-store', { ...env, REDIS_URL: infra.redisUrl, REDIS_KEY_PREFIX: `${uniqueName('recs-stack')}:` }),
+    startService('feature-store', {
+      ...env,
+      REDIS_URL: infra.redisUrl,
+      REDIS_KEY_PREFIX: `${uniqueName('recs-stack')}:`,
+    }),
     startService('candidate-gen', env),
     startService('ranker', env),
     startService('rules', env),
   ]);
   running.push(featureStore!, candidateGen!, ranker!, rules!);
-  urls = { featureStore: featureStore!.url, candidateGen: candidateGen!.url, ranker: ranker!.url, rules: rules!.url };
+  urls = {
+    featureStore: featureStore!.url,
+    candidateGen: candidateGen!.url,
+    ranker: ranker!.url,
+    rules: rules!.url,
+  };
 });
 
 afterAll(async () => {
@@ -91,7 +105,11 @@ describe('rec-api against the real stages', () => {
     const dead = `http://127.0.0.1:${await freePort()}`;
     const app = gateway({ featureStore: dead, candidateGen: dead, ranker: dead, rules: dead });
     for (const region of regions) {
-      const body = await recommend(app, String(users[0]!.id), `region=${region}&count=20&allowExplicit=false`);
+      const body = await recommend(
+        app,
+        String(users[0]!.id),
+        `region=${region}&count=20&allowExplicit=false`,
+      );
       expect(body.degraded).toBe(true);
       expect(body.coldStart).toBe(true);
       expect(body.items).toHaveLength(20);
@@ -113,11 +131,15 @@ describe('rec-api against the real stages', () => {
     const user = users[7]!;
     const region = user.region;
     const before = await recommend(app, String(user.id), `region=${region}&count=20`);
-    const genreCount = (body: Recommendations, genre: string) => body.items.filter((i) => i.genre === genre).length;
+    const genreCount = (body: Recommendations, genre: string) =>
+      body.items.filter((i) => i.genre === genre).length;
     // The genre the list holds least of, among those with enough licensed songs to listen to.
     const popular = catalog.popularByRegion.get(region)!;
     const target = catalog.genres
-      .map((name, index) => ({ name, songs: popular.filter((id) => catalog.songs[id]!.genre === index).slice(0, 10) }))
+      .map((name, index) => ({
+        name,
+        songs: popular.filter((id) => catalog.songs[id]!.genre === index).slice(0, 10),
+      }))
       .filter((g) => g.songs.length === 10)
       .sort((a, b) => genreCount(before, a.name) - genreCount(before, b.name))[0]!;
 
@@ -145,7 +167,13 @@ describe('rec-api against the real stages', () => {
 
     const body = await recommend(app, String(users[1]!.id), 'region=GB&count=10');
 
-    expect(body.degradedStages).toEqual([{ stage: 'features', reason: 'feature-store did not answer within 50 ms', fallback: 'cold start from regional popularity' }]);
+    expect(body.degradedStages).toEqual([
+      {
+        stage: 'features',
+        reason: 'feature-store did not answer within 50 ms',
+        fallback: 'cold start from regional popularity',
+      },
+    ]);
     expect(body.coldStart).toBe(true);
     expect(body.items).toHaveLength(10);
     for (const s of sockets) s.destroy();
@@ -160,7 +188,10 @@ describe('rec-api through a Redis outage', () => {
   beforeAll(async () => {
     redis = new DisposableRedis(await freePort());
     await redis.start();
-    featureStore = await startService('feature-store', { ARTIFACTS_DIR: artifacts.dir, REDIS_URL: redis.url });
+    featureStore = await startService('feature-store', {
+      ARTIFACTS_DIR: artifacts.dir,
+      REDIS_URL: redis.url,
+    });
   });
   afterAll(async () => {
     await featureStore?.stop();

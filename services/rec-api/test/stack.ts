@@ -29,7 +29,10 @@ async function stopChild(child: ChildProcess): Promise<void> {
  * Starts one recs service from its real entry point (sources, through tsx)
  * on a free port, and resolves once its `/readyz` answers 200.
  */
-export async function startService(name: 'feature-store' | 'candidate-gen' | 'ranker' | 'rules', env: Record<string, string>): Promise<Running> {
+export async function startService(
+  name: 'feature-store' | 'candidate-gen' | 'ranker' | 'rules',
+  env: Record<string, string>,
+): Promise<Running> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--conditions=@mlsys/source', '--import', 'tsx', 'src/main.ts'], {
     cwd: join(repoRoot(), 'services', name),
@@ -71,10 +74,28 @@ export class DisposableRedis {
   }
 
   async start(): Promise<void> {
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '3600 1', '--appendonly', 'no'], {
-      stdio: 'ignore',
+    this.child = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        this.dir,
+        '--save',
+        '3600 1',
+        '--appendonly',
+        'no',
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
+    await waitUntil(() => redisAnswers(this.port), {
+      timeoutMs: 20_000,
+      what: `redis-server on ${this.port}`,
     });
-    await waitUntil(() => redisAnswers(this.port), { timeoutMs: 20_000, what: `redis-server on ${this.port}` });
   }
 
   async stop(): Promise<void> {

@@ -2,7 +2,7 @@ import { RulesRequest, RulesResponse } from '@mlsys/contracts';
 import { createServiceApp, type ServiceApp } from '@mlsys/service-kit';
 import { type Logger, type Metrics, StageTimer } from '@mlsys/telemetry';
 import { applyRules } from './domain/apply-rules.js';
-import { type RulesPolicy, policyVersion } from './domain/policy.js';
+import { policyVersion, type RulesPolicy } from './domain/policy.js';
 
 export interface RulesDeps {
   policy: RulesPolicy;
@@ -23,17 +23,24 @@ export function buildApp(deps: RulesDeps): ServiceApp {
     bodyLimitBytes: 512 * 1024,
     readiness: { artifacts: () => ({ policy }) },
   });
-  const changes = deps.metrics.counter('rules_changes_total', 'songs removed or moved, by rule and action', ['rule', 'action']);
+  const changes = deps.metrics.counter('rules_changes_total', 'songs removed or moved, by rule and action', [
+    'rule',
+    'action',
+  ]);
 
-  app.post('/v1/apply', { schema: { body: RulesRequest, response: { 200: RulesResponse } } }, async (request, reply) => {
-    const timer = new StageTimer();
-    const started = performance.now();
-    const result = applyRules(request.body, deps.policy);
-    timer.record('rules', performance.now() - started);
-    for (const change of result.changes) changes.inc({ rule: change.rule, action: change.action });
-    reply.header('server-timing', timer.header());
-    return { ...result, policyVersion: policy };
-  });
+  app.post(
+    '/v1/apply',
+    { schema: { body: RulesRequest, response: { 200: RulesResponse } } },
+    async (request, reply) => {
+      const timer = new StageTimer();
+      const started = performance.now();
+      const result = applyRules(request.body, deps.policy);
+      timer.record('rules', performance.now() - started);
+      for (const change of result.changes) changes.inc({ rule: change.rule, action: change.action });
+      reply.header('server-timing', timer.header());
+      return { ...result, policyVersion: policy };
+    },
+  );
 
   return app;
 }

@@ -7,7 +7,9 @@ import { buildApp } from './app.js';
 import { DEFAULT_POLICY } from './domain/policy.js';
 
 const SERVICE = 'rules';
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 const config = (() => {
   try {
@@ -16,21 +18,36 @@ const config = (() => {
       {
         PORT: env.port({ description: 'HTTP port', default: 8084 }),
         HOST: env.string({ description: 'interface to listen on', default: '127.0.0.1' }),
-        LOG_LEVEL: env.oneOf(['debug', 'info', 'warn', 'error'] as const, { description: 'log level', default: 'info' }),
-        MAX_PER_ARTIST: env.int({ description: 'songs of one artist allowed in a list', default: DEFAULT_POLICY.maxPerArtist, min: 1 }),
+        LOG_LEVEL: env.oneOf(['debug', 'info', 'warn', 'error'] as const, {
+          description: 'log level',
+          default: 'info',
+        }),
+        MAX_PER_ARTIST: env.int({
+          description: 'songs of one artist allowed in a list',
+          default: DEFAULT_POLICY.maxPerArtist,
+          min: 1,
+        }),
         MAX_GENRE_SHARE_PERCENT: env.int({
           description: 'share of a list one genre may fill, in percent',
           default: Math.round(DEFAULT_POLICY.maxGenreShare * 100),
           min: 1,
           max: 100,
         }),
-        FRESH_DAYS: env.int({ description: 'a song released within this many days is fresh', default: DEFAULT_POLICY.freshDays, min: 1 }),
+        FRESH_DAYS: env.int({
+          description: 'a song released within this many days is fresh',
+          default: DEFAULT_POLICY.freshDays,
+          min: 1,
+        }),
         FRESHNESS_MAX_LIFT: env.int({
           description: 'places a song released today moves up',
           default: DEFAULT_POLICY.maxFreshnessLift,
           min: 0,
         }),
-        SHUTDOWN_DEADLINE_MS: env.int({ description: 'longest a graceful shutdown may take', default: 10_000, min: 100 }),
+        SHUTDOWN_DEADLINE_MS: env.int({
+          description: 'longest a graceful shutdown may take',
+          default: 10_000,
+          min: 100,
+        }),
       },
       process.env,
     );

@@ -45,7 +45,12 @@ describe('POST /v1/apply', () => {
       payload: { region: 'us', nowMs: NOW, allowExplicit: true, count: 0, items: [] },
     });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error.fields.map((f: { field: string }) => f.field).sort()).toEqual(['count', 'region']);
+    expect(
+      res
+        .json()
+        .error.fields.map((f: { field: string }) => f.field)
+        .sort(),
+    ).toEqual(['count', 'region']);
   });
 
   it('when asked for readiness, then the policy version is listed', async () => {

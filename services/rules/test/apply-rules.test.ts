@@ -21,7 +21,13 @@ describe('hard filters', () => {
 
     expect(out.items.map((i) => i.songId)).toEqual([0, 2, 3, 4, 5]);
     expect(out.changes).toEqual([
-      { songId: 1, rule: 'licensing', action: 'removed', from: 1, reason: 'not licensed in US (licensed in GB, BR)' },
+      {
+        songId: 1,
+        rule: 'licensing',
+        action: 'removed',
+        from: 1,
+        reason: 'not licensed in US (licensed in GB, BR)',
+      },
     ]);
   });
 
@@ -70,7 +76,12 @@ describe('freshness', () => {
   it('when a song came out today, then it moves up by the full lift with the age in the reason', () => {
     const items = ranked(10, (i) => (i === 6 ? { releaseMs: NOW } : {}));
 
-    const out = applyRules(input({ items, count: 10 }), { ...DEFAULT_POLICY, maxFreshnessLift: 3, maxPerArtist: 5, maxGenreShare: 1 });
+    const out = applyRules(input({ items, count: 10 }), {
+      ...DEFAULT_POLICY,
+      maxFreshnessLift: 3,
+      maxPerArtist: 5,
+      maxGenreShare: 1,
+    });
 
     expect(out.items.map((i) => i.songId)).toEqual([0, 1, 2, 6, 3, 4, 5, 7, 8, 9]);
     expect(out.changes).toEqual([
@@ -87,7 +98,11 @@ describe('freshness', () => {
 
   it('when a song is older than the fresh window, then it does not move', () => {
     const items = ranked(8, (i) => (i === 5 ? { releaseMs: NOW - 31 * DAY_MS } : {}));
-    const out = applyRules(input({ items, count: 8 }), { ...DEFAULT_POLICY, maxPerArtist: 5, maxGenreShare: 1 });
+    const out = applyRules(input({ items, count: 8 }), {
+      ...DEFAULT_POLICY,
+      maxPerArtist: 5,
+      maxGenreShare: 1,
+    });
     expect(out.items.map((i) => i.songId)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(out.changes).toEqual([]);
   });
@@ -102,7 +117,9 @@ describe('diversity', () => {
     expect(out.items.map((i) => i.songId)).toEqual([0, 1, 4, 5, 6]);
     const moved = out.changes.filter((c) => c.rule === 'artist-diversity');
     expect(moved.map((c) => c.songId)).toEqual([2, 3]);
-    expect(moved[0]!.reason).toBe('artist 7 already has 2 songs in the list (cap 2): pushed past the end of the list');
+    expect(moved[0]!.reason).toBe(
+      'artist 7 already has 2 songs in the list (cap 2): pushed past the end of the list',
+    );
     expect(moved[0]).not.toHaveProperty('to');
   });
 
@@ -112,7 +129,9 @@ describe('diversity', () => {
     const out = applyRules(input({ items, count: 4 }), { ...noFreshness, maxGenreShare: 0.5 });
 
     expect(out.items.map((i) => i.songId)).toEqual([0, 1, 6, 7]);
-    expect(out.changes.filter((c) => c.rule === 'genre-diversity').map((c) => c.songId)).toEqual([2, 3, 4, 5]);
+    expect(out.changes.filter((c) => c.rule === 'genre-diversity').map((c) => c.songId)).toEqual([
+      2, 3, 4, 5,
+    ]);
   });
 
   it('when only capped songs are left, then they fill the list rather than leave it short, each with a reason', () => {

@@ -1,5 +1,5 @@
-import { RecsArtifactError, type RecsArtifacts } from '@mlsys/recs-core/artifacts';
 import { SongIndex } from '@mlsys/recs-core/ann';
+import { RecsArtifactError, type RecsArtifacts } from '@mlsys/recs-core/artifacts';
 import type { CandidateIndex, Candidates } from '../domain/ports.js';
 
 /**
@@ -19,10 +19,16 @@ export class HnswCandidateIndex implements CandidateIndex {
     try {
       index = SongIndex.load(path, hnsw.dim, hnsw.efSearch);
     } catch (error) {
-      throw new RecsArtifactError(artifacts.dir, `${path} is not a readable ${hnsw.dim}-d hnswlib index (${(error as Error).message})`);
+      throw new RecsArtifactError(
+        artifacts.dir,
+        `${path} is not a readable ${hnsw.dim}-d hnswlib index (${(error as Error).message})`,
+      );
     }
     if (index.count !== counts.songs) {
-      throw new RecsArtifactError(artifacts.dir, `the index holds ${index.count} songs, the manifest ${counts.songs}`);
+      throw new RecsArtifactError(
+        artifacts.dir,
+        `the index holds ${index.count} songs, the manifest ${counts.songs}`,
+      );
     }
     return new HnswCandidateIndex(index);
   }

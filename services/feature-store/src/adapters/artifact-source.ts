@@ -15,7 +15,8 @@ export function artifactFeatureSource(artifacts: RecsArtifacts): FeatureSource {
     songCount: counts.songs,
     *songs(): Iterable<SongRecord> {
       const embeddings = artifacts.readSongEmbeddings();
-      for (const features of artifacts.readSongs()) yield { features, embedding: row(embeddings, dim, features.id) };
+      for (const features of artifacts.readSongs())
+        yield { features, embedding: row(embeddings, dim, features.id) };
     },
     *users(): Iterable<UserRecord> {
       const embeddings = artifacts.readUserEmbeddings();

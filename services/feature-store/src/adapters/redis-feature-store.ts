@@ -2,7 +2,15 @@ import { RECENT_LISTENS_KEPT, type RecentListen } from '@mlsys/recs-core';
 import type { Redis } from '@mlsys/redis';
 import type { FeatureStore, VersionWriter } from '../domain/ports.js';
 import type { SongRecord, StoredUser, UserRecord, VersionInfo } from '../domain/records.js';
-import { decodeListenMember, decodeSong, encodeSong, float32Bytes, float32FromBytes, keys, listenMember } from './redis-schema.js';
+import {
+  decodeListenMember,
+  decodeSong,
+  encodeSong,
+  float32Bytes,
+  float32FromBytes,
+  keys,
+  listenMember,
+} from './redis-schema.js';
 
 export interface RedisFeatureStoreOptions {
   /**
@@ -46,13 +54,19 @@ export class RedisFeatureStore implements FeatureStore, VersionWriter {
 
   async user(version: VersionInfo, userId: string): Promise<StoredUser | undefined> {
     const [profile, members] = await this.exec<[Array<Buffer | null>, string[]]>(
-      this.redis.pipeline().hmgetBuffer(keys.user(version.id, userId), 'region', 'emb').zrange(keys.listens(version.id, userId), '0', '-1'),
+      this.redis
+        .pipeline()
+        .hmgetBuffer(keys.user(version.id, userId), 'region', 'emb')
+        .zrange(keys.listens(version.id, userId), '0', '-1'),
     );
     const [region, embedding] = profile;
     if (!region && members.length === 0) return undefined;
     const recentListens = members.map(decodeListenMember);
     const songIds = [...new Set(recentListens.map((l) => l.songId))];
-    const songEmbeddings = songIds.length === 0 ? [] : await this.redis.mgetBuffer(...songIds.map((id) => keys.songEmbedding(version.id, id)));
+    const songEmbeddings =
+      songIds.length === 0
+        ? []
+        : await this.redis.mgetBuffer(...songIds.map((id) => keys.songEmbedding(version.id, id)));
     const recentSongEmbeddings = new Map<number, Float32Array>();
     songIds.forEach((id, i) => {
       const bytes = songEmbeddings[i];
@@ -66,14 +80,22 @@ export class RedisFeatureStore implements FeatureStore, VersionWriter {
     };
   }
 
-  async songs(version: VersionInfo, ids: readonly number[], withEmbeddings: boolean): Promise<(SongRecord | Omit<SongRecord, 'embedding'> | undefined)[]> {
+  async songs(
+    version: VersionInfo,
+    ids: readonly number[],
+    withEmbeddings: boolean,
+  ): Promise<(SongRecord | Omit<SongRecord, 'embedding'> | undefined)[]> {
     const rows = await this.redis.mget(...ids.map((id) => keys.song(version.id, id)));
-    const embeddings = withEmbeddings ? await this.redis.mgetBuffer(...ids.map((id) => keys.songEmbedding(version.id, id))) : [];
+    const embeddings = withEmbeddings
+      ? await this.redis.mgetBuffer(...ids.map((id) => keys.songEmbedding(version.id, id)))
+      : [];
     return rows.map((value, i) => {
       if (value === null) return undefined;
       const features = decodeSong(value);
       const embedding = embeddings[i];
-      return withEmbeddings && embedding ? { features, embedding: float32FromBytes(embedding) } : { features };
+      return withEmbeddings && embedding
+        ? { features, embedding: float32FromBytes(embedding) }
+        : { features };
     });
   }
 
@@ -93,8 +115,13 @@ export class RedisFeatureStore implements FeatureStore, VersionWriter {
   // ---------------------------------------------------------------- batch writes
 
   async versions(): Promise<{ current: VersionInfo | undefined; stored: VersionInfo[] }> {
-    const [currentId, ids] = await Promise.all([this.redis.get(keys.current), this.redis.zrange(keys.versions, '0', '-1')]);
-    const stored = (await Promise.all(ids.map((id) => this.info(id)))).filter((v): v is VersionInfo => v !== undefined);
+    const [currentId, ids] = await Promise.all([
+      this.redis.get(keys.current),
+      this.redis.zrange(keys.versions, '0', '-1'),
+    ]);
+    const stored = (await Promise.all(ids.map((id) => this.info(id)))).filter(
+      (v): v is VersionInfo => v !== undefined,
+    );
     return { current: stored.find((v) => v.id === currentId), stored };
   }
 
@@ -120,7 +147,13 @@ export class RedisFeatureStore implements FeatureStore, VersionWriter {
   async writeUsers(version: VersionInfo, batch: readonly UserRecord[]): Promise<void> {
     const pipeline = this.redis.pipeline();
     for (const user of batch) {
-      pipeline.hset(keys.user(version.id, user.userId), 'region', user.region, 'emb', float32Bytes(user.embedding));
+      pipeline.hset(
+        keys.user(version.id, user.userId),
+        'region',
+        user.region,
+        'emb',
+        float32Bytes(user.embedding),
+      );
       // Merged with any live listen already written to this version while it was being built.
       appendListens(pipeline, keys.listens(version.id, user.userId), user.recentListens);
     }
@@ -139,9 +172,16 @@ export class RedisFeatureStore implements FeatureStore, VersionWriter {
     let cursor = '0';
     do {
       // SCAN patterns and replies carry the client's key prefix; UNLINK adds it again, so strip it.
-      const [next, found] = await this.redis.scan(cursor, 'MATCH', prefix + keys.versionPattern(versionId), 'COUNT', 1000);
+      const [next, found] = await this.redis.scan(
+        cursor,
+        'MATCH',
+        prefix + keys.versionPattern(versionId),
+        'COUNT',
+        1000,
+      );
       cursor = next;
-      if (found.length > 0) deleted += await this.redis.unlink(...found.map((key) => key.slice(prefix.length)));
+      if (found.length > 0)
+        deleted += await this.redis.unlink(...found.map((key) => key.slice(prefix.length)));
     } while (cursor !== '0');
     await this.exec(this.redis.multi().del(keys.version(versionId)).zrem(keys.versions, versionId));
     this.infos.delete(versionId);
@@ -162,7 +202,9 @@ export class RedisFeatureStore implements FeatureStore, VersionWriter {
   }
 
   /** Runs a pipeline or MULTI and fails on the first command that failed. */
-  private async exec<T extends unknown[]>(batch: { exec(): Promise<[Error | null, unknown][] | null> }): Promise<T> {
+  private async exec<T extends unknown[]>(batch: {
+    exec(): Promise<[Error | null, unknown][] | null>;
+  }): Promise<T> {
     const results = await batch.exec();
     if (!results) throw new Error('redis transaction was aborted');
     const failed = results.find(([error]) => error !== null);

@@ -1,5 +1,5 @@
-import { decodeSongRow, encodeSongRow } from '@mlsys/recs-core/artifacts';
 import type { RecentListen, SongFeatures } from '@mlsys/recs-core';
+import { decodeSongRow, encodeSongRow } from '@mlsys/recs-core/artifacts';
 
 /**
  * The feature store's Redis key space, the one place that spells it:
@@ -40,7 +40,8 @@ export function decodeListenMember(member: string): RecentListen {
   return { songId: Number(member.slice(0, colon)), timestampMs: Number(member.slice(colon + 1)) };
 }
 
-export const float32Bytes = (vector: Float32Array): Buffer => Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
+export const float32Bytes = (vector: Float32Array): Buffer =>
+  Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
 
 /** A copy, so the vector is aligned whatever offset the reply buffer had. */
 export function float32FromBytes(bytes: Buffer): Float32Array {

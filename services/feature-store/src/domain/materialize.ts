@@ -25,7 +25,11 @@ export interface MaterializeOutcome {
  * service on the same artifacts writes nothing, so the live listens
  * gathered since stay.
  */
-export async function materialize(source: FeatureSource, writer: VersionWriter, options: MaterializeOptions): Promise<MaterializeOutcome> {
+export async function materialize(
+  source: FeatureSource,
+  writer: VersionWriter,
+  options: MaterializeOptions,
+): Promise<MaterializeOutcome> {
   const { current, stored } = await writer.versions();
   if (!options.force && current?.artifactVersion === source.artifactVersion) {
     return { version: current, skipped: true, collected: [] };
@@ -38,11 +42,17 @@ export async function materialize(source: FeatureSource, writer: VersionWriter, 
     songs: source.songCount,
   };
   await writer.begin(version);
-  await inBatches(source.songs(), options.batchSize, (batch) => writer.writeSongs(version, batch), (done) =>
-    options.onProgress?.({ phase: 'songs', done, total: source.songCount }),
+  await inBatches(
+    source.songs(),
+    options.batchSize,
+    (batch) => writer.writeSongs(version, batch),
+    (done) => options.onProgress?.({ phase: 'songs', done, total: source.songCount }),
   );
-  await inBatches(source.users(), options.batchSize, (batch) => writer.writeUsers(version, batch), (done) =>
-    options.onProgress?.({ phase: 'users', done, total: source.userCount }),
+  await inBatches(
+    source.users(),
+    options.batchSize,
+    (batch) => writer.writeUsers(version, batch),
+    (done) => options.onProgress?.({ phase: 'users', done, total: source.userCount }),
   );
   await writer.publish(version);
 
@@ -51,7 +61,12 @@ export async function materialize(source: FeatureSource, writer: VersionWriter, 
   return { version, skipped: false, collected };
 }
 
-async function inBatches<T>(items: Iterable<T>, size: number, write: (batch: T[]) => Promise<void>, progress: (done: number) => void): Promise<void> {
+async function inBatches<T>(
+  items: Iterable<T>,
+  size: number,
+  write: (batch: T[]) => Promise<void>,
+  progress: (done: number) => void,
+): Promise<void> {
   let batch: T[] = [];
   let done = 0;
   for (const item of items) {

@@ -31,7 +31,11 @@ export interface FeatureStore {
   /** Undefined when the version knows nothing about the user (no batch row, no live listen). */
   user(version: VersionInfo, userId: string): Promise<StoredUser | undefined>;
   /** One entry per id, undefined for ids the version does not know. */
-  songs(version: VersionInfo, ids: readonly number[], withEmbeddings: boolean): Promise<(SongRecord | Omit<SongRecord, 'embedding'> | undefined)[]>;
+  songs(
+    version: VersionInfo,
+    ids: readonly number[],
+    withEmbeddings: boolean,
+  ): Promise<(SongRecord | Omit<SongRecord, 'embedding'> | undefined)[]>;
   /** Appends a listen to the user's recent history (current and building versions); resolves with the versions written. */
   recordListen(userId: string, listen: RecentListen): Promise<string[]>;
 }

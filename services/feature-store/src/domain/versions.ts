@@ -13,6 +13,10 @@ export function newVersionId(artifactVersion: string, nowMs: number): string {
  * kept: a reader that cached the old pointer a moment ago still finds its
  * keys, and an operator can switch back to it.
  */
-export function versionsToCollect(stored: readonly VersionInfo[], published: string, replaced: string | undefined): string[] {
+export function versionsToCollect(
+  stored: readonly VersionInfo[],
+  published: string,
+  replaced: string | undefined,
+): string[] {
   return stored.map((v) => v.id).filter((id) => id !== published && id !== replaced);
 }

@@ -14,6 +14,9 @@ export async function loadRankerModel(artifacts: RecsArtifacts): Promise<RankerM
   try {
     return await RankerModel.load(path, info);
   } catch (error) {
-    throw new RecsArtifactError(artifacts.dir, `${path} cannot be loaded as the ranker (${(error as Error).message})`);
+    throw new RecsArtifactError(
+      artifacts.dir,
+      `${path} cannot be loaded as the ranker (${(error as Error).message})`,
+    );
   }
 }

@@ -14,7 +14,11 @@ export interface RankerCatalog {
   regions: ReadonlyMap<string, RegionInfo>;
 }
 
-export function buildCatalog(songs: readonly SongFeatures[], genreHourLift: GenreHourTable, regions: readonly RegionInfo[]): RankerCatalog {
+export function buildCatalog(
+  songs: readonly SongFeatures[],
+  genreHourLift: GenreHourTable,
+  regions: readonly RegionInfo[],
+): RankerCatalog {
   songs.forEach((song, row) => {
     if (song.id !== row) throw new Error(`songs must be ordered by id: row ${row} holds song ${song.id}`);
   });

@@ -12,18 +12,27 @@ export interface Ranked {
 }
 
 /** What is wrong with a request the catalog cannot serve (unknown region or song), per field; empty when fine. */
-export function requestProblems(catalog: RankerCatalog, request: RankRequest): { field: string; reason: string }[] {
+export function requestProblems(
+  catalog: RankerCatalog,
+  request: RankRequest,
+): { field: string; reason: string }[] {
   const problems: { field: string; reason: string }[] = [];
   if (!catalog.regions.has(request.region)) {
     problems.push({ field: 'region', reason: `must be one of ${[...catalog.regions.keys()].join(', ')}` });
   }
   const { ids, scores } = request.candidates;
   if (ids.length !== scores.length) {
-    problems.push({ field: 'candidates.scores', reason: `must have one score per id (${ids.length} ids, ${scores.length} scores)` });
+    problems.push({
+      field: 'candidates.scores',
+      reason: `must have one score per id (${ids.length} ids, ${scores.length} scores)`,
+    });
   }
   const unknown = ids.find((id) => id >= catalog.songs.length);
   if (unknown !== undefined) {
-    problems.push({ field: 'candidates.ids', reason: `song ${unknown} is not in the catalog (${catalog.songs.length} songs)` });
+    problems.push({
+      field: 'candidates.ids',
+      reason: `song ${unknown} is not in the catalog (${catalog.songs.length} songs)`,
+    });
   }
   return problems;
 }
@@ -35,7 +44,12 @@ export function requestProblems(catalog: RankerCatalog, request: RankRequest): {
  * ordered it. With `limit`, only the best that many come back. Assumes
  * `requestProblems` found nothing.
  */
-export async function rankCandidates(model: ScoringModel, catalog: RankerCatalog, request: RankRequest, nowMs: number): Promise<Ranked> {
+export async function rankCandidates(
+  model: ScoringModel,
+  catalog: RankerCatalog,
+  request: RankRequest,
+  nowMs: number,
+): Promise<Ranked> {
   const started = performance.now();
   const region = catalog.regions.get(request.region)!;
   const songOf = (id: number) => catalog.songs[id];
@@ -45,7 +59,11 @@ export async function rankCandidates(model: ScoringModel, catalog: RankerCatalog
     genreHourLift: catalog.genreHourLift,
   };
   const { ids, scores: annScores } = request.candidates;
-  const candidates: RankCandidate[] = ids.map((id, annRank) => ({ song: catalog.songs[id]!, annScore: annScores[annRank]!, annRank }));
+  const candidates: RankCandidate[] = ids.map((id, annRank) => ({
+    song: catalog.songs[id]!,
+    annScore: annScores[annRank]!,
+    annRank,
+  }));
   const features = crossFeatures(input, candidates);
   const featuresDone = performance.now();
 
@@ -53,7 +71,10 @@ export async function rankCandidates(model: ScoringModel, catalog: RankerCatalog
   const modelDone = performance.now();
 
   // Best score first; equal scores keep candidate generation's order.
-  const order = ids.map((_, i) => i).sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, request.limit ?? ids.length);
+  const order = ids
+    .map((_, i) => i)
+    .sort((a, b) => scores[b]! - scores[a]! || a - b)
+    .slice(0, request.limit ?? ids.length);
   return {
     ids: order.map((i) => ids[i]!),
     scores: order.map((i) => scores[i]!),

@@ -7,9 +7,14 @@ export function loadServingCatalog(artifacts: RecsArtifacts, candidatesK?: numbe
   const { manifest } = artifacts;
   const songs = artifacts.readSongs();
   songs.forEach((song, row) => {
-    if (song.id !== row) throw new RecsArtifactError(artifacts.dir, `songs.csv is not ordered by id (row ${row} holds song ${song.id})`);
+    if (song.id !== row)
+      throw new RecsArtifactError(
+        artifacts.dir,
+        `songs.csv is not ordered by id (row ${row} holds song ${song.id})`,
+      );
   });
-  if (!manifest.userTower) throw new RecsArtifactError(artifacts.dir, 'the manifest has no userTower section');
+  if (!manifest.userTower)
+    throw new RecsArtifactError(artifacts.dir, 'the manifest has no userTower section');
   return {
     artifactVersion: manifest.artifactVersion,
     songs,

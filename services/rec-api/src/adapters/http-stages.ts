@@ -27,8 +27,16 @@ export class HttpRecommendationStages implements RecommendationStages {
   private readonly rulesService: JsonServiceClient;
 
   constructor(urls: StageUrls, connections = 32) {
-    this.featureStore = new JsonServiceClient({ service: 'feature-store', baseUrl: urls.featureStore, connections });
-    this.candidateGen = new JsonServiceClient({ service: 'candidate-gen', baseUrl: urls.candidateGen, connections });
+    this.featureStore = new JsonServiceClient({
+      service: 'feature-store',
+      baseUrl: urls.featureStore,
+      connections,
+    });
+    this.candidateGen = new JsonServiceClient({
+      service: 'candidate-gen',
+      baseUrl: urls.candidateGen,
+      connections,
+    });
     this.ranker = new JsonServiceClient({ service: 'ranker', baseUrl: urls.ranker, connections });
     this.rulesService = new JsonServiceClient({ service: 'rules', baseUrl: urls.rules, connections });
     this.clients = [this.featureStore, this.candidateGen, this.ranker, this.rulesService];
@@ -36,7 +44,11 @@ export class HttpRecommendationStages implements RecommendationStages {
 
   async features(userId: string, deadlineMs: number): Promise<StageAnswer<UserFeatures | undefined>> {
     try {
-      const answer = await this.featureStore.get(`/v1/users/${encodeURIComponent(userId)}/features`, UserFeaturesResponse, { deadlineMs });
+      const answer = await this.featureStore.get(
+        `/v1/users/${encodeURIComponent(userId)}/features`,
+        UserFeaturesResponse,
+        { deadlineMs },
+      );
       const body = answer.body;
       return {
         value: {
@@ -44,19 +56,24 @@ export class HttpRecommendationStages implements RecommendationStages {
           region: body.region,
           embedding: body.embedding === null ? null : decodeFloat32(body.embedding),
           recentListens: body.recentListens,
-          recentSongEmbeddings: new Map(body.recentSongEmbeddings.map((s) => [s.songId, decodeFloat32(s.embedding)])),
+          recentSongEmbeddings: new Map(
+            body.recentSongEmbeddings.map((s) => [s.songId, decodeFloat32(s.embedding)]),
+          ),
         },
         timings: timings(answer.serverTiming),
       };
     } catch (error) {
       // An unknown user is an answer (cold start), not a failure of the stage.
-      if (error instanceof ServiceStatusError && error.status === 404) return { value: undefined, timings: [] };
+      if (error instanceof ServiceStatusError && error.status === 404)
+        return { value: undefined, timings: [] };
       throw error;
     }
   }
 
   async candidates(request: { vector: number[]; k: number; exclude: number[] }, deadlineMs: number) {
-    const answer = await this.candidateGen.post('/v1/candidates', request, CandidatesResponse, { deadlineMs });
+    const answer = await this.candidateGen.post('/v1/candidates', request, CandidatesResponse, {
+      deadlineMs,
+    });
     return { value: answer.body, timings: timings(answer.serverTiming) };
   }
 

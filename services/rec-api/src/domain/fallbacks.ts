@@ -5,7 +5,12 @@ import type { ServingCatalog } from './catalog.js';
  * and what replaces candidate generation when it is late. Scores fall with
  * rank so that later stages keep the order.
  */
-export function popularCandidates(catalog: ServingCatalog, region: string, k: number, exclude: ReadonlySet<number>): { ids: number[]; scores: number[] } {
+export function popularCandidates(
+  catalog: ServingCatalog,
+  region: string,
+  k: number,
+  exclude: ReadonlySet<number>,
+): { ids: number[]; scores: number[] } {
   const ids: number[] = [];
   for (const id of catalog.popularByRegion.get(region) ?? []) {
     if (ids.length === k) break;

@@ -36,7 +36,10 @@ export interface Candidates {
 export interface RecommendationStages {
   /** Undefined when the feature store does not know the user (a new user, not a failure). */
   features(userId: string, deadlineMs: number): Promise<StageAnswer<UserFeatures | undefined>>;
-  candidates(request: { vector: number[]; k: number; exclude: number[] }, deadlineMs: number): Promise<StageAnswer<Candidates>>;
+  candidates(
+    request: { vector: number[]; k: number; exclude: number[] },
+    deadlineMs: number,
+  ): Promise<StageAnswer<Candidates>>;
   rank(request: RankRequest, deadlineMs: number): Promise<StageAnswer<RankResponse>>;
   rules(request: RulesRequest, deadlineMs: number): Promise<StageAnswer<RulesResponse>>;
 }

@@ -55,10 +55,16 @@ export interface RecommendResult {
 export async function recommend(deps: RecommendDeps, request: RecommendRequest): Promise<RecommendResult> {
   const { catalog, stages, deadlines } = deps;
   const log = new StageLog();
-  const context: ServingContext = { region: request.region, nowMs: deps.now(), allowExplicit: request.allowExplicit };
+  const context: ServingContext = {
+    region: request.region,
+    nowMs: deps.now(),
+    allowExplicit: request.allowExplicit,
+  };
 
   // 1. Features and the user tower.
-  const fetched = await log.call('features', 'cold start from regional popularity', () => stages.features(request.userId, deadlines.features));
+  const fetched = await log.call('features', 'cold start from regional popularity', () =>
+    stages.features(request.userId, deadlines.features),
+  );
   const features = fetched?.value;
   const vector = features ? log.local('tower', () => queryVector(features, catalog, context.nowMs)) : null;
   const recentIds = features ? [...new Set(features.recentListens.map((l) => l.songId))] : [];
@@ -69,33 +75,63 @@ export async function recommend(deps: RecommendDeps, request: RecommendRequest):
   let candidatesExplain: ExplainStage | undefined;
   if (vector) {
     const found = await log.call('candidates', 'regional popularity as candidates', () =>
-      stages.candidates({ vector: Array.from(vector), k: catalog.candidatesK, exclude: recentIds }, deadlines.candidates),
+      stages.candidates(
+        { vector: Array.from(vector), k: catalog.candidatesK, exclude: recentIds },
+        deadlines.candidates,
+      ),
     );
     if (found) {
       const { ids, scores, indexVersion } = found.value;
       candidates = { ids, scores };
-      candidatesExplain = { source: 'ann', detail: `top ${ids.length} by user vector`, version: indexVersion, ids, scores };
+      candidatesExplain = {
+        source: 'ann',
+        detail: `top ${ids.length} by user vector`,
+        version: indexVersion,
+        ids,
+        scores,
+      };
     }
   }
   const fromIndex = candidates !== undefined;
-  if (!candidates) candidates = popularCandidates(catalog, context.region, catalog.candidatesK, new Set(recentIds));
+  if (!candidates)
+    candidates = popularCandidates(catalog, context.region, catalog.candidatesK, new Set(recentIds));
 
   // 3. Ranking: only the head the rules will look at travels back.
   const rulesInput = request.count * deps.rulesOverfetch;
   let ranked = candidates;
-  let rankingExplain: ExplainStage = { source: 'candidate-order', detail: 'popularity candidates are served in popularity order', ...candidates };
+  let rankingExplain: ExplainStage = {
+    source: 'candidate-order',
+    detail: 'popularity candidates are served in popularity order',
+    ...candidates,
+  };
   if (fromIndex) {
     const scored = await log.call('ranker', 'candidate order', () =>
       stages.rank(
-        { region: context.region, nowMs: context.nowMs, recentListens: features?.recentListens ?? [], candidates: candidates!, limit: rulesInput },
+        {
+          region: context.region,
+          nowMs: context.nowMs,
+          recentListens: features?.recentListens ?? [],
+          candidates: candidates!,
+          limit: rulesInput,
+        },
         deadlines.ranker,
       ),
     );
     if (scored) {
       ranked = scored.value;
-      rankingExplain = { source: 'model', detail: 'LambdaRank on cross features', version: scored.value.modelVersion, ids: scored.value.ids, scores: scored.value.scores };
+      rankingExplain = {
+        source: 'model',
+        detail: 'LambdaRank on cross features',
+        version: scored.value.modelVersion,
+        ids: scored.value.ids,
+        scores: scored.value.scores,
+      };
     } else {
-      rankingExplain = { source: 'candidate-order', detail: 'the ranker did not answer; candidate order kept', ...candidates };
+      rankingExplain = {
+        source: 'candidate-order',
+        detail: 'the ranker did not answer; candidate order kept',
+        ...candidates,
+      };
     }
   }
 
@@ -106,20 +142,38 @@ export async function recommend(deps: RecommendDeps, request: RecommendRequest):
   );
   const chosen = ruled ? ruled.value.items : items;
   const rulesExplain: ExplainStage = ruled
-    ? { source: 'rules', detail: `${ruled.value.changes.length} change(s)`, version: ruled.value.policyVersion, ...idsAndScores(chosen), changes: ruled.value.changes }
-    : { source: 'local-guard', detail: 'rules did not answer: licensing, release and explicit checked here, no diversity or freshness', ...idsAndScores(chosen) };
+    ? {
+        source: 'rules',
+        detail: `${ruled.value.changes.length} change(s)`,
+        version: ruled.value.policyVersion,
+        ...idsAndScores(chosen),
+        changes: ruled.value.changes,
+      }
+    : {
+        source: 'local-guard',
+        detail:
+          'rules did not answer: licensing, release and explicit checked here, no diversity or freshness',
+        ...idsAndScores(chosen),
+      };
 
   const servable = (item: { songId: number }) => mayServe(catalog.songs[item.songId]!, context);
   const allowed = log.local('guard', () => chosen.filter(servable));
   // Should the guard have removed songs the rules passed, the next servable ranked songs take their places.
-  const served = allowed.length >= request.count ? allowed.slice(0, request.count) : topUp(allowed, items.filter(servable), request.count);
+  const served =
+    allowed.length >= request.count
+      ? allowed.slice(0, request.count)
+      : topUp(allowed, items.filter(servable), request.count);
   return {
     items: served.map((item) => toRecommended(catalog, item)),
     degraded: log.degraded,
     coldStart,
     explain: {
       features: featuresExplain(features, fetched !== undefined, recentIds),
-      candidates: candidatesExplain ?? { source: 'popularity', detail: `most played in ${context.region}`, ...candidates },
+      candidates: candidatesExplain ?? {
+        source: 'popularity',
+        detail: `most played in ${context.region}`,
+        ...candidates,
+      },
       ranking: rankingExplain,
       rules: rulesExplain,
     },
@@ -144,7 +198,11 @@ function queryVector(features: UserFeatures, catalog: ServingCatalog, nowMs: num
   return userVector(features.embedding, recent, { nowMs }, catalog.userTower);
 }
 
-function ruleItems(catalog: ServingCatalog, ranked: { ids: number[]; scores: number[] }, limit: number): RuleItem[] {
+function ruleItems(
+  catalog: ServingCatalog,
+  ranked: { ids: number[]; scores: number[] },
+  limit: number,
+): RuleItem[] {
   return ranked.ids.slice(0, limit).map((songId, i) => {
     const song = catalog.songs[songId]!;
     return {
@@ -171,12 +229,27 @@ function toRecommended(catalog: ServingCatalog, item: { songId: number; score: n
   };
 }
 
-const idsAndScores = (items: readonly { songId: number; score: number }[]) => ({ ids: items.map((i) => i.songId), scores: items.map((i) => i.score) });
+const idsAndScores = (items: readonly { songId: number; score: number }[]) => ({
+  ids: items.map((i) => i.songId),
+  scores: items.map((i) => i.score),
+});
 
-function featuresExplain(features: UserFeatures | undefined, answered: boolean, recentIds: number[]): ExplainStage {
+function featuresExplain(
+  features: UserFeatures | undefined,
+  answered: boolean,
+  recentIds: number[],
+): ExplainStage {
   if (!answered) return { source: 'none', detail: 'the feature store did not answer', ids: [] };
   if (!features) return { source: 'none', detail: 'the feature store does not know this user', ids: [] };
-  const parts = [features.embedding ? 'long-term embedding' : 'no long-term embedding', `${features.recentListens.length} recent listen(s)`];
+  const parts = [
+    features.embedding ? 'long-term embedding' : 'no long-term embedding',
+    `${features.recentListens.length} recent listen(s)`,
+  ];
   if (features.region) parts.push(`home region ${features.region}`);
-  return { source: 'feature-store', detail: parts.join(', '), version: features.featureVersion, ids: recentIds };
+  return {
+    source: 'feature-store',
+    detail: parts.join(', '),
+    version: features.featureVersion,
+    ids: recentIds,
+  };
 }

@@ -16,7 +16,11 @@ export class StageLog {
    * Calls a remote stage; resolves with its value, or with undefined after
    * recording the failure as degraded with the fallback that replaces it.
    */
-  async call<T>(stage: RecStage, fallback: string, work: () => Promise<StageAnswer<T>>): Promise<{ value: T } | undefined> {
+  async call<T>(
+    stage: RecStage,
+    fallback: string,
+    work: () => Promise<StageAnswer<T>>,
+  ): Promise<{ value: T } | undefined> {
     const started = performance.now();
     try {
       const answer = await work();

@@ -31,7 +31,7 @@ export function applyRules(input: RulesInput, policy: RulesPolicy): RulesOutput 
   const { chosen, deferred } = applyDiversity(ordered, input.count, policy);
 
   const finalPosition = new Map<number, number>();
-  chosen.forEach((entry, position) => finalPosition.set(entry.inputPosition, position));
+  for (const [position, entry] of chosen.entries()) finalPosition.set(entry.inputPosition, position);
   const withTo = (from: number): { to?: number } => {
     const to = finalPosition.get(from);
     return to === undefined ? {} : { to };

@@ -30,9 +30,17 @@ export function applyDiversity(
     const artistSoFar = perArtist.get(artistId) ?? 0;
     const genreSoFar = perGenre.get(genre) ?? 0;
     if (artistSoFar >= policy.maxPerArtist) {
-      deferred.push({ entry, rule: 'artist-diversity', reason: `artist ${artistId} already has ${artistSoFar} songs in the list (cap ${policy.maxPerArtist})` });
+      deferred.push({
+        entry,
+        rule: 'artist-diversity',
+        reason: `artist ${artistId} already has ${artistSoFar} songs in the list (cap ${policy.maxPerArtist})`,
+      });
     } else if (genreSoFar >= genreCap) {
-      deferred.push({ entry, rule: 'genre-diversity', reason: `genre ${genre} already has ${genreSoFar} songs in the list (cap ${genreCap} of ${count})` });
+      deferred.push({
+        entry,
+        rule: 'genre-diversity',
+        reason: `genre ${genre} already has ${genreSoFar} songs in the list (cap ${genreCap} of ${count})`,
+      });
     } else {
       chosen.push(entry);
       perArtist.set(artistId, artistSoFar + 1);

@@ -18,7 +18,8 @@ export interface Lifted extends Kept {
 export function applyFreshness(kept: readonly Kept[], nowMs: number, policy: RulesPolicy): Lifted[] {
   const lifted = kept.map((entry, position) => {
     const ageDays = Math.max(0, (nowMs - entry.item.releaseMs) / DAY_MS);
-    const lift = ageDays < policy.freshDays ? Math.round(policy.maxFreshnessLift * (1 - ageDays / policy.freshDays)) : 0;
+    const lift =
+      ageDays < policy.freshDays ? Math.round(policy.maxFreshnessLift * (1 - ageDays / policy.freshDays)) : 0;
     return { entry: { ...entry, lift, ageDays }, key: position - lift, position };
   });
   // Ties go to the lifted song: it was promoted to exactly that place.

@@ -17,7 +17,10 @@ export interface Kept {
  * listener is, not released yet, or explicit when the request forbids it
  * is never served, whatever its score. Order of the survivors is kept.
  */
-export function applyHardFilters(items: readonly RuleItem[], context: FilterContext): { kept: Kept[]; removed: RuleChange[] } {
+export function applyHardFilters(
+  items: readonly RuleItem[],
+  context: FilterContext,
+): { kept: Kept[]; removed: RuleChange[] } {
   const kept: Kept[] = [];
   const removed: RuleChange[] = [];
   items.forEach((item, inputPosition) => {
@@ -28,7 +31,10 @@ export function applyHardFilters(items: readonly RuleItem[], context: FilterCont
   return { kept, removed };
 }
 
-function hardFilterChange(item: RuleItem, context: FilterContext): Pick<RuleChange, 'rule' | 'reason'> | undefined {
+function hardFilterChange(
+  item: RuleItem,
+  context: FilterContext,
+): Pick<RuleChange, 'rule' | 'reason'> | undefined {
   if (!item.licensedRegions.includes(context.region)) {
     const where = item.licensedRegions.length > 0 ? item.licensedRegions.join(', ') : 'no region';
     return { rule: 'licensing', reason: `not licensed in ${context.region} (licensed in ${where})` };
