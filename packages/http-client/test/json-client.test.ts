@@ -66,6 +66,20 @@ describe('JsonServiceClient', () => {
     for (const res of held) res.destroy();
   });
 
+  it('when the caller cancels before the answer, then the call fails as cancelled, not as late', async () => {
+    const held: ServerResponse[] = [];
+    const url = await serve((_req, res) => held.push(res));
+    client = new JsonServiceClient({ service: 'sleepy', baseUrl: url });
+    const caller = new AbortController();
+
+    const call = client.get('/slow', Answer, { deadlineMs: 10_000, signal: caller.signal });
+    caller.abort();
+
+    await expect(call).rejects.toThrow('call to sleepy was cancelled');
+    await expect(call).rejects.not.toBeInstanceOf(DeadlineExceededError);
+    for (const res of held) res.destroy();
+  });
+
   it('when the service answers 404 with an error body, then the status error carries status and code', async () => {
     const url = await serve((_req, res) => {
       res.statusCode = 404;
