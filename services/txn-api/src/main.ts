@@ -10,7 +10,9 @@ import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { createDecisionConsumer } from './adapters/decision-consumer.js';
 import { KafkaTransactionPublisher } from './adapters/kafka-publisher.js';
 import { RedisDecisionStore } from './adapters/redis-decision-store.js';
+import { HttpRulesOnlyDecider } from './adapters/scorer-client.js';
 import { buildApp } from './app.js';
+import { DecisionWaiters } from './domain/decision-waiters.js';
 
 const SERVICE = 'txn-api';
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -37,6 +39,20 @@ const config = (() => {
           description: 'how long decisions stay readable',
           default: 7 * 24 * 3600,
           min: 60,
+        }),
+        SCORER_URL: env.url({
+          description: 'fraud-scorer, asked for a rules-only decision when ?wait=true misses its deadline',
+          protocols: ['http', 'https'],
+        }),
+        SYNC_DECISION_DEADLINE_MS: env.int({
+          description: 'how long POST /v1/transactions?wait=true waits for the pipeline decision',
+          default: 100,
+          min: 1,
+        }),
+        SCORER_TIMEOUT_MS: env.int({
+          description: 'how long the rules-only fallback may take',
+          default: 50,
+          min: 1,
         }),
         SHUTDOWN_DEADLINE_MS: env.int({
           description: 'longest a graceful shutdown may take',
@@ -67,6 +83,7 @@ const producer = new JsonProducer(kafka);
 await producer.connect();
 
 const decisions = new RedisDecisionStore(redis, config.DECISION_TTL_SECONDS);
+const waiters = new DecisionWaiters();
 const consumer = createDecisionConsumer({
   kafka,
   producer,
@@ -74,6 +91,7 @@ const consumer = createDecisionConsumer({
   decisionsTopic: Topics.decisions.name,
   deadLetterTopic: Topics.transactionsDlq.name,
   store: decisions,
+  waiters,
   logger,
 });
 await consumer.start();
@@ -81,6 +99,9 @@ await consumer.start();
 const app = buildApp({
   publisher: new KafkaTransactionPublisher(producer, Topics.transactions.name),
   decisions,
+  waiters,
+  rulesOnly: new HttpRulesOnlyDecider(config.SCORER_URL, config.SCORER_TIMEOUT_MS),
+  syncDeadlineMs: config.SYNC_DECISION_DEADLINE_MS,
   logger,
   metrics,
   version,

@@ -1,20 +1,31 @@
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
-import { decisionFor, MemoryDecisionStore, RecordingPublisher, validTransaction } from './fakes.js';
+import { DecisionWaiters } from '../src/domain/decision-waiters.js';
+import {
+  decisionFor,
+  MemoryDecisionStore,
+  RecordingPublisher,
+  StubRulesOnly,
+  validTransaction,
+} from './fakes.js';
 
-function setup() {
+function setup(rulesOnly = new StubRulesOnly()) {
   const publisher = new RecordingPublisher();
   const decisions = new MemoryDecisionStore();
+  const waiters = new DecisionWaiters();
   const app = buildApp({
     publisher,
     decisions,
+    waiters,
+    rulesOnly,
+    syncDeadlineMs: 50,
     logger: createLogger({ service: 'txn-api', level: 'silent' }),
     metrics: createMetrics('txn-api', { defaultMetrics: false }),
     version: 'test',
     readiness: {},
   });
-  return { app, publisher, decisions };
+  return { app, publisher, decisions, waiters, rulesOnly };
 }
 
 let current: ReturnType<typeof setup> | undefined;
@@ -99,5 +110,86 @@ describe('GET /v1/decisions/:id', () => {
     const res = await current.app.inject({ method: 'GET', url: '/v1/decisions/a%20b' });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.message).toMatch(/^params\.id /);
+  });
+});
+
+describe('POST /v1/transactions?wait=true', () => {
+  it('when the pipeline decides within the deadline, then its decision is the answer', async () => {
+    current = setup();
+    const transaction = validTransaction({ transactionId: 'tx-fast' });
+    const { waiters, publisher } = current;
+    // The pipeline answers as soon as the transaction is published.
+    publisher.onPublish = (t) => waiters.deliver([decisionFor(t)]);
+
+    const res = await current.app.inject({
+      method: 'POST',
+      url: '/v1/transactions?wait=true',
+      payload: transaction,
+    });
+
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual(decisionFor(transaction));
+    expect(res.headers['server-timing']).toMatch(/^decision;dur=[\d.]+;desc="pipeline"$/);
+    expect(waiters.pending).toBe(0);
+  });
+
+  it('when the pipeline misses the deadline, then the rules-only decision answers, flagged as such', async () => {
+    current = setup();
+    const transaction = validTransaction({ transactionId: 'tx-slow', amount: 900 });
+
+    const res = await current.app.inject({
+      method: 'POST',
+      url: '/v1/transactions?wait=true',
+      payload: transaction,
+    });
+
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ transactionId: 'tx-slow', decision: 'review', mode: 'rules-only' });
+    expect(current.publisher.published).toEqual([transaction]);
+    expect(current.rulesOnly.asked).toEqual([transaction]);
+    expect(res.headers['server-timing']).toContain('desc="rules-only"');
+  });
+
+  it('when the deadline passes and the scorer is down too, then the payment is held for review with the cause', async () => {
+    current = setup(new StubRulesOnly('connect ECONNREFUSED'));
+
+    const res = await current.app.inject({
+      method: 'POST',
+      url: '/v1/transactions?wait=true',
+      payload: validTransaction({ transactionId: 'tx-alone' }),
+    });
+
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ decision: 'review', mode: 'rules-only', modelVersion: 'none' });
+    expect(res.json().reasons[0]).toMatch(
+      /no decision within 50 ms and the rules did not answer \(connect ECONNREFUSED\)/,
+    );
+  });
+
+  it('when another instance already stored the decision, then it answers although no waiter saw it', async () => {
+    current = setup();
+    const transaction = validTransaction({ transactionId: 'tx-elsewhere' });
+    await current.decisions.put([decisionFor(transaction)]);
+
+    const res = await current.app.inject({
+      method: 'POST',
+      url: '/v1/transactions?wait=true',
+      payload: transaction,
+    });
+
+    expect(res.json()).toEqual(decisionFor(transaction));
+    expect(current.rulesOnly.asked).toEqual([]);
+  });
+
+  it('when wait has a value other than true or false, then 400 names the query parameter', async () => {
+    current = setup();
+    const res = await current.app.inject({
+      method: 'POST',
+      url: '/v1/transactions?wait=yes',
+      payload: validTransaction(),
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.message).toMatch(/^querystring\.wait /);
+    expect(current.publisher.published).toHaveLength(0);
   });
 });

@@ -1,11 +1,30 @@
 import type { Decision, Transaction } from '@mlsys/contracts';
-import type { DecisionStore, TransactionPublisher } from '../src/domain/ports.js';
+import type { DecisionStore, RulesOnlyDecider, TransactionPublisher } from '../src/domain/ports.js';
 
 /** In-memory stand-ins for the unit tests; the integration test uses the real adapters. */
 export class RecordingPublisher implements TransactionPublisher {
   readonly published: Transaction[] = [];
+  /** What the rest of the pipeline does with a published transaction, if anything. */
+  onPublish: ((transaction: Transaction) => void) | undefined;
   async publish(transaction: Transaction): Promise<void> {
     this.published.push(transaction);
+    this.onPublish?.(transaction);
+  }
+}
+
+/** The scorer's rules-only endpoint: answers `review` with one reason, or fails like a scorer that is down. */
+export class StubRulesOnly implements RulesOnlyDecider {
+  readonly asked: Transaction[] = [];
+  constructor(private readonly failure?: string) {}
+  async decide(transaction: Transaction): Promise<Decision> {
+    this.asked.push(transaction);
+    if (this.failure) throw new Error(this.failure);
+    return {
+      ...decisionFor(transaction),
+      decision: 'review',
+      mode: 'rules-only',
+      reasons: ['rule high-amount: big'],
+    };
   }
 }
 

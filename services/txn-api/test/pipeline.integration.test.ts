@@ -1,3 +1,6 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Decision, Transaction } from '@mlsys/contracts';
 import { createKafka, ensureTopics, JsonProducer, TopicReader } from '@mlsys/kafka';
 import { closeRedis, connectRedis, createRedis, type RedisClient } from '@mlsys/redis';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
@@ -6,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDecisionConsumer } from '../src/adapters/decision-consumer.js';
 import { KafkaTransactionPublisher } from '../src/adapters/kafka-publisher.js';
 import { RedisDecisionStore } from '../src/adapters/redis-decision-store.js';
+import { HttpRulesOnlyDecider } from '../src/adapters/scorer-client.js';
 import { buildApp } from '../src/app.js';
+import { DecisionWaiters } from '../src/domain/decision-waiters.js';
 import { decisionFor, validTransaction } from './fakes.js';
 
 const infra = inject('infra');
@@ -22,6 +27,34 @@ let redis: RedisClient;
 let producer: JsonProducer;
 let consumer: ReturnType<typeof createDecisionConsumer>;
 let app: ReturnType<typeof buildApp>;
+let scorer: Server;
+
+/** fraud-scorer's rules-only endpoint as seen over HTTP: reviews every payment above 200. */
+function startScorerStub(): Promise<string> {
+  scorer = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => {
+      body += chunk;
+    });
+    request.on('end', () => {
+      const transaction = JSON.parse(body) as Transaction;
+      const decision: Decision = {
+        ...decisionFor(transaction),
+        decision: transaction.amount > 200 ? 'review' : 'approve',
+        mode: 'rules-only',
+        score: 0,
+        modelVersion: 'none',
+        reasons: transaction.amount > 200 ? ['rule high-amount: amount above 200'] : [],
+      };
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(decision));
+    });
+  });
+  return new Promise((resolve) =>
+    scorer.listen(0, '127.0.0.1', () =>
+      resolve(`http://127.0.0.1:${(scorer.address() as AddressInfo).port}`),
+    ),
+  );
+}
 
 beforeAll(async () => {
   redis = createRedis({ url: infra.redisUrl, keyPrefix: `${uniqueName('txn-api')}:` });
@@ -34,6 +67,11 @@ beforeAll(async () => {
   producer = new JsonProducer(kafka);
   await producer.connect();
   const store = new RedisDecisionStore(redis, 600);
+  const waiters = new DecisionWaiters();
+  let joined!: () => void;
+  const hasJoined = new Promise<void>((resolve) => {
+    joined = resolve;
+  });
   consumer = createDecisionConsumer({
     kafka,
     producer,
@@ -41,12 +79,19 @@ beforeAll(async () => {
     decisionsTopic: topics.decisions,
     deadLetterTopic: topics.dlq,
     store,
+    waiters,
     logger,
+    onGroupJoin: joined,
   });
   await consumer.start();
+  await hasJoined;
   app = buildApp({
     publisher: new KafkaTransactionPublisher(producer, topics.transactions),
     decisions: store,
+    waiters,
+    rulesOnly: new HttpRulesOnlyDecider(await startScorerStub(), 2_000),
+    // Long enough for the test to play the pipeline: read the transaction, produce its decision.
+    syncDeadlineMs: 5_000,
     logger,
     metrics: createMetrics('txn-api', { defaultMetrics: false }),
     version: 'test',
@@ -56,6 +101,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app.close();
+  await new Promise((resolve) => scorer.close(resolve));
   await consumer.stop();
   await producer.disconnect();
   await closeRedis(redis);
@@ -86,5 +132,55 @@ describe('txn-api against the real Kafka and Redis', () => {
     );
     expect(res.json()).toEqual(decision);
     expect(await redis.ttl(`decision:${transaction.transactionId}`)).toBeGreaterThan(0);
+  });
+
+  it('when a transaction waits for its decision and the pipeline answers through Kafka, then that decision is the answer', async () => {
+    const transaction = validTransaction({ transactionId: uniqueName('tx'), cardId: 'card-sync' });
+    const reader = await new TopicReader(kafka, topics.transactions).start();
+
+    const response = app.inject({ method: 'POST', url: '/v1/transactions?wait=true', payload: transaction });
+    await reader.waitFor((r) => r.some((m) => m.value?.includes(transaction.transactionId) ?? false));
+    await reader.stop();
+    const decision = { ...decisionFor(transaction), decision: 'decline' as const };
+    await producer.send(topics.decisions, [{ key: transaction.cardId, value: decision }]);
+    const res = await response;
+
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual(decision);
+  });
+});
+
+describe('txn-api when the pipeline is too slow', () => {
+  it('when nobody decides in time, then the scorer rules answer over HTTP, flagged rules-only', async () => {
+    const slowApp = buildApp({
+      publisher: new KafkaTransactionPublisher(producer, topics.transactions),
+      decisions: new RedisDecisionStore(redis, 600),
+      waiters: new DecisionWaiters(),
+      rulesOnly: new HttpRulesOnlyDecider(
+        `http://127.0.0.1:${(scorer.address() as AddressInfo).port}`,
+        2_000,
+      ),
+      syncDeadlineMs: 20,
+      logger,
+      metrics: createMetrics('txn-api', { defaultMetrics: false }),
+      version: 'test',
+      readiness: {},
+    });
+    const transaction = validTransaction({ transactionId: uniqueName('tx'), amount: 450 });
+
+    const res = await slowApp.inject({
+      method: 'POST',
+      url: '/v1/transactions?wait=true',
+      payload: transaction,
+    });
+    await slowApp.close();
+
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      transactionId: transaction.transactionId,
+      decision: 'review',
+      mode: 'rules-only',
+      reasons: ['rule high-amount: amount above 200'],
+    });
   });
 });

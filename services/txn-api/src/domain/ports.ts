@@ -10,3 +10,8 @@ export interface DecisionStore {
   get(transactionId: string): Promise<Decision | undefined>;
   put(decisions: readonly Decision[]): Promise<void>;
 }
+
+/** The scorer's payment-level rules, asked when the pipeline misses the synchronous deadline. */
+export interface RulesOnlyDecider {
+  decide(transaction: Transaction): Promise<Decision>;
+}
