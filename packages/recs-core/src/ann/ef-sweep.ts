@@ -1,9 +1,15 @@
 import { percentile } from '@mlsys/results';
-import { type ScoredIds, exactTopK } from '../exact-search.js';
+import { exactTopK, type ScoredIds } from '../exact-search.js';
 import { recallAtK } from '../metrics.js';
 import type { SongIndex } from './song-index.js';
 
-export interface EfMeasurement {
+/** One index searched at one ef. */
+export interface AnnSetup {
+  index: SongIndex;
+  ef: number;
+}
+
+export interface AnnMeasurement {
   ef: number;
   /** Mean share of the exact top-k the index returned. */
   recall: number;
@@ -12,7 +18,7 @@ export interface EfMeasurement {
   meanMs: number;
 }
 
-/** Exact top-k of each query (row-major `queries`), the ground truth for `measureEf`. */
+/** Exact top-k of each query (row-major `queries`), the ground truth for `measureAnn`. */
 export function exactNeighbours(vectors: Float32Array, dim: number, queries: Float32Array, k: number): ScoredIds[] {
   const out: ScoredIds[] = [];
   for (let q = 0; q < queries.length / dim; q++) out.push(exactTopK(vectors, dim, queries.subarray(q * dim, (q + 1) * dim), k));
@@ -20,38 +26,41 @@ export function exactNeighbours(vectors: Float32Array, dim: number, queries: Flo
 }
 
 /**
- * Recall@k against exact search and the latency of one top-k query, for each
- * ef. Latency is wall time around `search` (what a service pays, including
- * the JS <-> addon copies), one query at a time.
+ * Recall@k against exact search and the latency of one top-k query, for
+ * each setup. Latency is wall time around `search` (what a service pays,
+ * including the copies between JavaScript and the addon). Each query runs
+ * on every setup back to back, so a burst of load from other processes on
+ * a shared machine hits all setups alike instead of skewing one of them.
  */
-export function measureEf(
-  index: SongIndex,
+export function measureAnn(
+  setups: readonly AnnSetup[],
   queries: Float32Array,
   exact: readonly ScoredIds[],
   k: number,
-  efs: readonly number[],
-): EfMeasurement[] {
-  const dim = index.dim;
+): AnnMeasurement[] {
+  const dim = setups[0]?.index.dim ?? 1;
   const count = queries.length / dim;
   const truth = exact.map((hits) => new Set(hits.ids));
-  return efs.map((ef) => {
-    index.setEfSearch(Math.max(ef, k));
-    const times = new Float64Array(count);
-    let recall = 0;
-    for (let q = 0; q < count; q++) {
-      const query = queries.subarray(q * dim, (q + 1) * dim);
+  const times = setups.map(() => new Float64Array(count));
+  const recall = setups.map(() => 0);
+  for (let q = 0; q < count; q++) {
+    const query = queries.subarray(q * dim, (q + 1) * dim);
+    setups.forEach(({ index, ef }, s) => {
+      index.setEfSearch(Math.max(ef, k));
       const started = performance.now();
       const hits = index.search(query, k);
-      times[q] = performance.now() - started;
-      recall += recallAtK(hits.ids, truth[q]!, k);
-    }
-    times.sort();
+      times[s]![q] = performance.now() - started;
+      recall[s]! += recallAtK(hits.ids, truth[q]!, k);
+    });
+  }
+  return setups.map(({ ef }, s) => {
+    const sorted = times[s]!.sort();
     return {
       ef,
-      recall: recall / count,
-      p50Ms: percentile(times, 50),
-      p99Ms: percentile(times, 99),
-      meanMs: times.reduce((a, b) => a + b, 0) / count,
+      recall: recall[s]! / count,
+      p50Ms: percentile(sorted, 50),
+      p99Ms: percentile(sorted, 99),
+      meanMs: sorted.reduce((a, b) => a + b, 0) / count,
     };
   });
 }

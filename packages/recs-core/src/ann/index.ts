@@ -1,2 +1,2 @@
-export { type EfMeasurement, exactNeighbours, measureEf } from './ef-sweep.js';
+export { type AnnMeasurement, type AnnSetup, exactNeighbours, measureAnn } from './ef-sweep.js';
 export { ANN_SPACE, SongIndex } from './song-index.js';

@@ -1,10 +1,10 @@
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SLO } from '@mlsys/load-tests/slo';
-import { type EfMeasurement, exactNeighbours, measureEf, SongIndex } from '@mlsys/recs-core/ann';
-import { buildIndex, type NeighbourAgreement } from './hnsw-index.js';
+import { type AnnMeasurement, exactNeighbours, measureAnn, SongIndex } from '@mlsys/recs-core/ann';
+import { type BuiltIndex, buildIndex, type NeighbourAgreement } from './hnsw-index.js';
 import type { StepProgress } from './progress.js';
-import type { ServingSettings } from './settings.js';
+import type { HnswConfig, ServingSettings } from './settings.js';
 
 export interface HnswSweepResult {
   indexPath: string;
@@ -18,10 +18,11 @@ export interface HnswSweepResult {
 const MiB = 2 ** 20;
 
 /**
- * Builds one index per (M, efConstruction) of the grid, measures recall@k
- * against exact search and query latency for each ef of the grid on real
- * tower queries, and keeps the cheapest combination that reaches the
- * design's recall target (SLO.recs.annRecall).
+ * Builds one index per (M, efConstruction) of the grid, then measures
+ * recall@k against exact search and query latency for each ef of the grid
+ * on real tower queries (interleaved, see measureAnn), and keeps the
+ * cheapest combination that reaches the design's recall target
+ * (SLO.recs.annRecall).
  */
 export async function sweepHnsw(input: {
   root: string;
@@ -38,49 +39,54 @@ export async function sweepHnsw(input: {
   const k = settings.candidates;
   const recallTarget = SLO.recs.annRecall.target;
   mkdirSync(dir, { recursive: true });
+  const fileOf = (config: HnswConfig) => join(dir, `m${config.m}-efc${config.efConstruction}.bin`);
+
+  const built: BuiltIndex[] = [];
+  for (const config of settings.hnswGrid) {
+    built.push(
+      await buildIndex({
+        root: input.root,
+        vectorsPath: input.vectorsPath,
+        dim,
+        config,
+        out: fileOf(config),
+        label: `${input.label} M=${config.m} efC=${config.efConstruction}`,
+        checkQueries: input.queries.subarray(0, Math.min(input.queries.length, 100 * dim)),
+      }),
+    );
+  }
+
   input.progress.note(`exact top-${k} of ${input.queries.length / dim} queries (the recall ground truth)`);
   const exact = exactNeighbours(input.vectors, dim, input.queries, k);
-
-  const rows: SweepRow[] = [];
-  const agreements = new Map<string, NeighbourAgreement>();
-  for (const config of settings.hnswGrid) {
-    const out = join(dir, `m${config.m}-efc${config.efConstruction}.bin`);
-    const built = await buildIndex({
-      root: input.root,
-      vectorsPath: input.vectorsPath,
-      dim,
-      config,
-      out,
-      label: `${input.label} M=${config.m} efC=${config.efConstruction}`,
-      checkQueries: input.queries.subarray(0, Math.min(input.queries.length, 100 * dim)),
-    });
-    agreements.set(out, built.nodeAgreement);
-    const index = SongIndex.load(out, dim, k);
-    for (const measured of measureEf(index, input.queries, exact, k, settings.efGrid)) {
-      const row = { ...config, ...measured, buildSeconds: built.buildSeconds, indexMiB: built.bytes / MiB };
-      rows.push(row);
-      input.progress.note(
-        `M=${row.m} efC=${row.efConstruction} ef=${row.ef}: recall@${k} ${row.recall.toFixed(4)}, p50 ${row.p50Ms.toFixed(2)} ms, p99 ${row.p99Ms.toFixed(2)} ms`,
-      );
-    }
+  const setups = built.flatMap((index) =>
+    settings.efGrid.map((ef) => ({ built: index, ef, index: SongIndex.load(index.path, dim, ef) })),
+  );
+  const rows: SweepRow[] = measureAnn(setups, input.queries, exact, k).map((measured, i) => {
+    const { built: index } = setups[i]!;
+    return { ...index.config, ...measured, buildSeconds: index.buildSeconds, indexMiB: index.bytes / MiB };
+  });
+  for (const row of rows) {
+    input.progress.note(
+      `M=${row.m} efC=${row.efConstruction} ef=${row.ef}: recall@${k} ${row.recall.toFixed(4)}, mean ${row.meanMs.toFixed(2)} ms, p99 ${row.p99Ms.toFixed(2)} ms`,
+    );
   }
 
   const chosen = chooseSweepRow(rows, recallTarget);
-  const chosenFile = join(dir, `m${chosen.m}-efc${chosen.efConstruction}.bin`);
+  const chosenBuild = built.find((b) => b.config.m === chosen.m && b.config.efConstruction === chosen.efConstruction)!;
   const indexPath = join(dir, 'index.bin');
-  renameSync(chosenFile, indexPath);
-  for (const config of settings.hnswGrid) rmSync(join(dir, `m${config.m}-efc${config.efConstruction}.bin`), { force: true });
+  renameSync(chosenBuild.path, indexPath);
+  for (const b of built) rmSync(b.path, { force: true });
   return {
     indexPath,
     chosen,
     recallTarget,
     queries: input.queries.length / dim,
     rows,
-    nodeAgreement: agreements.get(chosenFile)!,
+    nodeAgreement: chosenBuild.nodeAgreement,
   };
 }
 
-export interface SweepRow extends EfMeasurement {
+export interface SweepRow extends AnnMeasurement {
   m: number;
   efConstruction: number;
   buildSeconds: number;
