@@ -25,6 +25,12 @@ const root = join(import.meta.dirname, '..', '..', '..');
 const P95_TARGET_MS = SLO.recs.endToEndP95.target;
 /** The stages the gateway reports, wall time as it saw each, then the compute sum and its total. */
 const STAGES = ['features', 'candidates', 'ranker', 'rules', 'compute', 'total'] as const;
+/**
+ * A rate "holds" only when nearly every answer is the full pipeline: a
+ * degraded answer is a fast fallback, and a p95 made of fallbacks is not the
+ * SLO the design asks for.
+ */
+const MAX_DEGRADED_SHARE = 0.01;
 /** Past this p95 the stack is saturated: higher rates would only pile up a queue. */
 const OVERLOAD_P95_MS = 1000;
 
@@ -44,6 +50,8 @@ interface RateRow {
   p50_ms: number;
   p95_ms: number;
   p99_ms: number;
+  /** p95 of the answers that went through every stage. */
+  p95_full_ms: number;
   availability: number;
   degraded_share: number;
   generator_lag_p99_ms: number;
@@ -131,7 +139,10 @@ export async function run(args: string[]): Promise<RunResult> {
 
     const at100 = rows.find((r) => r.rate === 100);
     const holding = rows.filter(
-      (r) => r.p95_ms < P95_TARGET_MS && r.availability >= SLO.recs.availability.target,
+      (r) =>
+        r.p95_ms < P95_TARGET_MS &&
+        r.availability >= SLO.recs.availability.target &&
+        r.degraded_share <= MAX_DEGRADED_SHARE,
     );
     const result = buildResult({
       name: 'recs',
@@ -153,6 +164,7 @@ export async function run(args: string[]): Promise<RunResult> {
         degraded_share_at_100_rps: at100?.degraded_share ?? null,
         e2e_over_compute_at_100_rps: at100?.e2e_over_compute ?? null,
         cpu_ms_per_request_at_100_rps: at100?.cpu_ms_per_request.all ?? null,
+        p95_full_ms_at_100_rps: at100?.p95_full_ms ?? null,
         max_rate_p95_under_100ms: holding.length > 0 ? Math.max(...holding.map((r) => r.rate)) : 0,
         host_load_avg_1m_at_end: Math.round(loadavg()[0]! * 10) / 10,
         rates: rows,
@@ -310,6 +322,9 @@ function summarize(rate: number, seconds: number, samples: Sample[]): RateRow {
     p50_ms: round(percentile(latencies, 50)),
     p95_ms: round(percentile(latencies, 95)),
     p99_ms: round(percentile(latencies, 99)),
+    p95_full_ms: round(
+      percentile(Float64Array.from(ok.filter((s) => !s.degraded).map((s) => s.latencyMs)).sort(), 95),
+    ),
     availability: ok.length / Math.max(1, samples.length),
     degraded_share: ok.filter((s) => s.degraded).length / Math.max(1, ok.length),
     generator_lag_p99_ms: round(percentile(lags, 99)),
