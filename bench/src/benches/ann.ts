@@ -103,7 +103,9 @@ function exactGroundTruth(songs: Float32Array, dim: number, queries: Float32Arra
     const now = performance.now();
     if (now - lastPrint > 2_000) {
       lastPrint = now;
-      console.log(`▸ ann: exact top-${K} ${q + 1}/${count} ${Math.round(((q + 1) / count) * 100)}% (${((now - started) / 1000).toFixed(1)}s)`);
+      console.log(
+        `▸ ann: exact top-${K} ${q + 1}/${count} ${Math.round(((q + 1) / count) * 100)}% (${((now - started) / 1000).toFixed(1)}s)`,
+      );
     }
   }
   return out;

@@ -29,7 +29,8 @@ export function prepareRecsArtifacts(profile: string): string {
     ['--conditions=@mlsys/source', '--import', 'tsx', cli, 'recs', '--profile', profile],
     { cwd: root, stdio: 'inherit' },
   );
-  if (run.status !== 0) throw new Error(`the recs training pipeline failed for profile ${profile} (exit ${run.status})`);
+  if (run.status !== 0)
+    throw new Error(`the recs training pipeline failed for profile ${profile} (exit ${run.status})`);
   return join(root, '.cache', 'artifacts', 'recs', profile);
 }
 
@@ -78,7 +79,9 @@ export async function run(args: string[]): Promise<RunResult> {
   const k = e.candidates;
   const { popularity, candidateOrder, ranker: ranked } = e.lists;
   const towerTrials = report.userTower.trials;
-  const bestWithoutRecent = Math.max(...towerTrials.filter((t) => t.recentWeight === 0).map((t) => t.recall!));
+  const bestWithoutRecent = Math.max(
+    ...towerTrials.filter((t) => t.recentWeight === 0).map((t) => t.recall!),
+  );
   const bestTrial = Math.max(...towerTrials.map((t) => t.recall!));
 
   const result = buildResult({

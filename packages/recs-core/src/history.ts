@@ -35,7 +35,8 @@ export function summarizeHistory(recent: readonly RecentListen[], songOf: SongLo
     artistCounts.set(song.artistId, (artistCounts.get(song.artistId) ?? 0) + 1);
     genreCounts.set(song.genre, (genreCounts.get(song.genre) ?? 0) + 1);
     const seen = lastArtistListenMs.get(song.artistId);
-    if (seen === undefined || listen.timestampMs > seen) lastArtistListenMs.set(song.artistId, listen.timestampMs);
+    if (seen === undefined || listen.timestampMs > seen)
+      lastArtistListenMs.set(song.artistId, listen.timestampMs);
     if (sessionSeen < SESSION_LISTENS) {
       sessionWeights.set(song.genre, (sessionWeights.get(song.genre) ?? 0) + sessionWeight);
       sessionTotal += sessionWeight;

@@ -1,6 +1,12 @@
 export { isAvailable } from './availability.js';
 export { candidateQuery, popularityScale, songIndexVector } from './candidate-space.js';
-export { crossFeatures, RANKER_FEATURES, type RankCandidate, type RankerFeature, type RankingInput } from './cross-features.js';
+export {
+  crossFeatures,
+  RANKER_FEATURES,
+  type RankCandidate,
+  type RankerFeature,
+  type RankingInput,
+} from './cross-features.js';
 export { exactTopK, type ScoredIds } from './exact-search.js';
 export { buildGenreHourTable, type GenreHourTable, genreHourLift } from './genre-hour-lift.js';
 export { type HistorySummary, type SongLookup, summarizeHistory } from './history.js';

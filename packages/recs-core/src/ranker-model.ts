@@ -20,7 +20,10 @@ export class RankerModel {
 
   /** One intra-op thread by default: a service scores many small batches concurrently, not one big one. */
   static async load(path: string, info: RankerModelInfo, threads = 1): Promise<RankerModel> {
-    const session = await ort.InferenceSession.create(path, { intraOpNumThreads: threads, interOpNumThreads: 1 });
+    const session = await ort.InferenceSession.create(path, {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+    });
     if (!session.inputNames.includes(info.inputName) || !session.outputNames.includes(info.outputName)) {
       throw new Error(
         `${path}: expected input "${info.inputName}" and output "${info.outputName}", the model has [${session.inputNames}] -> [${session.outputNames}]`,

@@ -88,7 +88,9 @@ describe('artifact reader', () => {
   });
 
   it('when a serving set is opened as an ANN benchmark set, then the kind mismatch is reported', () => {
-    expect(() => loadAnnBenchmarkArtifacts(writeServingSet())).toThrow(/kind "serving", this reader needs "ann-benchmark"/);
+    expect(() => loadAnnBenchmarkArtifacts(writeServingSet())).toThrow(
+      /kind "serving", this reader needs "ann-benchmark"/,
+    );
   });
 });
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   crossFeatures,
-  type RankCandidate,
   RANKER_FEATURES,
+  type RankCandidate,
   type RankingInput,
   type SongFeatures,
   summarizeHistory,
@@ -12,7 +12,12 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const now = Date.UTC(2026, 1, 1, 21);
 
-function song(id: number, artistId: number, genre: number, overrides: Partial<SongFeatures> = {}): SongFeatures {
+function song(
+  id: number,
+  artistId: number,
+  genre: number,
+  overrides: Partial<SongFeatures> = {},
+): SongFeatures {
   return {
     id,
     artistId,
@@ -47,11 +52,16 @@ function input(): RankingInput {
   return { context: { nowMs: now, region: 'US', hourOfDay: 21.5 }, history, genreHourLift: { lift } };
 }
 
-const value = (row: Float32Array, name: (typeof RANKER_FEATURES)[number]) => row[RANKER_FEATURES.indexOf(name)];
+const value = (row: Float32Array, name: (typeof RANKER_FEATURES)[number]) =>
+  row[RANKER_FEATURES.indexOf(name)];
 
 describe('cross features', () => {
   it('when a candidate shares the artist and genre of recent listens, then its affinity features say so', () => {
-    const candidate: RankCandidate = { song: song(9, 10, 2, { releaseMs: now - 3 * DAY }), annScore: 0.75, annRank: 4 };
+    const candidate: RankCandidate = {
+      song: song(9, 10, 2, { releaseMs: now - 3 * DAY }),
+      annScore: 0.75,
+      annRank: 4,
+    };
 
     const row = crossFeatures(input(), [candidate]);
 
@@ -82,7 +92,11 @@ describe('cross features', () => {
   });
 
   it('when the user never played the artist or the region never played the song, then neutral values are used', () => {
-    const stranger: RankCandidate = { song: song(9, 99, 7, { regionListenCounts: {} }), annScore: 0, annRank: 0 };
+    const stranger: RankCandidate = {
+      song: song(9, 99, 7, { regionListenCounts: {} }),
+      annScore: 0,
+      annRank: 0,
+    };
 
     const row = crossFeatures(input(), [stranger]);
 
@@ -93,7 +107,11 @@ describe('cross features', () => {
   });
 
   it('when the same request is featurised twice (offline, then online), then the matrices are identical', () => {
-    const candidates = [...catalog.values()].map((s, annRank) => ({ song: s, annScore: 1 - annRank / 10, annRank }));
+    const candidates = [...catalog.values()].map((s, annRank) => ({
+      song: s,
+      annScore: 1 - annRank / 10,
+      annRank,
+    }));
 
     expect(crossFeatures(input(), candidates)).toEqual(crossFeatures(input(), candidates));
   });

@@ -12,7 +12,8 @@ function writeIndex(): string {
   const path = join(mkdtempSync(join(tmpdir(), 'song-index-')), 'hnsw.bin');
   const index = new hnswlib.HierarchicalNSW(ANN_SPACE, dim);
   index.initIndex(vectors.length / dim, 8, 50, 1);
-  for (let id = 0; id < vectors.length / dim; id++) index.addPoint(Array.from(vectors.subarray(id * dim, (id + 1) * dim)), id);
+  for (let id = 0; id < vectors.length / dim; id++)
+    index.addPoint(Array.from(vectors.subarray(id * dim, (id + 1) * dim)), id);
   index.writeIndexSync(path);
   return path;
 }

@@ -8,7 +8,8 @@ import { endianness } from 'node:os';
  * files nobody can read back.
  */
 function assertLittleEndian(): void {
-  if (endianness() !== 'LE') throw new Error('the recs dataset files are little-endian; this host is big-endian');
+  if (endianness() !== 'LE')
+    throw new Error('the recs dataset files are little-endian; this host is big-endian');
 }
 
 /** Appends text or bytes to a file through a 1 MiB buffer, so multi-GB outputs stream with flat memory. */

@@ -45,7 +45,8 @@ export function generateCatalog(profile: RecsProfile, onProgress: Progress = () 
   const { dim } = profile;
   const genreCentroids = new Float32Array(GENRES.length * dim);
   const genreRandom = Random.derive(profile.seed, 'genres');
-  for (let g = 0; g < GENRES.length; g++) writeNoisyUnitVector(genreRandom, null, 0, 1, dim, genreCentroids, g);
+  for (let g = 0; g < GENRES.length; g++)
+    writeNoisyUnitVector(genreRandom, null, 0, 1, dim, genreCentroids, g);
 
   const artists = generateArtists(profile, genreCentroids);
   const songs = generateSongs(profile, artists, onProgress);
@@ -69,7 +70,15 @@ function generateArtists(profile: RecsProfile, genreCentroids: Float32Array): Ar
     artists.genre[a] = genre;
     artists.homeRegion[a] = random.weighted(regionShares);
     artists.weight[a] = (ranks[a]! + 1) ** -LATENT_MODEL.artistZipfExponent;
-    writeNoisyUnitVector(random, genreCentroids, genre, LATENT_MODEL.artistSpread, profile.dim, artists.vectors, a);
+    writeNoisyUnitVector(
+      random,
+      genreCentroids,
+      genre,
+      LATENT_MODEL.artistSpread,
+      profile.dim,
+      artists.vectors,
+      a,
+    );
   }
   return artists;
 }
@@ -102,14 +111,24 @@ function generateSongs(profile: RecsProfile, artists: Artists, onProgress: Progr
     songs.releaseMs[s] = Math.round(profile.endMs - ageDays * DAY_MS);
     songs.licenseMask[s] = licenseMask(random, artists.homeRegion[artist]!);
     songs.explicit[s] = random.bernoulli(LATENT_MODEL.explicitShare) ? 1 : 0;
-    popularityScore[s] = LATENT_MODEL.artistPopularityCarry * Math.log(artists.weight[artist]!) + random.normal();
-    writeNoisyUnitVector(random, artists.vectors, artist, LATENT_MODEL.songSpread, profile.dim, songs.vectors, s);
+    popularityScore[s] =
+      LATENT_MODEL.artistPopularityCarry * Math.log(artists.weight[artist]!) + random.normal();
+    writeNoisyUnitVector(
+      random,
+      artists.vectors,
+      artist,
+      LATENT_MODEL.songSpread,
+      profile.dim,
+      songs.vectors,
+      s,
+    );
     if (s % progressEvery === 0) onProgress(s / count);
   }
   const byScore = Int32Array.from({ length: count }, (_, i) => i).sort(
     (a, b) => popularityScore[b]! - popularityScore[a]! || a - b,
   );
-  for (let rank = 0; rank < count; rank++) songs.popularity[byScore[rank]!] = (rank + 1) ** -LATENT_MODEL.zipfExponent;
+  for (let rank = 0; rank < count; rank++)
+    songs.popularity[byScore[rank]!] = (rank + 1) ** -LATENT_MODEL.zipfExponent;
   onProgress(1);
   return songs;
 }

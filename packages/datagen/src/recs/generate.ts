@@ -63,8 +63,11 @@ function writeCatalog(catalog: Catalog, outDir: string): void {
   const songsCsv = new BufferedFileWriter(join(outDir, DATASET_FILES.songs));
   songsCsv.text('id,artistId,genre,releaseMs,licensedRegions,explicit\n');
   for (let s = 0; s < songs.count; s++) {
-    const regions = songs.licenseMask[s] === ALL_REGIONS_MASK ? ALL_REGIONS : regionCodes(songs.licenseMask[s]!);
-    songsCsv.text(`${s},${songs.artist[s]},${songs.genre[s]},${songs.releaseMs[s]},${regions},${songs.explicit[s]}\n`);
+    const regions =
+      songs.licenseMask[s] === ALL_REGIONS_MASK ? ALL_REGIONS : regionCodes(songs.licenseMask[s]!);
+    songsCsv.text(
+      `${s},${songs.artist[s]},${songs.genre[s]},${songs.releaseMs[s]},${regions},${songs.explicit[s]}\n`,
+    );
   }
   songsCsv.close();
 

@@ -12,6 +12,6 @@ export {
 } from './dataset-format.js';
 export { type GenerationProgress, generateRecsDataset } from './generate.js';
 export { LATENT_MODEL } from './latent-model.js';
-export { Random } from './random.js';
 export { RECS_PROFILES, type RecsProfile, type RecsProfileName, recsProfile } from './profiles.js';
+export { Random } from './random.js';
 export { GENRES, REGIONS } from './world.js';

@@ -136,7 +136,8 @@ export class ListenGenerator {
     let max = -Infinity;
     for (let g = 0; g < GENRES.length; g++) {
       const peak = GENRES[g]!.peakHour;
-      const hourTerm = peak === null ? 0 : LATENT_MODEL.hourEffect * Math.cos((2 * Math.PI * (hour - peak)) / 24);
+      const hourTerm =
+        peak === null ? 0 : LATENT_MODEL.hourEffect * Math.cos((2 * Math.PI * (hour - peak)) / 24);
       const logit = LATENT_MODEL.genreSharpness * genreAffinity[g]! + hourTerm;
       this.genreWeights[g] = logit;
       if (logit > max) max = logit;
@@ -146,7 +147,13 @@ export class ListenGenerator {
   }
 
   /** Sampling-importance-resampling: popularity proposes, taste and freshness choose. */
-  private drawSongInGenre(random: Random, user: number, genre: number, region: number, timeMs: number): number {
+  private drawSongInGenre(
+    random: Random,
+    user: number,
+    genre: number,
+    region: number,
+    timeMs: number,
+  ): number {
     const ids = this.genreSongs[genre]!;
     const alias = this.genreAlias[genre];
     if (!alias) return -1;
@@ -157,7 +164,8 @@ export class ListenGenerator {
       if (!this.available(song, region, timeMs)) continue;
       const taste = rowDot(this.users.vectors, user, this.catalog.songs.vectors, song, this.catalog.dim);
       this.candidates[found] = song;
-      this.candidateWeights[found] = Math.exp(LATENT_MODEL.tasteSharpness * taste) * this.freshness(song, timeMs);
+      this.candidateWeights[found] =
+        Math.exp(LATENT_MODEL.tasteSharpness * taste) * this.freshness(song, timeMs);
       found++;
     }
     if (found === 0) return -1;

@@ -24,7 +24,12 @@ function fileHashes(dir: string): Record<string, string> {
   return Object.fromEntries(
     readdirSync(dir)
       .sort()
-      .map((name) => [name, createHash('sha256').update(readFileSync(join(dir, name))).digest('hex')]),
+      .map((name) => [
+        name,
+        createHash('sha256')
+          .update(readFileSync(join(dir, name)))
+          .digest('hex'),
+      ]),
   );
 }
 
@@ -47,7 +52,9 @@ describe('recs dataset generation', () => {
   describe('on a mid-sized catalogue', () => {
     let data: RecsDataset;
     beforeAll(() => {
-      data = readRecsDataset(generate({ ...tiny, name: 'default', songs: 20_000, artists: 2_000, users: 4_000 }));
+      data = readRecsDataset(
+        generate({ ...tiny, name: 'default', songs: 20_000, artists: 2_000, users: 4_000 }),
+      );
     });
 
     it('when listens are counted per song, then popularity is heavy-tailed like a Zipf law', () => {
@@ -56,11 +63,15 @@ describe('recs dataset generation', () => {
       const sorted = Array.from(counts).sort((a, b) => b - a);
       const topShare = sorted.slice(0, 200).reduce((a, b) => a + b, 0) / data.listens.count;
       // Slope of log(count) against log(rank) over ranks 10..1000.
-      const points = Array.from({ length: 991 }, (_, i) => [Math.log(i + 10), Math.log(sorted[i + 9]! + 1)] as const);
+      const points = Array.from(
+        { length: 991 },
+        (_, i) => [Math.log(i + 10), Math.log(sorted[i + 9]! + 1)] as const,
+      );
       const mx = points.reduce((a, [x]) => a + x, 0) / points.length;
       const my = points.reduce((a, [, y]) => a + y, 0) / points.length;
       const slope =
-        points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0) / points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+        points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0) /
+        points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
 
       expect(topShare).toBeGreaterThan(0.2);
       expect(slope).toBeLessThan(-0.5);

@@ -7,7 +7,9 @@ describe('seeded random', () => {
     const a = new Random(42);
     const b = new Random(42);
 
-    expect(Array.from({ length: 5 }, () => a.nextUint32())).toEqual(Array.from({ length: 5 }, () => b.nextUint32()));
+    expect(Array.from({ length: 5 }, () => a.nextUint32())).toEqual(
+      Array.from({ length: 5 }, () => b.nextUint32()),
+    );
   });
 
   it('when streams are derived with different labels, then they differ', () => {
@@ -39,7 +41,7 @@ describe('alias table', () => {
 
     for (let i = 0; i < draws; i++) counts[table.draw(random)]!++;
 
-    counts.forEach((count, i) => expect(count / draws).toBeCloseTo(weights[i]! / 10, 2));
+    expect(counts.map((count) => Number((count / draws).toFixed(2)))).toEqual([0.1, 0.2, 0.3, 0.4]);
   });
 
   it('when given no positive weight, then it refuses', () => {

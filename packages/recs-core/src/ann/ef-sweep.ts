@@ -19,9 +19,15 @@ export interface AnnMeasurement {
 }
 
 /** Exact top-k of each query (row-major `queries`), the ground truth for `measureAnn`. */
-export function exactNeighbours(vectors: Float32Array, dim: number, queries: Float32Array, k: number): ScoredIds[] {
+export function exactNeighbours(
+  vectors: Float32Array,
+  dim: number,
+  queries: Float32Array,
+  k: number,
+): ScoredIds[] {
   const out: ScoredIds[] = [];
-  for (let q = 0; q < queries.length / dim; q++) out.push(exactTopK(vectors, dim, queries.subarray(q * dim, (q + 1) * dim), k));
+  for (let q = 0; q < queries.length / dim; q++)
+    out.push(exactTopK(vectors, dim, queries.subarray(q * dim, (q + 1) * dim), k));
   return out;
 }
 

@@ -49,7 +49,8 @@ export class SongIndex {
    * visited node, which costs more than a few extra results.
    */
   search(query: ArrayLike<number>, k: number, exclude?: ReadonlySet<number>): ScoredIds {
-    if (query.length !== this.dim) throw new Error(`query has ${query.length} dimensions, the index ${this.dim}`);
+    if (query.length !== this.dim)
+      throw new Error(`query has ${query.length} dimensions, the index ${this.dim}`);
     const fetch = Math.min(this.count, k + (exclude?.size ?? 0));
     const ids = new Int32Array(Math.min(k, fetch));
     const scores = new Float32Array(ids.length);

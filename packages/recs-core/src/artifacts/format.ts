@@ -122,7 +122,8 @@ export const RecsManifest = Type.Object({
 });
 export type RecsManifest = Static<typeof RecsManifest>;
 
-export const SONGS_CSV_HEADER = 'id,artistId,genre,releaseMs,licensedRegions,explicit,listenCount,regionListenCounts';
+export const SONGS_CSV_HEADER =
+  'id,artistId,genre,releaseMs,licensedRegions,explicit,listenCount,regionListenCounts';
 
 export function encodeSongRow(song: SongFeatures): string {
   const regionCounts = Object.entries(song.regionListenCounts)

@@ -78,25 +78,35 @@ function openArtifacts(dirArg: string, kind: ArtifactKind): RecsArtifacts {
     if (!existsSync(file)) fail(`${entry.path} (${role}) is missing`);
     const bytes = statSync(file).size;
     if (bytes !== entry.bytes) {
-      fail(`${entry.path} is ${bytes} bytes but the manifest says ${entry.bytes} (an interrupted or mixed build)`);
+      fail(
+        `${entry.path} is ${bytes} bytes but the manifest says ${entry.bytes} (an interrupted or mixed build)`,
+      );
     }
   }
   const floats = (role: ArtifactRole) => (manifest.files[role]?.bytes ?? 0) / 4;
   if (manifest.files.songEmbeddings && floats('songEmbeddings') !== manifest.counts.songs * manifest.dim) {
-    fail(`song-embeddings holds ${floats('songEmbeddings')} floats, expected songs x dim = ${manifest.counts.songs} x ${manifest.dim}`);
+    fail(
+      `song-embeddings holds ${floats('songEmbeddings')} floats, expected songs x dim = ${manifest.counts.songs} x ${manifest.dim}`,
+    );
   }
   if (manifest.files.userEmbeddings && floats('userEmbeddings') !== manifest.counts.users * manifest.dim) {
-    fail(`user-embeddings holds ${floats('userEmbeddings')} floats, expected users x dim = ${manifest.counts.users} x ${manifest.dim}`);
+    fail(
+      `user-embeddings holds ${floats('userEmbeddings')} floats, expected users x dim = ${manifest.counts.users} x ${manifest.dim}`,
+    );
   }
   if (kind === 'serving') {
     if (!manifest.ranker) fail('the manifest has no ranker section');
     if (!manifest.userTower) fail('the manifest has no userTower section');
     if (manifest.hnsw.dim !== manifest.dim + 1 || manifest.hnsw.popularityScale === undefined) {
-      fail(`the index holds ${manifest.hnsw.dim}-d vectors; the tower queries dim + 1 = ${manifest.dim + 1} (taste + popularity)`);
+      fail(
+        `the index holds ${manifest.hnsw.dim}-d vectors; the tower queries dim + 1 = ${manifest.dim + 1} (taste + popularity)`,
+      );
     }
     const trained = manifest.ranker!.featureNames.join(',');
     if (trained !== RANKER_FEATURES.join(',')) {
-      fail(`the ranker was trained on features [${trained}] but this code computes [${RANKER_FEATURES.join(',')}]`);
+      fail(
+        `the ranker was trained on features [${trained}] but this code computes [${RANKER_FEATURES.join(',')}]`,
+      );
     }
   }
 
@@ -140,7 +150,9 @@ function readManifest(dir: string, fail: (problem: string) => never): RecsManife
   // "wrong version" is the useful message then, not a list of schema errors.
   const version = (raw as { formatVersion?: unknown } | null)?.formatVersion;
   if (version !== RECS_ARTIFACT_FORMAT_VERSION) {
-    fail(`format version ${JSON.stringify(version)}, this code reads version ${RECS_ARTIFACT_FORMAT_VERSION}`);
+    fail(
+      `format version ${JSON.stringify(version)}, this code reads version ${RECS_ARTIFACT_FORMAT_VERSION}`,
+    );
   }
   const decoded = manifestValidator.validate(raw);
   if (!decoded.ok) fail(`${MANIFEST_FILE} is malformed: ${describeErrors(decoded.errors)}`);
@@ -149,7 +161,10 @@ function readManifest(dir: string, fail: (problem: string) => never): RecsManife
 
 /** Rows of a CSV text without its header line. */
 function csvRows(text: string): string[] {
-  return text.split('\n').slice(1).filter((line) => line.length > 0);
+  return text
+    .split('\n')
+    .slice(1)
+    .filter((line) => line.length > 0);
 }
 
 function readFloat32(file: string): Float32Array {
@@ -193,5 +208,6 @@ export function recentListensOf(table: RecentListensTable, userId: number): Rece
 }
 
 function assertLittleEndian(): void {
-  if (endianness() !== 'LE') throw new Error('recs artifact binaries are little-endian; this host is big-endian');
+  if (endianness() !== 'LE')
+    throw new Error('recs artifact binaries are little-endian; this host is big-endian');
 }

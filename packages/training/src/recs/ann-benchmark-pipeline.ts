@@ -28,7 +28,11 @@ export async function annBenchmarkPipeline(ctx: {
   const songVectors = join(paths.data, recs.DATASET_FILES.songFactors);
   const queryVectors = join(paths.data, recs.DATASET_FILES.userFactors);
   const indexPath = join(paths.hnsw, 'index.bin');
-  const hnswKey = hashJson({ data: ctx.dataKey, hnsw: settings.hnsw, code: hashSources(CODE_ROOT, STEP_SOURCES.annIndex) });
+  const hnswKey = hashJson({
+    data: ctx.dataKey,
+    hnsw: settings.hnsw,
+    code: hashSources(CODE_ROOT, STEP_SOURCES.annIndex),
+  });
 
   const built = await cachedStep({
     stampPath: join(paths.stamps, 'hnsw.json'),
@@ -66,7 +70,9 @@ export async function annBenchmarkPipeline(ctx: {
             songEmbeddings: { from: songVectors },
             hnsw: { from: indexPath },
             annQueries: { from: queryVectors },
-            offlineReport: { content: `${JSON.stringify({ hnsw: { ...settings.hnsw, ...built } }, null, 2)}\n` },
+            offlineReport: {
+              content: `${JSON.stringify({ hnsw: { ...settings.hnsw, ...built } }, null, 2)}\n`,
+            },
           },
           {
             kind: 'ann-benchmark',

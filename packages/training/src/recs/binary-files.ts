@@ -1,7 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 
 /** Writes a typed array as raw little-endian bytes (numpy reads it with np.fromfile). */
-export function writeTypedArray(path: string, values: Float32Array | Float64Array | Int32Array | Uint32Array): void {
+export function writeTypedArray(
+  path: string,
+  values: Float32Array | Float64Array | Int32Array | Uint32Array,
+): void {
   writeFileSync(path, new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
 }
 

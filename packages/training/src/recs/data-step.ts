@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { recs } from '@mlsys/datagen';
+import { CODE_ROOT, type RecsPaths, STEP_SOURCES } from './paths.js';
 import type { PipelineProgress } from './progress.js';
 import { cachedStep, hashJson, hashSources } from './step-cache.js';
-import { CODE_ROOT, type RecsPaths, STEP_SOURCES } from './paths.js';
 
 /** Generates the profile's dataset unless the same generator already wrote it. Returns the step's cache key. */
 export async function dataStep(input: {
@@ -22,7 +22,9 @@ export async function dataStep(input: {
     onSkip: () => progress.skipped('data', 'cached (generator and profile unchanged)'),
     run: () =>
       progress.step('data', (step) => {
-        const meta = recs.generateRecsDataset(profile, paths.data, (phase, fraction) => step.update(fraction, phase));
+        const meta = recs.generateRecsDataset(profile, paths.data, (phase, fraction) =>
+          step.update(fraction, phase),
+        );
         step.note(
           `${meta.counts.songs.toLocaleString('en')} songs, ${meta.counts.users.toLocaleString('en')} users, ${meta.counts.listens.toLocaleString('en')} listens`,
         );

@@ -37,16 +37,26 @@ export async function trainEmbeddings(input: {
   input.progress.note(`${pairs.toLocaleString('en')} user-song pairs`);
   const { als } = settings;
   await runPythonScript(input.root, 'train_als.py', [
-    '--interactions', interactions,
-    '--users', String(dataset.meta.counts.users),
-    '--songs', String(dataset.meta.counts.songs),
-    '--factors', String(als.factors),
-    '--iterations', String(als.iterations),
-    '--regularization', String(als.regularization),
-    '--alpha', String(als.alpha),
-    '--seed', String(dataset.meta.seed),
-    '--out-dir', dir,
-    '--label', input.label,
+    '--interactions',
+    interactions,
+    '--users',
+    String(dataset.meta.counts.users),
+    '--songs',
+    String(dataset.meta.counts.songs),
+    '--factors',
+    String(als.factors),
+    '--iterations',
+    String(als.iterations),
+    '--regularization',
+    String(als.regularization),
+    '--alpha',
+    String(als.alpha),
+    '--seed',
+    String(dataset.meta.seed),
+    '--out-dir',
+    dir,
+    '--label',
+    input.label,
   ]);
   return { pairs };
 }

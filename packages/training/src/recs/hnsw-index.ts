@@ -1,4 +1,5 @@
-import { rmSync, statSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { SongIndex } from '@mlsys/recs-core/ann';
 import { readInt32File, writeTypedArray } from './binary-files.js';
 import { runPythonScript } from './python.js';
@@ -36,19 +37,30 @@ export async function buildIndex(input: {
   const labelsPath = `${out}.check-labels.i32`;
   const k = 100;
   const ef = 200;
+  mkdirSync(dirname(out), { recursive: true });
   writeTypedArray(queriesPath, input.checkQueries);
   const started = performance.now();
   await runPythonScript(input.root, 'build_hnsw.py', [
-    '--vectors', input.vectorsPath,
-    '--dim', String(dim),
-    '--m', String(config.m),
-    '--ef-construction', String(config.efConstruction),
-    '--out', out,
-    '--check-queries', queriesPath,
-    '--check-k', String(k),
-    '--check-ef', String(ef),
-    '--check-out', labelsPath,
-    '--label', input.label,
+    '--vectors',
+    input.vectorsPath,
+    '--dim',
+    String(dim),
+    '--m',
+    String(config.m),
+    '--ef-construction',
+    String(config.efConstruction),
+    '--out',
+    out,
+    '--check-queries',
+    queriesPath,
+    '--check-k',
+    String(k),
+    '--check-ef',
+    String(ef),
+    '--check-out',
+    labelsPath,
+    '--label',
+    input.label,
   ]);
   const buildSeconds = (performance.now() - started) / 1000;
   const nodeAgreement = assertSameNeighbours(out, dim, input.checkQueries, readInt32File(labelsPath), k, ef);

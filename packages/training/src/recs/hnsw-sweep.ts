@@ -72,7 +72,9 @@ export async function sweepHnsw(input: {
   }
 
   const chosen = chooseSweepRow(rows, recallTarget);
-  const chosenBuild = built.find((b) => b.config.m === chosen.m && b.config.efConstruction === chosen.efConstruction)!;
+  const chosenBuild = built.find(
+    (b) => b.config.m === chosen.m && b.config.efConstruction === chosen.efConstruction,
+  )!;
   const indexPath = join(dir, 'index.bin');
   renameSync(chosenBuild.path, indexPath);
   for (const b of built) rmSync(b.path, { force: true });

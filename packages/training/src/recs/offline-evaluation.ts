@@ -75,7 +75,11 @@ export async function evaluateOffline(input: {
     addList(lists.popularity, popular, targets);
 
     const candidates = toRankCandidates(world, hits);
-    addList(lists.candidateOrder, candidates.filter((c) => playable(c.song)).map((c) => c.song.id), targets);
+    addList(
+      lists.candidateOrder,
+      candidates.filter((c) => playable(c.song)).map((c) => c.song.id),
+      targets,
+    );
 
     const scores = await input.ranker.score(crossFeatures(prepared.ranking, candidates), candidates.length);
     const ranked = candidates

@@ -66,7 +66,11 @@ export function writeRankerDataset(input: {
   const valid = new SplitWriter();
   let queriesWithoutPositive = 0;
   input.queries.forEach((prepared, i) => {
-    const hits = index.search(replayQueryVector(world, prepared, input.tower), settings.candidates, prepared.exclude);
+    const hits = index.search(
+      replayQueryVector(world, prepared, input.tower),
+      settings.candidates,
+      prepared.exclude,
+    );
     const playable = toRankCandidates(world, hits).filter((c) =>
       isAvailable(c.song, prepared.context.region, prepared.context.nowMs),
     );
@@ -85,5 +89,9 @@ export function writeRankerDataset(input: {
     target.add(crossFeatures(prepared.ranking, rows), labels);
     if (i % 200 === 0) input.progress.update(i / input.queries.length, `${i}/${input.queries.length} users`);
   });
-  return { train: train.write(input.dir, 'train'), valid: valid.write(input.dir, 'valid'), queriesWithoutPositive };
+  return {
+    train: train.write(input.dir, 'train'),
+    valid: valid.write(input.dir, 'valid'),
+    queriesWithoutPositive,
+  };
 }

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { recs } from '@mlsys/datagen';
 import { RANKER_FEATURES } from '@mlsys/recs-core';
 import { RankerModel } from '@mlsys/recs-core/ranker-model';
 import { readFloat64File } from './binary-files.js';
-import { recs } from '@mlsys/datagen';
 import { runPythonScript } from './python.js';
 import type { ServingSettings } from './settings.js';
 
@@ -41,15 +41,24 @@ export async function trainRanker(input: {
 }): Promise<RankerSummary> {
   const { ranker } = input.settings;
   await runPythonScript(input.root, 'train_ranker.py', [
-    '--data-dir', input.dataDir,
-    '--feature-names', RANKER_FEATURES.join(','),
-    '--trees', String(ranker.trees),
-    '--learning-rate', String(ranker.learningRate),
-    '--leaves', String(ranker.leaves),
-    '--min-data-in-leaf', String(ranker.minDataInLeaf),
-    '--seed', String(input.seed),
-    '--out-dir', input.outDir,
-    '--label', input.label,
+    '--data-dir',
+    input.dataDir,
+    '--feature-names',
+    RANKER_FEATURES.join(','),
+    '--trees',
+    String(ranker.trees),
+    '--learning-rate',
+    String(ranker.learningRate),
+    '--leaves',
+    String(ranker.leaves),
+    '--min-data-in-leaf',
+    String(ranker.minDataInLeaf),
+    '--seed',
+    String(input.seed),
+    '--out-dir',
+    input.outDir,
+    '--label',
+    input.label,
   ]);
   return JSON.parse(readFileSync(join(input.outDir, 'ranker-summary.json'), 'utf8')) as RankerSummary;
 }
@@ -68,7 +77,8 @@ export async function checkOnnxParity(outDir: string, summary: RankerSummary): P
   try {
     const scores = await model.score(features, expected.length);
     let maxAbsDiff = 0;
-    for (let i = 0; i < expected.length; i++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(scores[i]! - expected[i]!));
+    for (let i = 0; i < expected.length; i++)
+      maxAbsDiff = Math.max(maxAbsDiff, Math.abs(scores[i]! - expected[i]!));
     if (!(maxAbsDiff <= PARITY_TOLERANCE)) {
       throw new Error(
         `onnxruntime-node scores differ from LightGBM by up to ${maxAbsDiff} (tolerance ${PARITY_TOLERANCE}) on ${expected.length} rows; the ONNX export is not faithful`,

@@ -2,17 +2,17 @@ import type { recs } from '@mlsys/datagen';
 import {
   type GenreHourTable,
   localHour,
-  RECENT_LISTENS_KEPT,
   type RankCandidate,
   type RankingInput,
+  RECENT_LISTENS_KEPT,
   type RecentListen,
   type RequestContext,
+  row,
   type ScoredIds,
   type SongFeatures,
   summarizeHistory,
   type UserTowerParams,
   userVector,
-  row,
 } from '@mlsys/recs-core';
 import type { ReplayQuery } from './split.js';
 
@@ -62,7 +62,11 @@ export function prepareQuery(world: ReplayWorld, query: ReplayQuery): PreparedQu
   }
   const region = meta.regions[userRegion[query.user]!]!;
   const nowMs = listens.timeMs[query.historyEnd]!;
-  const context: RequestContext = { nowMs, region: region.code, hourOfDay: localHour(nowMs, region.utcOffsetHours) };
+  const context: RequestContext = {
+    nowMs,
+    region: region.code,
+    hourOfDay: localHour(nowMs, region.utcOffsetHours),
+  };
   const songOf = (id: number) => world.songs[id];
   return {
     query,
@@ -75,7 +79,11 @@ export function prepareQuery(world: ReplayWorld, query: ReplayQuery): PreparedQu
 }
 
 /** The tower's query for this moment (dim + 1 floats): the long-term embedding blended with the recent listens. */
-export function replayQueryVector(world: ReplayWorld, prepared: PreparedQuery, params: UserTowerParams): Float32Array {
+export function replayQueryVector(
+  world: ReplayWorld,
+  prepared: PreparedQuery,
+  params: UserTowerParams,
+): Float32Array {
   const longTerm = row(world.userEmbeddings, world.dim, prepared.query.user);
   const recent = prepared.recent.map((listen) => ({
     vector: row(world.songEmbeddings, world.dim, listen.songId),
@@ -87,5 +95,9 @@ export function replayQueryVector(world: ReplayWorld, prepared: PreparedQuery, p
 
 /** Candidates as the ranker sees them: every returned song, its position and score. */
 export function toRankCandidates(world: ReplayWorld, hits: ScoredIds): RankCandidate[] {
-  return Array.from(hits.ids, (id, annRank) => ({ song: world.songs[id]!, annScore: hits.scores[annRank]!, annRank }));
+  return Array.from(hits.ids, (id, annRank) => ({
+    song: world.songs[id]!,
+    annScore: hits.scores[annRank]!,
+    annRank,
+  }));
 }

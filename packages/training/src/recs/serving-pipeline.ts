@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { recs } from '@mlsys/datagen';
+import type { UserTowerParams } from '@mlsys/recs-core';
 import { SongIndex } from '@mlsys/recs-core/ann';
 import { MANIFEST_FILE } from '@mlsys/recs-core/artifacts';
 import { RankerModel } from '@mlsys/recs-core/ranker-model';
@@ -11,16 +12,21 @@ import { buildIndexVectors } from './index-vectors.js';
 import { evaluateOffline, type OfflineEvaluation } from './offline-evaluation.js';
 import { CODE_ROOT, type RecsPaths, STEP_SOURCES } from './paths.js';
 import type { PipelineProgress } from './progress.js';
-import { checkOnnxParity, type OnnxParity, type RankerSummary, rankerOnnxPath, trainRanker } from './ranker-training.js';
 import { type RankerDatasetStats, writeRankerDataset } from './ranker-dataset.js';
+import {
+  checkOnnxParity,
+  type OnnxParity,
+  type RankerSummary,
+  rankerOnnxPath,
+  trainRanker,
+} from './ranker-training.js';
 import { prepareQuery, type ReplayWorld, replayQueryVector } from './replay.js';
 import { publishServingSet } from './serving-publish.js';
 import type { ServingSettings } from './settings.js';
-import { genreHourTableOf, buildSongFeatures, popularityByRegion } from './song-catalog.js';
+import { buildSongFeatures, genreHourTableOf, popularityByRegion } from './song-catalog.js';
 import { evalQuery, rankerQuery, splitListens } from './split.js';
 import { cachedStep, freshResult, hashJson, hashSources } from './step-cache.js';
 import { type TowerTrial, tuneUserTower, UNTUNED_TOWER } from './user-tower-tuning.js';
-import type { UserTowerParams } from '@mlsys/recs-core';
 
 interface Context {
   root: string;
@@ -38,7 +44,7 @@ interface Context {
  * key matches its stamp the whole set is known to be up to date.
  */
 function stepKeys(ctx: Context) {
-  const { settings, root, profile } = ctx;
+  const { settings, profile } = ctx;
   const embeddings = hashJson({
     data: ctx.dataKey,
     seed: profile.seed,
@@ -54,10 +60,23 @@ function stepKeys(ctx: Context) {
   });
   const models = hashSources(CODE_ROOT, STEP_SOURCES.models);
   const tower = hashJson({ hnsw, grid: settings.towerGrid, models });
-  const rankerData = hashJson({ tower, negatives: settings.negativesPerQuery, valid: settings.rankerValidShare, models });
+  const rankerData = hashJson({
+    tower,
+    negatives: settings.negativesPerQuery,
+    valid: settings.rankerValidShare,
+    models,
+  });
   const ranker = hashJson({ rankerData, params: settings.ranker, models });
   const evaluation = hashJson({ ranker, popular: settings.popularListLength, models });
-  return { embeddings, hnsw, tower, rankerData, ranker, evaluation, publish: hashJson({ evaluation, models }) };
+  return {
+    embeddings,
+    hnsw,
+    tower,
+    rankerData,
+    ranker,
+    evaluation,
+    publish: hashJson({ evaluation, models }),
+  };
 }
 
 export async function servingPipeline(ctx: Context): Promise<void> {
@@ -91,7 +110,15 @@ export async function servingPipeline(ctx: Context): Promise<void> {
     onSkip: () => progress.skipped('embeddings', 'cached'),
     run: () =>
       progress.step('embeddings', (step) =>
-        trainEmbeddings({ root, dataset, split, settings, dir: paths.embeddings, label: progress.label('embeddings'), progress: step }),
+        trainEmbeddings({
+          root,
+          dataset,
+          split,
+          settings,
+          dir: paths.embeddings,
+          label: progress.label('embeddings'),
+          progress: step,
+        }),
       ),
   });
 
@@ -118,7 +145,9 @@ export async function servingPipeline(ctx: Context): Promise<void> {
     run: () =>
       progress.step('hnsw', (step) => {
         const queries = new Float32Array(tuningQueries.length * (dim + 1));
-        tuningQueries.forEach((q, i) => queries.set(replayQueryVector(world, q, UNTUNED_TOWER), i * (dim + 1)));
+        for (const [i, q] of tuningQueries.entries()) {
+          queries.set(replayQueryVector(world, q, UNTUNED_TOWER), i * (dim + 1));
+        }
         const vectorsPath = join(paths.hnsw, 'index-vectors.f32');
         mkdirSync(paths.hnsw, { recursive: true });
         writeTypedArray(vectorsPath, indexVectors);
@@ -144,7 +173,9 @@ export async function servingPipeline(ctx: Context): Promise<void> {
     force,
     onSkip: () => progress.skipped('user tower', 'cached'),
     run: () =>
-      progress.step('user tower', (step) => tuneUserTower({ world, queries: tuningQueries, index: songIndex, settings, progress: step })),
+      progress.step('user tower', (step) =>
+        tuneUserTower({ world, queries: tuningQueries, index: songIndex, settings, progress: step }),
+      ),
   });
 
   const rankerDataDir = join(paths.ranker, 'data');
@@ -187,7 +218,9 @@ export async function servingPipeline(ctx: Context): Promise<void> {
           label: progress.label('ranker'),
         });
         const parity = await checkOnnxParity(paths.ranker, summary);
-        step.note(`${summary.trees} trees; onnxruntime-node matches LightGBM to ${parity.maxAbsDiff.toExponential(1)} on ${parity.rows} rows`);
+        step.note(
+          `${summary.trees} trees; onnxruntime-node matches LightGBM to ${parity.maxAbsDiff.toExponential(1)} on ${parity.rows} rows`,
+        );
         return { summary, parity };
       }),
   });
@@ -204,7 +237,9 @@ export async function servingPipeline(ctx: Context): Promise<void> {
         try {
           return await evaluateOffline({
             world,
-            queries: Array.from(split.evalUsers, (u) => prepareQuery(world, evalQuery(split, dataset.listens, u))),
+            queries: Array.from(split.evalUsers, (u) =>
+              prepareQuery(world, evalQuery(split, dataset.listens, u)),
+            ),
             index: songIndex,
             tower: tower.params,
             ranker: model,

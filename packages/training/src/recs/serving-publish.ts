@@ -1,7 +1,18 @@
 import type { recs } from '@mlsys/datagen';
-import { RANKER_FEATURES, RECENT_LISTENS_KEPT, type SongFeatures, type UserTowerParams } from '@mlsys/recs-core';
+import type { GenreHourTable } from '@mlsys/recs-core';
+import {
+  RANKER_FEATURES,
+  RECENT_LISTENS_KEPT,
+  type SongFeatures,
+  type UserTowerParams,
+} from '@mlsys/recs-core';
 import { ANN_SPACE } from '@mlsys/recs-core/ann';
-import { encodeSongRow, RECENT_LISTEN_RECORD_BYTES, type RecsManifest, SONGS_CSV_HEADER } from '@mlsys/recs-core/artifacts';
+import {
+  encodeSongRow,
+  RECENT_LISTEN_RECORD_BYTES,
+  type RecsManifest,
+  SONGS_CSV_HEADER,
+} from '@mlsys/recs-core/artifacts';
 import { publishArtifacts } from './artifact-writer.js';
 import type { EmbeddingFiles } from './embeddings.js';
 import { HNSW_LIBRARY } from './hnsw-index.js';
@@ -9,7 +20,6 @@ import type { HnswSweepResult } from './hnsw-sweep.js';
 import type { RankerSummary } from './ranker-training.js';
 import type { ServingSettings } from './settings.js';
 import type { RecsSplit } from './split.js';
-import type { GenreHourTable } from '@mlsys/recs-core';
 
 /** Everything the serving set is assembled from. */
 export interface ServingOutputs {
@@ -83,9 +93,8 @@ export function publishServingSet(dir: string, out: ServingOutputs): RecsManifes
 }
 
 function usersCsv(dataset: recs.RecsDataset): string {
-  const lines = ['id,region'];
-  dataset.userRegion.forEach((region, id) => lines.push(`${id},${dataset.meta.regions[region]!.code}`));
-  return `${lines.join('\n')}\n`;
+  const lines = Array.from(dataset.userRegion, (region, id) => `${id},${dataset.meta.regions[region]!.code}`);
+  return `id,region\n${lines.join('\n')}\n`;
 }
 
 /**
@@ -97,7 +106,8 @@ function recentListens(dataset: recs.RecsDataset, split: RecsSplit): Uint8Array 
   const rows: number[] = [];
   for (let user = 0; user < listens.userStart.length - 1; user++) {
     const end = split.testStart[user]!;
-    for (let row = Math.max(listens.userStart[user]!, end - RECENT_LISTENS_KEPT); row < end; row++) rows.push(row);
+    for (let row = Math.max(listens.userStart[user]!, end - RECENT_LISTENS_KEPT); row < end; row++)
+      rows.push(row);
   }
   const view = new DataView(new ArrayBuffer(rows.length * RECENT_LISTEN_RECORD_BYTES));
   rows.forEach((row, i) => {

@@ -57,7 +57,12 @@ const shared = {
   rankerValidShare: 0.1,
   negativesPerQuery: 50,
   als: { factors: 64, iterations: 15, regularization: 0.05, alpha: 10 },
-  towerGrid: { recentWeight: [0, 0.4, 0.8], halfLifeHours: [6, 48], popularityWeight: [0.5, 1, 1.5], positionDecay: 0.8 },
+  towerGrid: {
+    recentWeight: [0, 0.4, 0.8],
+    halfLifeHours: [6, 48],
+    popularityWeight: [0.5, 1, 1.5],
+    positionDecay: 0.8,
+  },
   ranker: { trees: 300, learningRate: 0.05, leaves: 31, minDataInLeaf: 50 },
   popularListLength: 1000,
 } as const;
@@ -106,6 +111,9 @@ export const TRAINING_SETTINGS: Readonly<Record<string, RecsTrainingSettings>> =
 
 export function trainingSettings(profile: string): RecsTrainingSettings {
   const settings = TRAINING_SETTINGS[profile];
-  if (!settings) throw new Error(`no recs training settings for profile "${profile}" (have ${Object.keys(TRAINING_SETTINGS).join(', ')})`);
+  if (!settings)
+    throw new Error(
+      `no recs training settings for profile "${profile}" (have ${Object.keys(TRAINING_SETTINGS).join(', ')})`,
+    );
   return settings;
 }

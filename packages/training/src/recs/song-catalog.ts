@@ -1,5 +1,11 @@
 import type { recs } from '@mlsys/datagen';
-import { buildGenreHourTable, type GenreHourTable, isAvailable, localHour, type SongFeatures } from '@mlsys/recs-core';
+import {
+  buildGenreHourTable,
+  type GenreHourTable,
+  isAvailable,
+  localHour,
+  type SongFeatures,
+} from '@mlsys/recs-core';
 import { countedEnd, type RecsSplit } from './split.js';
 
 /**
@@ -28,7 +34,9 @@ export function buildSongFeatures(dataset: recs.RecsDataset, split: RecsSplit): 
       artistId: songs.artist[id]!,
       genre: songs.genre[id]!,
       releaseMs: songs.releaseMs[id]!,
-      licensedRegions: meta.regions.filter((_, r) => (songs.licenseMask[id]! & (1 << r)) !== 0).map((r) => r.code),
+      licensedRegions: meta.regions
+        .filter((_, r) => (songs.licenseMask[id]! & (1 << r)) !== 0)
+        .map((r) => r.code),
       explicit: songs.explicit[id] === 1,
       listenCount: total[id]!,
       regionListenCounts,

@@ -37,7 +37,11 @@ export interface ReplayQuery {
 
 const MIN_HISTORY = 5;
 
-export function splitListens(listens: recs.ListenTable, settings: ServingSettings, random: Random): RecsSplit {
+export function splitListens(
+  listens: recs.ListenTable,
+  settings: ServingSettings,
+  random: Random,
+): RecsSplit {
   const users = listens.userStart.length - 1;
   const testStart = new Int32Array(users);
   const labelStart = new Int32Array(users).fill(-1);

@@ -26,7 +26,11 @@ export interface CachedStep<R> {
 }
 
 /** The stamp's recorded result when it holds `key` and every output exists, else undefined. */
-export function freshResult<R>(stampPath: string, key: string, outputs: readonly string[]): { result: R } | undefined {
+export function freshResult<R>(
+  stampPath: string,
+  key: string,
+  outputs: readonly string[],
+): { result: R } | undefined {
   if (!existsSync(stampPath) || !outputs.every((p) => existsSync(p))) return undefined;
   const stamp = JSON.parse(readFileSync(stampPath, 'utf8')) as StepStamp<R>;
   return stamp.key === key ? { result: stamp.result } : undefined;

@@ -5,7 +5,12 @@ import { type PreparedQuery, type ReplayWorld, replayQueryVector } from './repla
 import type { ServingSettings } from './settings.js';
 
 /** The tower used before tuning (to draw the index sweep's queries). */
-export const UNTUNED_TOWER: UserTowerParams = { recentWeight: 0.5, positionDecay: 0.8, halfLifeHours: 24, popularityWeight: 1 };
+export const UNTUNED_TOWER: UserTowerParams = {
+  recentWeight: 0.5,
+  positionDecay: 0.8,
+  halfLifeHours: 24,
+  popularityWeight: 1,
+};
 
 export interface TowerTrial extends UserTowerParams {
   /** Mean recall of the label songs in the top-k candidates. */

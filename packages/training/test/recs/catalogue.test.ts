@@ -5,7 +5,12 @@ import { popularityByRegion } from '../../src/recs/song-catalog.js';
 
 const now = Date.UTC(2026, 0, 1);
 
-function song(id: number, regions: string[], listens: Record<string, number>, releaseMs = now - 1): SongFeatures {
+function song(
+  id: number,
+  regions: string[],
+  listens: Record<string, number>,
+  releaseMs = now - 1,
+): SongFeatures {
   const total = Object.values(listens).reduce((a, b) => a + b, 0);
   return {
     id,

@@ -6,14 +6,19 @@ import { crossFeatures, RANKER_FEATURES, row, summarizeHistory, userVector } fro
 import { SongIndex } from '@mlsys/recs-core/ann';
 import { loadRecsArtifacts, type RecsArtifacts, recentListensOf } from '@mlsys/recs-core/artifacts';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { buildIndexVectors } from '../../src/recs/index-vectors.js';
 import { CODE_ROOT, recsPaths } from '../../src/recs/paths.js';
 import { run } from '../../src/recs/pipeline.js';
 import { checkOnnxParity, PARITY_TOLERANCE, type RankerSummary } from '../../src/recs/ranker-training.js';
-import { prepareQuery, replayQueryVector, toRankCandidates, type ReplayWorld } from '../../src/recs/replay.js';
-import { trainingSettings, type ServingSettings } from '../../src/recs/settings.js';
+import {
+  prepareQuery,
+  type ReplayWorld,
+  replayQueryVector,
+  toRankCandidates,
+} from '../../src/recs/replay.js';
+import { type ServingSettings, trainingSettings } from '../../src/recs/settings.js';
 import { buildSongFeatures, genreHourTableOf } from '../../src/recs/song-catalog.js';
 import { evalQuery, splitListens } from '../../src/recs/split.js';
-import { buildIndexVectors } from '../../src/recs/index-vectors.js';
 
 /** Runs the pipeline into `root` and returns what it printed. */
 async function runPipeline(root: string): Promise<string[]> {
@@ -86,7 +91,11 @@ describe('recs offline pipeline on the tiny profile', () => {
     const user = split.evalUsers[0]!;
     const offline = prepareQuery(world, evalQuery(split, dataset.listens, user));
     const tower = artifacts.manifest.userTower!;
-    const index = SongIndex.load(artifacts.path('hnsw'), artifacts.manifest.hnsw.dim, artifacts.manifest.hnsw.efSearch);
+    const index = SongIndex.load(
+      artifacts.path('hnsw'),
+      artifacts.manifest.hnsw.dim,
+      artifacts.manifest.hnsw.efSearch,
+    );
     const offlineQuery = replayQueryVector(world, offline, tower);
     const offlineHits = index.search(offlineQuery, 200, offline.exclude);
     const offlineFeatures = crossFeatures(offline.ranking, toRankCandidates(world, offlineHits));
@@ -109,7 +118,11 @@ describe('recs offline pipeline on the tiny profile', () => {
         history: summarizeHistory(recent, (id) => catalogue[id]),
         genreHourLift: artifacts.readGenreHourLift(),
       },
-      Array.from(onlineHits.ids, (id, annRank) => ({ song: catalogue[id]!, annScore: onlineHits.scores[annRank]!, annRank })),
+      Array.from(onlineHits.ids, (id, annRank) => ({
+        song: catalogue[id]!,
+        annScore: onlineHits.scores[annRank]!,
+        annRank,
+      })),
     );
 
     expect(recent).toEqual(offline.recent);

@@ -1,8 +1,8 @@
 import { recs } from '@mlsys/datagen';
 import { describe, expect, it } from 'vitest';
 import type { ServingSettings } from '../../src/recs/settings.js';
-import { countedEnd, evalQuery, rankerQuery, splitListens } from '../../src/recs/split.js';
 import { TRAINING_SETTINGS } from '../../src/recs/settings.js';
+import { countedEnd, evalQuery, rankerQuery, splitListens } from '../../src/recs/split.js';
 
 /** Listens of users with the given counts, one minute apart. */
 function listens(perUser: number[]): recs.ListenTable {
