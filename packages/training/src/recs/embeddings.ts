@@ -36,28 +36,18 @@ export async function trainEmbeddings(input: {
   const pairs = writeInteractions(dataset.listens, split, interactions);
   input.progress.note(`${pairs.toLocaleString('en')} user-song pairs`);
   const { als } = settings;
-  await runPythonScript(input.root, 'train_als.py', [
-    '--interactions',
+  await runPythonScript(input.root, 'train_als.py', {
     interactions,
-    '--users',
-    String(dataset.meta.counts.users),
-    '--songs',
-    String(dataset.meta.counts.songs),
-    '--factors',
-    String(als.factors),
-    '--iterations',
-    String(als.iterations),
-    '--regularization',
-    String(als.regularization),
-    '--alpha',
-    String(als.alpha),
-    '--seed',
-    String(dataset.meta.seed),
-    '--out-dir',
-    dir,
-    '--label',
-    input.label,
-  ]);
+    users: dataset.meta.counts.users,
+    songs: dataset.meta.counts.songs,
+    factors: als.factors,
+    iterations: als.iterations,
+    regularization: als.regularization,
+    alpha: als.alpha,
+    seed: dataset.meta.seed,
+    outDir: dir,
+    label: input.label,
+  });
   return { pairs };
 }
 

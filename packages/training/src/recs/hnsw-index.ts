@@ -40,28 +40,18 @@ export async function buildIndex(input: {
   mkdirSync(dirname(out), { recursive: true });
   writeTypedArray(queriesPath, input.checkQueries);
   const started = performance.now();
-  await runPythonScript(input.root, 'build_hnsw.py', [
-    '--vectors',
-    input.vectorsPath,
-    '--dim',
-    String(dim),
-    '--m',
-    String(config.m),
-    '--ef-construction',
-    String(config.efConstruction),
-    '--out',
+  await runPythonScript(input.root, 'build_hnsw.py', {
+    vectors: input.vectorsPath,
+    dim,
+    m: config.m,
+    efConstruction: config.efConstruction,
     out,
-    '--check-queries',
-    queriesPath,
-    '--check-k',
-    String(k),
-    '--check-ef',
-    String(ef),
-    '--check-out',
-    labelsPath,
-    '--label',
-    input.label,
-  ]);
+    checkQueries: queriesPath,
+    checkK: k,
+    checkEf: ef,
+    checkOut: labelsPath,
+    label: input.label,
+  });
   const buildSeconds = (performance.now() - started) / 1000;
   const nodeAgreement = assertSameNeighbours(out, dim, input.checkQueries, readInt32File(labelsPath), k, ef);
   rmSync(queriesPath);

@@ -58,12 +58,14 @@ export async function sweepHnsw(input: {
 
   input.progress.note(`exact top-${k} of ${input.queries.length / dim} queries (the recall ground truth)`);
   const exact = exactNeighbours(input.vectors, dim, input.queries, k);
-  const setups = built.flatMap((index) =>
-    settings.efGrid.map((ef) => ({ built: index, ef, index: SongIndex.load(index.path, dim, ef) })),
-  );
+  // One loaded copy per built index; measureAnn sets each setup's ef before its query.
+  const setups = built.flatMap((build) => {
+    const index = SongIndex.load(build.path, dim, k);
+    return settings.efGrid.map((ef) => ({ build, ef, index }));
+  });
   const rows: SweepRow[] = measureAnn(setups, input.queries, exact, k).map((measured, i) => {
-    const { built: index } = setups[i]!;
-    return { ...index.config, ...measured, buildSeconds: index.buildSeconds, indexMiB: index.bytes / MiB };
+    const { build } = setups[i]!;
+    return { ...build.config, ...measured, buildSeconds: build.buildSeconds, indexMiB: build.bytes / MiB };
   });
   for (const row of rows) {
     input.progress.note(

@@ -34,17 +34,23 @@ export const STEP_SOURCES = {
   embeddings: [
     'packages/training/src/recs/split.ts',
     'packages/training/src/recs/embeddings.ts',
+    'packages/training/src/recs/python.ts',
     'packages/training/python/recs/train_als.py',
   ],
   hnsw: [
     'packages/recs-core/src',
     'packages/training/src/recs/hnsw-index.ts',
     'packages/training/src/recs/hnsw-sweep.ts',
+    'packages/training/src/recs/python.ts',
     'packages/training/src/recs/replay.ts',
     'packages/training/python/recs/build_hnsw.py',
   ],
   /** The large profile's index: only the builder, so editing the serving code does not rebuild 1M songs. */
-  annIndex: ['packages/training/src/recs/hnsw-index.ts', 'packages/training/python/recs/build_hnsw.py'],
+  annIndex: [
+    'packages/training/src/recs/hnsw-index.ts',
+    'packages/training/src/recs/python.ts',
+    'packages/training/python/recs/build_hnsw.py',
+  ],
   annPublish: [
     'packages/training/src/recs/ann-benchmark-pipeline.ts',
     'packages/training/src/recs/artifact-writer.ts',

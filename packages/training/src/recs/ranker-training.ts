@@ -40,26 +40,17 @@ export async function trainRanker(input: {
   label: string;
 }): Promise<RankerSummary> {
   const { ranker } = input.settings;
-  await runPythonScript(input.root, 'train_ranker.py', [
-    '--data-dir',
-    input.dataDir,
-    '--feature-names',
-    RANKER_FEATURES.join(','),
-    '--trees',
-    String(ranker.trees),
-    '--learning-rate',
-    String(ranker.learningRate),
-    '--leaves',
-    String(ranker.leaves),
-    '--min-data-in-leaf',
-    String(ranker.minDataInLeaf),
-    '--seed',
-    String(input.seed),
-    '--out-dir',
-    input.outDir,
-    '--label',
-    input.label,
-  ]);
+  await runPythonScript(input.root, 'train_ranker.py', {
+    dataDir: input.dataDir,
+    featureNames: RANKER_FEATURES.join(','),
+    trees: ranker.trees,
+    learningRate: ranker.learningRate,
+    leaves: ranker.leaves,
+    minDataInLeaf: ranker.minDataInLeaf,
+    seed: input.seed,
+    outDir: input.outDir,
+    label: input.label,
+  });
   return JSON.parse(readFileSync(join(input.outDir, 'ranker-summary.json'), 'utf8')) as RankerSummary;
 }
 

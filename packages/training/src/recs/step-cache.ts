@@ -53,6 +53,9 @@ export function hashJson(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex');
 }
 
+/** Only code decides outputs; editing a README next to it must not regenerate data or rebuild an index. */
+const CODE_FILE = /\.(ts|py)$/;
+
 /**
  * Hash of the contents of source files and folders (recursively, sorted),
  * relative to `root` so the key does not depend on where the repo lives.
@@ -66,7 +69,8 @@ export function hashSources(root: string, paths: readonly string[]): string {
       }
       return;
     }
-    hash.update(relative(root, path)).update('\0').update(readFileSync(path)).update('\0');
+    if (CODE_FILE.test(path))
+      hash.update(relative(root, path)).update('\0').update(readFileSync(path)).update('\0');
   };
   for (const path of paths) visit(join(root, path));
   return hash.digest('hex');

@@ -30,7 +30,8 @@ export function tuneUserTower(input: {
   settings: ServingSettings;
   progress: StepProgress;
 }): { params: UserTowerParams; trials: TowerTrial[] } {
-  const { grid, k } = { grid: input.settings.towerGrid, k: input.settings.candidates };
+  const grid = input.settings.towerGrid;
+  const k = input.settings.candidates;
   const combos = grid.recentWeight.flatMap((recentWeight) =>
     grid.halfLifeHours.flatMap((halfLifeHours) =>
       grid.popularityWeight.map((popularityWeight) => ({
