@@ -2,8 +2,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { DependencyCheck, ErrorBody, Readiness } from '@mlsys/contracts';
 import { compileSchema } from '@mlsys/contracts';
 import type { Logger, Metrics } from '@mlsys/telemetry';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  LogController,
+} from 'fastify';
 import type { TSchema } from 'typebox';
+import Value from 'typebox/value';
 import { HttpError, RequestValidationError } from './errors.js';
 
 export type ServiceApp = FastifyInstance<
@@ -65,15 +71,20 @@ export function createServiceApp(options: ServiceOptions): ServiceApp {
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit,
     requestIdHeader: 'x-request-id',
-    disableRequestLogging: true,
+    // One log line per request would dominate the logs at thousands of requests a second; metrics cover them.
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(({ schema, httpPart }) => {
     const validator = compileSchema(schema as TSchema);
     const part = httpPart ?? 'body';
+    // Query strings and path parameters arrive as text. Converting them by the route's own schema
+    // (`count=5` -> 5) keeps the schema the one source of the rules, so `count=500` fails as
+    // "must be <= 100" rather than "must be a number". What does not convert fails validation.
+    const fromText = part === 'querystring' || part === 'params';
     return (data: unknown) => {
-      const result = validator.validate(data);
+      const result = validator.validate(fromText ? Value.Convert(schema as TSchema, data) : data);
       return result.ok ? { value: result.value } : { error: new RequestValidationError(part, result.errors) };
     };
   });

@@ -187,3 +187,32 @@ describe('shutdownInOrder', () => {
     expect(order).toEqual(['b']);
   });
 });
+
+describe('query strings', () => {
+  it('when a numeric query parameter arrives as text, then it is converted by the schema before validation', async () => {
+    const app = createServiceApp({
+      name: 'q',
+      version: '1',
+      logger: silent,
+      metrics: createMetrics('q', { defaultMetrics: false }),
+    });
+    app.get(
+      '/list',
+      {
+        schema: {
+          querystring: Type.Object({
+            count: Type.Integer({ minimum: 1, maximum: 100 }),
+            explain: Type.Boolean(),
+          }),
+        },
+      },
+      async (request) => ({ count: request.query.count, explain: request.query.explain }),
+    );
+    const ok = await app.inject({ method: 'GET', url: '/list?count=5&explain=true' });
+    expect(ok.json()).toEqual({ count: 5, explain: true });
+    const tooMany = await app.inject({ method: 'GET', url: '/list?count=500&explain=false' });
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.json().error.fields).toEqual([{ field: 'count', reason: 'must be <= 100' }]);
+    await app.close();
+  });
+});

@@ -1,2 +1,9 @@
-export { infraFromEnv, type ProvisionedInfra, provisionInfra, repoRoot, type TestInfra } from './infra.js';
+export {
+  infraFromEnv,
+  type ProvisionedInfra,
+  provisionInfra,
+  repoRoot,
+  type TestInfra,
+  testArtifactsDir,
+} from './infra.js';
 export { uniqueName, waitUntil } from './wait.js';

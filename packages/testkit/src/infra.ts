@@ -89,3 +89,13 @@ export async function provisionInfra(env = process.env): Promise<ProvisionedInfr
   }
   return { infra: await localInfra(), stop: async () => {} };
 }
+
+/**
+ * The artifact folder a service test loads: the tiny set `npm test` prepares
+ * (it sets MLSYS_RECS_ARTIFACTS / MLSYS_FRAUD_ARTIFACTS), else where the
+ * training CLI writes it (`infra prepare --data tiny`).
+ */
+export function testArtifactsDir(set: 'recs' | 'fraud', env = process.env): string {
+  const fromEnv = set === 'recs' ? env.MLSYS_RECS_ARTIFACTS : env.MLSYS_FRAUD_ARTIFACTS;
+  return fromEnv ?? join(repoRoot(), '.cache', 'artifacts', set, 'tiny');
+}

@@ -1,11 +1,12 @@
 import { candidateQuery, dot, normalizeInPlace, row, songIndexVector } from '@mlsys/recs-core';
+import { loadRecsArtifacts } from '@mlsys/recs-core/artifacts';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
+import { testArtifactsDir } from '@mlsys/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HnswCandidateIndex } from '../src/adapters/hnsw-index.js';
 import { buildApp } from '../src/app.js';
-import { tinyArtifacts } from './artifacts.js';
 
-const artifacts = tinyArtifacts();
+const artifacts = loadRecsArtifacts(testArtifactsDir('recs'));
 const { dim, artifactVersion, hnsw, userTower } = artifacts.manifest;
 const songEmbeddings = artifacts.readSongEmbeddings();
 const userEmbeddings = artifacts.readUserEmbeddings();

@@ -1,9 +1,9 @@
 import { decodeFloat32 } from '@mlsys/contracts';
 import { RECENT_LISTENS_KEPT, row } from '@mlsys/recs-core';
-import { recentListensOf } from '@mlsys/recs-core/artifacts';
+import { loadRecsArtifacts, recentListensOf } from '@mlsys/recs-core/artifacts';
 import { closeRedis, connectRedis, createRedis, type Redis } from '@mlsys/redis';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
-import { uniqueName } from '@mlsys/testkit';
+import { testArtifactsDir, uniqueName } from '@mlsys/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { artifactFeatureSource } from '../src/adapters/artifact-source.js';
 import { RedisFeatureStore } from '../src/adapters/redis-feature-store.js';
@@ -11,10 +11,9 @@ import { keys } from '../src/adapters/redis-schema.js';
 import { buildApp } from '../src/app.js';
 import { materialize } from '../src/domain/materialize.js';
 import { MaterializationProgress } from '../src/domain/progress.js';
-import { tinyArtifacts } from './artifacts.js';
 
 const infra = inject('infra');
-const artifacts = tinyArtifacts();
+const artifacts = loadRecsArtifacts(testArtifactsDir('recs'));
 const { dim } = artifacts.manifest;
 const songs = artifacts.readSongs();
 const listensTable = artifacts.readRecentListens();

@@ -1,13 +1,14 @@
 import { crossFeatures, localHour, summarizeHistory } from '@mlsys/recs-core';
+import { loadRecsArtifacts } from '@mlsys/recs-core/artifacts';
 import type { RankerModel } from '@mlsys/recs-core/ranker-model';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
+import { testArtifactsDir } from '@mlsys/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRankerModel } from '../src/adapters/onnx-model.js';
 import { buildApp } from '../src/app.js';
 import { buildCatalog } from '../src/domain/catalog.js';
-import { tinyArtifacts } from './artifacts.js';
 
-const artifacts = tinyArtifacts();
+const artifacts = loadRecsArtifacts(testArtifactsDir('recs'));
 const { artifactVersion, regions } = artifacts.manifest;
 const songs = artifacts.readSongs();
 const genreHourLift = artifacts.readGenreHourLift();

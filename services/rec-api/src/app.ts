@@ -4,7 +4,6 @@ import { type Logger, type Metrics, serverTimingHeader } from '@mlsys/telemetry'
 import type { ServingCatalog } from './domain/catalog.js';
 import type { RecommendationStages } from './domain/ports.js';
 import { recommend, type StageDeadlines } from './domain/recommend.js';
-import { convertQueryBySchema } from './query.js';
 
 export interface RecApiDeps {
   stages: RecommendationStages;
@@ -28,7 +27,6 @@ export function buildApp(deps: RecApiDeps): ServiceApp {
     // Stages are not readiness checks: when one is down the gateway still answers, degraded.
     readiness: { artifacts: () => ({ catalog: deps.catalog.artifactVersion }) },
   });
-  convertQueryBySchema(app);
 
   const stageSeconds = deps.metrics.histogram(
     'rec_api_stage_seconds',

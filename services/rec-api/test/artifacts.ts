@@ -2,14 +2,10 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRecsArtifacts, type RecsArtifacts } from '@mlsys/recs-core/artifacts';
-import { repoRoot } from '@mlsys/testkit';
+import { testArtifactsDir } from '@mlsys/testkit';
 
-/** The tiny artifact set `npm test` prepares (MLSYS_RECS_ARTIFACTS), or the default build location. */
-export function tinyArtifacts(): RecsArtifacts {
-  return loadRecsArtifacts(
-    process.env.MLSYS_RECS_ARTIFACTS ?? join(repoRoot(), '.cache', 'artifacts', 'recs', 'tiny'),
-  );
-}
+/** The tiny artifact set the tests run on. */
+export const tinyArtifacts = (): RecsArtifacts => loadRecsArtifacts(testArtifactsDir('recs'));
 
 /** A copy of the artifact set with one thing broken, for the refuse-to-start tests; `remove()` deletes it. */
 export function brokenCopy(
