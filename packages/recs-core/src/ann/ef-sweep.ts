@@ -35,8 +35,9 @@ export function exactNeighbours(
  * Recall@k against exact search and the latency of one top-k query, for
  * each setup. Latency is wall time around `search` (what a service pays,
  * including the copies between JavaScript and the addon). Each query runs
- * on every setup back to back, so a burst of load from other processes on
- * a shared machine hits all setups alike instead of skewing one of them.
+ * on every setup back to back, in rotating order, so a burst of load from
+ * other processes on a shared machine hits all setups alike instead of
+ * skewing one of them.
  */
 export function measureAnn(
   setups: readonly AnnSetup[],
@@ -51,13 +52,16 @@ export function measureAnn(
   const recall = setups.map(() => 0);
   for (let q = 0; q < count; q++) {
     const query = queries.subarray(q * dim, (q + 1) * dim);
-    setups.forEach(({ index, ef }, s) => {
+    // Rotate which setup goes first: the first search of a query pays its cache misses.
+    for (let turn = 0; turn < setups.length; turn++) {
+      const s = (q + turn) % setups.length;
+      const { index, ef } = setups[s]!;
       index.setEfSearch(Math.max(ef, k));
       const started = performance.now();
       const hits = index.search(query, k);
       times[s]![q] = performance.now() - started;
       recall[s]! += recallAtK(hits.ids, truth[q]!, k);
-    });
+    }
   }
   return setups.map(({ ef }, s) => {
     const sorted = times[s]!.sort();
