@@ -11,6 +11,7 @@ import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { featureMetrics } from './adapters/feature-metrics.js';
 import { createFeatureStream } from './adapters/feature-stream.js';
 import { RedisFeatureStateStore } from './adapters/redis-state-store.js';
+import { WorkerCheckpointer } from './adapters/worker-checkpointer.js';
 import { buildApp } from './app.js';
 import { FeatureTask } from './domain/feature-task.js';
 
@@ -44,8 +45,9 @@ const config = (() => {
           default: 'fe',
         }),
         CHECKPOINT_INTERVAL_MS: env.int({
-          description: 'how often the state is checkpointed to Redis (0: after every batch)',
-          default: 1000,
+          description:
+            'how often the state is checkpointed to Redis (0: after every batch); a restart replays what came after',
+          default: 5000,
           min: 0,
         }),
         MAX_ALIGN_WAIT_MS: env.int({
@@ -91,6 +93,8 @@ const config = (() => {
 })();
 
 const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
+// Set by the first shutdown request; failures reported from background threads may come before `listen`.
+let stopping = false;
 const metrics = createMetrics(SERVICE);
 const artifacts = loadFraudArtifacts(config.ARTIFACTS_DIR);
 const kafka = createKafka({ clientId: SERVICE, brokers: config.KAFKA_BROKERS, logger });
@@ -115,11 +119,25 @@ await ensureTopics(kafka, [
 
 const store = new RedisFeatureStateStore(redis, config.STATE_NAMESPACE);
 const observed = featureMetrics(metrics, (message, fields) => logger.info(fields, message));
+const checkpointer = new WorkerCheckpointer({
+  redisUrl: config.REDIS_URL,
+  namespace: config.STATE_NAMESPACE,
+  intervalMs: config.CHECKPOINT_INTERVAL_MS,
+  terminals: artifacts.terminals,
+  events: observed.checkpoints,
+  onExit: (error) => {
+    logger.error(
+      { err: error.message },
+      'checkpoints stopped; exiting so that a supervisor restarts the service',
+    );
+    void shutdown('checkpoint worker failure', 1);
+  },
+});
 const task = new FeatureTask({
   store,
+  checkpointer,
   newEngine: () => new FraudFeatureEngine({ terminals: artifacts.terminals }),
   enrichedTopic: topics.enriched,
-  checkpointIntervalMs: config.CHECKPOINT_INTERVAL_MS,
   observer: observed.observer,
 });
 const stream = createFeatureStream({
@@ -166,7 +184,6 @@ const app = buildApp({
 });
 await app.listen({ host: config.HOST, port: config.PORT });
 
-let stopping = false;
 async function shutdown(reason: string, exitCode = 0): Promise<void> {
   if (stopping) return;
   stopping = true;

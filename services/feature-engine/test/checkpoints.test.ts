@@ -39,7 +39,7 @@ describe('CheckpointTracker', () => {
 
     expect(tracker.isDue(999)).toBe(false);
     expect(tracker.isDue(1_000)).toBe(true);
-    expect(tracker.offsets()).toEqual(
+    expect(tracker.cut(1_000)).toEqual(
       new Map([
         [offsetKey('tx', 0), 7n],
         [offsetKey('cb', 1), 2n],
@@ -50,7 +50,7 @@ describe('CheckpointTracker', () => {
   it('when nothing was applied since the last checkpoint, then none is due however long it has been', () => {
     const tracker = new CheckpointTracker(0, 0);
     tracker.recordApplied('tx', 0, 1n);
-    tracker.checkpointed(10);
+    tracker.cut(10);
 
     expect(tracker.isDue(1_000_000)).toBe(false);
   });

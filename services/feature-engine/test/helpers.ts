@@ -5,9 +5,12 @@ import {
   FraudFeatureEngine,
   type TerminalDirectory,
 } from '@mlsys/fraud-core';
+import { CheckpointReplica } from '../src/domain/checkpoint-replica.js';
 import type { AppliedOffsets } from '../src/domain/checkpoints.js';
 import type { EngineEvent } from '../src/domain/events.js';
-import type { FeatureStateStore, StoredState } from '../src/domain/ports.js';
+import { FeatureTask } from '../src/domain/feature-task.js';
+import { InlineCheckpointer } from '../src/domain/inline-checkpointer.js';
+import type { FeatureStateStore, SerialisedEntity, StoredState } from '../src/domain/ports.js';
 import type { StreamRecord } from '../src/kafka-stream/task.js';
 
 export const T0 = Date.UTC(2018, 3, 2, 12);
@@ -74,13 +77,15 @@ export class MemoryStateStore implements FeatureStateStore {
     };
   }
 
-  async save(entities: ReadonlyArray<[EntityRef, EntitySnapshot]>, offsets: AppliedOffsets): Promise<void> {
+  saves = 0;
+
+  async save(entities: readonly SerialisedEntity[], offsets: AppliedOffsets): Promise<void> {
     if (this.failNextSave) {
       this.failNextSave = false;
       throw new Error('redis is down');
     }
-    for (const [ref, snapshot] of entities)
-      this.entities.set(`${ref.kind}:${ref.id}`, [ref, JSON.stringify(snapshot)]);
+    this.saves += 1;
+    for (const [ref, snapshot] of entities) this.entities.set(`${ref.kind}:${ref.id}`, [ref, snapshot]);
     for (const [key, offset] of offsets) this.offsets.set(key, offset);
   }
 
@@ -88,4 +93,11 @@ export class MemoryStateStore implements FeatureStateStore {
     const stored = this.entities.get(`${ref.kind}:${ref.id}`);
     return stored ? (JSON.parse(stored[1]) as EntitySnapshot) : undefined;
   }
+}
+
+/** A feature task whose checkpoints are written by a replica on the same thread, into `store`. */
+export function taskWithInlineCheckpoints(store: MemoryStateStore, checkpointIntervalMs = 0) {
+  const checkpointer = new InlineCheckpointer(new CheckpointReplica(store, newEngine, checkpointIntervalMs));
+  const task = new FeatureTask({ store, checkpointer, newEngine, enrichedTopic: 'enriched', clock: () => 1 });
+  return { task, checkpointer };
 }

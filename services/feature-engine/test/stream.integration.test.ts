@@ -14,8 +14,10 @@ import { uniqueName } from '@mlsys/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createFeatureStream, type FeatureTopics } from '../src/adapters/feature-stream.js';
 import { RedisFeatureStateStore } from '../src/adapters/redis-state-store.js';
+import { CheckpointReplica } from '../src/domain/checkpoint-replica.js';
 import type { EngineEvent } from '../src/domain/events.js';
 import { FeatureTask } from '../src/domain/feature-task.js';
+import { InlineCheckpointer } from '../src/domain/inline-checkpointer.js';
 import type { TransactionalStream } from '../src/kafka-stream/index.js';
 import { payment } from './helpers.js';
 
@@ -61,12 +63,10 @@ async function freshTopics(): Promise<FeatureTopics> {
 
 async function startEngine(topics: FeatureTopics, namespace: string, groupId: string) {
   const store = new RedisFeatureStateStore(redis, namespace);
-  const task = new FeatureTask({
-    store,
-    newEngine: () => new FraudFeatureEngine({ terminals }),
-    enrichedTopic: topics.enriched,
-    checkpointIntervalMs: 0,
-  });
+  const newEngine = () => new FraudFeatureEngine({ terminals });
+  // The service runs the replica in a worker thread; here it shares the test's thread (same code otherwise).
+  const checkpointer = new InlineCheckpointer(new CheckpointReplica(store, newEngine, 0));
+  const task = new FeatureTask({ store, checkpointer, newEngine, enrichedTopic: topics.enriched });
   const stream = createFeatureStream({
     kafka,
     task,
@@ -225,5 +225,27 @@ describe('feature-engine against the real Kafka and Redis', () => {
     const online = enrichedValues(records);
     expect(online).toHaveLength(expected.size);
     for (const e of online) expect(e.features).toEqual(expected.get(e.transaction.transactionId));
+  });
+
+  it('when a checkpoint is cut short by a crash, then a restore and a reader still see the previous one whole', async () => {
+    const namespace = uniqueName('fe');
+    const store = new RedisFeatureStateStore(redis, namespace);
+    const card = { kind: 'card' as const, id: 'card-torn' };
+    const engine = new FraudFeatureEngine({ terminals });
+    engine.apply(payment({ cardId: card.id, amount: 10 }));
+    const first = engine.snapshot(card)!;
+    await store.save([[card, JSON.stringify(first)]], new Map([['tx#0', 5n]]));
+    engine.apply(payment({ cardId: card.id, amount: 20 }));
+    // What the next save writes before it commits: the other slot, with the next checkpoint id.
+    await redis.set(
+      `${namespace}:entity:card:card-torn:1`,
+      `{"c":2,"s":${JSON.stringify(engine.snapshot(card))}}`,
+    );
+
+    const restored = await new RedisFeatureStateStore(redis, namespace).load();
+
+    expect(restored.entities).toEqual([[card, first]]);
+    expect(restored.offsets).toEqual(new Map([['tx#0', 5n]]));
+    expect(await store.read(card)).toEqual(first);
   });
 });

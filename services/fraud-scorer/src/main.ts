@@ -76,6 +76,8 @@ const config = (() => {
 })();
 
 const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
+// Set by the first shutdown request; failures reported from background threads may come before `listen`.
+let stopping = false;
 const metrics = createMetrics(SERVICE);
 const observed = scoringMetrics(metrics, (level, message, fields) => logger[level](fields, message));
 const artifacts = loadFraudArtifacts(config.ARTIFACTS_DIR);
@@ -139,7 +141,6 @@ const app = buildApp({
 await app.listen({ host: config.HOST, port: config.PORT });
 logger.info({ model: model.version, rules: rules.current.version }, 'scoring');
 
-let stopping = false;
 async function shutdown(reason: string, exitCode = 0): Promise<void> {
   if (stopping) return;
   stopping = true;

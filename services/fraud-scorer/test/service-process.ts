@@ -87,13 +87,19 @@ export class ServiceProcess {
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
-    await waitUntil(
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', () =>
+        reject(new Error(`${this.service} exited during start-up: ${this.recentOutput}`)),
+      ),
+    );
+    exited.catch(() => {});
+    const ready = waitUntil(
       async () => {
-        if (this.exited) throw new Error(`${this.service} exited: ${this.recentOutput}`);
         const res = await fetch(`${this.url}/readyz`);
         return res.status === 200;
       },
       { timeoutMs: 45_000, intervalMs: 100, what: `${this.service} to be ready` },
     );
+    await Promise.race([ready, exited]);
   }
 }

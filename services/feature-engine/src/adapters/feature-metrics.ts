@@ -1,9 +1,11 @@
 import type { Metrics } from '@mlsys/telemetry';
+import type { CheckpointReplicaEvents } from '../domain/checkpoint-replica.js';
 import type { FeatureTaskObserver } from '../domain/feature-task.js';
 import type { BatchStats } from '../kafka-stream/index.js';
 
 export interface FeatureMetrics {
   observer: FeatureTaskObserver;
+  checkpoints: CheckpointReplicaEvents;
   onBatch(stats: BatchStats, entities: Record<string, number>): void;
   lastCheckpointAt(): number | null;
 }
@@ -43,7 +45,7 @@ export function featureMetrics(
   );
   const checkpointSeconds = metrics.histogram(
     'feature_engine_checkpoint_seconds',
-    'time to write a state checkpoint to Redis',
+    'time to capture and write a state checkpoint (in the replica thread, beside the stream)',
   );
   const checkpointEntities = metrics.counter(
     'feature_engine_checkpoint_entities_total',
@@ -69,6 +71,8 @@ export function featureMetrics(
         for (const eventTime of eventTimes)
           eventToFeatures.observe(Math.max(0, enrichedAt - eventTime) / 1000);
       },
+    },
+    checkpoints: {
       checkpointed(count, ms) {
         lastCheckpointAt = Date.now();
         checkpointEntities.inc(count);

@@ -6,42 +6,41 @@ export type AppliedOffsets = ReadonlyMap<string, bigint>;
 export const offsetKey = (topic: string, partition: number): string => `${topic}#${partition}`;
 
 /**
- * Which offsets the in-memory state covers, and when to checkpoint it.
- * The state is checkpointed after its Kafka transaction committed, every
- * `intervalMs` (0: after every batch); a restart restores the checkpoint
- * and replays what came after it, so the interval trades Redis writes
- * against replay time, never correctness.
+ * Which offsets the in-memory state covers, and when the next checkpoint is
+ * due. A restart restores the last checkpoint and replays what came after
+ * it, so the interval trades Redis writes (and replay time) against
+ * nothing else: never correctness.
  */
 export class CheckpointTracker {
   private readonly applied = new Map<string, bigint>();
-  private pending = false;
-  private lastCheckpointAt: number;
+  private changedSinceCut = false;
+  private lastCutAt: number;
 
   constructor(
     private readonly intervalMs: number,
     now: number,
   ) {
-    this.lastCheckpointAt = now;
+    this.lastCutAt = now;
   }
 
   recordApplied(topic: string, partition: number, offset: bigint): void {
-    const key = offsetKey(topic, partition);
+    this.recordAppliedKey(offsetKey(topic, partition), offset);
+  }
+
+  recordAppliedKey(key: string, offset: bigint): void {
     if (offset > (this.applied.get(key) ?? -1n)) this.applied.set(key, offset);
-    this.pending = true;
+    this.changedSinceCut = true;
   }
 
   isDue(now: number): boolean {
-    return this.pending && now - this.lastCheckpointAt >= this.intervalMs;
+    return this.changedSinceCut && now - this.lastCutAt >= this.intervalMs;
   }
 
-  /** The offsets the checkpoint about to be written covers. */
-  offsets(): AppliedOffsets {
+  /** Starts a checkpoint: the offsets it covers. */
+  cut(now: number): AppliedOffsets {
+    this.changedSinceCut = false;
+    this.lastCutAt = now;
     return new Map(this.applied);
-  }
-
-  checkpointed(now: number): void {
-    this.pending = false;
-    this.lastCheckpointAt = now;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { EntityRef, EntitySnapshot, FraudFeatureEngine } from '@mlsys/fraud-core';
+import type { FraudFeatureEngine } from '@mlsys/fraud-core';
 import type {
   AssignedPartition,
   Rewind,
@@ -6,49 +6,45 @@ import type {
   StreamRecord,
   StreamTask,
 } from '../kafka-stream/task.js';
-import { CheckpointTracker, rewindsFor } from './checkpoints.js';
+import { offsetKey, rewindsFor } from './checkpoints.js';
 import { type EnrichmentTally, enrich } from './enrich.js';
 import type { EngineEvent } from './events.js';
-import type { FeatureStateStore } from './ports.js';
+import type { Checkpointer, CommittedBatch, FeatureStateStore } from './ports.js';
 
 /** What the task reports, for metrics and logs. */
 export interface FeatureTaskObserver {
   restored?(entities: number, rewinds: readonly Rewind[]): void;
   applied?(tally: EnrichmentTally, enrichedAt: number, eventTimes: readonly number[]): void;
-  checkpointed?(entities: number, ms: number): void;
-  checkpointFailed?(error: Error): void;
 }
 
 export interface FeatureTaskOptions {
-  store: FeatureStateStore;
+  /** Where the last completed checkpoint is read from on every assignment. */
+  store: Pick<FeatureStateStore, 'load'>;
+  /** Keeps that checkpoint up to date from the committed batches. */
+  checkpointer: Checkpointer;
   /** A fresh, empty engine (with its terminal directory). */
   newEngine: () => FraudFeatureEngine;
   enrichedTopic: string;
-  checkpointIntervalMs: number;
   clock?: () => number;
   observer?: FeatureTaskObserver;
 }
 
-const refKey = (ref: EntityRef) => `${ref.kind}:${ref.id}`;
-
 /**
  * The feature engine as a stream task. The hot state (one fraud-core engine)
- * lives in memory; Redis holds its checkpoint. On every assignment the
- * engine is rebuilt from the checkpoint and the partitions rewound to it, so
- * what was processed after the checkpoint is replayed silently: counted
- * once, emitted once.
+ * lives in memory and is all a batch touches; the checkpointer persists it
+ * beside the stream. On every assignment the engine is rebuilt from the
+ * last completed checkpoint and the partitions rewound to it, so what came
+ * after is replayed silently: counted once, emitted once.
  */
 export class FeatureTask implements StreamTask<EngineEvent> {
   private engine: FraudFeatureEngine;
-  private checkpoints: CheckpointTracker;
-  /** Entities changed since the last successful checkpoint (kept across a failed one). */
-  private unsaved = new Map<string, EntityRef>();
+  /** The batch in hand: handed to the checkpointer once its transaction has committed. */
+  private uncommitted: CommittedBatch | undefined;
   private readonly clock: () => number;
 
   constructor(private readonly options: FeatureTaskOptions) {
     this.clock = options.clock ?? Date.now;
     this.engine = options.newEngine();
-    this.checkpoints = new CheckpointTracker(options.checkpointIntervalMs, this.clock());
   }
 
   /** Entities held in memory, by kind. */
@@ -57,12 +53,13 @@ export class FeatureTask implements StreamTask<EngineEvent> {
   }
 
   async restore(assignment: readonly AssignedPartition[]): Promise<readonly Rewind[]> {
+    this.uncommitted = undefined;
+    // The replica goes back to the same checkpoint (and finishes any write first, so both read the same).
+    await this.options.checkpointer.restore();
     const stored = await this.options.store.load();
     const engine = this.options.newEngine();
     for (const [ref, snapshot] of stored.entities) engine.restore(ref, snapshot);
     this.engine = engine;
-    this.checkpoints = new CheckpointTracker(this.options.checkpointIntervalMs, this.clock());
-    this.unsaved = new Map();
     const rewinds = rewindsFor(assignment, stored.offsets);
     this.options.observer?.restored?.(stored.entities.length, rewinds);
     return rewinds;
@@ -75,8 +72,7 @@ export class FeatureTask implements StreamTask<EngineEvent> {
       records.map((record) => ({ event: record.value, replay: record.replay })),
       enrichedAt,
     );
-    for (const record of records)
-      this.checkpoints.recordApplied(record.topic, record.partition, record.offset);
+    this.uncommitted = { events: records.map((r) => r.value), offsets: lastOffsets(records) };
     this.options.observer?.applied?.(
       tally,
       enrichedAt,
@@ -97,34 +93,20 @@ export class FeatureTask implements StreamTask<EngineEvent> {
   }
 
   async afterCommit(): Promise<void> {
-    if (this.checkpoints.isDue(this.clock())) await this.checkpoint();
+    if (this.uncommitted) this.options.checkpointer.committed(this.uncommitted);
+    this.uncommitted = undefined;
   }
 
   async close(): Promise<void> {
-    await this.checkpoint();
+    await this.options.checkpointer.close();
   }
+}
 
-  /**
-   * Writes the changed entities with the offsets they cover. A failure is
-   * not fatal: the entities stay pending and the next checkpoint retries;
-   * meanwhile a restart would just replay further back.
-   */
-  private async checkpoint(): Promise<void> {
-    const started = performance.now();
-    for (const ref of this.engine.takeChanged()) this.unsaved.set(refKey(ref), ref);
-    const entities: Array<[EntityRef, EntitySnapshot]> = [];
-    for (const ref of this.unsaved.values()) {
-      const snapshot = this.engine.snapshot(ref);
-      if (snapshot) entities.push([ref, snapshot]);
-    }
-    try {
-      await this.options.store.save(entities, this.checkpoints.offsets());
-    } catch (error) {
-      this.options.observer?.checkpointFailed?.(error as Error);
-      return;
-    }
-    this.unsaved.clear();
-    this.checkpoints.checkpointed(this.clock());
-    this.options.observer?.checkpointed?.(entities.length, performance.now() - started);
+function lastOffsets(records: readonly StreamRecord<EngineEvent>[]): Array<[string, bigint]> {
+  const last = new Map<string, bigint>();
+  for (const record of records) {
+    const key = offsetKey(record.topic, record.partition);
+    if (record.offset > (last.get(key) ?? -1n)) last.set(key, record.offset);
   }
+  return [...last];
 }

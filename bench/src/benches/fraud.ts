@@ -1,0 +1,850 @@
+// `npm run bench -- fraud [--rates 2500,5000,10000] [--seconds 60] [--warmup-seconds 5]
+//                         [--drain-seconds 20] [--checkpoint-ms 5000] [--artifacts DIR]
+//                         [--kafka host:port] [--redis redis://host:port] [--no-passthrough]`
+//
+// The fraud stream end to end at fixed arrival rates: simulated payments (the Handbook simulator
+// with card-not-present signals, `default` profile) are produced to `transactions`, keyed by card,
+// each stamped with the wall-clock time it is due; the feature engine and the scorer turn them
+// into `decisions`, which this process reads back (read committed). Per rate:
+//
+// - decision latency = time the decision is read - the payment's event time (its due time), so a
+//   generator or pipeline falling behind shows up as latency; p50 / p95 / p99 over the payments due
+//   after the warm-up;
+// - throughput: payments decided / time from the first due payment to the last decision;
+// - lost (never decided within the drain) and duplicated decisions, which must both be 0;
+// - the same run through a plain Kafka consume-and-produce pass-through with the same two hops
+//   (at-least-once, records copied as bytes), for the ratio pipeline / pass-through on this machine
+//   at this moment, which is what survives a noisy shared host.
+//
+// The services run as child processes from their TypeScript sources (node + tsx), as `npm start`
+// runs them from their build: feature-engine and fraud-scorer for the pipeline, two copies of this
+// file in `--passthrough-worker` mode for the pass-through. Each rate gets fresh topics, a fresh
+// feature-state namespace and fresh processes, so one rate's backlog never leaks into the next.
+// Kafka and Redis are the ones given (the stack's by default; the test servers with
+// KAFKA_BROKERS=127.0.0.1:19092 REDIS_URL=redis://127.0.0.1:16379).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { availableParallelism, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Topics, type Transaction } from '@mlsys/contracts';
+import { fraud } from '@mlsys/datagen';
+import {
+  CheckpointReplica,
+  type EngineEvent,
+  FeatureTask,
+  InlineCheckpointer,
+  RedisFeatureStateStore,
+  WorkerCheckpointer,
+} from '@mlsys/feature-engine/state';
+import { FraudFeatureEngine, loadFraudArtifacts, toCents } from '@mlsys/fraud-core';
+import { createKafka, describeCluster, ensureTopics, type Kafka } from '@mlsys/kafka';
+import { SLO } from '@mlsys/load-tests';
+import { closeRedis, connectRedis, createRedis, defineLuaScript, type RedisClient } from '@mlsys/redis';
+import { buildResult, percentile, type RunResult, writeResult } from '@mlsys/results';
+import { CompressionTypes, Partitioners, type Producer } from 'kafkajs';
+import { resultsDir } from '../paths.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const DATA_PROFILE = 'default';
+/** Payments the state-design comparison replays (20 s of the stream at 10,000/s). */
+const DESIGN_PAYMENTS = 200_000;
+/** Payments are sent every tick in one batch: the generator's own granularity. */
+const TICK_MS = 2;
+
+type Mode = 'pipeline' | 'passthrough';
+
+interface RateRow {
+  mode: Mode;
+  offered_tps: number;
+  payments: number;
+  measured: number;
+  throughput_tps: number;
+  p50_ms: number;
+  p95_ms: number;
+  p99_ms: number;
+  max_ms: number;
+  lost: number;
+  duplicated: number;
+  /** How late the generator sent payments after their due time: above a few ms it, not the pipeline, limits. */
+  generator_lag_p99_ms: number;
+  /** CPU of the stage processes during the run, in cores (1 = one core busy all the time). */
+  cpu_cores: Record<string, number>;
+  load_avg_1m: number;
+}
+
+interface Settings {
+  rates: number[];
+  seconds: number;
+  warmupSeconds: number;
+  drainSeconds: number;
+  checkpointMs: number;
+  artifactsDir: string;
+  brokers: string[];
+  redisUrl: string;
+  passthrough: boolean;
+  /** Also compare the state designs (per-transaction Redis Lua, in-memory with checkpoints). */
+  designs: boolean;
+}
+
+export async function run(args: string[]): Promise<RunResult> {
+  const settings = parseSettings(args);
+  const startedAt = new Date();
+  const kafka = createKafka({ clientId: 'bench-fraud', brokers: settings.brokers, silent: true, retries: 2 });
+  await preflight(kafka, settings);
+  const longest = Math.max(...settings.rates) * settings.seconds;
+  const needed = Math.max(longest, settings.designs ? DESIGN_PAYMENTS : 0);
+  const modes: Mode[] = settings.passthrough ? ['pipeline', 'passthrough'] : ['pipeline'];
+  const total = settings.rates.length * modes.length * (settings.seconds + settings.drainSeconds / 2 + 10);
+  console.log(
+    `fraud stream bench: rates ${settings.rates.join(', ')} tx/s x ${settings.seconds} s, ${modes.join(' + ')}; about ${Math.round(total / 60)} min`,
+  );
+  console.log(`  simulating ${needed.toLocaleString('en')} payments (${DATA_PROFILE} profile) ...`);
+  const payments = simulatedPayments(needed);
+
+  const designs = settings.designs ? await compareStateDesigns(settings, payments) : [];
+  const rows: RateRow[] = [];
+  for (const rate of settings.rates) {
+    for (const mode of modes) {
+      const row = await measure(kafka, settings, mode, rate, payments.slice(0, rate * settings.seconds));
+      rows.push(row);
+      console.log(
+        `  ${mode.padEnd(11)} ${String(rate).padStart(6)} tx/s: p50 ${row.p50_ms} ms, p99 ${row.p99_ms} ms, ` +
+          `${row.throughput_tps} tx/s, lost ${row.lost}, duplicated ${row.duplicated}, ` +
+          `cpu ${Object.entries(row.cpu_cores)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}`,
+      );
+    }
+  }
+  return report(settings, rows, designs, startedAt);
+}
+
+function parseSettings(args: string[]): Settings {
+  const { values } = parseArgs({
+    args,
+    options: {
+      rates: { type: 'string', default: '2500,5000,10000' },
+      seconds: { type: 'string', default: '60' },
+      'warmup-seconds': { type: 'string', default: '5' },
+      'drain-seconds': { type: 'string', default: '20' },
+      'checkpoint-ms': { type: 'string', default: '5000' },
+      artifacts: { type: 'string' },
+      kafka: { type: 'string', default: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092' },
+      redis: { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+      'no-passthrough': { type: 'boolean', default: false },
+      'no-designs': { type: 'boolean', default: false },
+    },
+  });
+  const positive = (name: string, text: string) => {
+    const value = Number(text);
+    if (!Number.isFinite(value) || value <= 0)
+      throw new Error(`--${name} must be a positive number, got ${text}`);
+    return value;
+  };
+  const fallbackArtifacts = ['default', 'tiny']
+    .map((profile) => join(root, '.cache', 'artifacts', 'fraud', profile))
+    .find((dir) => existsSync(join(dir, 'manifest.json')));
+  const artifactsDir = values.artifacts ?? fallbackArtifacts;
+  if (!artifactsDir) {
+    throw new Error(
+      'no fraud artifacts under .cache/artifacts/fraud/{default,tiny}: build them with ' +
+        '`node --conditions=@mlsys/source --import tsx packages/training/src/cli.ts fraud --profile default`',
+    );
+  }
+  return {
+    rates: values.rates.split(',').map((r) => positive('rates', r)),
+    seconds: positive('seconds', values.seconds),
+    warmupSeconds: Number(values['warmup-seconds']),
+    drainSeconds: positive('drain-seconds', values['drain-seconds']),
+    checkpointMs: Number(values['checkpoint-ms']),
+    artifactsDir,
+    brokers: values.kafka.split(','),
+    redisUrl: values.redis,
+    passthrough: !values['no-passthrough'],
+    designs: !values['no-designs'],
+  };
+}
+
+async function preflight(kafka: Kafka, settings: Settings): Promise<void> {
+  try {
+    await describeCluster(kafka);
+  } catch (error) {
+    throw new Error(
+      `cannot reach Kafka at ${settings.brokers.join(',')} (${(error as Error).message}): start it with ` +
+        '`npm run infra -- up`, or point --kafka/--redis at running servers',
+    );
+  }
+  const redis = createRedis({ url: settings.redisUrl });
+  try {
+    await connectRedis(redis, settings.redisUrl);
+  } finally {
+    await closeRedis(redis);
+  }
+}
+
+/** The simulation's payments in time order; their event times are replaced by due times when sent. */
+function simulatedPayments(count: number): Transaction[] {
+  const payments: Transaction[] = [];
+  for (const event of fraud.simulateFraud(fraud.fraudProfile(DATA_PROFILE))) {
+    if (event.kind !== 'transaction') continue;
+    payments.push(event.transaction);
+    if (payments.length === count) break;
+  }
+  return payments;
+}
+
+interface Stage {
+  name: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+async function measure(
+  kafka: Kafka,
+  settings: Settings,
+  mode: Mode,
+  rate: number,
+  payments: readonly Transaction[],
+): Promise<RateRow> {
+  const run = `bench-${randomUUID().slice(0, 8)}`;
+  const topics = {
+    transactions: `${run}.transactions`,
+    chargebacks: `${run}.chargebacks`,
+    enriched: `${run}.enriched`,
+    decisions: `${run}.decisions`,
+    dlq: `${run}.dlq`,
+  };
+  await ensureTopics(kafka, [
+    { name: topics.transactions, partitions: Topics.transactions.partitions },
+    { name: topics.chargebacks, partitions: Topics.chargebacks.partitions },
+    { name: topics.enriched, partitions: Topics.transactionsEnriched.partitions },
+    { name: topics.decisions, partitions: Topics.decisions.partitions },
+    { name: topics.dlq, partitions: Topics.transactionsDlq.partitions },
+  ]);
+  const stages =
+    mode === 'pipeline'
+      ? await startPipeline(settings, run, topics)
+      : await startPassthrough(settings, run, topics);
+  const reader = await DecisionReader.start(kafka, topics.decisions, run);
+  const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+  });
+  await producer.connect();
+  try {
+    const cpuBefore = stages.map((s) => cpuSeconds(s.child));
+    const wallBefore = performance.now();
+    const t0 = Date.now() + 500;
+    const ids = payments.map((p) => `${run}-${p.transactionId}`);
+    const lag = await produceAtRate(producer, topics.transactions, payments, ids, rate, t0);
+    const producedUntil = Date.now();
+    await reader.waitForAll(ids.length, producedUntil + settings.drainSeconds * 1000);
+    const wallSeconds = (performance.now() - wallBefore) / 1000;
+    const cpu_cores = Object.fromEntries(
+      stages.map((s, i) => [s.name, round((cpuSeconds(s.child) - cpuBefore[i]!) / wallSeconds, 2)]),
+    );
+    return summarise(mode, rate, settings, ids, t0, reader, lag, cpu_cores);
+  } finally {
+    await producer.disconnect();
+    await reader.stop();
+    await Promise.all(stages.map((s) => s.stop()));
+    await deleteRun(kafka, settings, run, Object.values(topics));
+  }
+}
+
+/**
+ * Open loop: payment i is due at t0 + i / rate and goes out with the first tick at or after
+ * that, whatever happened to earlier ones; its event time is its due time.
+ */
+async function produceAtRate(
+  producer: Producer,
+  topic: string,
+  payments: readonly Transaction[],
+  ids: readonly string[],
+  rate: number,
+  t0: number,
+): Promise<number[]> {
+  const lags: number[] = [];
+  let next = 0;
+  while (next < payments.length) {
+    const now = Date.now();
+    const messages = [];
+    while (next < payments.length && t0 + Math.floor((next * 1000) / rate) <= now) {
+      const due = t0 + Math.floor((next * 1000) / rate);
+      const payment = { ...payments[next]!, transactionId: ids[next]!, eventTime: due };
+      messages.push({ key: payment.cardId, value: JSON.stringify(payment), timestamp: String(due) });
+      if (next % 100 === 0) lags.push(now - due);
+      next += 1;
+    }
+    if (messages.length > 0) {
+      await producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages });
+    } else {
+      await new Promise((resolve) => setTimeout(resolve, TICK_MS));
+    }
+  }
+  return lags;
+}
+
+/** Reads decisions (or passed-through payments) back, remembering when each first arrived. */
+class DecisionReader {
+  readonly firstSeen = new Map<string, { eventTime: number; readAt: number }>();
+  duplicates = 0;
+  private waiter: (() => void) | undefined;
+
+  private constructor(private readonly consumer: ReturnType<Kafka['consumer']>) {}
+
+  static async start(kafka: Kafka, topic: string, run: string): Promise<DecisionReader> {
+    const consumer = kafka.consumer({ groupId: `${run}.reader`, maxWaitTimeInMs: 20 });
+    const reader = new DecisionReader(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachBatch: async ({ batch }) => {
+        const readAt = Date.now();
+        for (const message of batch.messages) {
+          // Decisions and passed-through payments both carry the transaction id and its event time.
+          const { transactionId, eventTime } = JSON.parse(message.value!.toString('utf8')) as Transaction;
+          if (reader.firstSeen.has(transactionId)) reader.duplicates += 1;
+          else reader.firstSeen.set(transactionId, { eventTime, readAt });
+        }
+        reader.waiter?.();
+      },
+    });
+    return reader;
+  }
+
+  /** Resolves when `count` distinct transactions were read, or at the deadline. */
+  async waitForAll(count: number, deadline: number): Promise<void> {
+    while (this.firstSeen.size < count && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        this.waiter = resolve;
+        setTimeout(resolve, 200);
+      });
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+}
+
+function summarise(
+  mode: Mode,
+  rate: number,
+  settings: Settings,
+  ids: readonly string[],
+  t0: number,
+  reader: DecisionReader,
+  lags: number[],
+  cpu_cores: Record<string, number>,
+): RateRow {
+  const warmupEnds = t0 + settings.warmupSeconds * 1000;
+  const latencies: number[] = [];
+  let lastRead = t0;
+  for (const id of ids) {
+    const seen = reader.firstSeen.get(id);
+    if (!seen) continue;
+    lastRead = Math.max(lastRead, seen.readAt);
+    if (seen.eventTime >= warmupEnds) latencies.push(seen.readAt - seen.eventTime);
+  }
+  latencies.sort((a, b) => a - b);
+  lags.sort((a, b) => a - b);
+  const decided = ids.filter((id) => reader.firstSeen.has(id)).length;
+  return {
+    mode,
+    offered_tps: rate,
+    payments: ids.length,
+    measured: latencies.length,
+    throughput_tps: Math.round(decided / Math.max(1, (lastRead - t0) / 1000)),
+    p50_ms: percentile(latencies, 50),
+    p95_ms: percentile(latencies, 95),
+    p99_ms: percentile(latencies, 99),
+    max_ms: latencies.at(-1) ?? Number.NaN,
+    lost: ids.length - decided,
+    duplicated: reader.duplicates,
+    generator_lag_p99_ms: percentile(lags, 99),
+    cpu_cores,
+    load_avg_1m: round(loadavg()[0]!, 2),
+  };
+}
+
+async function startPipeline(
+  settings: Settings,
+  run: string,
+  topics: Record<'transactions' | 'chargebacks' | 'enriched' | 'decisions' | 'dlq', string>,
+): Promise<Stage[]> {
+  const common = {
+    KAFKA_BROKERS: settings.brokers.join(','),
+    ARTIFACTS_DIR: settings.artifactsDir,
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    DLQ_TOPIC: topics.dlq,
+    ENRICHED_TOPIC: topics.enriched,
+    INSTANCE_ID: run,
+  };
+  return Promise.all([
+    startService('feature-engine', {
+      ...common,
+      REDIS_URL: settings.redisUrl,
+      STATE_NAMESPACE: run,
+      CHECKPOINT_INTERVAL_MS: String(settings.checkpointMs),
+      TRANSACTIONS_TOPIC: topics.transactions,
+      CHARGEBACKS_TOPIC: topics.chargebacks,
+      CONSUMER_GROUP: `${run}.feature-engine`,
+    }),
+    startService('fraud-scorer', {
+      ...common,
+      DECISIONS_TOPIC: topics.decisions,
+      CONSUMER_GROUP: `${run}.fraud-scorer`,
+    }),
+  ]);
+}
+
+async function startService(service: string, env: Record<string, string>): Promise<Stage> {
+  const port = await freePort();
+  const child = spawnNode(
+    [join(root, 'services', service, 'src', 'main.ts')],
+    { ...env, PORT: String(port) },
+    'ignore',
+  );
+  const stage = stageOf(service, child);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null)
+      throw new Error(`${service} exited during start-up (code ${child.exitCode})`);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) return stage;
+    if (Date.now() > deadline) {
+      await stage.stop();
+      throw new Error(`${service} was not ready within 60 s`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function startPassthrough(
+  settings: Settings,
+  run: string,
+  topics: Record<'transactions' | 'enriched' | 'decisions', string>,
+): Promise<Stage[]> {
+  const hop = (name: string, from: string, to: string) => {
+    const child = spawnNode(
+      [
+        fileURLToPath(import.meta.url),
+        '--passthrough-worker',
+        settings.brokers.join(','),
+        from,
+        to,
+        `${run}.${name}`,
+      ],
+      {},
+    );
+    return new Promise<Stage>((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`pass-through ${name} exited (code ${code})`)));
+      child.stdout?.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('ready')) resolve(stageOf(name, child));
+      });
+    });
+  };
+  return Promise.all([
+    hop('passthrough-1', topics.transactions, topics.enriched),
+    hop('passthrough-2', topics.enriched, topics.decisions),
+  ]);
+}
+
+/** Services log to stdout (ignored here: warnings only, errors go to stderr); workers say `ready` there. */
+function spawnNode(
+  args: string[],
+  env: Record<string, string>,
+  stdout: 'pipe' | 'ignore' = 'pipe',
+): ChildProcess {
+  return spawn(process.execPath, ['--conditions=@mlsys/source', '--import', 'tsx', ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', stdout, 'inherit'],
+  });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function stageOf(name: string, child: ChildProcess): Stage {
+  return {
+    name,
+    child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** User + system CPU seconds of a child so far (Linux /proc); 0 where /proc is not there. */
+function cpuSeconds(child: ChildProcess): number {
+  try {
+    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // Fields 14 and 15 of stat (utime, stime), counted from the state field (3).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+async function deleteRun(kafka: Kafka, settings: Settings, run: string, topics: string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics, timeout: 10_000 }).catch(() => {});
+  } finally {
+    await admin.disconnect();
+  }
+  const redis = createRedis({ url: settings.redisUrl });
+  await connectRedis(redis, settings.redisUrl);
+  try {
+    await deleteKeys(redis, `${run}:*`);
+  } finally {
+    await closeRedis(redis);
+  }
+}
+
+function report(settings: Settings, rows: RateRow[], designs: DesignRow[], startedAt: Date): RunResult {
+  const target = SLO.fraud.throughput.target;
+  const pipeline = rows.filter((r) => r.mode === 'pipeline');
+  const atTarget = pipeline.find((r) => r.offered_tps === target) ?? pipeline.at(-1)!;
+  const passthrough = rows.find((r) => r.mode === 'passthrough' && r.offered_tps === atTarget.offered_tps);
+  const metrics: Record<string, unknown> = {
+    offered_tps: atTarget.offered_tps,
+    throughput_tps: atTarget.throughput_tps,
+    decision_p50_ms: atTarget.p50_ms,
+    decision_p95_ms: atTarget.p95_ms,
+    decision_p99_ms: atTarget.p99_ms,
+    lost_decisions: rows.reduce((sum, r) => sum + r.lost, 0),
+    duplicated_decisions: rows.reduce((sum, r) => sum + r.duplicated, 0),
+    rows,
+  };
+  if (designs.length > 0) metrics.state_designs = designs;
+  if (passthrough) {
+    metrics.passthrough_p99_ms = passthrough.p99_ms;
+    metrics.p99_over_passthrough = round(atTarget.p99_ms / passthrough.p99_ms, 2);
+    metrics.p50_over_passthrough = round(atTarget.p50_ms / passthrough.p50_ms, 2);
+    metrics.throughput_over_passthrough = round(atTarget.throughput_tps / passthrough.throughput_tps, 3);
+  }
+  const notes = [
+    `services ran as child processes (node + tsx from source); Kafka ${settings.brokers.join(',')}, Redis ${settings.redisUrl}`,
+    `artifacts ${settings.artifactsDir.replace(`${root}/`, '')}; payments from the ${DATA_PROFILE} simulation profile, event time = due time`,
+    `feature state checkpointed to Redis every ${settings.checkpointMs} ms`,
+    `host has ${availableParallelism()} cpus shared by broker, Redis, services and this generator; load average at the end ${round(loadavg()[0]!, 2)}`,
+  ];
+  const generatorLimited = rows.filter((r) => r.generator_lag_p99_ms > 20);
+  if (generatorLimited.length > 0) {
+    notes.push(
+      `the generator fell behind (send lag p99 > 20 ms) at ${generatorLimited.map((r) => `${r.mode} ${r.offered_tps}`).join(', ')} tx/s: those latencies include it`,
+    );
+  }
+  const result = buildResult({
+    name: 'fraud',
+    startedAt,
+    params: {
+      rates: settings.rates,
+      seconds: settings.seconds,
+      warmup_seconds: settings.warmupSeconds,
+      drain_seconds: settings.drainSeconds,
+      checkpoint_ms: settings.checkpointMs,
+      data_profile: DATA_PROFILE,
+    },
+    metrics,
+    slo: [
+      { ...SLO.fraud.decisionP99 },
+      { ...SLO.fraud.throughput },
+      { metric: 'lost_decisions', op: '<=', target: 0 },
+      { metric: 'duplicated_decisions', op: '<=', target: 0 },
+    ],
+    notes,
+  });
+  writeResult(join(resultsDir, 'fraud.json'), result);
+  return result;
+}
+
+interface DesignRow {
+  design: string;
+  payments: number;
+  /** Payments per second through the state layer alone, one client process. */
+  tx_per_s: number;
+  /** Redis CPU per payment (INFO cpu, user + system). */
+  redis_cpu_us_per_tx: number;
+}
+
+/**
+ * The feature state alone (no Kafka), three ways, on the same payments
+ * stamped as the stream stamps them (10,000/s of wall time):
+ *
+ * - `redis-lua-per-tx`: one Lua call per payment that checks its id and
+ *   updates and reads bucketed 1h/24h/7d count and amount windows for its
+ *   card, terminal and device (what a stateless worker over Redis does),
+ *   64 calls in flight;
+ * - `memory-checkpoint-every-batch`: the feature engine's own code
+ *   (FeatureTask, fraud-core, RedisFeatureStateStore), batches of 500, every
+ *   changed entity written to Redis with the offsets after each batch, on
+ *   the stream's thread;
+ * - `memory-checkpoint-5s`: the same, checkpointed every 5 s;
+ * - `memory-replica-thread-5s`: what the service runs: checkpoints every 5 s
+ *   written by the replica in a worker thread; throughput is the stream
+ *   thread's (the replica works beside it, on the other core).
+ */
+async function compareStateDesigns(
+  settings: Settings,
+  payments: readonly Transaction[],
+): Promise<DesignRow[]> {
+  const redis = createRedis({ url: settings.redisUrl, commandTimeoutMs: 30_000 });
+  await connectRedis(redis, settings.redisUrl);
+  const namespace = `bench-${randomUUID().slice(0, 8)}`;
+  const stamped = payments
+    .slice(0, DESIGN_PAYMENTS)
+    .map((p, i) => ({ ...p, eventTime: 1_800_000_000_000 + Math.floor(i / 10) }));
+  const rows: DesignRow[] = [];
+  try {
+    rows.push(
+      await measureDesign(redis, 'redis-lua-per-tx', () =>
+        luaPerTransaction(redis, namespace, stamped.slice(0, 30_000)),
+      ),
+    );
+    const terminals = loadFraudArtifacts(settings.artifactsDir).terminals;
+    for (const [design, checkpointIntervalMs, placement] of [
+      ['memory-checkpoint-every-batch', 0, 'same-thread'],
+      ['memory-checkpoint-5s', 5_000, 'same-thread'],
+      ['memory-replica-thread-5s', 5_000, 'replica-thread'],
+    ] as const) {
+      rows.push(
+        await measureDesign(redis, design, () =>
+          inMemoryWithCheckpoints(
+            redis,
+            settings,
+            `${namespace}-${design}`,
+            terminals,
+            stamped,
+            checkpointIntervalMs,
+            placement,
+          ),
+        ),
+      );
+    }
+  } finally {
+    await deleteKeys(redis, `${namespace}*`);
+    await closeRedis(redis);
+  }
+  for (const row of rows) {
+    console.log(
+      `  state design ${row.design.padEnd(30)} ${row.tx_per_s} tx/s, Redis ${row.redis_cpu_us_per_tx} µs CPU per payment`,
+    );
+  }
+  return rows;
+}
+
+async function measureDesign(
+  redis: RedisClient,
+  design: string,
+  work: () => Promise<number>,
+): Promise<DesignRow> {
+  const cpuBefore = await redisCpuSeconds(redis);
+  const started = performance.now();
+  const payments = await work();
+  const seconds = (performance.now() - started) / 1000;
+  const redisCpu = (await redisCpuSeconds(redis)) - cpuBefore;
+  return {
+    design,
+    payments,
+    tx_per_s: Math.round(payments / seconds),
+    redis_cpu_us_per_tx: round((redisCpu * 1e6) / payments, 1),
+  };
+}
+
+async function redisCpuSeconds(redis: RedisClient): Promise<number> {
+  const info = await redis.info('cpu');
+  const value = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return value('used_cpu_user') + value('used_cpu_sys');
+}
+
+/** Windows of the Lua design: 1h of 1-minute, 24h of 15-minute and 7d of 1-hour buckets. */
+const LUA_WINDOWS = [
+  [60_000, 60],
+  [900_000, 96],
+  [3_600_000, 168],
+] as const;
+
+const updateWindows = defineLuaScript<(string | number)[], number[] | null>(
+  'benchFraudUpdateWindows',
+  `
+  if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', 2592000000) then return nil end
+  local time, cents, windows = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+  local out = {}
+  for k = 2, #KEYS do
+    local w = (k - 2) % windows
+    local bucketMs, span = tonumber(ARGV[4 + 2 * w]), tonumber(ARGV[5 + 2 * w])
+    local bucket = math.floor(time / bucketMs)
+    redis.call('HINCRBY', KEYS[k], 'c' .. bucket, 1)
+    redis.call('HINCRBY', KEYS[k], 's' .. bucket, cents)
+    local count, sum = 0, 0
+    local fields = redis.call('HGETALL', KEYS[k])
+    for i = 1, #fields, 2 do
+      local b = tonumber(string.sub(fields[i], 2))
+      if b <= bucket - span then
+        redis.call('HDEL', KEYS[k], fields[i])
+      elseif string.sub(fields[i], 1, 1) == 'c' then
+        count = count + tonumber(fields[i + 1])
+      else
+        sum = sum + tonumber(fields[i + 1])
+      end
+    end
+    out[#out + 1] = count
+    out[#out + 1] = sum
+  end
+  return out
+  `,
+);
+
+async function luaPerTransaction(
+  redis: RedisClient,
+  namespace: string,
+  payments: readonly Transaction[],
+): Promise<number> {
+  const windowArgs = LUA_WINDOWS.flat();
+  const call = (p: Transaction) => {
+    const entities = [
+      `card:${p.cardId}`,
+      `terminal:${p.terminalId}`,
+      ...(p.deviceId ? [`device:${p.deviceId}`] : []),
+    ];
+    const keys = [`${namespace}:seen:${p.transactionId}`];
+    for (const entity of entities)
+      for (const [bucketMs] of LUA_WINDOWS) keys.push(`${namespace}:${entity}:${bucketMs}`);
+    return updateWindows.run(redis, keys, p.eventTime, toCents(p.amount), LUA_WINDOWS.length, ...windowArgs);
+  };
+  const inFlight = 64;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < payments.length) await call(payments[next++]!);
+    }),
+  );
+  return payments.length;
+}
+
+type Placement = 'same-thread' | 'replica-thread';
+
+async function inMemoryWithCheckpoints(
+  redis: RedisClient,
+  settings: Settings,
+  namespace: string,
+  terminals: ReturnType<typeof loadFraudArtifacts>['terminals'],
+  payments: readonly Transaction[],
+  checkpointIntervalMs: number,
+  placement: Placement,
+): Promise<number> {
+  const store = new RedisFeatureStateStore(redis, namespace);
+  const newEngine = () => new FraudFeatureEngine({ terminals });
+  const checkpointer =
+    placement === 'same-thread'
+      ? new InlineCheckpointer(new CheckpointReplica(store, newEngine, checkpointIntervalMs))
+      : new WorkerCheckpointer({
+          redisUrl: settings.redisUrl,
+          namespace,
+          intervalMs: checkpointIntervalMs,
+          terminals,
+          events: {},
+          onExit: (error) => {
+            throw error;
+          },
+        });
+  const task = new FeatureTask({ store, checkpointer, newEngine, enrichedTopic: 'unused' });
+  await task.restore([]);
+  const batch = 500;
+  for (let offset = 0; offset < payments.length; offset += batch) {
+    const records = payments.slice(offset, offset + batch).map((transaction, i) => ({
+      topic: 'transactions',
+      partition: 0,
+      offset: BigInt(offset + i),
+      key: transaction.cardId,
+      value: { kind: 'transaction', transaction } as EngineEvent,
+      timestamp: transaction.eventTime,
+      replay: false,
+    }));
+    task.process(records);
+    await task.afterCommit();
+    // The same-thread replica runs between batches, as it would between a stream's fetches.
+    if (checkpointer instanceof InlineCheckpointer) await checkpointer.settled();
+  }
+  await task.close();
+  return payments.length;
+}
+
+async function deleteKeys(redis: RedisClient, pattern: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+}
+
+const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+/**
+ * The pass-through hop: consume a batch, produce the same bytes, commit
+ * (at-least-once), with nothing in between: what Kafka and kafkajs cost alone.
+ */
+async function passthroughWorker(brokers: string, from: string, to: string, groupId: string): Promise<void> {
+  const kafka = createKafka({ clientId: groupId, brokers: brokers.split(','), silent: true });
+  const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+  });
+  const consumer = kafka.consumer({
+    groupId,
+    maxWaitTimeInMs: 100,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+  });
+  await producer.connect();
+  await consumer.connect();
+  await consumer.subscribe({ topic: from, fromBeginning: true });
+  consumer.on(consumer.events.GROUP_JOIN, () => console.log('ready'));
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      await producer.send({
+        topic: to,
+        acks: -1,
+        messages: batch.messages.map((m) => ({ key: m.key, value: m.value })),
+      });
+    },
+  });
+  process.once('SIGTERM', async () => {
+    await consumer.disconnect();
+    await producer.disconnect();
+    process.exit(0);
+  });
+}
+
+if (
+  import.meta.url === pathToFileURL(process.argv[1] ?? '').href &&
+  process.argv[2] === '--passthrough-worker'
+) {
+  const [brokers, from, to, group] = process.argv.slice(3) as [string, string, string, string];
+  await passthroughWorker(brokers, from, to, group);
+}
