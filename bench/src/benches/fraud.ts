@@ -54,6 +54,8 @@ const DATA_PROFILE = 'default';
 const DESIGN_PAYMENTS = 200_000;
 /** Payments are sent every tick in one batch: the generator's own granularity. */
 const TICK_MS = 2;
+/** Produce requests the generator keeps open at once. */
+const SENDS_IN_FLIGHT = 4;
 
 type Mode = 'pipeline' | 'passthrough';
 
@@ -258,7 +260,9 @@ async function measure(
 
 /**
  * Open loop: payment i is due at t0 + i / rate and goes out with the first tick at or after
- * that, whatever happened to earlier ones; its event time is its due time.
+ * that, whatever happened to earlier ones; its event time is its due time. Up to
+ * SENDS_IN_FLIGHT produce requests overlap, so a slow round trip delays the payments of
+ * one request, not the schedule.
  */
 async function produceAtRate(
   producer: Producer,
@@ -269,6 +273,7 @@ async function produceAtRate(
   t0: number,
 ): Promise<number[]> {
   const lags: number[] = [];
+  const inFlight = new Set<Promise<unknown>>();
   let next = 0;
   while (next < payments.length) {
     const now = Date.now();
@@ -281,11 +286,17 @@ async function produceAtRate(
       next += 1;
     }
     if (messages.length > 0) {
-      await producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages });
+      const send = producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages });
+      inFlight.add(send);
+      const settled = () => inFlight.delete(send);
+      // The failure itself surfaces through the race / all below.
+      send.then(settled, settled);
+      if (inFlight.size >= SENDS_IN_FLIGHT) await Promise.race(inFlight);
     } else {
       await new Promise((resolve) => setTimeout(resolve, TICK_MS));
     }
   }
+  await Promise.all(inFlight);
   return lags;
 }
 
