@@ -4,6 +4,7 @@ import { ratio } from './counterparty-state.js';
 import { DistinctWithin, RecentlyUsed, RecentRecords } from './expiring-state.js';
 import { CARD_LAYOUT } from './features.js';
 import { type KnownFraud, KnownFrauds } from './known-frauds.js';
+import { SPIKE_RATIO, SpikeHistory } from './spike-history.js';
 import type { TerminalLocation } from './terminal-directory.js';
 import { DAY_MS, SECOND_MS } from './time.js';
 import { HORIZON_MS } from './windows.js';
@@ -48,6 +49,8 @@ export interface CardSnapshot {
   home: [count: number, sumX: number, sumY: number];
   lastTxTime: number | null;
   frauds: KnownFraud[];
+  /** Buckets of the 7- and 30-day windows of earlier spikes (payments >= SPIKE_RATIO x usual). */
+  spikes: number[][];
 }
 
 /** Everything the pipeline keeps about one card (the Handbook's customer). */
@@ -66,6 +69,7 @@ export class CardState {
     private readonly home: [number, number, number],
     private lastTxTime: number | null,
     private readonly frauds: KnownFrauds,
+    private readonly spikes: SpikeHistory,
     /** Latest event time applied: expiry runs when it moves. */
     private newest: number,
   ) {}
@@ -82,6 +86,7 @@ export class CardState {
       [0, 0, 0],
       null,
       new KnownFrauds(),
+      SpikeHistory.empty(),
       Number.NEGATIVE_INFINITY,
     );
   }
@@ -128,6 +133,7 @@ export class CardState {
       this.home[2] += location.y;
     }
     if (this.lastTxTime === null || time > this.lastTxTime) this.lastTxTime = time;
+    if (out[CARD_LAYOUT.amountToMeanRatio]! >= SPIKE_RATIO) this.spikes.add(time);
     if (time > this.newest) {
       this.newest = time;
       this.payments.expire(time - HORIZON_MS);
@@ -140,6 +146,7 @@ export class CardState {
     const frauds30d = this.frauds.countAt(time, 30 * DAY_MS);
     out[CARD_LAYOUT.knownFrauds30d] = frauds30d;
     out[CARD_LAYOUT.fraudRatio30d] = ratio(frauds30d, this.activity.countAt(WINDOW_30D, time));
+    out[CARD_LAYOUT.daysSinceKnownFraud] = this.frauds.daysSinceLatestAt(time, 30 * DAY_MS);
   }
 
   /** Marks a known, not yet reported payment as charged back (the caller checked `payment()`). */
@@ -165,6 +172,7 @@ export class CardState {
       home: [...this.home],
       lastTxTime: this.lastTxTime,
       frauds: this.frauds.toJSON(),
+      spikes: this.spikes.toJSON(),
     };
   }
 
@@ -184,11 +192,12 @@ export class CardState {
       [...snapshot.home],
       snapshot.lastTxTime,
       KnownFrauds.fromJSON(snapshot.frauds),
+      SpikeHistory.fromJSON(snapshot.spikes),
       Math.max(Number.NEGATIVE_INFINITY, ...snapshot.payments.map(([, time]) => time)),
     );
   }
 
-  /** The features comparing this payment with the card's habits so far (-1: no history yet). */
+  /** The features comparing this payment with the card's habits so far (-1: no history yet), earlier spikes included. */
   private writeHabits(txn: Transaction, location: TerminalLocation | undefined, out: Float64Array): void {
     const [count, cents] = this.lifetime;
     out[CARD_LAYOUT.amountToMeanRatio] = count > 0 ? txn.amount / (cents / count / 100) : -1;
@@ -199,6 +208,8 @@ export class CardState {
       location && located > 0 ? Math.hypot(location.x - sumX / located, location.y - sumY / located) : -1;
     out[CARD_LAYOUT.newDevice] = txn.deviceId !== undefined && !this.knownDevices.has(txn.deviceId) ? 1 : 0;
     out[CARD_LAYOUT.newIp] = txn.ip !== undefined && !this.knownIps.has(txn.ip) ? 1 : 0;
+    out[CARD_LAYOUT.amountSpikes7d] = this.spikes.countAt(0, txn.eventTime);
+    out[CARD_LAYOUT.amountSpikes30d] = this.spikes.countAt(1, txn.eventTime);
   }
 }
 

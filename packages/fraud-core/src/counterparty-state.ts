@@ -66,6 +66,7 @@ export class CounterpartyState {
     out[layout.knownFrauds30d] = frauds30d;
     out[layout.fraudRatio7d] = ratio(frauds7d, this.activity.countAt(WINDOW_7D, time));
     out[layout.fraudRatio30d] = ratio(frauds30d, this.activity.countAt(WINDOW_30D, time));
+    out[layout.daysSinceKnownFraud] = this.frauds.daysSinceLatestAt(time, 30 * DAY_MS);
   }
 
   toSnapshot(kind: CounterpartyKind): CounterpartySnapshot {

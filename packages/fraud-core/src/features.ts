@@ -5,9 +5,9 @@ import { WINDOWS, type WindowName } from './windows.js';
  * the ONNX model reads it in this order; the artifact manifest repeats the
  * list so a scorer refuses a model trained on another one.
  *
- * Sentinels instead of NaN: -1 means "no history yet" (first payment of a
- * card, no known location). Trees split on them like on any value, and the
- * drift monitor bins them like any value.
+ * Sentinels instead of NaN: -1 means "none yet" (first payment of a card,
+ * unknown terminal location, no known fraud in 30 days). Trees split on them
+ * like on any value, and the drift monitor bins them like any value.
  */
 const windowNames = WINDOWS.map((w) => w.name);
 
@@ -17,6 +17,8 @@ const cardFeatures = [
   ...windowNames.map((w) => `card_nb_tx_${w}` as const),
   ...windowNames.map((w) => `card_sum_amount_${w}` as const),
   'card_amount_to_mean_ratio',
+  'card_amount_spikes_7d',
+  'card_amount_spikes_30d',
   'card_seconds_since_last_tx',
   'card_distinct_terminals_1d',
   'card_distinct_devices_1d',
@@ -25,6 +27,7 @@ const cardFeatures = [
   'card_new_ip',
   'card_known_frauds_30d',
   'card_fraud_ratio_30d',
+  'card_days_since_known_fraud',
 ] as const;
 
 /** Terminal, device and IP share one block of features; their names differ by prefix only. */
@@ -39,6 +42,7 @@ const counterpartyFeatures = <K extends CounterpartyKind>(kind: K) =>
     `${kind}_known_frauds_30d` as const,
     `${kind}_fraud_ratio_7d` as const,
     `${kind}_fraud_ratio_30d` as const,
+    `${kind}_days_since_known_fraud` as const,
   ] as const;
 
 /** Many cards behind one device or IP is a fraud farm; for a terminal it is its trade, so terminals skip it. */
@@ -57,7 +61,7 @@ export const FEATURE_NAMES = [
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
 /** Bumped whenever a feature's definition changes, so stale models and caches are refused. */
-export const FEATURE_SPEC_VERSION = 'fraud-features-v1';
+export const FEATURE_SPEC_VERSION = 'fraud-features-v3';
 
 /** One transaction's features, indexed like FEATURE_NAMES. */
 export type FeatureVector = Float64Array;
@@ -89,6 +93,7 @@ export interface CounterpartyLayout {
   knownFrauds30d: number;
   fraudRatio7d: number;
   fraudRatio30d: number;
+  daysSinceKnownFraud: number;
 }
 
 const windowIndexes = (prefix: string) =>
@@ -103,6 +108,7 @@ export function counterpartyLayout(kind: CounterpartyKind): CounterpartyLayout {
     knownFrauds30d: indexByName.get(`${kind}_known_frauds_30d`)!,
     fraudRatio7d: indexByName.get(`${kind}_fraud_ratio_7d`)!,
     fraudRatio30d: indexByName.get(`${kind}_fraud_ratio_30d`)!,
+    daysSinceKnownFraud: indexByName.get(`${kind}_days_since_known_fraud`)!,
   };
 }
 
@@ -110,6 +116,8 @@ export const CARD_LAYOUT = {
   nbTx: windowIndexes('card_nb_tx'),
   sumAmount: windowIndexes('card_sum_amount'),
   amountToMeanRatio: featureIndex('card_amount_to_mean_ratio'),
+  amountSpikes7d: featureIndex('card_amount_spikes_7d'),
+  amountSpikes30d: featureIndex('card_amount_spikes_30d'),
   secondsSinceLastTx: featureIndex('card_seconds_since_last_tx'),
   distinctTerminals1d: featureIndex('card_distinct_terminals_1d'),
   distinctDevices1d: featureIndex('card_distinct_devices_1d'),
@@ -118,6 +126,7 @@ export const CARD_LAYOUT = {
   newIp: featureIndex('card_new_ip'),
   knownFrauds30d: featureIndex('card_known_frauds_30d'),
   fraudRatio30d: featureIndex('card_fraud_ratio_30d'),
+  daysSinceKnownFraud: featureIndex('card_days_since_known_fraud'),
 } as const;
 
 export const TRANSACTION_LAYOUT = {

@@ -1,3 +1,4 @@
+import { DAY_MS } from './time.js';
 import { HORIZON_MS } from './windows.js';
 
 /** One chargeback as an entity remembers it: which payment, when it happened, when it was reported. */
@@ -31,6 +32,21 @@ export class KnownFrauds {
       if (reportedAt <= time && eventTime > from && eventTime <= time) count += 1;
     }
     return count;
+  }
+
+  /**
+   * Days from the latest such fraud's payment to `time` (-1: none in the span). A compromised
+   * terminal keeps producing fraud, so its reported frauds are recent; a terminal that was merely
+   * visited by a stolen card, or whose compromise is over, has older ones.
+   */
+  daysSinceLatestAt(time: number, spanMs: number): number {
+    let latest = Number.NEGATIVE_INFINITY;
+    const from = time - spanMs;
+    for (const [, eventTime, reportedAt] of this.frauds) {
+      if (reportedAt <= time && eventTime > from && eventTime <= time && eventTime > latest)
+        latest = eventTime;
+    }
+    return latest === Number.NEGATIVE_INFINITY ? -1 : (time - latest) / DAY_MS;
   }
 
   /** Forgets frauds whose payment is older than the longest window before `time`. */

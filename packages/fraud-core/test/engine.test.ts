@@ -81,6 +81,18 @@ describe('FraudFeatureEngine', () => {
     expect(second.amount).toBe(100);
   });
 
+  it('when a card pays far above its usual amount, then later payments count that spike for 7 and 30 days', () => {
+    const engine = newEngine();
+    for (let i = 0; i < 3; i++) applied(engine, payment({ eventTime: T0 + i * HOUR_MS, amount: 20 }));
+    const spike = applied(engine, payment({ eventTime: T0 + 3 * HOUR_MS, amount: 100 }));
+    const nextDay = applied(engine, payment({ eventTime: T0 + DAY_MS, amount: 20 }));
+    const nextWeek = applied(engine, payment({ eventTime: T0 + 9 * DAY_MS, amount: 20 }));
+
+    expect([spike.card_amount_to_mean_ratio, spike.card_amount_spikes_7d]).toEqual([5, 0]);
+    expect([nextDay.card_amount_spikes_7d, nextDay.card_amount_spikes_30d]).toEqual([1, 1]);
+    expect([nextWeek.card_amount_spikes_7d, nextWeek.card_amount_spikes_30d]).toEqual([0, 1]);
+  });
+
   it('when payments age past a window, then that window forgets them while longer ones keep them', () => {
     const engine = newEngine();
     applied(engine, payment({ amount: 10 }));
@@ -156,9 +168,11 @@ describe('FraudFeatureEngine', () => {
     );
 
     expect([before.terminal_known_frauds_7d, before.terminal_fraud_ratio_7d]).toEqual([0, 0]);
+    expect(before.terminal_days_since_known_fraud).toBe(-1);
     expect(atReport.terminal_known_frauds_7d).toBe(1);
     expect(atReport.terminal_known_frauds_30d).toBe(1);
     expect(atReport.terminal_fraud_ratio_7d).toBeCloseTo(1 / 3, 12);
+    expect(atReport.terminal_days_since_known_fraud).toBe(3);
   });
 
   it('when the disputed payment leaves the 7-day window, then it counts in 30 days only', () => {
@@ -182,6 +196,7 @@ describe('FraudFeatureEngine', () => {
       1, 1, 1,
     ]);
     expect(later.card_fraud_ratio_30d).toBe(0.5);
+    expect([later.terminal_days_since_known_fraud, later.card_days_since_known_fraud]).toEqual([8, 8]);
   });
 
   it('when a chargeback arrives twice or names an unknown payment, then it is counted once and the unknown one is reported', () => {

@@ -34,11 +34,17 @@ export interface FraudTrainingSettings {
   parityRows: number;
 }
 
+/**
+ * Chosen on the Handbook protocol's earlier weeks (training weeks starting on
+ * days 94, 101 and 108, never the reported test week): small trees did as
+ * well as larger ones (mean AP 0.688 vs 0.681 with 31 leaves, 400 rounds) in
+ * half the time.
+ */
 const LIGHTGBM = {
-  rounds: 400,
+  rounds: 200,
   learningRate: 0.05,
-  numLeaves: 31,
-  minChildSamples: 50,
+  numLeaves: 15,
+  minChildSamples: 20,
   featureFraction: 0.8,
   baggingFraction: 0.8,
   lambdaL2: 1,

@@ -73,7 +73,10 @@ describe('fraud pipeline, tiny profile, end to end', () => {
       if (result.status !== 'applied') throw new Error('the simulator never repeats a transaction');
       online.push(...result.features);
     }
-    expect(matrix).toEqual(Float32Array.from(online));
+    const expected = Float32Array.from(online);
+    let mismatches = 0;
+    for (let i = 0; i < expected.length; i++) if (!Object.is(matrix[i], expected[i])) mismatches += 1;
+    expect({ values: matrix.length, mismatches }).toEqual({ values: expected.length, mismatches: 0 });
   });
 
   it('when the published model scores a payment, then the calibrated probability lies in [0, 1]', async () => {
