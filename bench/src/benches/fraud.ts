@@ -76,6 +76,8 @@ interface RateRow {
   /** CPU of the stage processes during the run, in cores (1 = one core busy all the time). */
   cpu_cores: Record<string, number>;
   load_avg_1m: number;
+  /** Per service: batches, mean records per batch, mean ms to process and to commit one batch. */
+  stages?: Record<string, Record<string, number>>;
 }
 
 interface Settings {
@@ -113,6 +115,7 @@ export async function run(args: string[]): Promise<RunResult> {
     for (const mode of modes) {
       const row = await measure(kafka, settings, mode, rate, payments.slice(0, rate * settings.seconds));
       rows.push(row);
+      if (row.stages) console.log(`    stages ${JSON.stringify(row.stages)}`);
       console.log(
         `  ${mode.padEnd(11)} ${String(rate).padStart(6)} tx/s: p50 ${row.p50_ms} ms, p99 ${row.p99_ms} ms, ` +
           `${row.throughput_tps} tx/s, lost ${row.lost}, duplicated ${row.duplicated}, ` +
@@ -202,6 +205,8 @@ function simulatedPayments(count: number): Transaction[] {
 interface Stage {
   name: string;
   child: ChildProcess;
+  /** Where its Prometheus metrics are (the services; not the pass-through workers). */
+  metricsUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -249,7 +254,9 @@ async function measure(
     const cpu_cores = Object.fromEntries(
       stages.map((s, i) => [s.name, round((cpuSeconds(s.child) - cpuBefore[i]!) / wallSeconds, 2)]),
     );
-    return summarise(mode, rate, settings, ids, t0, reader, lag, cpu_cores);
+    const row = summarise(mode, rate, settings, ids, t0, reader, lag, cpu_cores);
+    row.stages = await stageBreakdown(stages);
+    return row;
   } finally {
     await producer.disconnect();
     await reader.stop();
@@ -422,7 +429,7 @@ async function startService(service: string, env: Record<string, string>): Promi
     { ...env, PORT: String(port) },
     'ignore',
   );
-  const stage = stageOf(service, child);
+  const stage = { ...stageOf(service, child), metricsUrl: `http://127.0.0.1:${port}/metrics` };
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null)
@@ -505,6 +512,51 @@ function stageOf(name: string, child: ChildProcess): Stage {
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** What each service's own metrics say about its batches: where the time goes inside the pipeline. */
+async function stageBreakdown(stages: readonly Stage[]): Promise<Record<string, Record<string, number>>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const stage of stages) {
+    if (!stage.metricsUrl) continue;
+    const text = await fetch(stage.metricsUrl).then((r) => r.text());
+    const sample = (name: string) => {
+      let total = 0;
+      for (const line of text.split('\n')) if (line.startsWith(name)) total += Number(line.split(' ').at(-1));
+      return total;
+    };
+    const prefix = stage.name === 'feature-engine' ? 'feature_engine' : 'fraud_scorer';
+    const batches = sample(`${prefix}_batch_commit_seconds_count`);
+    const records =
+      stage.name === 'feature-engine'
+        ? sample('feature_engine_transactions_total')
+        : sample('fraud_scorer_decisions_total');
+    const breakdown: Record<string, number> = {
+      batches,
+      records_per_batch: round(records / Math.max(1, batches), 1),
+      commit_ms_mean: round((1000 * sample(`${prefix}_batch_commit_seconds_sum`)) / Math.max(1, batches), 2),
+    };
+    if (stage.name === 'feature-engine') {
+      breakdown.process_ms_mean = round(
+        (1000 * sample('feature_engine_batch_process_seconds_sum')) / Math.max(1, batches),
+        2,
+      );
+      breakdown.checkpoints = sample('feature_engine_checkpoint_seconds_count');
+      breakdown.checkpoint_ms_mean = round(
+        (1000 * sample('feature_engine_checkpoint_seconds_sum')) /
+          Math.max(1, sample('feature_engine_checkpoint_seconds_count')),
+        1,
+      );
+      breakdown.alignment_timeouts = sample('feature_engine_alignment_timeouts_total');
+    } else {
+      breakdown.model_ms_mean = round(
+        (1000 * sample('fraud_scorer_model_seconds_sum')) / Math.max(1, batches),
+        2,
+      );
+    }
+    out[stage.name] = breakdown;
+  }
+  return out;
 }
 
 /** User + system CPU seconds of a child so far (Linux /proc); 0 where /proc is not there. */
