@@ -102,7 +102,7 @@ export const RecsManifest = Type.Object({
   design: Type.Literal('recs'),
   kind: Type.Union([Type.Literal('serving'), Type.Literal('ann-benchmark')]),
   profile: Type.String(),
-  /** Hash of every file's hash: what /readyz reports and what changes when anything is rebuilt. */
+  /** Hash of the parameters and every file's hash: what /readyz reports; it changes when anything does. */
   artifactVersion: Type.String({ minLength: 8 }),
   createdAt: Type.String(),
   dim: Type.Integer({ minimum: 1 }),

@@ -58,7 +58,11 @@ export async function annBenchmarkPipeline(ctx: {
 
   await cachedStep({
     stampPath: join(paths.stamps, 'publish.json'),
-    key: hashJson({ hnswKey, code: hashSources(CODE_ROOT, STEP_SOURCES.annPublish) }),
+    key: hashJson({
+      hnswKey,
+      query: [settings.efSearch, settings.candidates],
+      code: hashSources(CODE_ROOT, STEP_SOURCES.annPublish),
+    }),
     outputs: [join(paths.artifacts, MANIFEST_FILE)],
     force: ctx.force,
     onSkip: () => progress.skipped('artifacts', `up to date in ${paths.artifacts}`),

@@ -45,7 +45,8 @@ export function publishArtifacts(
     else writeFileSync(target, source.content);
     entries[role] = { path: name, bytes: statSync(target).size, sha256: sha256File(target) };
   }
-  const versionHash = createHash('sha256');
+  // The version changes with any file and with any parameter the services read (ef, tower blend, ...).
+  const versionHash = createHash('sha256').update(`${JSON.stringify(manifest)}\n`);
   for (const role of Object.keys(entries).sort()) versionHash.update(`${role}:${entries[role]!.sha256}\n`);
 
   const full: RecsManifest = {
