@@ -1,6 +1,7 @@
 // `npm run bench -- fraud [--rates 2500,5000,10000] [--seconds 60] [--warmup-seconds 5]
 //                         [--drain-seconds 20] [--checkpoint-ms 5000] [--artifacts DIR]
-//                         [--kafka host:port] [--redis redis://host:port] [--no-passthrough]`
+//                         [--kafka host:port] [--redis redis://host:port]
+//                         [--modes pipeline,passthrough,eos-passthrough] [--no-designs]`
 //
 // The fraud stream end to end at fixed arrival rates: simulated payments (the Handbook simulator
 // with card-not-present signals, `default` profile) are produced to `transactions`, keyed by card,
@@ -32,6 +33,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Topics, type Transaction } from '@mlsys/contracts';
 import { fraud } from '@mlsys/datagen';
+import { TransactionalStream } from '@mlsys/feature-engine/kafka-stream';
 import {
   CheckpointReplica,
   type EngineEvent,
@@ -57,7 +59,14 @@ const TICK_MS = 2;
 /** Produce requests the generator keeps open at once. */
 const SENDS_IN_FLIGHT = 4;
 
-type Mode = 'pipeline' | 'passthrough';
+/**
+ * `passthrough`: plain consume-and-produce, at-least-once, bytes copied;
+ * `eos-passthrough`: the same hops through the pipeline's exactly-once stream
+ * (one Kafka transaction per batch) with nothing computed, which isolates what
+ * exactly-once delivery costs from what features and scoring cost.
+ */
+type Mode = 'pipeline' | 'passthrough' | 'eos-passthrough';
+const MODES: readonly Mode[] = ['pipeline', 'passthrough', 'eos-passthrough'];
 
 interface RateRow {
   mode: Mode;
@@ -89,7 +98,7 @@ interface Settings {
   artifactsDir: string;
   brokers: string[];
   redisUrl: string;
-  passthrough: boolean;
+  modes: Mode[];
   /** Also compare the state designs (per-transaction Redis Lua, in-memory with checkpoints). */
   designs: boolean;
 }
@@ -101,7 +110,7 @@ export async function run(args: string[]): Promise<RunResult> {
   await preflight(kafka, settings);
   const longest = Math.max(...settings.rates) * settings.seconds;
   const needed = Math.max(longest, settings.designs ? DESIGN_PAYMENTS : 0);
-  const modes: Mode[] = settings.passthrough ? ['pipeline', 'passthrough'] : ['pipeline'];
+  const modes = settings.modes;
   const total = settings.rates.length * modes.length * (settings.seconds + settings.drainSeconds / 2 + 10);
   console.log(
     `fraud stream bench: rates ${settings.rates.join(', ')} tx/s x ${settings.seconds} s, ${modes.join(' + ')}; about ${Math.round(total / 60)} min`,
@@ -140,7 +149,7 @@ function parseSettings(args: string[]): Settings {
       artifacts: { type: 'string' },
       kafka: { type: 'string', default: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092' },
       redis: { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
-      'no-passthrough': { type: 'boolean', default: false },
+      modes: { type: 'string', default: 'pipeline,passthrough' },
       'no-designs': { type: 'boolean', default: false },
     },
   });
@@ -169,7 +178,10 @@ function parseSettings(args: string[]): Settings {
     artifactsDir,
     brokers: values.kafka.split(','),
     redisUrl: values.redis,
-    passthrough: !values['no-passthrough'],
+    modes: values.modes.split(',').map((mode) => {
+      if (!MODES.includes(mode as Mode)) throw new Error(`--modes takes ${MODES.join(', ')}, got ${mode}`);
+      return mode as Mode;
+    }),
     designs: !values['no-designs'],
   };
 }
@@ -235,7 +247,7 @@ async function measure(
   const stages =
     mode === 'pipeline'
       ? await startPipeline(settings, run, topics)
-      : await startPassthrough(settings, run, topics);
+      : await startPassthrough(settings, run, topics, mode === 'eos-passthrough' ? 'eos' : 'plain');
   const reader = await DecisionReader.start(kafka, topics.decisions, run);
   const producer = kafka.producer({
     createPartitioner: Partitioners.DefaultPartitioner,
@@ -451,12 +463,14 @@ async function startPassthrough(
   settings: Settings,
   run: string,
   topics: Record<'transactions' | 'enriched' | 'decisions', string>,
+  delivery: Delivery,
 ): Promise<Stage[]> {
   const hop = (name: string, from: string, to: string) => {
     const child = spawnNode(
       [
         fileURLToPath(import.meta.url),
         '--passthrough-worker',
+        delivery,
         settings.brokers.join(','),
         from,
         to,
@@ -603,6 +617,12 @@ function report(settings: Settings, rows: RateRow[], designs: DesignRow[], start
     rows,
   };
   if (designs.length > 0) metrics.state_designs = designs;
+  const eos = rows.find((r) => r.mode === 'eos-passthrough' && r.offered_tps === atTarget.offered_tps);
+  if (eos) {
+    metrics.eos_passthrough_p50_ms = eos.p50_ms;
+    metrics.eos_passthrough_p99_ms = eos.p99_ms;
+    metrics.p99_over_eos_passthrough = round(atTarget.p99_ms / eos.p99_ms, 2);
+  }
   if (passthrough) {
     metrics.passthrough_p99_ms = passthrough.p99_ms;
     metrics.p99_over_passthrough = round(atTarget.p99_ms / passthrough.p99_ms, 2);
@@ -868,38 +888,74 @@ async function deleteKeys(redis: RedisClient, pattern: string): Promise<void> {
 
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
 
+type Delivery = 'plain' | 'eos';
+
 /**
- * The pass-through hop: consume a batch, produce the same bytes, commit
- * (at-least-once), with nothing in between: what Kafka and kafkajs cost alone.
+ * The pass-through hop: consume a batch, produce the same records, with
+ * nothing in between: what Kafka and kafkajs cost alone. `plain` copies the
+ * bytes and commits after the send (at-least-once); `eos` runs the
+ * pipeline's TransactionalStream with an identity task (parse, serialise,
+ * one transaction per batch).
  */
-async function passthroughWorker(brokers: string, from: string, to: string, groupId: string): Promise<void> {
+async function passthroughWorker(
+  delivery: Delivery,
+  brokers: string,
+  from: string,
+  to: string,
+  groupId: string,
+): Promise<void> {
   const kafka = createKafka({ clientId: groupId, brokers: brokers.split(','), silent: true });
-  const producer = kafka.producer({
-    createPartitioner: Partitioners.DefaultPartitioner,
-    allowAutoTopicCreation: false,
-  });
-  const consumer = kafka.consumer({
-    groupId,
-    maxWaitTimeInMs: 100,
-    sessionTimeout: 10_000,
-    heartbeatInterval: 1_000,
-  });
-  await producer.connect();
-  await consumer.connect();
-  await consumer.subscribe({ topic: from, fromBeginning: true });
-  consumer.on(consumer.events.GROUP_JOIN, () => console.log('ready'));
-  await consumer.run({
-    eachBatch: async ({ batch }) => {
-      await producer.send({
-        topic: to,
-        acks: -1,
-        messages: batch.messages.map((m) => ({ key: m.key, value: m.value })),
-      });
-    },
-  });
+  let stop: () => Promise<void>;
+  if (delivery === 'eos') {
+    const stream = new TransactionalStream<{ cardId: string }>({
+      kafka,
+      groupId,
+      transactionalId: groupId,
+      topics: [from],
+      decode: (_topic, value) => ({ ok: true, value: JSON.parse(value!.toString('utf8')) }),
+      deadLetterTopic: to,
+      ordering: { kind: 'arrival' },
+      logger: { debug() {}, info() {}, warn() {}, error() {} },
+      task: {
+        process: (records) => ({
+          messages: [{ topic: to, messages: records.map((r) => ({ key: r.key ?? '', value: r.value })) }],
+        }),
+      },
+    });
+    await stream.start();
+    console.log('ready');
+    stop = () => stream.stop();
+  } else {
+    const producer = kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: false,
+    });
+    const consumer = kafka.consumer({
+      groupId,
+      maxWaitTimeInMs: 100,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+    });
+    await producer.connect();
+    await consumer.connect();
+    await consumer.subscribe({ topic: from, fromBeginning: true });
+    consumer.on(consumer.events.GROUP_JOIN, () => console.log('ready'));
+    await consumer.run({
+      eachBatch: async ({ batch }) => {
+        await producer.send({
+          topic: to,
+          acks: -1,
+          messages: batch.messages.map((m) => ({ key: m.key, value: m.value })),
+        });
+      },
+    });
+    stop = async () => {
+      await consumer.disconnect();
+      await producer.disconnect();
+    };
+  }
   process.once('SIGTERM', async () => {
-    await consumer.disconnect();
-    await producer.disconnect();
+    await stop();
     process.exit(0);
   });
 }
@@ -908,6 +964,12 @@ if (
   import.meta.url === pathToFileURL(process.argv[1] ?? '').href &&
   process.argv[2] === '--passthrough-worker'
 ) {
-  const [brokers, from, to, group] = process.argv.slice(3) as [string, string, string, string];
-  await passthroughWorker(brokers, from, to, group);
+  const [delivery, brokers, from, to, group] = process.argv.slice(3) as [
+    Delivery,
+    string,
+    string,
+    string,
+    string,
+  ];
+  await passthroughWorker(delivery, brokers, from, to, group);
 }
