@@ -10,7 +10,7 @@ export class Activity {
   }
 
   add(time: number, cents: number): void {
-    for (const window of this.windows) window.add(time, cents);
+    for (let w = 0; w < this.windows.length; w++) this.windows[w]!.add(time, cents);
   }
 
   /** Writes count and sum (major units) of each window at `time` into `out`, at the given indexes. */

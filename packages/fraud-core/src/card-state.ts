@@ -1,9 +1,10 @@
 import type { Transaction } from '@mlsys/contracts';
 import { Activity, WINDOW_30D } from './activity.js';
 import { ratio } from './counterparty-state.js';
-import { DistinctWithin, RecentlyUsed, RecentRecords } from './expiring-state.js';
+import { DistinctWithin, RecentlyUsed } from './expiring-state.js';
 import { CARD_LAYOUT } from './features.js';
 import { type KnownFraud, KnownFrauds } from './known-frauds.js';
+import { type LoggedPayment, PaymentLog, type PaymentRow } from './payment-log.js';
 import { SPIKE_RATIO, SpikeHistory } from './spike-history.js';
 import type { TerminalLocation } from './terminal-directory.js';
 import { DAY_MS, SECOND_MS } from './time.js';
@@ -11,28 +12,6 @@ import { HORIZON_MS } from './windows.js';
 
 /** How many of a card's devices (and IPs) are remembered as "known"; older ones count as new again. */
 export const KNOWN_DEVICES_PER_CARD = 32;
-
-/**
- * A payment as the card remembers it within the horizon: the idempotency key,
- * and where it happened, so that a chargeback (which names only the card and
- * the transaction) can be credited to the terminal, device and IP too.
- */
-export interface CardPayment {
-  time: number;
-  terminalId: string;
-  deviceId: string | null;
-  ip: string | null;
-  reported: boolean;
-}
-
-type PaymentRow = [
-  id: string,
-  time: number,
-  terminalId: string,
-  deviceId: string | null,
-  ip: string | null,
-  reported: 0 | 1,
-];
 
 export interface CardSnapshot {
   v: 1;
@@ -60,7 +39,7 @@ export class CardState {
 
   private constructor(
     private readonly activity: Activity,
-    private readonly payments: RecentRecords<CardPayment>,
+    private readonly payments: PaymentLog,
     private readonly terminals1d: DistinctWithin,
     private readonly devices1d: DistinctWithin,
     private readonly knownDevices: RecentlyUsed,
@@ -77,7 +56,7 @@ export class CardState {
   static empty(): CardState {
     return new CardState(
       Activity.empty(),
-      paymentMap(),
+      new PaymentLog(),
       new DistinctWithin(DAY_MS),
       new DistinctWithin(DAY_MS),
       new RecentlyUsed(KNOWN_DEVICES_PER_CARD),
@@ -95,7 +74,7 @@ export class CardState {
     return this.payments.has(transactionId);
   }
 
-  payment(transactionId: string): CardPayment | undefined {
+  payment(transactionId: string): LoggedPayment | undefined {
     return this.payments.get(transactionId);
   }
 
@@ -111,13 +90,7 @@ export class CardState {
     const ip = txn.ip ?? null;
     this.writeHabits(txn, location, out);
 
-    this.payments.add(txn.transactionId, {
-      time,
-      terminalId: txn.terminalId,
-      deviceId,
-      ip,
-      reported: false,
-    });
+    this.payments.add(txn.transactionId, time, txn.terminalId, deviceId, ip);
     this.activity.add(time, cents);
     this.terminals1d.add(txn.terminalId, time);
     if (deviceId !== null) {
@@ -150,20 +123,17 @@ export class CardState {
   }
 
   /** Marks a known, not yet reported payment as charged back (the caller checked `payment()`). */
-  markReported(payment: CardPayment, transactionId: string, reportedAt: number): void {
-    payment.reported = true;
+  markReported(payment: LoggedPayment, transactionId: string, reportedAt: number): void {
+    this.payments.markReported(transactionId);
     this.frauds.add(transactionId, payment.time, reportedAt);
   }
 
   toSnapshot(): CardSnapshot {
-    const payments: PaymentRow[] = [];
-    for (const [id, p] of this.payments)
-      payments.push([id, p.time, p.terminalId, p.deviceId, p.ip, p.reported ? 1 : 0]);
     return {
       v: 1,
       kind: 'card',
       activity: this.activity.toJSON(),
-      payments,
+      payments: this.payments.toJSON(),
       terminals1d: this.terminals1d.toJSON(),
       devices1d: this.devices1d.toJSON(),
       knownDevices: this.knownDevices.toJSON(),
@@ -177,13 +147,9 @@ export class CardState {
   }
 
   static fromSnapshot(snapshot: CardSnapshot): CardState {
-    const payments = paymentMap();
-    for (const [id, time, terminalId, deviceId, ip, reported] of snapshot.payments) {
-      payments.add(id, { time, terminalId, deviceId, ip, reported: reported === 1 });
-    }
     return new CardState(
       Activity.fromJSON(snapshot.activity),
-      payments,
+      PaymentLog.fromJSON(snapshot.payments),
       DistinctWithin.fromJSON(DAY_MS, snapshot.terminals1d),
       DistinctWithin.fromJSON(DAY_MS, snapshot.devices1d),
       RecentlyUsed.fromJSON(KNOWN_DEVICES_PER_CARD, snapshot.knownDevices),
@@ -212,5 +178,3 @@ export class CardState {
     out[CARD_LAYOUT.amountSpikes30d] = this.spikes.countAt(1, txn.eventTime);
   }
 }
-
-const paymentMap = () => new RecentRecords<CardPayment>((payment) => payment.time);

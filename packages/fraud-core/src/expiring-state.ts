@@ -1,10 +1,9 @@
 /**
- * Keyed state that expires with time. Each structure pairs a hash lookup
- * with a FIFO of (key, time) kept in time order, so expiry pops from the
- * front and never walks the lookup. (Walking a Map from its start after many
- * deletes is slow in V8: deleted slots stay until the table is rebuilt.)
- * Events mostly arrive in time order, so keeping the order is an append; a
- * late event is inserted at its place, which keeps expiry exact.
+ * A FIFO of (key, time) kept in time order: expiry pops from the front and
+ * never walks a Map. (Walking a Map from its start after many deletes is
+ * slow in V8: deleted slots stay until the table is rebuilt.) Events mostly
+ * arrive in time order, so keeping the order is an append; a late event is
+ * inserted at its place, which keeps expiry exact.
  */
 class TimeQueue {
   private keys: string[] = [];
@@ -24,56 +23,23 @@ class TimeQueue {
     this.times.splice(at, 0, time);
   }
 
-  /** Pops entries from the front while their time is at or before `cutoff`. */
-  popExpired(cutoff: number, onExpired: (key: string, time: number) => void): void {
-    while (this.head < this.times.length && this.times[this.head]! <= cutoff) {
-      onExpired(this.keys[this.head]!, this.times[this.head]!);
-      this.head += 1;
-    }
-    // Compact once the popped prefix dominates, so memory follows the live entries.
+  /** Time of the oldest entry (+Infinity when empty). */
+  oldestTime(): number {
+    return this.head < this.times.length ? this.times[this.head]! : Number.POSITIVE_INFINITY;
+  }
+
+  oldestKey(): string {
+    return this.keys[this.head]!;
+  }
+
+  /** Drops the oldest entry; compacts once the dropped prefix dominates, so memory follows the live entries. */
+  dropOldest(): void {
+    this.head += 1;
     if (this.head > 64 && this.head * 2 > this.times.length) {
       this.keys = this.keys.slice(this.head);
       this.times = this.times.slice(this.head);
       this.head = 0;
     }
-  }
-
-  /** Live entries, oldest first. */
-  *entries(): Generator<[string, number]> {
-    for (let i = this.head; i < this.times.length; i++) yield [this.keys[i]!, this.times[i]!];
-  }
-}
-
-/**
- * Records keyed by id that leave after a span (a card's recent payments),
- * oldest first.
- */
-export class RecentRecords<V> {
-  private readonly records = new Map<string, V>();
-  private readonly queue = new TimeQueue();
-
-  constructor(private readonly timeOf: (value: V) => number) {}
-
-  has(id: string): boolean {
-    return this.records.has(id);
-  }
-
-  get(id: string): V | undefined {
-    return this.records.get(id);
-  }
-
-  add(id: string, value: V): void {
-    this.records.set(id, value);
-    this.queue.push(id, this.timeOf(value));
-  }
-
-  expire(cutoff: number): void {
-    this.queue.popExpired(cutoff, (id) => this.records.delete(id));
-  }
-
-  /** [id, record], oldest first. */
-  *[Symbol.iterator](): Generator<[string, V]> {
-    for (const [id] of this.queue.entries()) yield [id, this.records.get(id)!];
   }
 }
 
@@ -97,10 +63,13 @@ export class DistinctWithin {
     }
     if (time > this.newest) {
       this.newest = time;
-      // An older sighting of a key seen again since is not its last: only the last one removes it.
-      this.queue.popExpired(time - this.spanMs, (expired, seenAt) => {
-        if (this.lastSeen.get(expired) === seenAt) this.lastSeen.delete(expired);
-      });
+      const cutoff = time - this.spanMs;
+      while (this.queue.oldestTime() <= cutoff) {
+        // An older sighting of a key seen again since is not its last: only the last one removes it.
+        const expired = this.queue.oldestKey();
+        if (this.lastSeen.get(expired) === this.queue.oldestTime()) this.lastSeen.delete(expired);
+        this.queue.dropOldest();
+      }
     }
   }
 

@@ -15,6 +15,7 @@ class FeatureSet:
     event_time: np.ndarray  # int64 ms
     day: np.ndarray  # int64, days since the first simulated day
     card: np.ndarray  # int64 card index
+    terminal: np.ndarray  # int64 terminal index
     is_fraud: np.ndarray  # int8
     scenario: np.ndarray  # int8, 0 = legit, i = scenarios[i - 1]
     reported_at: np.ndarray  # float64 ms, +inf when never charged back
@@ -35,7 +36,7 @@ def load_features(directory: str | Path) -> FeatureSet:
     names = description["featureNames"]
     rows = description["rows"]
     X = np.memmap(directory / "features.f32", dtype="<f4", mode="r", shape=(rows, len(names)))
-    meta = np.loadtxt(directory / "rows.csv", delimiter=",", skiprows=1, usecols=(1, 2, 3, 4, 5), dtype=np.int64, ndmin=2)
+    meta = np.loadtxt(directory / "rows.csv", delimiter=",", skiprows=1, usecols=(1, 2, 3, 4, 5, 6), dtype=np.int64, ndmin=2)
     if meta.shape[0] != rows:
         raise ValueError(f"{directory}/rows.csv has {meta.shape[0]} rows, features.json says {rows}; re-run the replay")
     reported = np.loadtxt(directory / "reported.csv", delimiter=",", skiprows=1, dtype=np.int64, ndmin=2)
@@ -49,8 +50,9 @@ def load_features(directory: str | Path) -> FeatureSet:
         event_time=meta[:, 0],
         day=meta[:, 1],
         card=meta[:, 2],
-        is_fraud=meta[:, 3].astype(np.int8),
-        scenario=meta[:, 4].astype(np.int8),
+        terminal=meta[:, 3],
+        is_fraud=meta[:, 4].astype(np.int8),
+        scenario=meta[:, 5].astype(np.int8),
         reported_at=reported_at,
         start_time=int(description["startTime"]),
     )

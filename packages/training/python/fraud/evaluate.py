@@ -10,6 +10,8 @@ precision and card precision@100 for:
 - LightGBM trained on the true labels (the Handbook's assumption: every fraud of the training week known),
 - LightGBM trained on the chargebacks reported by the start of the test week (what a bank really knows),
 - the rules-only baseline (scores computed by TypeScript, rules-baseline.ts),
+- the Handbook's own 15 features (handbook_features.py, labels known exactly 7 days later) with
+  logistic regression and a random forest, its baselines reproduced on this data,
 - an oracle scoring the truth (CP@100 cannot exceed it: some days have fewer than 100 compromised cards).
 """
 
@@ -17,8 +19,13 @@ import argparse
 import json
 
 import numpy as np
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from .dataset import FeatureSet, load_features
+from .handbook_features import handbook_features
 from .metrics import ranking_metrics
 from .model import fit_lightgbm
 from .progress import Progress
@@ -69,6 +76,14 @@ def main() -> None:
         booster = fit_lightgbm(data.X, train_label, train, params, Progress(f"{args.label} {name}"), seed=0)
         scores[name] = booster.predict(np.asarray(data.X[test]))
     scores["rules"] = rules_scores[test].astype(np.float64)
+    reference, _ = handbook_features(data)
+    for name, model in (
+        ("handbook_features_logistic_regression", make_pipeline(StandardScaler(), LogisticRegression(max_iter=1_000))),
+        ("handbook_features_random_forest", RandomForestClassifier(n_estimators=100, random_state=0, n_jobs=2)),
+    ):
+        progress.note(f"fitting {name}")
+        model.fit(reference[train], data.is_fraud[train])
+        scores[name] = model.predict_proba(reference[test])[:, 1]
 
     results = {name: ranking_metrics(label, score, day, card) for name, score in scores.items()}
     oracle = ranking_metrics(label, label.astype(np.float64), day, card)

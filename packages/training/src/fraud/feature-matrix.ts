@@ -6,7 +6,8 @@ import { join } from 'node:path';
  * - features.f32   float32, row-major, rows x featureNames.length: exactly the
  *                  float32 values the ONNX model receives online (a CSV would
  *                  round them, and parsing 100M numbers is the slowest part of training)
- * - rows.csv       one line per row: transactionId,eventTime,day,card,isFraud,scenario
+ * - rows.csv       one line per row: transactionId,eventTime,day,card,terminal,isFraud,scenario
+ *                  (card and terminal as dense integers)
  * - reported.csv   row,reportedAt for each row that was charged back
  * - features.json  this description (names, counts, scenario codes)
  */

@@ -41,6 +41,7 @@ export function replayFeatures(
   );
   const reported = new fraud.LineWriter(temp(FEATURE_FILES.reported), 'row,reportedAt');
   const cardIndex = new Map<string, number>();
+  const terminalIndex = new Map<string, number>();
   const fraudRows = new Map<string, number>();
   const chargebacks = { applied: 0, duplicate: 0, unknownTransaction: 0 };
   const vector = newFeatureVector();
@@ -66,16 +67,13 @@ export function replayFeatures(
       throw new Error(`${dataDir}: transaction ${transaction.transactionId} appears twice`);
     const row = matrix.rows;
     matrix.append(vector);
-    let card = cardIndex.get(transaction.cardId);
-    if (card === undefined) {
-      card = cardIndex.size;
-      cardIndex.set(transaction.cardId, card);
-    }
+    const card = indexOf(cardIndex, transaction.cardId);
+    const terminal = indexOf(terminalIndex, transaction.terminalId);
     if (label.isFraud) fraudRows.set(transaction.transactionId, row);
     const day = Math.floor((transaction.eventTime - startTime) / DAY_MS);
     const scenario = label.scenario === null ? 0 : fraud.FRAUD_SCENARIOS.indexOf(label.scenario) + 1;
     rows.write(
-      `${transaction.transactionId},${transaction.eventTime},${day},${card},${label.isFraud ? 1 : 0},${scenario}`,
+      `${transaction.transactionId},${transaction.eventTime},${day},${card},${terminal},${label.isFraud ? 1 : 0},${scenario}`,
     );
   }
   matrix.close();
@@ -97,4 +95,14 @@ export function replayFeatures(
   };
   writeFileSync(join(outDir, FEATURE_FILES.description), `${JSON.stringify(description, null, 2)}\n`);
   return description;
+}
+
+/** A dense integer per id, in order of first appearance (the Python side groups by it). */
+function indexOf(index: Map<string, number>, id: string): number {
+  let value = index.get(id);
+  if (value === undefined) {
+    value = index.size;
+    index.set(id, value);
+  }
+  return value;
 }

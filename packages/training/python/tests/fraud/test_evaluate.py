@@ -13,6 +13,7 @@ def feature_set(day, card, is_fraud) -> FeatureSet:
         event_time=np.zeros(n, dtype=np.int64),
         day=np.array(day),
         card=np.array(card),
+        terminal=np.zeros(n, dtype=np.int64),
         is_fraud=np.array(is_fraud, dtype=np.int8),
         scenario=np.array(is_fraud, dtype=np.int8),
         reported_at=np.full(n, np.inf),
@@ -35,3 +36,17 @@ def test_when_a_card_was_defrauded_in_training_or_the_delay_before_a_test_day_th
     # frauds of the day before the delay (the last training day): card 8's fraud on day 1 is not known yet.
     # Test day 3 knows one more day of the delay period: day 1, so card 8 is dropped too.
     assert [(int(data.day[r]), int(data.card[r])) for r in rows] == [(2, 8), (2, 9), (3, 9)]
+
+
+def test_when_windows_are_summed_per_group_then_each_row_sees_only_its_group_and_its_time_range():
+    from fraud.handbook_features import DAY_MS, window_sum
+
+    group = np.array([1, 1, 1, 2, 2])
+    time = np.array([0, 1, 8, 0, 8]) * DAY_MS
+    values = np.array([1.0, 2.0, 4.0, 8.0, 16.0])
+
+    same_day = window_sum(group, time, values, DAY_MS, 0)  # (t - 1 day, t]: the row itself
+    delayed = window_sum(group, time, values, 8 * DAY_MS, 7 * DAY_MS)  # (t - 8, t - 7]
+
+    np.testing.assert_array_equal(same_day, [1, 2, 4, 8, 16])
+    np.testing.assert_array_equal(delayed, [0, 0, 2, 0, 0])  # day 8 sees day 1 of its own group only
