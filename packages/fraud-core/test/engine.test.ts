@@ -7,6 +7,7 @@ import {
   type FeatureVector,
   FraudFeatureEngine,
   featureRecord,
+  toRulesInput,
 } from '../src/index.js';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../src/time.js';
 import { chargebackOf, payment, T0 } from './helpers.js';
@@ -270,5 +271,25 @@ describe('FraudFeatureEngine', () => {
     const changed = engine.takeChanged();
     expect(changed.map((ref) => ref.kind).sort()).toEqual([...ENTITY_KINDS].sort());
     expect(engine.takeChanged()).toEqual([]);
+  });
+});
+
+describe('toRulesInput', () => {
+  it('when built from a payment and its features, then every feature is named and the categorical fields are kept', () => {
+    const engine = newEngine();
+    const txn = payment({ channel: 'ecom', merchantCategory: '5732', deviceId: 'dev-a', amount: 300 });
+    const result = engine.apply(txn);
+    if (result.status !== 'applied') throw new Error('expected the payment to apply');
+
+    const input = toRulesInput(txn, result.features);
+
+    expect(input).toMatchObject({
+      channel: 'ecom',
+      merchantCategory: '5732',
+      currency: 'EUR',
+      amount: 300,
+      mcc_high_risk: 1,
+    });
+    expect(Object.keys(input)).toHaveLength(FEATURE_NAMES.length + 3);
   });
 });

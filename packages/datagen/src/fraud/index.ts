@@ -1,5 +1,5 @@
 export * from './chargebacks.js';
-export { LineWriter, readLines } from './csv-lines.js';
+export { LineWriter } from './csv-lines.js';
 export * from './dataset.js';
 export * from './labels.js';
 export * from './profiles.js';

@@ -1,5 +1,4 @@
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, openSync, writeSync } from 'node:fs';
 
 /**
  * The replayed training set on disk, `<data>/features/`:
@@ -67,8 +66,4 @@ export class MatrixWriter {
     writeSync(this.fd, bytes);
     this.filled = 0;
   }
-}
-
-export function readFeatureDescription(dir: string): FeatureMatrixDescription {
-  return JSON.parse(readFileSync(join(dir, FEATURE_FILES.description), 'utf8')) as FeatureMatrixDescription;
 }

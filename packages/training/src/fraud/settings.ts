@@ -58,7 +58,7 @@ const HANDBOOK_SIZED: FraudTrainingSettings = {
   parityRows: 5_000,
 };
 
-export const FRAUD_TRAINING_SETTINGS: Record<string, FraudTrainingSettings> = {
+const FRAUD_TRAINING_SETTINGS: Record<string, FraudTrainingSettings> = {
   tiny: {
     split: { trainFrom: 7, trainTo: 21, validationFrom: 21, validationTo: 28, testFrom: 28, testTo: 35 },
     protocol: { trainStartDay: 14, trainDays: 7, delayDays: 7, testDays: 7 },
