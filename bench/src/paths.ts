@@ -1,1 +1,1 @@
-export const resultsDir = new URL("../results/", import.meta.url).pathname;
+export const resultsDir = new URL('../results/', import.meta.url).pathname;

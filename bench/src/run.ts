@@ -8,7 +8,6 @@ import type { RunResult } from '@mlsys/results';
 
 const benchesDir = join(dirname(fileURLToPath(import.meta.url)), 'benches');
 
-
 const available = () =>
   readdirSync(benchesDir)
     .filter((f) => f.endsWith('.ts'))
@@ -17,9 +16,13 @@ const available = () =>
 
 const [name, ...args] = process.argv.slice(2);
 if (!name || !available().includes(name)) {
-  console.error(`usage: npm run bench -- <name>\navailable benchmarks: ${available().join(', ') || '(none yet)'}`);
+  console.error(
+    `usage: npm run bench -- <name>\navailable benchmarks: ${available().join(', ') || '(none yet)'}`,
+  );
   process.exit(2);
 }
-const module = (await import(join(benchesDir, `${name}.ts`))) as { run: (args: string[]) => Promise<RunResult> };
+const module = (await import(join(benchesDir, `${name}.ts`))) as {
+  run: (args: string[]) => Promise<RunResult>;
+};
 const result = await module.run(args);
 process.exit(result.pass ? 0 : 1);

@@ -3,8 +3,8 @@
 // ONNX / index -> offline report) into .cache/artifacts/<design>/<profile>/.
 // Each pipeline skips the steps whose inputs did not change since last time.
 import { dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 export interface PipelineOptions {
   /** Repository root; data and artifacts live under <root>/.cache. */
@@ -27,7 +27,9 @@ const { positionals, values } = parseArgs({
 });
 const design = positionals[0];
 if (!design || !(design in pipelines)) {
-  console.error(`usage: training <${Object.keys(pipelines).join('|')}> [--profile tiny|default|large] [--force]`);
+  console.error(
+    `usage: training <${Object.keys(pipelines).join('|')}> [--profile tiny|default|large] [--force]`,
+  );
   process.exit(2);
 }
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
