@@ -4,63 +4,56 @@ import { Gauge } from 'prom-client';
 
 /**
  * The report as Prometheus gauges, computed when scraped (not on every
- * message): precision and recall per window, PSI and alarm per feature, ECE.
+ * message). One report per scrape sets every gauge: prom-client collects a
+ * registry's metrics in registration order, so the first gauge's `collect`
+ * runs before any of these gauges is read.
  */
 export function registerMonitorMetrics(metrics: Metrics, report: () => FraudMonitorReport): void {
   const registers = [metrics.registry];
-  // Every gauge of one scrape reads the same report, computed once.
-  let cached: { at: number; report: FraudMonitorReport } | undefined;
-  const latest = () => {
-    const now = Date.now();
-    if (!cached || now - cached.at > 500) cached = { at: now, report: report() };
-    return cached.report;
-  };
-  new Gauge({
-    name: 'fraud_monitor_precision',
-    help: 'flagged decisions later charged back / flagged decisions, per window of decision event time',
-    labelNames: ['window'],
-    registers,
-    collect() {
-      this.reset();
-      for (const w of latest().quality) if (w.precision !== null) this.set({ window: w.window }, w.precision);
-    },
-  });
-  new Gauge({
+  const recall = new Gauge({
     name: 'fraud_monitor_recall',
     help: 'charged-back decisions that were flagged / charged-back decisions, per window',
     labelNames: ['window'],
-    registers,
-    collect() {
-      this.reset();
-      for (const w of latest().quality) if (w.recall !== null) this.set({ window: w.window }, w.recall);
-    },
+    registers: [],
   });
-  new Gauge({
+  const psi = new Gauge({
     name: 'fraud_monitor_psi',
     help: 'population stability index of each model input against the training reference',
     labelNames: ['feature'],
-    registers,
-    collect() {
-      for (const f of latest().drift.features) this.set({ feature: f.feature }, f.psi);
-    },
+    registers: [],
   });
-  new Gauge({
+  const alarm = new Gauge({
     name: 'fraud_monitor_drift_alarm',
     help: '1 when the feature PSI is above the alarm threshold (0.2) on a large enough sample',
     labelNames: ['feature'],
-    registers,
-    collect() {
-      for (const f of latest().drift.features) this.set({ feature: f.feature }, f.alarm ? 1 : 0);
-    },
+    registers: [],
   });
-  new Gauge({
+  const ece = new Gauge({
     name: 'fraud_monitor_ece',
     help: 'expected calibration error of the scores over the calibration window',
-    registers,
+    registers: [],
+  });
+  const precision = new Gauge({
+    name: 'fraud_monitor_precision',
+    help: 'flagged decisions later charged back / flagged decisions, per window of decision event time',
+    labelNames: ['window'],
+    registers: [],
     collect() {
-      const ece = latest().calibration.ece;
-      this.reset();
-      if (ece !== null) this.set(ece);
+      const current = report();
+      for (const gauge of [precision, recall, ece]) gauge.reset();
+      for (const w of current.quality) {
+        if (w.precision !== null) precision.set({ window: w.window }, w.precision);
+        if (w.recall !== null) recall.set({ window: w.window }, w.recall);
+      }
+      for (const f of current.drift.features) {
+        psi.set({ feature: f.feature }, f.psi);
+        alarm.set({ feature: f.feature }, f.alarm ? 1 : 0);
+      }
+      if (current.calibration.ece !== null) ece.set(current.calibration.ece);
     },
   });
+  // Registration order is collection order: the gauge that computes the report comes first.
+  for (const gauge of [precision, recall, psi, alarm, ece]) {
+    for (const registry of registers) registry.registerMetric(gauge);
+  }
 }
