@@ -1,4 +1,4 @@
-import { Random } from '../recs/random.js';
+import { Random } from '../random.js';
 import { type PaymentDraft, roundAmount } from './draft.js';
 import { WORLD } from './profiles.js';
 import { countOnDay, exponential, pick, randomDeviceId, randomIp, uniform } from './sampling.js';

@@ -1,5 +1,5 @@
 import type { Chargeback, Transaction } from '@mlsys/contracts';
-import type { Random } from '../recs/random.js';
+import type { Random } from '../random.js';
 import type { FraudScenario } from './labels.js';
 
 const DAY_MS = 86_400_000;

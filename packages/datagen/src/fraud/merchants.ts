@@ -1,4 +1,4 @@
-import type { Random } from '../recs/random.js';
+import type { Random } from '../random.js';
 
 /**
  * Merchant category codes (ISO 18245) for the simulated terminals, with the

@@ -1,4 +1,4 @@
-import type { Random } from '../recs/random.js';
+import type { Random } from '../random.js';
 
 /** Draws the Handbook needs on top of the shared seeded generator. */
 

@@ -1,5 +1,5 @@
 import type { Transaction } from '@mlsys/contracts';
-import { Random } from '../recs/random.js';
+import { Random } from '../random.js';
 import { CardholderChannels, CardNotPresentAttacks } from './card-not-present.js';
 import { ChargebackQueue } from './chargebacks.js';
 import type { PaymentDraft } from './draft.js';

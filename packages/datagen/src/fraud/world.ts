@@ -1,4 +1,4 @@
-import { Random } from '../recs/random.js';
+import { Random } from '../random.js';
 import { CARD_TESTING_CATEGORIES, CASH_OUT_CATEGORIES, drawMerchantCategory } from './merchants.js';
 import type { FraudProfile } from './profiles.js';
 import { WORLD } from './profiles.js';

@@ -1,4 +1,4 @@
-import type { Random } from './random.js';
+import type { Random } from '../random.js';
 
 /**
  * Walker's alias method: O(1) draws from a fixed discrete distribution. The

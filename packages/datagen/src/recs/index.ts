@@ -13,5 +13,5 @@ export {
 export { type GenerationProgress, generateRecsDataset } from './generate.js';
 export { LATENT_MODEL } from './latent-model.js';
 export { RECS_PROFILES, type RecsProfile, type RecsProfileName, recsProfile } from './profiles.js';
-export { Random } from './random.js';
+export { Random } from '../random.js';
 export { GENRES, REGIONS } from './world.js';

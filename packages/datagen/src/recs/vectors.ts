@@ -1,4 +1,4 @@
-import type { Random } from './random.js';
+import type { Random } from '../random.js';
 
 /** Writes `base + spread * z` (z ~ N(0, I/dim), so the noise has norm about `spread`), normalised, into `out` at row `row`. */
 export function writeNoisyUnitVector(

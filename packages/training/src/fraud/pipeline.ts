@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { fraud } from '@mlsys/datagen';
 import { loadFraudArtifacts } from '@mlsys/fraud-core';
 import type { PipelineOptions } from '../cli.js';
-import { PipelineProgress, type Print } from '../recs/progress.js';
-import { cachedStep, hashJson, hashSources } from '../recs/step-cache.js';
+import { PipelineProgress, type Print } from '../shared/progress.js';
+import { cachedStep, hashJson, hashSources } from '../shared/step-cache.js';
 import { FEATURE_FILES, type FeatureMatrixDescription } from './feature-matrix.js';
 import { checkOnnxParity } from './onnx-parity.js';
 import { fraudPaths } from './paths.js';
@@ -22,7 +22,7 @@ import { scoreFeatureMatrix } from './rules-baseline.js';
 import { fraudTrainingSettings } from './settings.js';
 
 const SOURCES = {
-  simulator: ['packages/datagen/src/fraud', 'packages/datagen/src/recs/random.ts'],
+  simulator: ['packages/datagen/src/fraud', 'packages/datagen/src/random.ts'],
   features: [
     'packages/fraud-core/src',
     'packages/training/src/fraud/replay.ts',

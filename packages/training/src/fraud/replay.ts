@@ -8,7 +8,7 @@ import {
   newFeatureVector,
   parseTerminalDirectory,
 } from '@mlsys/fraud-core';
-import type { StepProgress } from '../recs/progress.js';
+import type { StepProgress } from '../shared/progress.js';
 import { FEATURE_FILES, type FeatureMatrixDescription, MatrixWriter } from './feature-matrix.js';
 
 const DAY_MS = 86_400_000;

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { recs } from '@mlsys/datagen';
-import type { StepProgress } from './progress.js';
+import type { StepProgress } from '../shared/progress.js';
 import { runPythonScript } from './python.js';
 import type { ServingSettings } from './settings.js';
 import { countedEnd, type RecsSplit } from './split.js';

@@ -10,7 +10,7 @@ import {
 } from '@mlsys/recs-core';
 import type { SongIndex } from '@mlsys/recs-core/ann';
 import type { RankerModel } from '@mlsys/recs-core/ranker-model';
-import type { StepProgress } from './progress.js';
+import type { StepProgress } from '../shared/progress.js';
 import { type PreparedQuery, type ReplayWorld, replayQueryVector, toRankCandidates } from './replay.js';
 
 const LIST = 10;

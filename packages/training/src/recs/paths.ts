@@ -30,7 +30,7 @@ export type RecsPaths = ReturnType<typeof recsPaths>;
 
 /** Source folders and files whose contents go into each step's cache key (relative to CODE_ROOT). */
 export const STEP_SOURCES = {
-  data: ['packages/datagen/src/recs'],
+  data: ['packages/datagen/src/recs', 'packages/datagen/src/random.ts'],
   embeddings: [
     'packages/training/src/recs/split.ts',
     'packages/training/src/recs/embeddings.ts',

@@ -3,7 +3,7 @@ import type { PipelineOptions } from '../cli.js';
 import { annBenchmarkPipeline } from './ann-benchmark-pipeline.js';
 import { dataStep } from './data-step.js';
 import { recsPaths } from './paths.js';
-import { PipelineProgress } from './progress.js';
+import { PipelineProgress } from '../shared/progress.js';
 import { servingPipeline } from './serving-pipeline.js';
 import { trainingSettings } from './settings.js';
 

@@ -4,7 +4,7 @@ import type { recs } from '@mlsys/datagen';
 import { crossFeatures, isAvailable, type UserTowerParams } from '@mlsys/recs-core';
 import type { SongIndex } from '@mlsys/recs-core/ann';
 import { writeTypedArray } from './binary-files.js';
-import type { StepProgress } from './progress.js';
+import type { StepProgress } from '../shared/progress.js';
 import { type PreparedQuery, type ReplayWorld, replayQueryVector, toRankCandidates } from './replay.js';
 import type { ServingSettings } from './settings.js';
 

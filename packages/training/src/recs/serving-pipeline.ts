@@ -11,7 +11,7 @@ import { type HnswSweepResult, sweepHnsw } from './hnsw-sweep.js';
 import { buildIndexVectors } from './index-vectors.js';
 import { evaluateOffline, type OfflineEvaluation } from './offline-evaluation.js';
 import { CODE_ROOT, type RecsPaths, STEP_SOURCES } from './paths.js';
-import type { PipelineProgress } from './progress.js';
+import type { PipelineProgress } from '../shared/progress.js';
 import { type RankerDatasetStats, writeRankerDataset } from './ranker-dataset.js';
 import {
   checkOnnxParity,
@@ -25,7 +25,7 @@ import { publishServingSet } from './serving-publish.js';
 import type { ServingSettings } from './settings.js';
 import { buildSongFeatures, genreHourTableOf, popularityByRegion } from './song-catalog.js';
 import { evalQuery, rankerQuery, splitListens } from './split.js';
-import { cachedStep, freshResult, hashJson, hashSources } from './step-cache.js';
+import { cachedStep, freshResult, hashJson, hashSources } from '../shared/step-cache.js';
 import { type TowerTrial, tuneUserTower, UNTUNED_TOWER } from './user-tower-tuning.js';
 
 interface Context {

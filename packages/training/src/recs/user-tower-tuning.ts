@@ -1,6 +1,6 @@
 import { recallAtK, type UserTowerParams } from '@mlsys/recs-core';
 import type { SongIndex } from '@mlsys/recs-core/ann';
-import type { StepProgress } from './progress.js';
+import type { StepProgress } from '../shared/progress.js';
 import { type PreparedQuery, type ReplayWorld, replayQueryVector } from './replay.js';
 import type { ServingSettings } from './settings.js';
 

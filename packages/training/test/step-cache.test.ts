@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cachedStep, hashJson } from '../../src/recs/step-cache.js';
+import { cachedStep, hashJson } from '../src/shared/step-cache.js';
 
 function step(dir: string, key: string, force = false) {
   const output = join(dir, 'out.txt');
