@@ -65,7 +65,7 @@ function workspaceManifests() {
     if (!existsSync(dir)) continue;
     for (const name of readdirSync(dir).sort()) files.push(join(dir, name, 'package.json'));
   }
-  files.push(join(root, 'infra', 'package.json'), join(root, 'load-tests', 'package.json'));
+  for (const dir of ['infra', 'load-tests', 'bench']) files.push(join(root, dir, 'package.json'));
   return files.filter((file) => existsSync(file));
 }
 
