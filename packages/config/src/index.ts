@@ -112,3 +112,38 @@ export function loadConfig<S extends ConfigShape>(
   if (problems.length > 0) throw new ConfigError(service, problems);
   return out as ConfigOf<S>;
 }
+
+/** The variables every service reads: where to listen, how much to log, how long shutdown may take. */
+export function serviceEnv(defaultPort: number) {
+  return {
+    PORT: env.port({ description: 'HTTP port', default: defaultPort }),
+    HOST: env.string({ description: 'interface to listen on', default: '127.0.0.1' }),
+    LOG_LEVEL: env.oneOf(['debug', 'info', 'warn', 'error'] as const, {
+      description: 'log level',
+      default: 'info',
+    }),
+    SHUTDOWN_DEADLINE_MS: env.int({
+      description: 'longest a graceful shutdown may take',
+      default: 10_000,
+      min: 100,
+    }),
+  };
+}
+
+/**
+ * `loadConfig` for a process entry point: a ConfigError is printed as it is
+ * (one line per variable) and the process exits 1, with no stack trace.
+ */
+export function loadConfigOrExit<S extends ConfigShape>(
+  service: string,
+  shape: S,
+  source: Readonly<Record<string, string | undefined>>,
+): ConfigOf<S> {
+  try {
+    return loadConfig(service, shape, source);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, env, loadConfig } from '../src/index.js';
+import { ConfigError, env, loadConfig, serviceEnv } from '../src/index.js';
 
 const shape = {
   PORT: env.port({ description: 'HTTP port', default: 8080 }),
@@ -46,5 +46,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig('svc', shape, { REDIS_URL: '', KAFKA_BROKERS: 'k:1' })).toThrow(
       /REDIS_URL is required/,
     );
+  });
+});
+
+describe('serviceEnv', () => {
+  it('when nothing is set, then the service listens on its default port on loopback', () => {
+    expect(loadConfig('svc', serviceEnv(8123), {})).toEqual({
+      PORT: 8123,
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      SHUTDOWN_DEADLINE_MS: 10_000,
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { DependencyCheck, ErrorBody, Readiness } from '@mlsys/contracts';
 import { compileSchema } from '@mlsys/contracts';
@@ -19,6 +20,12 @@ export type ServiceApp = FastifyInstance<
   FastifyBaseLogger,
   TypeBoxTypeProvider
 >;
+
+/** The `version` of the package.json next to a service's `src/` or `dist/` folder. */
+export function packageVersion(entryUrl: string): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', entryUrl), 'utf8')) as { version: string })
+    .version;
+}
 
 /** A readiness probe of one dependency: resolves (optionally with a detail) when it is usable, throws when not. */
 export type ReadinessCheck = () => Promise<unknown>;

@@ -42,3 +42,26 @@ export async function shutdownInOrder(
   }
   return outcome;
 }
+
+/**
+ * The handler a process entry point installs for SIGTERM and SIGINT: runs
+ * the steps once (a second signal while stopping is ignored, not fatal), then
+ * lets the process exit 0, or exits 1 at once when a step failed or the
+ * deadline passed, since something is then stuck.
+ */
+export function onTerminationSignal(
+  steps: ShutdownStep[],
+  deadlineMs: number,
+  logger: Logger,
+): (signal: string) => void {
+  let started = false;
+  return (signal) => {
+    if (started) return;
+    started = true;
+    logger.info({ signal }, 'shutting down');
+    void shutdownInOrder(steps, deadlineMs, logger).then((clean) => {
+      if (clean) process.exitCode = 0;
+      else process.exit(1);
+    });
+  };
+}

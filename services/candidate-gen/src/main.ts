@@ -1,47 +1,26 @@
 // candidate-gen process entry: reads the environment, loads the HNSW index
 // (refusing to start when it is missing or of another version), serves HTTP,
 // shuts down on SIGTERM/SIGINT.
-import { readFileSync } from 'node:fs';
-import { ConfigError, env, loadConfig } from '@mlsys/config';
+import { env, loadConfigOrExit, serviceEnv } from '@mlsys/config';
 import { loadRecsArtifacts, RecsArtifactError } from '@mlsys/recs-core/artifacts';
-import { shutdownInOrder } from '@mlsys/service-kit';
+import { onTerminationSignal, packageVersion } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { HnswCandidateIndex } from './adapters/hnsw-index.js';
 import { buildApp } from './app.js';
 
 const SERVICE = 'candidate-gen';
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-  version: string;
-};
+const version = packageVersion(import.meta.url);
 
-const config = (() => {
-  try {
-    return loadConfig(
-      SERVICE,
-      {
-        PORT: env.port({ description: 'HTTP port', default: 8082 }),
-        HOST: env.string({ description: 'interface to listen on', default: '127.0.0.1' }),
-        LOG_LEVEL: env.oneOf(['debug', 'info', 'warn', 'error'] as const, {
-          description: 'log level',
-          default: 'info',
-        }),
-        ARTIFACTS_DIR: env.string({
-          description: 'recs artifact set holding hnsw.bin, e.g. .cache/artifacts/recs/default',
-        }),
-        SHUTDOWN_DEADLINE_MS: env.int({
-          description: 'longest a graceful shutdown may take',
-          default: 10_000,
-          min: 100,
-        }),
-      },
-      process.env,
-    );
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    process.exit(1);
-  }
-})();
+const config = loadConfigOrExit(
+  SERVICE,
+  {
+    ...serviceEnv(8082),
+    ARTIFACTS_DIR: env.string({
+      description: 'recs artifact set holding hnsw.bin, e.g. .cache/artifacts/recs/default',
+    }),
+  },
+  process.env,
+);
 
 const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
 
@@ -73,15 +52,10 @@ const app = buildApp({
 });
 await app.listen({ host: config.HOST, port: config.PORT });
 
-const shutdown = async (signal: string) => {
-  logger.info({ signal }, 'shutting down');
-  const clean = await shutdownInOrder(
-    [{ name: 'http (stop accepting, finish in-flight requests)', run: () => app.close() }],
-    config.SHUTDOWN_DEADLINE_MS,
-    logger,
-  );
-  if (clean) process.exitCode = 0;
-  else process.exit(1);
-};
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));
+const shutdown = onTerminationSignal(
+  [{ name: 'http (stop accepting, finish in-flight requests)', run: () => app.close() }],
+  config.SHUTDOWN_DEADLINE_MS,
+  logger,
+);
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);

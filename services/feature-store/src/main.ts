@@ -2,11 +2,10 @@
 // HTTP at once (not ready until a version is live), materialises the artifact
 // set into a new version when it differs from the live one, and shuts down in
 // order on SIGTERM/SIGINT.
-import { readFileSync } from 'node:fs';
-import { ConfigError, env, loadConfig } from '@mlsys/config';
+import { env, loadConfigOrExit, serviceEnv } from '@mlsys/config';
 import { loadRecsArtifacts, RecsArtifactError } from '@mlsys/recs-core/artifacts';
 import { closeRedis, connectRedis, createRedis, pingRedis, type Redis } from '@mlsys/redis';
-import { shutdownInOrder } from '@mlsys/service-kit';
+import { onTerminationSignal, packageVersion } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { artifactFeatureSource } from './adapters/artifact-source.js';
 import { RedisFeatureStore } from './adapters/redis-feature-store.js';
@@ -15,55 +14,35 @@ import { materialize } from './domain/materialize.js';
 import { MaterializationProgress } from './domain/progress.js';
 
 const SERVICE = 'feature-store';
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-  version: string;
-};
+const version = packageVersion(import.meta.url);
 
-const config = (() => {
-  try {
-    return loadConfig(
-      SERVICE,
-      {
-        PORT: env.port({ description: 'HTTP port', default: 8081 }),
-        HOST: env.string({ description: 'interface to listen on', default: '127.0.0.1' }),
-        LOG_LEVEL: env.oneOf(['debug', 'info', 'warn', 'error'] as const, {
-          description: 'log level',
-          default: 'info',
-        }),
-        REDIS_URL: env.url({
-          description: 'Redis holding the features, e.g. redis://127.0.0.1:6379',
-          protocols: ['redis', 'rediss'],
-        }),
-        REDIS_KEY_PREFIX: env.string({
-          description: 'prefix of every key, so several stacks or tests can share one Redis',
-          default: '',
-        }),
-        ARTIFACTS_DIR: env.string({
-          description: 'recs artifact set to materialise, e.g. .cache/artifacts/recs/default',
-        }),
-        MATERIALIZE_BATCH: env.int({
-          description: 'records per Redis pipeline while materialising',
-          default: 500,
-          min: 1,
-        }),
-        FORCE_MATERIALIZE: env.bool({
-          description: 'rebuild even when the live version came from the same artifact set',
-          default: false,
-        }),
-        SHUTDOWN_DEADLINE_MS: env.int({
-          description: 'longest a graceful shutdown may take',
-          default: 10_000,
-          min: 100,
-        }),
-      },
-      process.env,
-    );
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    process.exit(1);
-  }
-})();
+const config = loadConfigOrExit(
+  SERVICE,
+  {
+    ...serviceEnv(8081),
+    REDIS_URL: env.url({
+      description: 'Redis holding the features, e.g. redis://127.0.0.1:6379',
+      protocols: ['redis', 'rediss'],
+    }),
+    REDIS_KEY_PREFIX: env.string({
+      description: 'prefix of every key, so several stacks or tests can share one Redis',
+      default: '',
+    }),
+    ARTIFACTS_DIR: env.string({
+      description: 'recs artifact set to materialise, e.g. .cache/artifacts/recs/default',
+    }),
+    MATERIALIZE_BATCH: env.int({
+      description: 'records per Redis pipeline while materialising',
+      default: 500,
+      min: 1,
+    }),
+    FORCE_MATERIALIZE: env.bool({
+      description: 'rebuild even when the live version came from the same artifact set',
+      default: false,
+    }),
+  },
+  process.env,
+);
 
 const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
 const artifacts = (() => {
@@ -133,18 +112,13 @@ materialize(artifactFeatureSource(artifacts), store, {
     logger.error({ err: error.message }, 'materialisation failed; serving the previous version if any');
   });
 
-const shutdown = async (signal: string) => {
-  logger.info({ signal }, 'shutting down');
-  const clean = await shutdownInOrder(
-    [
-      { name: 'http (stop accepting, finish in-flight requests)', run: () => app.close() },
-      { name: 'redis', run: () => closeRedis(redis) },
-    ],
-    config.SHUTDOWN_DEADLINE_MS,
-    logger,
-  );
-  if (clean) process.exitCode = 0;
-  else process.exit(1);
-};
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));
+const shutdown = onTerminationSignal(
+  [
+    { name: 'http (stop accepting, finish in-flight requests)', run: () => app.close() },
+    { name: 'redis', run: () => closeRedis(redis) },
+  ],
+  config.SHUTDOWN_DEADLINE_MS,
+  logger,
+);
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);

@@ -1,48 +1,27 @@
 // ranker process entry: reads the environment, loads the ONNX model and the
 // song statistics it was trained with (refusing to start when they are
 // missing or of another version), serves HTTP, shuts down on SIGTERM/SIGINT.
-import { readFileSync } from 'node:fs';
-import { ConfigError, env, loadConfig } from '@mlsys/config';
+import { env, loadConfigOrExit, serviceEnv } from '@mlsys/config';
 import { loadRecsArtifacts, RecsArtifactError } from '@mlsys/recs-core/artifacts';
-import { shutdownInOrder } from '@mlsys/service-kit';
+import { onTerminationSignal, packageVersion } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { loadRankerModel } from './adapters/onnx-model.js';
 import { buildApp } from './app.js';
 import { buildCatalog } from './domain/catalog.js';
 
 const SERVICE = 'ranker';
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-  version: string;
-};
+const version = packageVersion(import.meta.url);
 
-const config = (() => {
-  try {
-    return loadConfig(
-      SERVICE,
-      {
-        PORT: env.port({ description: 'HTTP port', default: 8083 }),
-        HOST: env.string({ description: 'interface to listen on', default: '127.0.0.1' }),
-        LOG_LEVEL: env.oneOf(['debug', 'info', 'warn', 'error'] as const, {
-          description: 'log level',
-          default: 'info',
-        }),
-        ARTIFACTS_DIR: env.string({
-          description: 'recs artifact set holding ranker.onnx, e.g. .cache/artifacts/recs/default',
-        }),
-        SHUTDOWN_DEADLINE_MS: env.int({
-          description: 'longest a graceful shutdown may take',
-          default: 10_000,
-          min: 100,
-        }),
-      },
-      process.env,
-    );
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    process.exit(1);
-  }
-})();
+const config = loadConfigOrExit(
+  SERVICE,
+  {
+    ...serviceEnv(8083),
+    ARTIFACTS_DIR: env.string({
+      description: 'recs artifact set holding ranker.onnx, e.g. .cache/artifacts/recs/default',
+    }),
+  },
+  process.env,
+);
 
 const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
 
@@ -76,18 +55,13 @@ const app = buildApp({
 });
 await app.listen({ host: config.HOST, port: config.PORT });
 
-const shutdown = async (signal: string) => {
-  logger.info({ signal }, 'shutting down');
-  const clean = await shutdownInOrder(
-    [
-      { name: 'http (stop accepting, finish in-flight requests)', run: () => app.close() },
-      { name: 'onnx session', run: () => model.close() },
-    ],
-    config.SHUTDOWN_DEADLINE_MS,
-    logger,
-  );
-  if (clean) process.exitCode = 0;
-  else process.exit(1);
-};
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));
+const shutdown = onTerminationSignal(
+  [
+    { name: 'http (stop accepting, finish in-flight requests)', run: () => app.close() },
+    { name: 'onnx session', run: () => model.close() },
+  ],
+  config.SHUTDOWN_DEADLINE_MS,
+  logger,
+);
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
