@@ -1,5 +1,5 @@
 // `npm run bench -- fraud [--rates 2500,5000,10000] [--seconds 60] [--warmup-seconds 5]
-//                         [--drain-seconds 20] [--checkpoint-ms 5000] [--artifacts DIR]
+//                         [--drain-seconds 120] [--checkpoint-ms 30000] [--artifacts DIR]
 //                         [--kafka host:port] [--redis redis://host:port]
 //                         [--modes pipeline,passthrough,eos-passthrough] [--no-designs]`
 //
@@ -12,7 +12,10 @@
 //   generator or pipeline falling behind shows up as latency; p50 / p95 / p99 over the payments due
 //   after the warm-up;
 // - throughput: payments decided / time from the first due payment to the last decision;
-// - lost (never decided within the drain) and duplicated decisions, which must both be 0;
+// - lost and duplicated decisions, which must both be 0. After producing stops, the run waits
+//   while decisions keep coming (a pipeline behind its input drains its backlog) up to
+//   --drain-seconds; a payment still undecided once decisions stopped coming for 10 s is lost,
+//   one still undecided at the drain limit while decisions were still coming is a backlog;
 // - the same run through a plain Kafka consume-and-produce pass-through with the same two hops
 //   (at-least-once, records copied as bytes), for the ratio pipeline / pass-through on this machine
 //   at this moment, which is what survives a noisy shared host.
@@ -56,6 +59,8 @@ const DATA_PROFILE = 'default';
 const DESIGN_PAYMENTS = 200_000;
 /** Payments are sent every tick in one batch: the generator's own granularity. */
 const TICK_MS = 2;
+/** After producing stops, no new decision for this long means the undecided ones are lost. */
+const STALL_MS = 10_000;
 /** Produce requests the generator keeps open at once. */
 const SENDS_IN_FLIGHT = 4;
 
@@ -79,6 +84,8 @@ interface RateRow {
   p99_ms: number;
   max_ms: number;
   lost: number;
+  /** Undecided when the drain limit came while decisions were still arriving: behind, not lost. */
+  backlog_at_end: number;
   duplicated: number;
   /** How late the generator sent payments after their due time: above a few ms it, not the pipeline, limits. */
   generator_lag_p99_ms: number;
@@ -111,7 +118,7 @@ export async function run(args: string[]): Promise<RunResult> {
   const longest = Math.max(...settings.rates) * settings.seconds;
   const needed = Math.max(longest, settings.designs ? DESIGN_PAYMENTS : 0);
   const modes = settings.modes;
-  const total = settings.rates.length * modes.length * (settings.seconds + settings.drainSeconds / 2 + 10);
+  const total = settings.rates.length * modes.length * (settings.seconds + 20);
   console.log(
     `fraud stream bench: rates ${settings.rates.join(', ')} tx/s x ${settings.seconds} s, ${modes.join(' + ')}; about ${Math.round(total / 60)} min`,
   );
@@ -127,7 +134,7 @@ export async function run(args: string[]): Promise<RunResult> {
       if (row.stages) console.log(`    stages ${JSON.stringify(row.stages)}`);
       console.log(
         `  ${mode.padEnd(11)} ${String(rate).padStart(6)} tx/s: p50 ${row.p50_ms} ms, p99 ${row.p99_ms} ms, ` +
-          `${row.throughput_tps} tx/s, lost ${row.lost}, duplicated ${row.duplicated}, ` +
+          `${row.throughput_tps} tx/s, lost ${row.lost}, backlog ${row.backlog_at_end}, duplicated ${row.duplicated}, ` +
           `cpu ${Object.entries(row.cpu_cores)
             .map(([k, v]) => `${k} ${v}`)
             .join(', ')}`,
@@ -144,8 +151,8 @@ function parseSettings(args: string[]): Settings {
       rates: { type: 'string', default: '2500,5000,10000' },
       seconds: { type: 'string', default: '60' },
       'warmup-seconds': { type: 'string', default: '5' },
-      'drain-seconds': { type: 'string', default: '20' },
-      'checkpoint-ms': { type: 'string', default: '5000' },
+      'drain-seconds': { type: 'string', default: '120' },
+      'checkpoint-ms': { type: 'string', default: '30000' },
       artifacts: { type: 'string' },
       kafka: { type: 'string', default: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092' },
       redis: { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
@@ -261,12 +268,12 @@ async function measure(
     const ids = payments.map((p) => `${run}-${p.transactionId}`);
     const lag = await produceAtRate(producer, topics.transactions, payments, ids, rate, t0);
     const producedUntil = Date.now();
-    await reader.waitForAll(ids.length, producedUntil + settings.drainSeconds * 1000);
+    const drain = await reader.waitForAll(ids.length, producedUntil + settings.drainSeconds * 1000);
     const wallSeconds = (performance.now() - wallBefore) / 1000;
     const cpu_cores = Object.fromEntries(
       stages.map((s, i) => [s.name, round((cpuSeconds(s.child) - cpuBefore[i]!) / wallSeconds, 2)]),
     );
-    const row = summarise(mode, rate, settings, ids, t0, reader, lag, cpu_cores);
+    const row = summarise(mode, rate, settings, ids, t0, reader, lag, cpu_cores, drain);
     row.stages = await stageBreakdown(stages);
     return row;
   } finally {
@@ -347,9 +354,23 @@ class DecisionReader {
     return reader;
   }
 
-  /** Resolves when `count` distinct transactions were read, or at the deadline. */
-  async waitForAll(count: number, deadline: number): Promise<void> {
-    while (this.firstSeen.size < count && Date.now() < deadline) {
+  /**
+   * Waits until `count` distinct transactions were read (`complete`), or no
+   * new one came for STALL_MS (`stalled`: the rest is lost), or the deadline
+   * passed while they were still coming (`deadline`: the rest is a backlog).
+   */
+  async waitForAll(count: number, deadline: number): Promise<'complete' | 'stalled' | 'deadline'> {
+    let seen = this.firstSeen.size;
+    let progressAt = Date.now();
+    for (;;) {
+      if (this.firstSeen.size >= count) return 'complete';
+      const now = Date.now();
+      if (this.firstSeen.size > seen) {
+        seen = this.firstSeen.size;
+        progressAt = now;
+      }
+      if (now - progressAt > STALL_MS) return 'stalled';
+      if (now > deadline) return 'deadline';
       await new Promise<void>((resolve) => {
         this.waiter = resolve;
         setTimeout(resolve, 200);
@@ -371,6 +392,7 @@ function summarise(
   reader: DecisionReader,
   lags: number[],
   cpu_cores: Record<string, number>,
+  drain: 'complete' | 'stalled' | 'deadline',
 ): RateRow {
   const warmupEnds = t0 + settings.warmupSeconds * 1000;
   const latencies: number[] = [];
@@ -394,7 +416,8 @@ function summarise(
     p95_ms: percentile(latencies, 95),
     p99_ms: percentile(latencies, 99),
     max_ms: latencies.at(-1) ?? Number.NaN,
-    lost: ids.length - decided,
+    lost: drain === 'stalled' ? ids.length - decided : 0,
+    backlog_at_end: drain === 'deadline' ? ids.length - decided : 0,
     duplicated: reader.duplicates,
     generator_lag_p99_ms: percentile(lags, 99),
     cpu_cores,
@@ -613,6 +636,7 @@ function report(settings: Settings, rows: RateRow[], designs: DesignRow[], start
     decision_p95_ms: atTarget.p95_ms,
     decision_p99_ms: atTarget.p99_ms,
     lost_decisions: rows.reduce((sum, r) => sum + r.lost, 0),
+    backlog_at_end: rows.reduce((sum, r) => sum + r.backlog_at_end, 0),
     duplicated_decisions: rows.reduce((sum, r) => sum + r.duplicated, 0),
     rows,
   };

@@ -46,8 +46,8 @@ const config = (() => {
         }),
         CHECKPOINT_INTERVAL_MS: env.int({
           description:
-            'how often the state is checkpointed to Redis (0: after every batch); a restart replays what came after',
-          default: 5000,
+            'how often the replica checkpoints the state to Redis (0: after every batch); a restart replays at most this much input',
+          default: 30_000,
           min: 0,
         }),
         MAX_ALIGN_WAIT_MS: env.int({
