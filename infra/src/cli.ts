@@ -8,7 +8,14 @@ import { servicesInCheckout } from './available.js';
 import { runStack } from './commands/start.js';
 import { runTests } from './commands/test.js';
 import { renderCompose } from './compose.js';
-import { type ArtifactSet, INFRA_PORTS, SERVICES, STACK_DATA_PROFILE, serviceByName, startOrder } from './manifest.js';
+import {
+  type ArtifactSet,
+  INFRA_PORTS,
+  SERVICES,
+  STACK_DATA_PROFILE,
+  serviceByName,
+  startOrder,
+} from './manifest.js';
 import type { Profile } from './paths.js';
 import { ROOT } from './paths.js';
 import { runTs } from './run.js';
@@ -24,6 +31,15 @@ const USAGE = `usage:
   npm run bench -- <name>                 run a benchmark (bench/src/benches)
   npm run load -- <scenario> [flags]      run a load scenario (load-tests)`;
 
+/** MLSYS_PORT_OFFSET shifts Redis and Kafka's ports, e.g. to run a second checkout's tests beside the first. */
+function portOffset(): number {
+  const raw = process.env.MLSYS_PORT_OFFSET ?? '0';
+  const offset = Number.parseInt(raw, 10);
+  if (!/^\d+$/.test(raw) || offset > 40_000)
+    throw new UserFacingError(`MLSYS_PORT_OFFSET must be a whole number from 0 to 40000, got "${raw}"`);
+  return offset;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -32,10 +48,10 @@ async function main(argv: string[]): Promise<number> {
         args: rest,
         options: { data: { type: 'string', default: STACK_DATA_PROFILE } },
       });
-      return runStack({ dataProfile: values.data! });
+      return runStack({ dataProfile: values.data!, portOffset: portOffset() });
     }
     case 'test':
-      return runTests();
+      return runTests({ portOffset: portOffset() });
     case 'infra':
       return infra(rest);
     case 'bench':
@@ -73,7 +89,11 @@ async function infra(args: string[]): Promise<number> {
     throw new UserFacingError(`--profile must be stack or test, got ${profile}`);
   switch (action) {
     case 'up': {
-      const running = await bringUpInfra(profile, { keepAfterExit: true, reuse: true });
+      const running = await bringUpInfra(profile, {
+        keepAfterExit: true,
+        reuse: true,
+        portOffset: portOffset(),
+      });
       ok(
         `Redis ${running.redisUrl}, Kafka ${running.kafkaBrokers.join(',')} (stop with: npm run infra -- down --profile ${profile})`,
       );

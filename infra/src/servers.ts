@@ -46,6 +46,8 @@ export interface BringUpOptions {
   keepAfterExit: boolean;
   /** Reuse servers of the same profile that are already running, instead of restarting them. */
   reuse: boolean;
+  /** Added to every port, so two checkouts can run their servers side by side (MLSYS_PORT_OFFSET). */
+  portOffset?: number;
 }
 
 /** Redis and Kafka for a profile, each started (or reused), answering, with the project's topics created. */
@@ -60,8 +62,18 @@ export async function bringUpInfra(profile: Profile, options: BringUpOptions): P
   }
 }
 
-async function startServers(profile: Profile, options: BringUpOptions, started: ManagedProcess[]): Promise<RunningInfra> {
-  const ports = INFRA_PORTS[profile];
+async function startServers(
+  profile: Profile,
+  options: BringUpOptions,
+  started: ManagedProcess[],
+): Promise<RunningInfra> {
+  const offset = options.portOffset ?? 0;
+  const base = INFRA_PORTS[profile];
+  const ports = {
+    redis: base.redis + offset,
+    kafka: base.kafka + offset,
+    kafkaController: base.kafkaController + offset,
+  };
   const dir = profileDir(profile);
 
   if (!options.reuse) {

@@ -99,12 +99,16 @@ function printTable(infra: RunningInfra, services: RunningService[]): void {
  * Kafka or Redis dying is reported and stops the stack, since nothing works
  * without them. Ctrl-C stops everything in order.
  */
-export async function runStack(options: { dataProfile?: string } = {}): Promise<number> {
+export async function runStack(options: { dataProfile?: string; portOffset?: number } = {}): Promise<number> {
   const dataProfile = options.dataProfile ?? STACK_DATA_PROFILE;
   const services = startOrder(servicesInCheckout());
   const needed = [...new Set(services.flatMap((s) => s.needs))];
 
-  const infra = await bringUpInfra('stack', { keepAfterExit: false, reuse: false });
+  const infra = await bringUpInfra('stack', {
+    keepAfterExit: false,
+    reuse: false,
+    portOffset: options.portOffset ?? 0,
+  });
   const running: RunningService[] = [];
   let shuttingDown: Promise<number> | undefined;
 

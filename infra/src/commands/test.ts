@@ -76,12 +76,16 @@ function tallyPytest(file: string, tally: Tally): void {
  * (and the Python ones) against the real servers, and prints one line
  * `N passed, N failed` summed over the workspace.
  */
-export async function runTests(): Promise<number> {
+export async function runTests(options: { portOffset?: number } = {}): Promise<number> {
   const dirs = testedPackages();
   for (const dir of dirs) rmSync(join(ROOT, dir, 'reports'), { recursive: true, force: true });
   const tally: Tally = { passed: 0, failed: 0, skipped: 0, lines: [] };
 
-  const infra = await bringUpInfra('test', { keepAfterExit: false, reuse: true });
+  const infra = await bringUpInfra('test', {
+    keepAfterExit: false,
+    reuse: true,
+    portOffset: options.portOffset ?? 0,
+  });
   try {
     const sets = (['recs', 'fraud'] as const).filter(pipelineExists);
     await prepareArtifacts(sets, 'tiny');
