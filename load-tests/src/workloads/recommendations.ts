@@ -10,7 +10,8 @@ import { zipfSampler } from './zipf.js';
 /** `--param` settings of the recommendation scenarios. */
 export const recommendationParams = {
   users: param.int({ description: 'known users: ids 0..users-1', default: 50_000, min: 1 }),
-  userPattern: param.idPattern({ description: 'user id template', default: 'u{n}' }),
+  // The recs data sets number their users 0..n-1 (packages/datagen/src/recs).
+  userPattern: param.idPattern({ description: 'user id template', default: '{n}' }),
   zipfExponent: param.number({
     description: 'skew of the user mix (0 = uniform)',
     default: 1,
