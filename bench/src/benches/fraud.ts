@@ -36,7 +36,6 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Topics, type Transaction } from '@mlsys/contracts';
 import { fraud } from '@mlsys/datagen';
-import { TransactionalStream } from '@mlsys/feature-engine/kafka-stream';
 import {
   CheckpointReplica,
   type EngineEvent,
@@ -47,6 +46,7 @@ import {
 } from '@mlsys/feature-engine/state';
 import { FraudFeatureEngine, loadFraudArtifacts, toCents } from '@mlsys/fraud-core';
 import { createKafka, describeCluster, ensureTopics, type Kafka } from '@mlsys/kafka';
+import { TransactionalStream } from '@mlsys/kafka/stream';
 import { SLO } from '@mlsys/load-tests';
 import { closeRedis, connectRedis, createRedis, defineLuaScript, type RedisClient } from '@mlsys/redis';
 import { buildResult, percentile, type RunResult, writeResult } from '@mlsys/results';

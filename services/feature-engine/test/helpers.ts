@@ -5,13 +5,13 @@ import {
   FraudFeatureEngine,
   type TerminalDirectory,
 } from '@mlsys/fraud-core';
+import type { StreamRecord } from '@mlsys/kafka/stream';
 import { CheckpointReplica } from '../src/domain/checkpoint-replica.js';
 import type { AppliedOffsets } from '../src/domain/checkpoints.js';
 import type { EngineEvent } from '../src/domain/events.js';
 import { FeatureTask } from '../src/domain/feature-task.js';
 import { InlineCheckpointer } from '../src/domain/inline-checkpointer.js';
 import type { FeatureStateStore, SerialisedEntity, StoredState } from '../src/domain/ports.js';
-import type { StreamRecord } from '../src/kafka-stream/task.js';
 
 export const T0 = Date.UTC(2018, 3, 2, 12);
 export const terminals: TerminalDirectory = new Map([

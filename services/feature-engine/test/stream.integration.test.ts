@@ -8,6 +8,7 @@ import {
   type TerminalDirectory,
 } from '@mlsys/fraud-core';
 import { createKafka, ensureTopics, JsonProducer, type ReadRecord, TopicReader } from '@mlsys/kafka';
+import type { TransactionalStream } from '@mlsys/kafka/stream';
 import { closeRedis, connectRedis, createRedis, type RedisClient } from '@mlsys/redis';
 import { createLogger } from '@mlsys/telemetry';
 import { uniqueName } from '@mlsys/testkit';
@@ -18,7 +19,6 @@ import { CheckpointReplica } from '../src/domain/checkpoint-replica.js';
 import type { EngineEvent } from '../src/domain/events.js';
 import { FeatureTask } from '../src/domain/feature-task.js';
 import { InlineCheckpointer } from '../src/domain/inline-checkpointer.js';
-import type { TransactionalStream } from '../src/kafka-stream/index.js';
 import { payment } from './helpers.js';
 
 const infra = inject('infra');

@@ -1,6 +1,6 @@
 import type { Decision, EnrichedTransaction } from '@mlsys/contracts';
-import type { StreamRecord } from '@mlsys/feature-engine/kafka-stream';
 import { FEATURE_SPEC_VERSION } from '@mlsys/fraud-core';
+import type { StreamRecord } from '@mlsys/kafka/stream';
 import { describe, expect, it } from 'vitest';
 import { RuleBook } from '../src/domain/rules.js';
 import { ScoringTask } from '../src/domain/scoring-task.js';

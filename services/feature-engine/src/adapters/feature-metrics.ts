@@ -1,7 +1,7 @@
+import type { BatchStats } from '@mlsys/kafka/stream';
 import type { Metrics } from '@mlsys/telemetry';
 import type { CheckpointReplicaEvents } from '../domain/checkpoint-replica.js';
 import type { FeatureTaskObserver } from '../domain/feature-task.js';
-import type { BatchStats } from '../kafka-stream/index.js';
 
 export interface FeatureMetrics {
   observer: FeatureTaskObserver;

@@ -1,9 +1,9 @@
 import { Chargeback, compileSchema, type Decoded, Transaction } from '@mlsys/contracts';
 import type { KafkaLogSink } from '@mlsys/kafka';
+import { type BatchStats, TransactionalStream } from '@mlsys/kafka/stream';
 import type { Kafka } from 'kafkajs';
 import { type EngineEvent, effectiveTime, tieRank } from '../domain/events.js';
 import type { FeatureTask } from '../domain/feature-task.js';
-import { type BatchStats, TransactionalStream } from '../kafka-stream/index.js';
 
 export interface FeatureTopics {
   transactions: string;

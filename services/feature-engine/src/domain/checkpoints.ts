@@ -1,4 +1,4 @@
-import type { AssignedPartition, Rewind } from '../kafka-stream/task.js';
+import type { AssignedPartition, Rewind } from '@mlsys/kafka/stream';
 
 /** Last offset applied to the state, per `topic#partition`. */
 export type AppliedOffsets = ReadonlyMap<string, bigint>;

@@ -1,11 +1,5 @@
 import type { FraudFeatureEngine } from '@mlsys/fraud-core';
-import type {
-  AssignedPartition,
-  Rewind,
-  StreamOutput,
-  StreamRecord,
-  StreamTask,
-} from '../kafka-stream/task.js';
+import type { AssignedPartition, Rewind, StreamOutput, StreamRecord, StreamTask } from '@mlsys/kafka/stream';
 import { offsetKey, rewindsFor } from './checkpoints.js';
 import { type EnrichmentTally, enrich } from './enrich.js';
 import type { EngineEvent } from './events.js';

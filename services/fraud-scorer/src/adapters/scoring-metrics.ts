@@ -1,4 +1,4 @@
-import type { BatchStats } from '@mlsys/feature-engine/kafka-stream';
+import type { BatchStats } from '@mlsys/kafka/stream';
 import type { Metrics } from '@mlsys/telemetry';
 import type { ScoringObserver } from '../domain/scoring-task.js';
 import type { RulesFileEvents } from './rules-file.js';

@@ -1,6 +1,6 @@
 import { compileSchema, EnrichedTransaction } from '@mlsys/contracts';
-import { type BatchStats, TransactionalStream } from '@mlsys/feature-engine/kafka-stream';
 import type { Kafka, KafkaLogSink } from '@mlsys/kafka';
+import { type BatchStats, TransactionalStream } from '@mlsys/kafka/stream';
 import type { ScoringTask } from '../domain/scoring-task.js';
 
 export interface ScoringTopics {

@@ -1,5 +1,5 @@
 import type { Decision, EnrichedTransaction } from '@mlsys/contracts';
-import type { StreamOutput, StreamRecord, StreamTask } from '@mlsys/feature-engine/kafka-stream';
+import type { StreamOutput, StreamRecord, StreamTask } from '@mlsys/kafka/stream';
 import { decide, type Thresholds } from './decide.js';
 import type { FraudModel } from './ports.js';
 import type { FiredRule, RuleBook } from './rules.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PartitionBuffers, type RecordOrder } from '../src/kafka-stream/partition-buffers.js';
+import { PartitionBuffers, type RecordOrder } from '../src/stream/partition-buffers.js';
 
 interface Rec {
   id: string;

@@ -1,5 +1,4 @@
 import { DeadLetterHeaders, type Decoded, describeErrors } from '@mlsys/contracts';
-import type { KafkaLogSink } from '@mlsys/kafka';
 import {
   type Admin,
   type Consumer,
@@ -10,6 +9,7 @@ import {
   Partitioners,
   type Producer,
 } from 'kafkajs';
+import type { KafkaLogSink } from '../client.js';
 import { PartitionBuffers, partitionKey, type RecordOrder } from './partition-buffers.js';
 import type { AssignedPartition, StreamMessage, StreamRecord, StreamTask, TopicPartition } from './task.js';
 
