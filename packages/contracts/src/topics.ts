@@ -8,7 +8,8 @@ export const Topics = {
   transactionsDlq: { name: 'transactions.dlq', partitions: 1 },
   transactionsEnriched: { name: 'transactions.enriched', partitions: 6 },
   decisions: { name: 'decisions', partitions: 6 },
-  chargebacks: { name: 'chargebacks', partitions: 3 },
+  // Same count as `transactions`: keyed by card, a card's chargebacks land on the partition of its payments.
+  chargebacks: { name: 'chargebacks', partitions: 6 },
 } as const satisfies Record<string, { name: string; partitions: number }>;
 
 export type TopicKey = keyof typeof Topics;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AliasTable } from '../src/recs/alias-table.js';
 import { Random } from '../src/random.js';
+import { AliasTable } from '../src/recs/alias-table.js';
 
 describe('seeded random', () => {
   it('when two generators share a seed, then they produce the same sequence', () => {

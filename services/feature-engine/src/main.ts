@@ -1,12 +1,11 @@
 // feature-engine process entry: reads the environment, restores the feature
 // state, runs the exactly-once stream, serves HTTP, and shuts down in order.
-import { readFileSync } from 'node:fs';
-import { ConfigError, env, loadConfig } from '@mlsys/config';
+import { env, loadConfigOrExit, serviceEnv } from '@mlsys/config';
 import { Topics } from '@mlsys/contracts';
 import { FEATURE_SPEC_VERSION, FraudFeatureEngine, loadFraudArtifacts } from '@mlsys/fraud-core';
 import { createKafka, describeCluster, ensureTopics } from '@mlsys/kafka';
 import { closeRedis, connectRedis, createRedis, pingRedis } from '@mlsys/redis';
-import { shutdownInOrder } from '@mlsys/service-kit';
+import { packageVersion, shutdownInOrder } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { featureMetrics } from './adapters/feature-metrics.js';
 import { createFeatureStream } from './adapters/feature-stream.js';
@@ -16,81 +15,61 @@ import { buildApp } from './app.js';
 import { FeatureTask } from './domain/feature-task.js';
 
 const SERVICE = 'feature-engine';
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-  version: string;
-};
+const version = packageVersion(import.meta.url);
 
-const config = (() => {
-  try {
-    return loadConfig(
-      SERVICE,
-      {
-        PORT: env.port({ description: 'HTTP port', default: 8091 }),
-        HOST: env.string({ description: 'interface to listen on', default: '127.0.0.1' }),
-        LOG_LEVEL: env.oneOf(['debug', 'info', 'warn', 'error'] as const, {
-          description: 'log level',
-          default: 'info',
-        }),
-        REDIS_URL: env.url({
-          description: 'Redis holding the feature state checkpoints, e.g. redis://127.0.0.1:6379',
-          protocols: ['redis', 'rediss'],
-        }),
-        KAFKA_BROKERS: env.list({ description: 'Kafka bootstrap servers, e.g. 127.0.0.1:9092' }),
-        ARTIFACTS_DIR: env.string({
-          description:
-            'fraud artifact folder (terminal directory, feature spec), e.g. .cache/artifacts/fraud/default',
-        }),
-        STATE_NAMESPACE: env.string({
-          description: 'prefix of the Redis keys holding the state',
-          default: 'fe',
-        }),
-        CHECKPOINT_INTERVAL_MS: env.int({
-          description:
-            'how often the replica checkpoints the state to Redis (0: after every batch); a restart replays at most this much input',
-          default: 30_000,
-          min: 0,
-        }),
-        MAX_ALIGN_WAIT_MS: env.int({
-          description: 'longest a silent partition may hold back the event-time merge',
-          default: 200,
-          min: 0,
-        }),
-        MAX_BATCH_RECORDS: env.int({
-          description: 'most records per Kafka transaction',
-          default: 5000,
-          min: 1,
-        }),
-        KAFKA_SESSION_TIMEOUT_MS: env.int({
-          description: 'how long the group waits for a crashed instance before moving its partitions',
-          default: 10_000,
-          min: 6_000,
-        }),
-        CONSUMER_GROUP: env.string({ description: 'Kafka consumer group', default: SERVICE }),
-        INSTANCE_ID: env.string({
-          description: 'stable per instance: a restart with the same id fences its dead predecessor',
-          default: '0',
-        }),
-        TRANSACTIONS_TOPIC: env.string({ description: 'payments in', default: Topics.transactions.name }),
-        CHARGEBACKS_TOPIC: env.string({ description: 'labels in', default: Topics.chargebacks.name }),
-        ENRICHED_TOPIC: env.string({
-          description: 'features out',
-          default: Topics.transactionsEnriched.name,
-        }),
-        DLQ_TOPIC: env.string({ description: 'malformed messages', default: Topics.transactionsDlq.name }),
-        SHUTDOWN_DEADLINE_MS: env.int({
-          description: 'longest a graceful shutdown may take',
-          default: 10_000,
-          min: 100,
-        }),
-      },
-      process.env,
-    );
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    process.exit(1);
-  }
-})();
+const config = loadConfigOrExit(
+  SERVICE,
+  {
+    ...serviceEnv(8091),
+    REDIS_URL: env.url({
+      description: 'Redis holding the feature state checkpoints, e.g. redis://127.0.0.1:6379',
+      protocols: ['redis', 'rediss'],
+    }),
+    KAFKA_BROKERS: env.list({ description: 'Kafka bootstrap servers, e.g. 127.0.0.1:9092' }),
+    ARTIFACTS_DIR: env.string({
+      description:
+        'fraud artifact folder (terminal directory, feature spec), e.g. .cache/artifacts/fraud/default',
+    }),
+    STATE_NAMESPACE: env.string({
+      description: 'prefix of the Redis keys holding the state',
+      default: 'fe',
+    }),
+    CHECKPOINT_INTERVAL_MS: env.int({
+      description:
+        'how often the replica checkpoints the state to Redis (0: after every batch); a restart replays at most this much input',
+      default: 30_000,
+      min: 0,
+    }),
+    MAX_ALIGN_WAIT_MS: env.int({
+      description: 'longest a silent partition may hold back the event-time merge',
+      default: 200,
+      min: 0,
+    }),
+    MAX_BATCH_RECORDS: env.int({
+      description: 'most records per Kafka transaction',
+      default: 5000,
+      min: 1,
+    }),
+    KAFKA_SESSION_TIMEOUT_MS: env.int({
+      description: 'how long the group waits for a crashed instance before moving its partitions',
+      default: 10_000,
+      min: 6_000,
+    }),
+    CONSUMER_GROUP: env.string({ description: 'Kafka consumer group', default: SERVICE }),
+    INSTANCE_ID: env.string({
+      description: 'stable per instance: a restart with the same id fences its dead predecessor',
+      default: '0',
+    }),
+    TRANSACTIONS_TOPIC: env.string({ description: 'payments in', default: Topics.transactions.name }),
+    CHARGEBACKS_TOPIC: env.string({ description: 'labels in', default: Topics.chargebacks.name }),
+    ENRICHED_TOPIC: env.string({
+      description: 'features out',
+      default: Topics.transactionsEnriched.name,
+    }),
+    DLQ_TOPIC: env.string({ description: 'malformed messages', default: Topics.transactionsDlq.name }),
+  },
+  process.env,
+);
 
 const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
 // Set by the first shutdown request; failures reported from background threads may come before `listen`.
@@ -203,5 +182,6 @@ async function shutdown(reason: string, exitCode = 0): Promise<void> {
   // Past the deadline something is stuck (e.g. a client retrying a dead broker): exit rather than hang.
   process.exit(clean ? exitCode : 1);
 }
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));
+// `on`: a repeated signal while stopping is ignored by the guard instead of killing the process.
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

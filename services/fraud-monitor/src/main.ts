@@ -2,12 +2,11 @@
 // reference, consumes decisions, chargebacks and enriched transactions,
 // serves the report, and shuts down in order.
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { ConfigError, env, loadConfig } from '@mlsys/config';
+import { env, loadConfigOrExit, serviceEnv } from '@mlsys/config';
 import { Topics } from '@mlsys/contracts';
 import { HORIZON_MS, loadFraudArtifacts } from '@mlsys/fraud-core';
 import { createKafka, describeCluster, ensureTopics, JsonProducer } from '@mlsys/kafka';
-import { shutdownInOrder } from '@mlsys/service-kit';
+import { packageVersion, shutdownInOrder } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { createMonitorConsumers } from './adapters/monitor-consumers.js';
 import { buildApp } from './app.js';
@@ -17,67 +16,47 @@ import { LabelledDecisions } from './domain/labelled-decisions.js';
 import { parseWindow } from './domain/windows.js';
 
 const SERVICE = 'fraud-monitor';
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-  version: string;
-};
+const version = packageVersion(import.meta.url);
 
 /** PSI above 0.2 is the usual reading of "the population has shifted". */
 const DRIFT_ALARM_PSI = 0.2;
 
-const config = (() => {
-  try {
-    return loadConfig(
-      SERVICE,
-      {
-        PORT: env.port({ description: 'HTTP port', default: 8093 }),
-        HOST: env.string({ description: 'interface to listen on', default: '127.0.0.1' }),
-        LOG_LEVEL: env.oneOf(['debug', 'info', 'warn', 'error'] as const, {
-          description: 'log level',
-          default: 'info',
-        }),
-        KAFKA_BROKERS: env.list({ description: 'Kafka bootstrap servers, e.g. 127.0.0.1:9092' }),
-        ARTIFACTS_DIR: env.string({
-          description:
-            'fraud artifact folder (training reference distributions), e.g. .cache/artifacts/fraud/default',
-        }),
-        QUALITY_WINDOWS: env.list({
-          description: 'sliding windows of decision event time for precision and recall',
-          default: ['1h', '24h', '7d'],
-        }),
-        CALIBRATION_WINDOW: env.string({
-          description: 'window of the reliability bins and ECE',
-          default: '7d',
-        }),
-        CALIBRATION_BINS: env.int({ description: 'equal-width score bins', default: 10, min: 2, max: 100 }),
-        DRIFT_SAMPLE: env.int({
-          description: 'latest transactions the PSI is computed over',
-          default: 10_000,
-          min: 100,
-        }),
-        DRIFT_MIN_SAMPLE: env.int({
-          description: 'no drift alarm before the sample has this many transactions',
-          default: 1_000,
-          min: 1,
-        }),
-        CONSUMER_GROUP: env.string({ description: 'Kafka consumer group prefix', default: SERVICE }),
-        DECISIONS_TOPIC: env.string({ description: 'decisions in', default: Topics.decisions.name }),
-        CHARGEBACKS_TOPIC: env.string({ description: 'labels in', default: Topics.chargebacks.name }),
-        ENRICHED_TOPIC: env.string({ description: 'features in', default: Topics.transactionsEnriched.name }),
-        DLQ_TOPIC: env.string({ description: 'malformed messages', default: Topics.transactionsDlq.name }),
-        SHUTDOWN_DEADLINE_MS: env.int({
-          description: 'longest a graceful shutdown may take',
-          default: 10_000,
-          min: 100,
-        }),
-      },
-      process.env,
-    );
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    process.exit(1);
-  }
-})();
+const config = loadConfigOrExit(
+  SERVICE,
+  {
+    ...serviceEnv(8093),
+    KAFKA_BROKERS: env.list({ description: 'Kafka bootstrap servers, e.g. 127.0.0.1:9092' }),
+    ARTIFACTS_DIR: env.string({
+      description:
+        'fraud artifact folder (training reference distributions), e.g. .cache/artifacts/fraud/default',
+    }),
+    QUALITY_WINDOWS: env.list({
+      description: 'sliding windows of decision event time for precision and recall',
+      default: ['1h', '24h', '7d'],
+    }),
+    CALIBRATION_WINDOW: env.string({
+      description: 'window of the reliability bins and ECE',
+      default: '7d',
+    }),
+    CALIBRATION_BINS: env.int({ description: 'equal-width score bins', default: 10, min: 2, max: 100 }),
+    DRIFT_SAMPLE: env.int({
+      description: 'latest transactions the PSI is computed over',
+      default: 10_000,
+      min: 100,
+    }),
+    DRIFT_MIN_SAMPLE: env.int({
+      description: 'no drift alarm before the sample has this many transactions',
+      default: 1_000,
+      min: 1,
+    }),
+    CONSUMER_GROUP: env.string({ description: 'Kafka consumer group prefix', default: SERVICE }),
+    DECISIONS_TOPIC: env.string({ description: 'decisions in', default: Topics.decisions.name }),
+    CHARGEBACKS_TOPIC: env.string({ description: 'labels in', default: Topics.chargebacks.name }),
+    ENRICHED_TOPIC: env.string({ description: 'features in', default: Topics.transactionsEnriched.name }),
+    DLQ_TOPIC: env.string({ description: 'malformed messages', default: Topics.transactionsDlq.name }),
+  },
+  process.env,
+);
 
 const windows = (() => {
   try {
@@ -177,5 +156,6 @@ async function shutdown(reason: string): Promise<void> {
   );
   process.exit(clean ? 0 : 1);
 }
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));
+// `on`: a repeated signal while stopping is ignored by the guard instead of killing the process.
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

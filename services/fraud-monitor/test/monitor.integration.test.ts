@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import type {
   Chargeback,
   Decision,
@@ -10,7 +9,7 @@ import { fraud } from '@mlsys/datagen';
 import { FEATURE_SPEC_VERSION, FraudFeatureEngine, loadFraudArtifacts } from '@mlsys/fraud-core';
 import { createKafka, ensureTopics, JsonProducer } from '@mlsys/kafka';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
-import { repoRoot, uniqueName, waitUntil } from '@mlsys/testkit';
+import { testArtifactsDir, uniqueName, waitUntil } from '@mlsys/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createMonitorConsumers } from '../src/adapters/monitor-consumers.js';
 import { buildApp } from '../src/app.js';
@@ -19,10 +18,7 @@ import { FraudMonitor } from '../src/domain/fraud-monitor.js';
 import { LabelledDecisions } from '../src/domain/labelled-decisions.js';
 import { parseWindow } from '../src/domain/windows.js';
 
-const artifactsDir = process.env.MLSYS_FRAUD_ARTIFACTS;
-if (!artifactsDir)
-  throw new Error('MLSYS_FRAUD_ARTIFACTS is not set: run through `npm test` (it builds the tiny artifacts)');
-const artifacts = loadFraudArtifacts(resolve(repoRoot(), artifactsDir));
+const artifacts = loadFraudArtifacts(testArtifactsDir('fraud'));
 const infra = inject('infra');
 const kafka = createKafka({ clientId: 'fraud-monitor-test', brokers: infra.kafkaBrokers });
 const logger = createLogger({ service: 'fraud-monitor-test', level: 'silent' });

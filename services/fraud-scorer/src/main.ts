@@ -1,13 +1,12 @@
 // fraud-scorer process entry: reads the environment, loads the model and the
 // rules (watching the rules file), runs the exactly-once scoring stream,
 // serves HTTP, and shuts down in order.
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, env, loadConfig } from '@mlsys/config';
+import { env, loadConfigOrExit, serviceEnv } from '@mlsys/config';
 import { Topics } from '@mlsys/contracts';
 import { loadFraudArtifacts } from '@mlsys/fraud-core';
 import { createKafka, describeCluster, ensureTopics } from '@mlsys/kafka';
-import { shutdownInOrder } from '@mlsys/service-kit';
+import { packageVersion, shutdownInOrder } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { OnnxFraudModel } from './adapters/onnx-model.js';
 import { RulesFile } from './adapters/rules-file.js';
@@ -17,63 +16,43 @@ import { buildApp } from './app.js';
 import { ScoringTask } from './domain/scoring-task.js';
 
 const SERVICE = 'fraud-scorer';
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-  version: string;
-};
+const version = packageVersion(import.meta.url);
 
-const config = (() => {
-  try {
-    return loadConfig(
-      SERVICE,
-      {
-        PORT: env.port({ description: 'HTTP port', default: 8092 }),
-        HOST: env.string({ description: 'interface to listen on', default: '127.0.0.1' }),
-        LOG_LEVEL: env.oneOf(['debug', 'info', 'warn', 'error'] as const, {
-          description: 'log level',
-          default: 'info',
-        }),
-        KAFKA_BROKERS: env.list({ description: 'Kafka bootstrap servers, e.g. 127.0.0.1:9092' }),
-        ARTIFACTS_DIR: env.string({
-          description:
-            'fraud artifact folder (model.onnx, calibration, thresholds), e.g. .cache/artifacts/fraud/default',
-        }),
-        RULES_FILE: env.string({
-          description: 'the rules file (JSON), reloaded when it changes',
-          default: fileURLToPath(new URL('../rules/fraud-rules.json', import.meta.url)),
-        }),
-        ONNX_THREADS: env.int({ description: 'onnxruntime intra-op threads', default: 1, min: 1, max: 64 }),
-        MAX_BATCH_RECORDS: env.int({
-          description: 'most records per Kafka transaction',
-          default: 5000,
-          min: 1,
-        }),
-        KAFKA_SESSION_TIMEOUT_MS: env.int({
-          description: 'how long the group waits for a crashed instance before moving its partitions',
-          default: 10_000,
-          min: 6_000,
-        }),
-        CONSUMER_GROUP: env.string({ description: 'Kafka consumer group', default: SERVICE }),
-        INSTANCE_ID: env.string({
-          description: 'stable per instance: a restart with the same id fences its dead predecessor',
-          default: '0',
-        }),
-        ENRICHED_TOPIC: env.string({ description: 'features in', default: Topics.transactionsEnriched.name }),
-        DECISIONS_TOPIC: env.string({ description: 'decisions out', default: Topics.decisions.name }),
-        DLQ_TOPIC: env.string({ description: 'malformed messages', default: Topics.transactionsDlq.name }),
-        SHUTDOWN_DEADLINE_MS: env.int({
-          description: 'longest a graceful shutdown may take',
-          default: 10_000,
-          min: 100,
-        }),
-      },
-      process.env,
-    );
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    process.exit(1);
-  }
-})();
+const config = loadConfigOrExit(
+  SERVICE,
+  {
+    ...serviceEnv(8092),
+    KAFKA_BROKERS: env.list({ description: 'Kafka bootstrap servers, e.g. 127.0.0.1:9092' }),
+    ARTIFACTS_DIR: env.string({
+      description:
+        'fraud artifact folder (model.onnx, calibration, thresholds), e.g. .cache/artifacts/fraud/default',
+    }),
+    RULES_FILE: env.string({
+      description: 'the rules file (JSON), reloaded when it changes',
+      default: fileURLToPath(new URL('../rules/fraud-rules.json', import.meta.url)),
+    }),
+    ONNX_THREADS: env.int({ description: 'onnxruntime intra-op threads', default: 1, min: 1, max: 64 }),
+    MAX_BATCH_RECORDS: env.int({
+      description: 'most records per Kafka transaction',
+      default: 5000,
+      min: 1,
+    }),
+    KAFKA_SESSION_TIMEOUT_MS: env.int({
+      description: 'how long the group waits for a crashed instance before moving its partitions',
+      default: 10_000,
+      min: 6_000,
+    }),
+    CONSUMER_GROUP: env.string({ description: 'Kafka consumer group', default: SERVICE }),
+    INSTANCE_ID: env.string({
+      description: 'stable per instance: a restart with the same id fences its dead predecessor',
+      default: '0',
+    }),
+    ENRICHED_TOPIC: env.string({ description: 'features in', default: Topics.transactionsEnriched.name }),
+    DECISIONS_TOPIC: env.string({ description: 'decisions out', default: Topics.decisions.name }),
+    DLQ_TOPIC: env.string({ description: 'malformed messages', default: Topics.transactionsDlq.name }),
+  },
+  process.env,
+);
 
 const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
 // Set by the first shutdown request; failures reported from background threads may come before `listen`.
@@ -162,5 +141,6 @@ async function shutdown(reason: string, exitCode = 0): Promise<void> {
   );
   process.exit(clean ? exitCode : 1);
 }
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));
+// `on`: a repeated signal while stopping is ignored by the guard instead of killing the process.
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

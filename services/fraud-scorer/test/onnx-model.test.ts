@@ -1,10 +1,10 @@
 import { fraud } from '@mlsys/datagen';
 import { FraudFeatureEngine, loadFraudArtifacts, newFeatureVector } from '@mlsys/fraud-core';
+import { testArtifactsDir } from '@mlsys/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OnnxFraudModel } from '../src/adapters/onnx-model.js';
-import { fraudArtifactsDir } from './artifacts.js';
 
-const artifacts = loadFraudArtifacts(fraudArtifactsDir());
+const artifacts = loadFraudArtifacts(testArtifactsDir('fraud'));
 let model: OnnxFraudModel;
 
 beforeAll(async () => {

@@ -2,13 +2,12 @@ import type { Decision, EnrichedTransaction, Transaction } from '@mlsys/contract
 import { fraud } from '@mlsys/datagen';
 import { FEATURE_NAMES, FraudFeatureEngine, loadFraudArtifacts, newFeatureVector } from '@mlsys/fraud-core';
 import { createKafka, ensureTopics, JsonProducer, type ReadRecord, TopicReader } from '@mlsys/kafka';
-import { uniqueName, waitUntil } from '@mlsys/testkit';
+import { testArtifactsDir, uniqueName, waitUntil } from '@mlsys/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { fraudArtifactsDir } from './artifacts.js';
 import { ServiceProcess } from './service-process.js';
 
 const infra = inject('infra');
-const artifactsDir = fraudArtifactsDir();
+const artifactsDir = testArtifactsDir('fraud');
 const kafka = createKafka({ clientId: 'fraud-pipeline-test', brokers: infra.kafkaBrokers });
 const topics = {
   transactions: uniqueName('transactions'),

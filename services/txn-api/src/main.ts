@@ -1,11 +1,10 @@
 // txn-api process entry: reads the environment, connects Kafka and Redis,
 // serves HTTP, and shuts down in order on SIGTERM/SIGINT.
-import { readFileSync } from 'node:fs';
-import { ConfigError, env, loadConfig } from '@mlsys/config';
+import { env, loadConfigOrExit, serviceEnv } from '@mlsys/config';
 import { Topics } from '@mlsys/contracts';
 import { createKafka, describeCluster, ensureTopics, JsonProducer } from '@mlsys/kafka';
 import { closeRedis, connectRedis, createRedis, pingRedis } from '@mlsys/redis';
-import { shutdownInOrder } from '@mlsys/service-kit';
+import { onTerminationSignal, packageVersion } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { createDecisionConsumer } from './adapters/decision-consumer.js';
 import { KafkaTransactionPublisher } from './adapters/kafka-publisher.js';
@@ -15,59 +14,39 @@ import { buildApp } from './app.js';
 import { DecisionWaiters } from './domain/decision-waiters.js';
 
 const SERVICE = 'txn-api';
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-  version: string;
-};
+const version = packageVersion(import.meta.url);
 
-const config = (() => {
-  try {
-    return loadConfig(
-      SERVICE,
-      {
-        PORT: env.port({ description: 'HTTP port', default: 8090 }),
-        HOST: env.string({ description: 'interface to listen on', default: '127.0.0.1' }),
-        LOG_LEVEL: env.oneOf(['debug', 'info', 'warn', 'error'] as const, {
-          description: 'log level',
-          default: 'info',
-        }),
-        REDIS_URL: env.url({
-          description: 'Redis holding decisions, e.g. redis://127.0.0.1:6379',
-          protocols: ['redis', 'rediss'],
-        }),
-        KAFKA_BROKERS: env.list({ description: 'Kafka bootstrap servers, e.g. 127.0.0.1:9092' }),
-        DECISION_TTL_SECONDS: env.int({
-          description: 'how long decisions stay readable',
-          default: 7 * 24 * 3600,
-          min: 60,
-        }),
-        SCORER_URL: env.url({
-          description: 'fraud-scorer, asked for a rules-only decision when ?wait=true misses its deadline',
-          protocols: ['http', 'https'],
-        }),
-        SYNC_DECISION_DEADLINE_MS: env.int({
-          description: 'how long POST /v1/transactions?wait=true waits for the pipeline decision',
-          default: 100,
-          min: 1,
-        }),
-        SCORER_TIMEOUT_MS: env.int({
-          description: 'how long the rules-only fallback may take',
-          default: 50,
-          min: 1,
-        }),
-        SHUTDOWN_DEADLINE_MS: env.int({
-          description: 'longest a graceful shutdown may take',
-          default: 10_000,
-          min: 100,
-        }),
-      },
-      process.env,
-    );
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    process.exit(1);
-  }
-})();
+const config = loadConfigOrExit(
+  SERVICE,
+  {
+    ...serviceEnv(8090),
+    REDIS_URL: env.url({
+      description: 'Redis holding decisions, e.g. redis://127.0.0.1:6379',
+      protocols: ['redis', 'rediss'],
+    }),
+    KAFKA_BROKERS: env.list({ description: 'Kafka bootstrap servers, e.g. 127.0.0.1:9092' }),
+    DECISION_TTL_SECONDS: env.int({
+      description: 'how long decisions stay readable',
+      default: 7 * 24 * 3600,
+      min: 60,
+    }),
+    SCORER_URL: env.url({
+      description: 'fraud-scorer, asked for a rules-only decision when ?wait=true misses its deadline',
+      protocols: ['http', 'https'],
+    }),
+    SYNC_DECISION_DEADLINE_MS: env.int({
+      description: 'how long POST /v1/transactions?wait=true waits for the pipeline decision',
+      default: 100,
+      min: 1,
+    }),
+    SCORER_TIMEOUT_MS: env.int({
+      description: 'how long the rules-only fallback may take',
+      default: 50,
+      min: 1,
+    }),
+  },
+  process.env,
+);
 
 const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
 const metrics = createMetrics(SERVICE);
@@ -115,22 +94,15 @@ const app = buildApp({
 });
 await app.listen({ host: config.HOST, port: config.PORT });
 
-const deadline = config.SHUTDOWN_DEADLINE_MS;
-const shutdown = async (signal: string) => {
-  logger.info({ signal }, 'shutting down');
-  const clean = await shutdownInOrder(
-    [
-      { name: 'http (stop accepting, finish in-flight requests)', run: () => app.close() },
-      { name: 'decision consumer (commit offsets, leave group)', run: () => consumer.stop() },
-      { name: 'kafka producer (flush)', run: () => producer.disconnect() },
-      { name: 'redis', run: () => closeRedis(redis) },
-    ],
-    deadline,
-    logger,
-  );
-  // Past the deadline something is stuck (e.g. a client retrying a dead broker): exit rather than hang.
-  if (clean) process.exitCode = 0;
-  else process.exit(1);
-};
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));
+const shutdown = onTerminationSignal(
+  [
+    { name: 'http (stop accepting, finish in-flight requests)', run: () => app.close() },
+    { name: 'decision consumer (commit offsets, leave group)', run: () => consumer.stop() },
+    { name: 'kafka producer (flush)', run: () => producer.disconnect() },
+    { name: 'redis', run: () => closeRedis(redis) },
+  ],
+  config.SHUTDOWN_DEADLINE_MS,
+  logger,
+);
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);

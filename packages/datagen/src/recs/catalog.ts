@@ -1,6 +1,6 @@
+import { Random } from '../random.js';
 import { LATENT_MODEL } from './latent-model.js';
 import type { RecsProfile } from './profiles.js';
-import { Random } from '../random.js';
 import { writeNoisyUnitVector } from './vectors.js';
 import { GENRES, REGIONS } from './world.js';
 

@@ -1,3 +1,4 @@
+export { Random } from '../random.js';
 export { BufferedFileWriter, readFloat32Matrix } from './binary-io.js';
 export {
   DATASET_FILES,
@@ -13,5 +14,4 @@ export {
 export { type GenerationProgress, generateRecsDataset } from './generate.js';
 export { LATENT_MODEL } from './latent-model.js';
 export { RECS_PROFILES, type RecsProfile, type RecsProfileName, recsProfile } from './profiles.js';
-export { Random } from '../random.js';
 export { GENRES, REGIONS } from './world.js';

@@ -1,8 +1,8 @@
+import { Random } from '../random.js';
 import { AliasTable } from './alias-table.js';
 import type { Catalog } from './catalog.js';
 import { LATENT_MODEL } from './latent-model.js';
 import type { RecsProfile } from './profiles.js';
-import { Random } from '../random.js';
 import type { Users } from './users.js';
 import { rowDot } from './vectors.js';
 import { GENRES, REGIONS } from './world.js';

@@ -2,12 +2,12 @@ import { join } from 'node:path';
 import { recs } from '@mlsys/datagen';
 import { ANN_SPACE } from '@mlsys/recs-core/ann';
 import { MANIFEST_FILE } from '@mlsys/recs-core/artifacts';
+import type { PipelineProgress } from '../shared/progress.js';
+import { cachedStep, hashJson, hashSources } from '../shared/step-cache.js';
 import { publishArtifacts } from './artifact-writer.js';
 import { buildIndex, HNSW_LIBRARY } from './hnsw-index.js';
 import { CODE_ROOT, type RecsPaths, STEP_SOURCES } from './paths.js';
-import type { PipelineProgress } from '../shared/progress.js';
 import type { AnnBenchmarkSettings } from './settings.js';
-import { cachedStep, hashJson, hashSources } from '../shared/step-cache.js';
 
 /**
  * The `large` profile: 1M songs and no listens, so there is nothing to

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { recs } from '@mlsys/datagen';
-import { CODE_ROOT, type RecsPaths, STEP_SOURCES } from './paths.js';
 import type { PipelineProgress } from '../shared/progress.js';
 import { cachedStep, hashJson, hashSources } from '../shared/step-cache.js';
+import { CODE_ROOT, type RecsPaths, STEP_SOURCES } from './paths.js';
 
 /** Generates the profile's dataset unless the same generator already wrote it. Returns the step's cache key. */
 export async function dataStep(input: {

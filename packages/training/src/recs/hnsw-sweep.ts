@@ -2,8 +2,8 @@ import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SLO } from '@mlsys/load-tests/slo';
 import { type AnnMeasurement, exactNeighbours, measureAnn, SongIndex } from '@mlsys/recs-core/ann';
-import { type BuiltIndex, buildIndex, type NeighbourAgreement } from './hnsw-index.js';
 import type { StepProgress } from '../shared/progress.js';
+import { type BuiltIndex, buildIndex, type NeighbourAgreement } from './hnsw-index.js';
 import type { HnswConfig, ServingSettings } from './settings.js';
 
 export interface HnswSweepResult {

@@ -1,9 +1,9 @@
 import { recs } from '@mlsys/datagen';
 import type { PipelineOptions } from '../cli.js';
+import { PipelineProgress } from '../shared/progress.js';
 import { annBenchmarkPipeline } from './ann-benchmark-pipeline.js';
 import { dataStep } from './data-step.js';
 import { recsPaths } from './paths.js';
-import { PipelineProgress } from '../shared/progress.js';
 import { servingPipeline } from './serving-pipeline.js';
 import { trainingSettings } from './settings.js';
 

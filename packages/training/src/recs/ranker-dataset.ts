@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import type { recs } from '@mlsys/datagen';
 import { crossFeatures, isAvailable, type UserTowerParams } from '@mlsys/recs-core';
 import type { SongIndex } from '@mlsys/recs-core/ann';
-import { writeTypedArray } from './binary-files.js';
 import type { StepProgress } from '../shared/progress.js';
+import { writeTypedArray } from './binary-files.js';
 import { type PreparedQuery, type ReplayWorld, replayQueryVector, toRankCandidates } from './replay.js';
 import type { ServingSettings } from './settings.js';
 

@@ -5,13 +5,14 @@ import type { UserTowerParams } from '@mlsys/recs-core';
 import { SongIndex } from '@mlsys/recs-core/ann';
 import { MANIFEST_FILE } from '@mlsys/recs-core/artifacts';
 import { RankerModel } from '@mlsys/recs-core/ranker-model';
+import type { PipelineProgress } from '../shared/progress.js';
+import { cachedStep, freshResult, hashJson, hashSources } from '../shared/step-cache.js';
 import { writeTypedArray } from './binary-files.js';
 import { embeddingFiles, trainEmbeddings } from './embeddings.js';
 import { type HnswSweepResult, sweepHnsw } from './hnsw-sweep.js';
 import { buildIndexVectors } from './index-vectors.js';
 import { evaluateOffline, type OfflineEvaluation } from './offline-evaluation.js';
 import { CODE_ROOT, type RecsPaths, STEP_SOURCES } from './paths.js';
-import type { PipelineProgress } from '../shared/progress.js';
 import { type RankerDatasetStats, writeRankerDataset } from './ranker-dataset.js';
 import {
   checkOnnxParity,
@@ -25,7 +26,6 @@ import { publishServingSet } from './serving-publish.js';
 import type { ServingSettings } from './settings.js';
 import { buildSongFeatures, genreHourTableOf, popularityByRegion } from './song-catalog.js';
 import { evalQuery, rankerQuery, splitListens } from './split.js';
-import { cachedStep, freshResult, hashJson, hashSources } from '../shared/step-cache.js';
 import { type TowerTrial, tuneUserTower, UNTUNED_TOWER } from './user-tower-tuning.js';
 
 interface Context {
