@@ -147,3 +147,20 @@ export function loadConfigOrExit<S extends ConfigShape>(
     process.exit(1);
   }
 }
+
+/** The variables of a service that runs an exactly-once Kafka stream (`@mlsys/kafka/stream`). */
+export function streamEnv(service: string) {
+  return {
+    MAX_BATCH_RECORDS: env.int({ description: 'most records per Kafka transaction', default: 5000, min: 1 }),
+    KAFKA_SESSION_TIMEOUT_MS: env.int({
+      description: 'how long the group waits for a crashed instance before moving its partitions',
+      default: 10_000,
+      min: 6_000,
+    }),
+    CONSUMER_GROUP: env.string({ description: 'Kafka consumer group', default: service }),
+    INSTANCE_ID: env.string({
+      description: 'stable per instance: a restart with the same id fences its dead predecessor',
+      default: '0',
+    }),
+  };
+}

@@ -1,6 +1,6 @@
 // feature-engine process entry: reads the environment, restores the feature
 // state, runs the exactly-once stream, serves HTTP, and shuts down in order.
-import { env, loadConfigOrExit, serviceEnv } from '@mlsys/config';
+import { env, loadConfigOrExit, serviceEnv, streamEnv } from '@mlsys/config';
 import { Topics } from '@mlsys/contracts';
 import { FEATURE_SPEC_VERSION, FraudFeatureEngine, loadFraudArtifacts } from '@mlsys/fraud-core';
 import { createKafka, describeCluster, ensureTopics } from '@mlsys/kafka';
@@ -45,21 +45,7 @@ const config = loadConfigOrExit(
       default: 200,
       min: 0,
     }),
-    MAX_BATCH_RECORDS: env.int({
-      description: 'most records per Kafka transaction',
-      default: 5000,
-      min: 1,
-    }),
-    KAFKA_SESSION_TIMEOUT_MS: env.int({
-      description: 'how long the group waits for a crashed instance before moving its partitions',
-      default: 10_000,
-      min: 6_000,
-    }),
-    CONSUMER_GROUP: env.string({ description: 'Kafka consumer group', default: SERVICE }),
-    INSTANCE_ID: env.string({
-      description: 'stable per instance: a restart with the same id fences its dead predecessor',
-      default: '0',
-    }),
+    ...streamEnv(SERVICE),
     TRANSACTIONS_TOPIC: env.string({ description: 'payments in', default: Topics.transactions.name }),
     CHARGEBACKS_TOPIC: env.string({ description: 'labels in', default: Topics.chargebacks.name }),
     ENRICHED_TOPIC: env.string({

@@ -2,7 +2,7 @@
 // rules (watching the rules file), runs the exactly-once scoring stream,
 // serves HTTP, and shuts down in order.
 import { fileURLToPath } from 'node:url';
-import { env, loadConfigOrExit, serviceEnv } from '@mlsys/config';
+import { env, loadConfigOrExit, serviceEnv, streamEnv } from '@mlsys/config';
 import { Topics } from '@mlsys/contracts';
 import { loadFraudArtifacts } from '@mlsys/fraud-core';
 import { createKafka, describeCluster, ensureTopics } from '@mlsys/kafka';
@@ -32,21 +32,7 @@ const config = loadConfigOrExit(
       default: fileURLToPath(new URL('../rules/fraud-rules.json', import.meta.url)),
     }),
     ONNX_THREADS: env.int({ description: 'onnxruntime intra-op threads', default: 1, min: 1, max: 64 }),
-    MAX_BATCH_RECORDS: env.int({
-      description: 'most records per Kafka transaction',
-      default: 5000,
-      min: 1,
-    }),
-    KAFKA_SESSION_TIMEOUT_MS: env.int({
-      description: 'how long the group waits for a crashed instance before moving its partitions',
-      default: 10_000,
-      min: 6_000,
-    }),
-    CONSUMER_GROUP: env.string({ description: 'Kafka consumer group', default: SERVICE }),
-    INSTANCE_ID: env.string({
-      description: 'stable per instance: a restart with the same id fences its dead predecessor',
-      default: '0',
-    }),
+    ...streamEnv(SERVICE),
     ENRICHED_TOPIC: env.string({ description: 'features in', default: Topics.transactionsEnriched.name }),
     DECISIONS_TOPIC: env.string({ description: 'decisions out', default: Topics.decisions.name }),
     DLQ_TOPIC: env.string({ description: 'malformed messages', default: Topics.transactionsDlq.name }),
