@@ -118,6 +118,18 @@ function java(libs: string, mainClass: string, args: string[], heap: string) {
   };
 }
 
+/**
+ * A random KRaft cluster id: 16 bytes in URL-safe base64. One starting with
+ * '-' would be read as an option by kafka-storage's argument parser (Kafka's
+ * own Uuid.randomUuid() rejects those for the same reason), so draw again.
+ */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 /** Formats the KRaft storage once per data folder. */
 async function formatStorage(
   libs: string,
@@ -126,7 +138,7 @@ async function formatStorage(
   logFile: string,
 ): Promise<void> {
   if (existsSync(join(dataDir, 'meta.properties'))) return;
-  const clusterId = randomBytes(16).toString('base64url');
+  const clusterId = newClusterId();
   const { command, args } = java(
     libs,
     'kafka.tools.StorageTool',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { serverProperties } from '../src/kafka-server.js';
+import { newClusterId, serverProperties } from '../src/kafka-server.js';
 import { requireTool, type Tool } from '../src/prereqs.js';
 
 const fakeTool = (command: string, minimum: [number, number]): Tool => ({
@@ -43,5 +43,12 @@ describe('serverProperties', () => {
     expect(text).toContain('group.initial.rebalance.delay.ms=0');
     expect(text).toContain('offsets.topic.num.partitions=1');
     expect(text).toContain('auto.create.topics.enable=false');
+  });
+});
+
+describe('newClusterId', () => {
+  it('when drawn many times, then no id starts with a dash that kafka-storage would read as an option', () => {
+    const ids = Array.from({ length: 2000 }, newClusterId);
+    expect(ids.every((id) => /^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/.test(id))).toBe(true);
   });
 });
