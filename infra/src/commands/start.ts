@@ -30,6 +30,15 @@ async function ready(spec: ServiceSpec): Promise<boolean> {
   return res.status === 200;
 }
 
+/**
+ * Extra node flags for every service, from `MLSYS_SERVICE_NODE_ARGS` (space-separated), e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the stack under load: node refuses
+ * `--cpu-prof` in NODE_OPTIONS.
+ */
+function serviceNodeArgs(): string[] {
+  return (process.env.MLSYS_SERVICE_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+}
+
 function launch(spec: ServiceSpec, infra: RunningInfra, dataProfile: string): ManagedProcess {
   const env = resolveEnv(spec, {
     redisUrl: infra.redisUrl,
@@ -40,7 +49,7 @@ function launch(spec: ServiceSpec, infra: RunningInfra, dataProfile: string): Ma
   return ManagedProcess.start({
     name: spec.name,
     command: process.execPath,
-    args: ['--enable-source-maps', join(ROOT, spec.dir, 'dist', 'main.js')],
+    args: [...serviceNodeArgs(), '--enable-source-maps', join(ROOT, spec.dir, 'dist', 'main.js')],
     cwd: join(ROOT, spec.dir),
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...env },
     logFile: join(logsDir('stack'), `${spec.name}.log`),
