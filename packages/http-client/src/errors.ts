@@ -14,7 +14,7 @@ export class ServiceCallError extends Error {
   }
 }
 
-/** The call's deadline passed before the answer arrived; the request was aborted. */
+/** The call's deadline passed before the answer arrived (the request was left to finish in the background). */
 export class DeadlineExceededError extends ServiceCallError {
   constructor(
     service: string,

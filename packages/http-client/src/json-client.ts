@@ -19,10 +19,18 @@ export interface JsonClientOptions {
   connections?: number;
   /** Largest accepted answer; a bigger one is a bug, not something to buffer. */
   maxResponseBytes?: number;
+  /**
+   * How long a call past its deadline may still finish in the background,
+   * keeping its connection, before it is aborted (default 2000 ms).
+   */
+  lateAnswerGraceMs?: number;
 }
 
 export interface CallOptions {
-  /** The call is aborted when this many ms pass without a complete answer. */
+  /**
+   * The call fails with DeadlineExceededError when this many ms pass without
+   * a complete answer (the request itself is left to finish: see `abandon`).
+   */
   deadlineMs: number;
   /** Aborts the call early too, e.g. when the caller's own request is cancelled. */
   signal?: AbortSignal;
@@ -39,17 +47,20 @@ export interface JsonAnswer<T> {
 
 /**
  * A typed JSON client for one service: a keep-alive pool (no TCP handshake
- * per call), a hard deadline per call through an AbortSignal, and every 2xx
+ * per call), a deadline per call (a late answer is abandoned, not aborted), and every 2xx
  * body validated against its contract before the caller sees it. Every
  * failure is a ServiceCallError whose message can be shown as a reason.
  */
 export class JsonServiceClient {
   private readonly pool: Pool;
   private readonly validators = new WeakMap<TSchema, SchemaValidator<TSchema>>();
+  private readonly lateAnswerGraceMs: number;
+  private abandoned = 0;
   readonly service: string;
 
   constructor(private readonly options: JsonClientOptions) {
     this.service = options.service;
+    this.lateAnswerGraceMs = options.lateAnswerGraceMs ?? 2000;
     this.pool = new Pool(new URL(options.baseUrl).origin, {
       connections: options.connections ?? 32,
       keepAliveTimeout: 30_000,
@@ -71,6 +82,11 @@ export class JsonServiceClient {
     return this.send('POST', path, JSON.stringify(body), schema, call);
   }
 
+  /** Calls past their deadline still finishing in the background. */
+  get abandonedCalls(): number {
+    return this.abandoned;
+  }
+
   async close(): Promise<void> {
     await this.pool.close();
   }
@@ -83,63 +99,99 @@ export class JsonServiceClient {
     call: CallOptions,
   ): Promise<JsonAnswer<Static<S>>> {
     const started = performance.now();
-    // One controller and one timer per call, cleared on completion: cheaper than AbortSignal.timeout
-    // (whose timer lives on until it fires) and AbortSignal.any (which Node 20 keeps alive until GC).
+    // Aborts the exchange itself: on the caller's cancel, or once an abandoned call outlives its grace.
     const controller = new AbortController();
-    let late = false;
-    const timer = setTimeout(() => {
-      late = true;
-      controller.abort();
-    }, call.deadlineMs);
     const cancel = () => controller.abort();
     call.signal?.addEventListener('abort', cancel, { once: true });
+    const exchange = this.exchange(method, path, payload, schema, controller.signal);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<typeof LATE>((resolve) => {
+      timer = setTimeout(() => resolve(LATE), call.deadlineMs);
+    });
+    let settled = true;
     try {
-      const response = await this.pool.request({
-        method,
-        path,
-        signal: controller.signal,
-        headers:
-          payload === undefined
-            ? { accept: 'application/json' }
-            : { 'content-type': 'application/json', accept: 'application/json' },
-        ...(payload === undefined ? {} : { body: payload }),
-      });
-      const text = await response.body.text();
-      if (this.options.maxResponseBytes !== undefined && text.length > this.options.maxResponseBytes) {
-        throw new ServiceContractError(
-          this.service,
-          `answer of ${text.length} bytes exceeds ${this.options.maxResponseBytes}`,
-        );
+      const answer = await Promise.race([exchange, late]);
+      if (answer === LATE) {
+        settled = false;
+        this.abandon(exchange, controller, () => call.signal?.removeEventListener('abort', cancel));
+        throw new DeadlineExceededError(this.service, call.deadlineMs);
       }
-      const parsed = parseJson(text);
-      if (response.statusCode < 200 || response.statusCode >= 300) {
-        const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
-        throw new ServiceStatusError(
-          this.service,
-          response.statusCode,
-          error?.code,
-          error?.message ?? text.slice(0, 200),
-        );
-      }
-      const decoded = this.validator(schema).validate(parsed);
-      if (!decoded.ok) throw new ServiceContractError(this.service, describeErrors(decoded.errors));
-      return {
-        status: response.statusCode,
-        body: decoded.value,
-        serverTiming: parseServerTiming(response.headers['server-timing']),
-        elapsedMs: performance.now() - started,
-      };
+      return { ...answer, elapsedMs: performance.now() - started };
     } catch (error) {
       if (error instanceof ServiceCallError) throw error;
-      if (late) throw new DeadlineExceededError(this.service, call.deadlineMs);
       if (call.signal?.aborted) {
         throw new ServiceCallError(this.service, `call to ${this.service} was cancelled`, { cause: error });
       }
       throw new ServiceUnreachableError(this.service, error);
     } finally {
       clearTimeout(timer);
-      call.signal?.removeEventListener('abort', cancel);
+      if (settled) call.signal?.removeEventListener('abort', cancel);
     }
+  }
+
+  /**
+   * A call past its deadline is left to finish in the background instead of
+   * being aborted: the callee computes the answer anyway (it cannot see the
+   * caller give up), and aborting an HTTP/1.1 request destroys its
+   * keep-alive connection, so every late call would cost a new TCP connect
+   * exactly when the callee is overloaded. Its answer is read and dropped;
+   * after `lateAnswerGraceMs` it is aborted after all, so a hung callee
+   * cannot hold connections for ever.
+   */
+  private abandon(exchange: Promise<unknown>, controller: AbortController, done: () => void): void {
+    this.abandoned++;
+    const hardStop = setTimeout(() => controller.abort(), this.lateAnswerGraceMs);
+    exchange
+      .catch(() => undefined)
+      .finally(() => {
+        clearTimeout(hardStop);
+        this.abandoned--;
+        done();
+      });
+  }
+
+  /** One request and its validated 2xx answer; every failure is a ServiceCallError or the transport's error. */
+  private async exchange<S extends TSchema>(
+    method: 'GET' | 'POST',
+    path: string,
+    payload: string | undefined,
+    schema: S,
+    signal: AbortSignal,
+  ): Promise<Omit<JsonAnswer<Static<S>>, 'elapsedMs'>> {
+    const response = await this.pool.request({
+      method,
+      path,
+      signal,
+      headers:
+        payload === undefined
+          ? { accept: 'application/json' }
+          : { 'content-type': 'application/json', accept: 'application/json' },
+      ...(payload === undefined ? {} : { body: payload }),
+    });
+    const text = await response.body.text();
+    if (this.options.maxResponseBytes !== undefined && text.length > this.options.maxResponseBytes) {
+      throw new ServiceContractError(
+        this.service,
+        `answer of ${text.length} bytes exceeds ${this.options.maxResponseBytes}`,
+      );
+    }
+    const parsed = parseJson(text);
+    if (response.statusCode < 200 || response.statusCode >= 300) {
+      const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
+      throw new ServiceStatusError(
+        this.service,
+        response.statusCode,
+        error?.code,
+        error?.message ?? text.slice(0, 200),
+      );
+    }
+    const decoded = this.validator(schema).validate(parsed);
+    if (!decoded.ok) throw new ServiceContractError(this.service, describeErrors(decoded.errors));
+    return {
+      status: response.statusCode,
+      body: decoded.value,
+      serverTiming: parseServerTiming(response.headers['server-timing']),
+    };
   }
 
   private validator<S extends TSchema>(schema: S): SchemaValidator<S> {
@@ -151,6 +203,9 @@ export class JsonServiceClient {
     return validator as SchemaValidator<S>;
   }
 }
+
+/** What the deadline timer resolves with: a value no exchange can produce. */
+const LATE = Symbol('late');
 
 function parseJson(text: string): unknown {
   if (text === '') return undefined;

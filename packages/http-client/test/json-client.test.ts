@@ -14,6 +14,11 @@ import {
 const Answer = Type.Object({ value: Type.Integer() });
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
+/** Polls until `done` holds; the test's timeout bounds it. */
+async function waitUntil(done: () => boolean): Promise<void> {
+  while (!done()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
 let server: Server | undefined;
 let client: JsonServiceClient | undefined;
 
@@ -64,6 +69,42 @@ describe('JsonServiceClient', () => {
     await expect(call).rejects.toBeInstanceOf(DeadlineExceededError);
     await expect(call).rejects.toThrow('sleepy did not answer within 50 ms');
     for (const res of held) res.destroy();
+  });
+
+  it('when an answer comes after the deadline, then its connection is kept for the next call', async () => {
+    const held: ServerResponse[] = [];
+    const sockets = new Set<unknown>();
+    const url = await serve((req, res) => {
+      sockets.add(req.socket);
+      if (req.url === '/slow') held.push(res);
+      else res.end(JSON.stringify({ value: 1 }));
+    });
+    client = new JsonServiceClient({ service: 'sleepy', baseUrl: url, connections: 1 });
+
+    await expect(client.get('/slow', Answer, { deadlineMs: 20 })).rejects.toBeInstanceOf(
+      DeadlineExceededError,
+    );
+    expect(client.abandonedCalls).toBe(1);
+    const next = client.get('/fast', Answer, { deadlineMs: 2000 });
+    held[0]!.end(JSON.stringify({ value: 0 }));
+    const answer = await next;
+
+    expect(answer.body).toEqual({ value: 1 });
+    expect(sockets.size).toBe(1);
+    expect(client.abandonedCalls).toBe(0);
+  });
+
+  it('when a late answer never comes, then the call is aborted after the grace period', async () => {
+    const closed: boolean[] = [];
+    const url = await serve((_req, res) => res.on('close', () => closed.push(true)));
+    client = new JsonServiceClient({ service: 'hung', baseUrl: url, lateAnswerGraceMs: 50 });
+
+    await expect(client.get('/hang', Answer, { deadlineMs: 10 })).rejects.toBeInstanceOf(
+      DeadlineExceededError,
+    );
+    await waitUntil(() => closed.length === 1 && client!.abandonedCalls === 0);
+
+    expect(closed).toEqual([true]);
   });
 
   it('when the caller cancels before the answer, then the call fails as cancelled, not as late', async () => {
