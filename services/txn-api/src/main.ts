@@ -11,6 +11,7 @@ import { KafkaTransactionPublisher } from './adapters/kafka-publisher.js';
 import { RedisDecisionStore } from './adapters/redis-decision-store.js';
 import { HttpRulesOnlyDecider } from './adapters/scorer-client.js';
 import { buildApp } from './app.js';
+import { SYNC_DECISION_DEFAULTS } from './domain/decision-budget.js';
 import { DecisionWaiters } from './domain/decision-waiters.js';
 
 const SERVICE = 'txn-api';
@@ -36,12 +37,12 @@ const config = loadConfigOrExit(
     }),
     SYNC_DECISION_DEADLINE_MS: env.int({
       description: 'how long POST /v1/transactions?wait=true waits for the pipeline decision',
-      default: 100,
+      default: SYNC_DECISION_DEFAULTS.deadlineMs,
       min: 1,
     }),
     SCORER_TIMEOUT_MS: env.int({
       description: 'how long the rules-only fallback may take',
-      default: 50,
+      default: SYNC_DECISION_DEFAULTS.scorerTimeoutMs,
       min: 1,
     }),
   },

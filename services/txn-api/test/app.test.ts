@@ -1,6 +1,7 @@
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
+import { SYNC_DECISION_DEFAULTS } from '../src/domain/decision-budget.js';
 import { DecisionWaiters } from '../src/domain/decision-waiters.js';
 import {
   decisionFor,
@@ -19,7 +20,7 @@ function setup(rulesOnly = new StubRulesOnly()) {
     decisions,
     waiters,
     rulesOnly,
-    syncDeadlineMs: 50,
+    syncDeadlineMs: SYNC_DECISION_DEFAULTS.deadlineMs,
     logger: createLogger({ service: 'txn-api', level: 'silent' }),
     metrics: createMetrics('txn-api', { defaultMetrics: false }),
     version: 'test',
@@ -162,7 +163,7 @@ describe('POST /v1/transactions?wait=true', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ decision: 'review', mode: 'rules-only', modelVersion: 'none' });
     expect(res.json().reasons[0]).toMatch(
-      /no decision within 50 ms and the rules did not answer \(connect ECONNREFUSED\)/,
+      /no decision within 40 ms and the rules did not answer \(connect ECONNREFUSED\)/,
     );
   });
 
