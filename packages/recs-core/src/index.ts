@@ -1,6 +1,14 @@
 export { isAvailable } from './availability.js';
 export { candidateQuery, popularityScale, songIndexVector } from './candidate-space.js';
 export {
+  describeServingClock,
+  SERVING_CLOCK_MODES,
+  type ServingClockMode,
+  type ServingClockOptions,
+  type ServingClockSummary,
+  servingClock,
+} from './clock.js';
+export {
   crossFeatures,
   RANKER_FEATURES,
   type RankCandidate,

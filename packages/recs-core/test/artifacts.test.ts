@@ -33,6 +33,21 @@ describe('artifact reader', () => {
     expect(artifacts.path('hnsw')).toBe(join(artifacts.dir, 'hnsw.bin'));
   });
 
+  it('when the manifest carries the data window, then it reads back', () => {
+    const window = { startMs: Date.UTC(2025, 11, 1), endMs: Date.UTC(2026, 2, 1) };
+
+    const artifacts = loadRecsArtifacts(writeServingSet((manifest) => (manifest.dataWindow = window)));
+
+    expect(artifacts.manifest.dataWindow).toEqual(window);
+  });
+
+  it('when the manifest predates the data window, then the set still loads, without one', () => {
+    const artifacts = loadRecsArtifacts(writeServingSet());
+
+    expect(artifacts.manifest.dataWindow).toBeUndefined();
+    expect(artifacts.manifest.artifactVersion).toBe('fixture0001');
+  });
+
   it('when the manifest is missing, then the error says so and how to build the set', () => {
     const dir = writeServingSet();
     rmSync(join(dir, MANIFEST_FILE));

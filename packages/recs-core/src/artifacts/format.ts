@@ -97,6 +97,18 @@ export const RankerInfo = Type.Object({
 });
 export type RankerInfo = Static<typeof RankerInfo>;
 
+/**
+ * The span of time the training data covers (epoch ms, end exclusive). The
+ * services' serving clock starts at `endMs` (see ../clock.ts): the data is
+ * synthetic and dated, so "now" must be where the data ends, not the wall
+ * clock, or every song looks months old and every listen stale.
+ */
+export const DataWindow = Type.Object({
+  startMs: Type.Number(),
+  endMs: Type.Number(),
+});
+export type DataWindow = Static<typeof DataWindow>;
+
 export const RecsManifest = Type.Object({
   formatVersion: Type.Integer(),
   design: Type.Literal('recs'),
@@ -118,6 +130,8 @@ export const RecsManifest = Type.Object({
   hnsw: HnswParams,
   userTower: Type.Optional(UserTowerParamsSchema),
   ranker: Type.Optional(RankerInfo),
+  /** Absent in sets written before the serving clock existed: services then run on the wall clock. */
+  dataWindow: Type.Optional(DataWindow),
   files: Type.Record(Type.String(), FileEntry),
 });
 export type RecsManifest = Static<typeof RecsManifest>;

@@ -3,6 +3,7 @@ export {
   ARTIFACT_FILES,
   type ArtifactKind,
   type ArtifactRole,
+  DataWindow,
   decodeSongRow,
   encodeSongRow,
   HnswParams,

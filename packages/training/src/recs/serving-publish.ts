@@ -70,6 +70,8 @@ export function publishServingSet(dir: string, out: ServingOutputs): RecsManifes
       },
       genres: meta.genres.map((g) => g.name),
       regions: meta.regions,
+      // The services' serving clock starts at the data's end (recs-core clock.ts).
+      dataWindow: { startMs: meta.window.startMs, endMs: meta.window.endMs },
       hnsw: {
         library: HNSW_LIBRARY,
         space: ANN_SPACE,

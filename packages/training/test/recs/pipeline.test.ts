@@ -60,6 +60,11 @@ describe('recs offline pipeline on the tiny profile', () => {
     expect(manifest.hnsw).toMatchObject({ dim: manifest.dim + 1, space: 'ip', candidates: 200 });
     expect(manifest.ranker!.featureNames).toEqual(RANKER_FEATURES);
     expect(manifest.userTower!.popularityWeight).toBeGreaterThan(0);
+    const profile = recs.recsProfile('tiny');
+    expect(manifest.dataWindow).toEqual({
+      startMs: profile.endMs - profile.windowDays * 86_400_000,
+      endMs: profile.endMs,
+    });
     expect(artifacts.readSongs()).toHaveLength(2_000);
     expect(Object.keys(artifacts.readPopularityByRegion())).toEqual(manifest.regions.map((r) => r.code));
   });
