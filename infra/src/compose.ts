@@ -15,6 +15,8 @@ const ports = INFRA_PORTS.stack;
 const header = `# Generated from infra/src/manifest.ts by \`npm run infra -- compose\`; do not edit by hand.
 # A test (infra/test/compose.test.ts) fails when this file and the manifest disagree.
 # Where a container engine runs: docker compose up --build
+# The recs services run on the data's clock from the moment each starts; to give them one anchor
+# (and keep it across restarts): SERVING_CLOCK_ANCHOR_MS=$(($(date +%s) * 1000)) docker compose up --build
 `;
 
 function serviceEntry(spec: ServiceSpec): Record<string, unknown> {
@@ -23,6 +25,9 @@ function serviceEntry(spec: ServiceSpec): Record<string, unknown> {
     kafkaBrokers: KAFKA_INTERNAL,
     serviceUrl: (other) => `http://${other.name}:${other.port}`,
     artifactsDir: (set: ArtifactSet) => `${APP_DIR}/.cache/artifacts/${set}/${STACK_DATA_PROFILE}`,
+    // Compose interpolates it from the caller's environment; unset gives '', which the services read as unset.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: compose's interpolation syntax, not a JavaScript template
+    servingClockAnchorMs: '${SERVING_CLOCK_ANCHOR_MS:-}',
   });
   const dependsOn: Record<string, { condition: string }> = {};
   for (const dep of spec.dependsOn) dependsOn[dep] = { condition: 'service_healthy' };

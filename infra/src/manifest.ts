@@ -15,7 +15,9 @@ export type EnvValue =
   | { redisUrl: true }
   | { kafkaBrokers: true }
   | { serviceUrl: string }
-  | { artifacts: ArtifactSet };
+  | { artifacts: ArtifactSet }
+  /** The wall-clock ms the stack started: one value for every service, kept across restarts (recs-core clock.ts). */
+  | { servingClockAnchor: true };
 
 export interface ServiceSpec {
   name: string;
@@ -50,6 +52,12 @@ const common = (port: number): Record<string, EnvValue> => ({
 const health = { live: '/livez', ready: '/readyz' };
 
 /**
+ * The recs services that read the time run on the data's clock (data end +
+ * time since the anchor); one anchor for all of them keeps their clocks equal.
+ */
+const servingClock: Record<string, EnvValue> = { SERVING_CLOCK_ANCHOR_MS: { servingClockAnchor: true } };
+
+/**
  * Every service of both designs. The runner starts, and the compose file
  * lists, those whose folder exists (see `availableServices`), so a design
  * can land one service at a time.
@@ -62,7 +70,12 @@ export const SERVICES: ServiceSpec[] = [
     summary: 'user/song features in Redis (versioned, switched atomically); POST /v1/events/listen',
     dir: 'services/feature-store',
     port: 8081,
-    env: { ...common(8081), REDIS_URL: { redisUrl: true }, ARTIFACTS_DIR: { artifacts: 'recs' } },
+    env: {
+      ...common(8081),
+      REDIS_URL: { redisUrl: true },
+      ARTIFACTS_DIR: { artifacts: 'recs' },
+      ...servingClock,
+    },
     dependsOn: ['redis'],
     needs: ['recs'],
     health,
@@ -84,7 +97,7 @@ export const SERVICES: ServiceSpec[] = [
     summary: 'LightGBM LambdaRank in ONNX; POST /v1/rank scores up to 2000 candidates',
     dir: 'services/ranker',
     port: 8083,
-    env: { ...common(8083), ARTIFACTS_DIR: { artifacts: 'recs' } },
+    env: { ...common(8083), ARTIFACTS_DIR: { artifacts: 'recs' }, ...servingClock },
     dependsOn: [],
     needs: ['recs'],
     health,
@@ -113,6 +126,7 @@ export const SERVICES: ServiceSpec[] = [
       CANDIDATE_GEN_URL: { serviceUrl: 'candidate-gen' },
       RANKER_URL: { serviceUrl: 'ranker' },
       RULES_URL: { serviceUrl: 'rules' },
+      ...servingClock,
     },
     dependsOn: ['feature-store', 'candidate-gen', 'ranker', 'rules'],
     needs: ['recs'],
@@ -219,6 +233,11 @@ export interface EnvTarget {
   kafkaBrokers: string;
   serviceUrl(spec: ServiceSpec): string;
   artifactsDir(set: ArtifactSet): string;
+  /**
+   * The value of SERVING_CLOCK_ANCHOR_MS; a target without one leaves the
+   * variable out and each service anchors at its own start.
+   */
+  servingClockAnchorMs?: string;
 }
 
 export function resolveEnv(spec: ServiceSpec, target: EnvTarget): Record<string, string> {
@@ -228,7 +247,8 @@ export function resolveEnv(spec: ServiceSpec, target: EnvTarget): Record<string,
     else if ('redisUrl' in value) out[name] = target.redisUrl;
     else if ('kafkaBrokers' in value) out[name] = target.kafkaBrokers;
     else if ('serviceUrl' in value) out[name] = target.serviceUrl(serviceByName(value.serviceUrl));
-    else out[name] = target.artifactsDir(value.artifacts);
+    else if ('artifacts' in value) out[name] = target.artifactsDir(value.artifacts);
+    else if (target.servingClockAnchorMs !== undefined) out[name] = target.servingClockAnchorMs;
   }
   return out;
 }

@@ -39,12 +39,17 @@ function serviceNodeArgs(): string[] {
   return (process.env.MLSYS_SERVICE_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
 }
 
+/** When the first service of this stack was launched: the recs serving clock's anchor, shared and kept across restarts. */
+let servingClockAnchorMs: number | undefined;
+
 function launch(spec: ServiceSpec, infra: RunningInfra, dataProfile: string): ManagedProcess {
+  servingClockAnchorMs ??= Date.now();
   const env = resolveEnv(spec, {
     redisUrl: infra.redisUrl,
     kafkaBrokers: infra.kafkaBrokers.join(','),
     serviceUrl: (other) => `http://127.0.0.1:${other.port}`,
     artifactsDir: (set: ArtifactSet) => artifactsDir(set, dataProfile),
+    servingClockAnchorMs: String(servingClockAnchorMs),
   });
   return ManagedProcess.start({
     name: spec.name,

@@ -2,6 +2,7 @@
 // song statistics it was trained with (refusing to start when they are
 // missing or of another version), serves HTTP, shuts down on SIGTERM/SIGINT.
 import { env, loadConfigOrExit, serviceEnv } from '@mlsys/config';
+import { describeServingClock, SERVING_CLOCK_MODES, servingClock } from '@mlsys/recs-core';
 import { loadRecsArtifacts, RecsArtifactError } from '@mlsys/recs-core/artifacts';
 import { onTerminationSignal, packageVersion } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
@@ -18,6 +19,17 @@ const config = loadConfigOrExit(
     ...serviceEnv(8083),
     ARTIFACTS_DIR: env.string({
       description: 'recs artifact set holding ranker.onnx, e.g. .cache/artifacts/recs/default',
+    }),
+    SERVING_CLOCK: env.oneOf(SERVING_CLOCK_MODES, {
+      description:
+        "what now is: 'data' = the artifact data's end plus the time since SERVING_CLOCK_ANCHOR_MS, 'wall' = the wall clock",
+      default: 'data',
+    }),
+    SERVING_CLOCK_ANCHOR_MS: env.int({
+      description:
+        'wall-clock epoch ms that is the data end on the data clock (default: when this process started)',
+      default: 0,
+      min: 1,
     }),
   },
   process.env,
@@ -44,11 +56,22 @@ const { artifacts, model, catalog } = await (async () => {
 const { artifactVersion, ranker } = artifacts.manifest;
 logger.info({ artifactVersion, trees: ranker?.trees, songs: catalog.songs.length }, 'model loaded');
 
+// The time of a request that does not say (rec-api always does): release age, hour of day, hours since the artist.
+const clockOptions = {
+  mode: config.SERVING_CLOCK,
+  dataEndMs: artifacts.manifest.dataWindow?.endMs,
+  anchorMs: config.SERVING_CLOCK_ANCHOR_MS || Date.now(),
+};
+const now = servingClock(clockOptions);
+const { message: clockMessage, ...clockFields } = describeServingClock(clockOptions);
+logger.info(clockFields, clockMessage);
+
 const app = buildApp({
   model,
   catalog,
   modelVersion: artifactVersion,
   modelInfo: { trees: String(ranker?.trees ?? 0), features: String(ranker?.featureNames.length ?? 0) },
+  now,
   logger,
   metrics: createMetrics(SERVICE),
   version,

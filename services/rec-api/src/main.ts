@@ -1,6 +1,7 @@
 // rec-api process entry: reads the environment, loads the serving catalog
 // from the artifact set, serves HTTP, shuts down in order on SIGTERM/SIGINT.
 import { env, loadConfigOrExit, serviceEnv } from '@mlsys/config';
+import { describeServingClock, SERVING_CLOCK_MODES, servingClock } from '@mlsys/recs-core';
 import { loadRecsArtifacts, RecsArtifactError } from '@mlsys/recs-core/artifacts';
 import { onTerminationSignal, packageVersion } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
@@ -49,6 +50,17 @@ const config = loadConfigOrExit(
       min: 1,
       max: 20,
     }),
+    SERVING_CLOCK: env.oneOf(SERVING_CLOCK_MODES, {
+      description:
+        "what now is: 'data' = the artifact data's end plus the time since SERVING_CLOCK_ANCHOR_MS, 'wall' = the wall clock",
+      default: 'data',
+    }),
+    SERVING_CLOCK_ANCHOR_MS: env.int({
+      description:
+        'wall-clock epoch ms that is the data end on the data clock (default: when this process started)',
+      default: 0,
+      min: 1,
+    }),
     POOL_CONNECTIONS: env.int({
       description: 'keep-alive connections per downstream service',
       default: 32,
@@ -59,9 +71,13 @@ const config = loadConfigOrExit(
 );
 
 const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
-const catalog = (() => {
+const { catalog, manifest } = (() => {
   try {
-    return loadServingCatalog(loadRecsArtifacts(config.ARTIFACTS_DIR), config.CANDIDATES_K || undefined);
+    const artifacts = loadRecsArtifacts(config.ARTIFACTS_DIR);
+    return {
+      catalog: loadServingCatalog(artifacts, config.CANDIDATES_K || undefined),
+      manifest: artifacts.manifest,
+    };
   } catch (error) {
     if (!(error instanceof RecsArtifactError)) throw error;
     console.error(`${SERVICE} cannot start: ${error.message}`);
@@ -72,6 +88,16 @@ logger.info(
   { artifactVersion: catalog.artifactVersion, songs: catalog.songs.length, candidatesK: catalog.candidatesK },
   'catalog loaded',
 );
+
+// The request time sent to the ranker and the rules: the data's time by default (see recs-core clock.ts).
+const clockOptions = {
+  mode: config.SERVING_CLOCK,
+  dataEndMs: manifest.dataWindow?.endMs,
+  anchorMs: config.SERVING_CLOCK_ANCHOR_MS || Date.now(),
+};
+const now = servingClock(clockOptions);
+const { message: clockMessage, ...clockFields } = describeServingClock(clockOptions);
+logger.info(clockFields, clockMessage);
 
 const stages = new HttpRecommendationStages(
   {
@@ -92,6 +118,7 @@ const app = buildApp({
     rules: config.RULES_DEADLINE_MS,
   },
   rulesOverfetch: config.RULES_OVERFETCH,
+  now,
   logger,
   metrics: createMetrics(SERVICE),
   version,
