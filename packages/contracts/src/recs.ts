@@ -55,11 +55,41 @@ export const RecentListen = Type.Object(
 );
 export type RecentListen = Static<typeof RecentListen>;
 
-/** Ids with a score each, best first; two parallel arrays, because 2,000 objects cost more to encode. */
+/**
+ * Int32 values as base64 of their little-endian bytes: 1,000 song ids are
+ * 5,336 characters instead of ~6,000, and decode with no number parser.
+ * See `encodeInt32` / `decodeInt32`.
+ */
+export const Int32Base64 = Type.String({
+  pattern: '^[A-Za-z0-9+/]*={0,2}$',
+  description: 'little-endian int32, base64',
+});
+
+export function encodeInt32(values: Int32Array): string {
+  return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
+}
+
+/** Decodes into a fresh, aligned array; throws when the byte count is not a whole number of int32s. */
+export function decodeInt32(base64: string): Int32Array {
+  const bytes = Buffer.from(base64, 'base64');
+  if (bytes.length % 4 !== 0)
+    throw new Error(`an int32 array needs a multiple of 4 bytes, got ${bytes.length}`);
+  const out = new Int32Array(bytes.length / 4);
+  new Uint8Array(out.buffer).set(bytes);
+  return out;
+}
+
+/**
+ * Ids with a score each, best first, packed: the candidate list travels
+ * between candidate-gen, rec-api and the ranker on every request, and 1,000
+ * ids and scores as JSON numbers are ~25 KB that cost ~0.13 ms to encode and
+ * as much to parse at each end; packed they are ~11 KB and ~4x cheaper.
+ * `ids[i]` has `scores[i]`; the decoded arrays must have the same length.
+ */
 export const ScoredSongs = Type.Object(
   {
-    ids: Type.Array(SongId, { maxItems: MAX_CANDIDATES }),
-    scores: Type.Array(Type.Number(), { maxItems: MAX_CANDIDATES }),
+    ids: Int32Base64,
+    scores: Float32Base64,
   },
   { additionalProperties: false },
 );
@@ -155,9 +185,8 @@ export const CandidatesRequest = Type.Object(
 export type CandidatesRequest = Static<typeof CandidatesRequest>;
 
 export const CandidatesResponse = Type.Object({
-  ids: Type.Array(SongId),
-  /** q . v of each song (the ranker's `ann_score`). */
-  scores: Type.Array(Type.Number()),
+  /** Best first; `scores` are q . v of each song (the ranker's `ann_score`). */
+  candidates: ScoredSongs,
   indexVersion: Type.String(),
 });
 export type CandidatesResponse = Static<typeof CandidatesResponse>;

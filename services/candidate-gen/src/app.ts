@@ -1,4 +1,4 @@
-import { CandidatesRequest, CandidatesResponse } from '@mlsys/contracts';
+import { CandidatesRequest, CandidatesResponse, encodeFloat32, encodeInt32 } from '@mlsys/contracts';
 import { createServiceApp, RequestValidationError, type ServiceApp } from '@mlsys/service-kit';
 import { type Logger, type Metrics, StageTimer } from '@mlsys/telemetry';
 import type { CandidateIndex } from './domain/ports.js';
@@ -53,8 +53,7 @@ export function buildApp(deps: CandidateGenDeps): ServiceApp {
       returned.observe(found.ids.length);
       reply.header('server-timing', timer.header());
       return {
-        ids: Array.from(found.ids),
-        scores: Array.from(found.scores),
+        candidates: { ids: encodeInt32(found.ids), scores: encodeFloat32(found.scores) },
         indexVersion: deps.indexVersion,
       };
     },

@@ -1,3 +1,4 @@
+import { decodeFloat32, decodeInt32 } from '@mlsys/contracts';
 import { candidateQuery, dot, normalizeInPlace, row, songIndexVector } from '@mlsys/recs-core';
 import { loadRecsArtifacts } from '@mlsys/recs-core/artifacts';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
@@ -34,6 +35,11 @@ const userVector = (user: number) =>
 const indexVector = (song: number) =>
   songIndexVector(row(songEmbeddings, dim, song), songs[song]!.listenCount, hnsw.popularityScale!);
 const candidates = (payload: object) => app.inject({ method: 'POST', url: '/v1/candidates', payload });
+/** The packed candidate list of an answer, decoded. */
+const unpack = (body: { candidates: { ids: string; scores: string } }) => ({
+  ids: Array.from(decodeInt32(body.candidates.ids)),
+  scores: Array.from(decodeFloat32(body.candidates.scores)),
+});
 
 describe('POST /v1/candidates', () => {
   it('when asked for k songs, then k distinct songs come back best first, each scored q . v', async () => {
@@ -42,25 +48,25 @@ describe('POST /v1/candidates', () => {
     const res = await candidates({ vector, k: 100 });
 
     expect(res.statusCode).toBe(200);
-    const body = res.json();
-    expect(body.ids).toHaveLength(100);
-    expect(new Set(body.ids).size).toBe(100);
-    expect(body.indexVersion).toBe(artifactVersion);
-    for (let i = 1; i < body.scores.length; i++)
-      expect(body.scores[i]).toBeLessThanOrEqual(body.scores[i - 1]);
+    expect(res.json().indexVersion).toBe(artifactVersion);
+    const { ids, scores } = unpack(res.json());
+    expect(ids).toHaveLength(100);
+    expect(new Set(ids).size).toBe(100);
+    expect(scores).toHaveLength(100);
+    for (let i = 1; i < scores.length; i++) expect(scores[i]).toBeLessThanOrEqual(scores[i - 1]!);
     for (let i = 0; i < 5; i++) {
-      expect(body.scores[i]).toBeCloseTo(dot(vector, indexVector(body.ids[i])), 4);
+      expect(scores[i]).toBeCloseTo(dot(vector, indexVector(ids[i]!)), 4);
     }
     expect(res.headers['server-timing']).toMatch(/^ann;dur=/);
   });
 
   it('when songs are excluded, then none of them is returned and k are still returned', async () => {
     const vector = userVector(5);
-    const first = (await candidates({ vector, k: 20 })).json().ids as number[];
+    const first = unpack((await candidates({ vector, k: 20 })).json()).ids;
 
     const res = await candidates({ vector, k: 20, exclude: first.slice(0, 10) });
 
-    const ids = res.json().ids as number[];
+    const { ids } = unpack(res.json());
     expect(ids).toHaveLength(20);
     expect(ids.filter((id) => first.slice(0, 10).includes(id))).toEqual([]);
     expect(ids.slice(0, 10)).toEqual(first.slice(10));

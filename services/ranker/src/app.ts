@@ -1,9 +1,9 @@
-import { RankRequest, RankResponse } from '@mlsys/contracts';
+import { decodeFloat32, decodeInt32, RankRequest, RankResponse } from '@mlsys/contracts';
 import { createServiceApp, RequestValidationError, type ServiceApp } from '@mlsys/service-kit';
 import { type Logger, type Metrics, StageTimer } from '@mlsys/telemetry';
 import type { RankerCatalog } from './domain/catalog.js';
 import type { ScoringModel } from './domain/ports.js';
-import { rankCandidates, requestProblems } from './domain/rank.js';
+import { type RankInput, rankCandidates, requestProblems } from './domain/rank.js';
 
 export interface RankerDeps {
   model: ScoringModel;
@@ -44,14 +44,10 @@ export function buildApp(deps: RankerDeps): ServiceApp {
     '/v1/rank',
     { schema: { body: RankRequest, response: { 200: RankResponse } } },
     async (request, reply) => {
-      const problems = requestProblems(deps.catalog, request.body);
+      const input = unpack(request.body);
+      const problems = requestProblems(deps.catalog, input);
       if (problems.length > 0) throw new RequestValidationError('body', problems);
-      const ranked = await rankCandidates(
-        deps.model,
-        deps.catalog,
-        request.body,
-        request.body.nowMs ?? now(),
-      );
+      const ranked = await rankCandidates(deps.model, deps.catalog, input, input.nowMs ?? now());
       modelSeconds.observe(ranked.modelMs / 1000);
       batch.observe(ranked.ids.length);
       const timer = new StageTimer();
@@ -63,4 +59,22 @@ export function buildApp(deps: RankerDeps): ServiceApp {
   );
 
   return app;
+}
+
+/** Decodes the packed candidate list; a length that is not whole int32s/float32s is a 400 naming the field. */
+function unpack(body: RankRequest): RankInput {
+  const decode = <T>(field: string, run: () => T): T => {
+    try {
+      return run();
+    } catch (error) {
+      throw new RequestValidationError('body', [{ field, reason: (error as Error).message }]);
+    }
+  };
+  return {
+    ...body,
+    candidates: {
+      ids: decode('candidates.ids', () => decodeInt32(body.candidates.ids)),
+      scores: decode('candidates.scores', () => decodeFloat32(body.candidates.scores)),
+    },
+  };
 }

@@ -1,3 +1,4 @@
+import { encodeFloat32, encodeInt32 } from '@mlsys/contracts';
 import { crossFeatures, localHour, summarizeHistory } from '@mlsys/recs-core';
 import { loadRecsArtifacts } from '@mlsys/recs-core/artifacts';
 import type { RankerModel } from '@mlsys/recs-core/ranker-model';
@@ -33,10 +34,17 @@ afterAll(async () => {
   await model.close();
 });
 
-const candidates = (n: number) => ({
+/** n catalog songs with descending float32 scores, as plain arrays. */
+const scored = (n: number) => ({
   ids: Array.from({ length: n }, (_, i) => (i * 7) % songs.length),
-  scores: Array.from({ length: n }, (_, i) => 1 - i / n),
+  scores: Array.from({ length: n }, (_, i) => Math.fround(1 - i / n)),
 });
+/** The wire form of a candidate list. */
+const pack = ({ ids, scores }: { ids: number[]; scores: number[] }) => ({
+  ids: encodeInt32(Int32Array.from(ids)),
+  scores: encodeFloat32(Float32Array.from(scores)),
+});
+const candidates = (n: number) => pack(scored(n));
 const recentListens = [
   { songId: 11, timestampMs: NOW - 3_600_000 },
   { songId: 12, timestampMs: NOW - 600_000 },
@@ -45,9 +53,9 @@ const rank = (payload: object) => app.inject({ method: 'POST', url: '/v1/rank', 
 
 describe('POST /v1/rank', () => {
   it('when candidates are sent, then all of them come back ordered by the score the offline feature code and model give', async () => {
-    const sent = candidates(200);
+    const sent = scored(200);
 
-    const res = await rank({ region: 'US', nowMs: NOW, recentListens, candidates: sent });
+    const res = await rank({ region: 'US', nowMs: NOW, recentListens, candidates: pack(sent) });
 
     expect(res.statusCode).toBe(200);
     const body = res.json();
@@ -104,12 +112,32 @@ describe('POST /v1/rank', () => {
     const res = await rank({
       region: 'US',
       recentListens: [],
-      candidates: { ids: [1, songs.length + 5], scores: [0.5] },
+      candidates: pack({ ids: [1, songs.length + 5], scores: [0.5] }),
     });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.fields.map((f: { field: string }) => f.field)).toEqual([
       'candidates.scores',
       'candidates.ids',
+    ]);
+  });
+
+  it('when the packed ids are not whole int32s, then 400 names candidates.ids and why', async () => {
+    const res = await rank({
+      region: 'US',
+      recentListens: [],
+      candidates: { ids: Buffer.from([1, 2, 3, 4, 5]).toString('base64'), scores: pack(scored(1)).scores },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.fields).toEqual([
+      { field: 'candidates.ids', reason: 'an int32 array needs a multiple of 4 bytes, got 5' },
+    ]);
+  });
+
+  it('when more than 2000 candidates are sent, then 400 names candidates.ids', async () => {
+    const res = await rank({ region: 'US', recentListens: [], candidates: candidates(2001) });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.fields).toEqual([
+      { field: 'candidates.ids', reason: 'must hold at most 2000 songs, got 2001' },
     ]);
   });
 

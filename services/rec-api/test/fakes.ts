@@ -1,7 +1,13 @@
-import type { RankRequest, RulesRequest } from '@mlsys/contracts';
+import type { RulesRequest } from '@mlsys/contracts';
 import type { SongFeatures } from '@mlsys/recs-core';
 import type { ServingCatalog } from '../src/domain/catalog.js';
-import type { Candidates, RecommendationStages, StageAnswer, UserFeatures } from '../src/domain/ports.js';
+import type {
+  Candidates,
+  RankCall,
+  RecommendationStages,
+  StageAnswer,
+  UserFeatures,
+} from '../src/domain/ports.js';
 
 export const NOW = Date.UTC(2026, 5, 1);
 const YEAR_MS = 365 * 86_400_000;
@@ -64,7 +70,7 @@ export class FakeStages implements RecommendationStages {
       .slice(0, k);
     return { ids, scores: ids.map((_, r) => 1 - r / 100), indexVersion: 'idx1' };
   };
-  rankOf: Behaviour<RankRequest, { ids: number[]; scores: number[]; modelVersion: string }> = (request) => ({
+  rankOf: Behaviour<RankCall, { ids: number[]; scores: number[]; modelVersion: string }> = (request) => ({
     ids: [...request.candidates.ids].reverse(),
     scores: request.candidates.ids.map((_, i) => 10 - i),
     modelVersion: 'm1',
@@ -97,7 +103,7 @@ export class FakeStages implements RecommendationStages {
     this.calls.push('candidates');
     return { value: await this.candidatesOf(request), timings: [{ name: 'ann', ms: 2 }] };
   }
-  async rank(request: RankRequest) {
+  async rank(request: RankCall) {
     this.calls.push('ranker');
     return { value: await this.rankOf(request), timings: [{ name: 'model', ms: 3 }] };
   }

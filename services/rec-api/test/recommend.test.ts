@@ -143,7 +143,11 @@ describe('recommend', () => {
   it('when the rules service lets unlicensed songs through, then the guard replaces them with licensed ones and counts the miss', async () => {
     const stages = new FakeStages();
     // The ranker keeps candidate order, whose head (songs 59, 58, ...) is licensed in GB only.
-    stages.rankOf = (request) => ({ ...request.candidates, modelVersion: 'm1' });
+    stages.rankOf = ({ candidates }) => ({
+      ids: [...candidates.ids],
+      scores: [...candidates.scores],
+      modelVersion: 'm1',
+    });
     stages.rulesOf = (request) => ({
       items: request.items.slice(0, request.count).map(({ songId, score }) => ({ songId, score })),
       changes: [],

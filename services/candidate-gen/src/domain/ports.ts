@@ -1,7 +1,7 @@
-/** Scored song ids, best first (parallel arrays). */
+/** Scored song ids, best first (parallel arrays, packed as they go on the wire). */
 export interface Candidates {
-  ids: ArrayLike<number>;
-  scores: ArrayLike<number>;
+  ids: Int32Array;
+  scores: Float32Array;
 }
 
 /** The nearest-neighbour index over song embeddings (HNSW in production, exact search in tests). */

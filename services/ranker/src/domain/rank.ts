@@ -1,7 +1,12 @@
-import type { RankRequest } from '@mlsys/contracts';
+import { MAX_CANDIDATES, type RankRequest } from '@mlsys/contracts';
 import { crossFeatures, localHour, type RankCandidate, summarizeHistory } from '@mlsys/recs-core';
 import type { RankerCatalog } from './catalog.js';
 import type { ScoringModel } from './ports.js';
+
+/** A rank request with its packed candidate list decoded. */
+export interface RankInput extends Omit<RankRequest, 'candidates'> {
+  candidates: { ids: Int32Array; scores: Float32Array };
+}
 
 export interface Ranked {
   ids: number[];
@@ -14,7 +19,7 @@ export interface Ranked {
 /** What is wrong with a request the catalog cannot serve (unknown region or song), per field; empty when fine. */
 export function requestProblems(
   catalog: RankerCatalog,
-  request: RankRequest,
+  request: RankInput,
 ): { field: string; reason: string }[] {
   const problems: { field: string; reason: string }[] = [];
   if (!catalog.regions.has(request.region)) {
@@ -27,7 +32,13 @@ export function requestProblems(
       reason: `must have one score per id (${ids.length} ids, ${scores.length} scores)`,
     });
   }
-  const unknown = ids.find((id) => id >= catalog.songs.length);
+  if (ids.length > MAX_CANDIDATES) {
+    problems.push({
+      field: 'candidates.ids',
+      reason: `must hold at most ${MAX_CANDIDATES} songs, got ${ids.length}`,
+    });
+  }
+  const unknown = ids.find((id) => id < 0 || id >= catalog.songs.length);
   if (unknown !== undefined) {
     problems.push({
       field: 'candidates.ids',
@@ -47,7 +58,7 @@ export function requestProblems(
 export async function rankCandidates(
   model: ScoringModel,
   catalog: RankerCatalog,
-  request: RankRequest,
+  request: RankInput,
   nowMs: number,
 ): Promise<Ranked> {
   const started = performance.now();
@@ -59,7 +70,7 @@ export async function rankCandidates(
     genreHourLift: catalog.genreHourLift,
   };
   const { ids, scores: annScores } = request.candidates;
-  const candidates: RankCandidate[] = ids.map((id, annRank) => ({
+  const candidates: RankCandidate[] = Array.from(ids, (id, annRank) => ({
     song: catalog.songs[id]!,
     annScore: annScores[annRank]!,
     annRank,
@@ -71,8 +82,7 @@ export async function rankCandidates(
   const modelDone = performance.now();
 
   // Best score first; equal scores keep candidate generation's order.
-  const order = ids
-    .map((_, i) => i)
+  const order = Array.from(ids, (_, i) => i)
     .sort((a, b) => scores[b]! - scores[a]! || a - b)
     .slice(0, request.limit ?? ids.length);
   return {

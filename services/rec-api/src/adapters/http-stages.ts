@@ -1,12 +1,26 @@
 import {
   CandidatesResponse,
   decodeFloat32,
+  decodeInt32,
+  encodeFloat32,
+  encodeInt32,
   RankResponse,
   RulesResponse,
   UserFeaturesResponse,
 } from '@mlsys/contracts';
-import { JsonServiceClient, ServiceStatusError, type TimingEntry } from '@mlsys/http-client';
-import type { RecommendationStages, StageAnswer, UserFeatures } from '../domain/ports.js';
+import {
+  JsonServiceClient,
+  ServiceContractError,
+  ServiceStatusError,
+  type TimingEntry,
+} from '@mlsys/http-client';
+import type {
+  Candidates,
+  RankCall,
+  RecommendationStages,
+  StageAnswer,
+  UserFeatures,
+} from '../domain/ports.js';
 
 export interface StageUrls {
   featureStore: string;
@@ -70,15 +84,38 @@ export class HttpRecommendationStages implements RecommendationStages {
     }
   }
 
-  async candidates(request: { vector: number[]; k: number; exclude: number[] }, deadlineMs: number) {
+  async candidates(
+    request: { vector: number[]; k: number; exclude: number[] },
+    deadlineMs: number,
+  ): Promise<StageAnswer<Candidates>> {
     const answer = await this.candidateGen.post('/v1/candidates', request, CandidatesResponse, {
       deadlineMs,
     });
-    return { value: answer.body, timings: timings(answer.serverTiming) };
+    const { candidates, indexVersion } = answer.body;
+    const ids = decodeInt32(candidates.ids);
+    const scores = decodeFloat32(candidates.scores);
+    if (ids.length !== scores.length) {
+      throw new ServiceContractError(
+        'candidate-gen',
+        `${ids.length} candidate ids but ${scores.length} scores`,
+      );
+    }
+    return {
+      value: { ids: Array.from(ids), scores: Array.from(scores), indexVersion },
+      timings: timings(answer.serverTiming),
+    };
   }
 
-  async rank(request: Parameters<RecommendationStages['rank']>[0], deadlineMs: number) {
-    const answer = await this.ranker.post('/v1/rank', request, RankResponse, { deadlineMs });
+  async rank(request: RankCall, deadlineMs: number): Promise<StageAnswer<RankResponse>> {
+    const { ids, scores } = request.candidates;
+    const packed = {
+      ...request,
+      candidates: {
+        ids: encodeInt32(Int32Array.from(ids)),
+        scores: encodeFloat32(Float32Array.from(scores)),
+      },
+    };
+    const answer = await this.ranker.post('/v1/rank', packed, RankResponse, { deadlineMs });
     return { value: answer.body, timings: timings(answer.serverTiming) };
   }
 

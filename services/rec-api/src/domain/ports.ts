@@ -22,6 +22,11 @@ export interface UserFeatures {
   recentSongEmbeddings: ReadonlyMap<number, Float32Array>;
 }
 
+/** A rank request as the pipeline builds it: the candidate list as plain arrays (the adapter packs it). */
+export interface RankCall extends Omit<RankRequest, 'candidates'> {
+  candidates: { ids: readonly number[]; scores: readonly number[] };
+}
+
 export interface Candidates {
   ids: number[];
   scores: number[];
@@ -40,6 +45,6 @@ export interface RecommendationStages {
     request: { vector: number[]; k: number; exclude: number[] },
     deadlineMs: number,
   ): Promise<StageAnswer<Candidates>>;
-  rank(request: RankRequest, deadlineMs: number): Promise<StageAnswer<RankResponse>>;
+  rank(request: RankCall, deadlineMs: number): Promise<StageAnswer<RankResponse>>;
   rules(request: RulesRequest, deadlineMs: number): Promise<StageAnswer<RulesResponse>>;
 }
