@@ -40,8 +40,15 @@ function portOffset(): number {
   return offset;
 }
 
+const HELP = new Set(['-h', '--help', 'help']);
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // `bench` and `load` have their own flags and help; the others answer --help here.
+  if (command !== 'bench' && command !== 'load' && argv.some((arg) => HELP.has(arg))) {
+    console.log(USAGE);
+    return 0;
+  }
   switch (command) {
     case 'start': {
       const { values } = parseArgs({
@@ -117,13 +124,26 @@ async function infra(args: string[]): Promise<number> {
   }
 }
 
+/** A flag parseArgs does not know, or a value it cannot take: the user's typo, not a crash. */
+function isUsageError(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return (
+    code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
+    code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ||
+    code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL'
+  );
+}
+
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
   if (error instanceof UserFacingError) {
     console.error(`\n✖ ${error.message}`);
+  } else if (isUsageError(error)) {
+    console.error(`\n✖ ${(error as Error).message}\n\n${USAGE}`);
+    process.exitCode = 2;
   } else {
     console.error('\n✖', error);
   }
-  process.exitCode = 1;
+  process.exitCode ??= 1;
 }
