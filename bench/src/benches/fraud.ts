@@ -1,7 +1,11 @@
 // `npm run bench -- fraud [--rates 2500,5000,10000] [--seconds 60] [--warmup-seconds 5]
 //                         [--drain-seconds 120] [--checkpoint-ms 30000] [--artifacts DIR]
 //                         [--kafka host:port] [--redis redis://host:port]
-//                         [--modes pipeline,passthrough,eos-passthrough] [--no-designs]`
+//                         [--modes pipeline,passthrough,eos-passthrough] [--no-designs]
+//                         [--cpu-prof DIR]`
+//
+// `--cpu-prof DIR` runs every stage process with `node --cpu-prof` and writes their profiles
+// (one .cpuprofile per process, written when it stops) to DIR: where each stage's CPU goes.
 //
 // The fraud stream end to end at fixed arrival rates: simulated payments (the Handbook simulator
 // with card-not-present signals, `default` profile) are produced to `transactions`, keyed by card,
@@ -108,6 +112,8 @@ interface Settings {
   modes: Mode[];
   /** Also compare the state designs (per-transaction Redis Lua, in-memory with checkpoints). */
   designs: boolean;
+  /** Where the stage processes write their CPU profiles (node --cpu-prof), if profiling. */
+  cpuProfileDir?: string;
 }
 
 export async function run(args: string[]): Promise<RunResult> {
@@ -158,6 +164,7 @@ function parseSettings(args: string[]): Settings {
       redis: { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
       modes: { type: 'string', default: 'pipeline,passthrough' },
       'no-designs': { type: 'boolean', default: false },
+      'cpu-prof': { type: 'string' },
     },
   });
   const positive = (name: string, text: string) => {
@@ -190,6 +197,7 @@ function parseSettings(args: string[]): Settings {
       return mode as Mode;
     }),
     designs: !values['no-designs'],
+    ...(values['cpu-prof'] ? { cpuProfileDir: values['cpu-prof'] } : {}),
   };
 }
 
@@ -440,7 +448,7 @@ async function startPipeline(
     INSTANCE_ID: run,
   };
   return Promise.all([
-    startService('feature-engine', {
+    startService(settings, 'feature-engine', {
       ...common,
       REDIS_URL: settings.redisUrl,
       STATE_NAMESPACE: run,
@@ -449,7 +457,7 @@ async function startPipeline(
       CHARGEBACKS_TOPIC: topics.chargebacks,
       CONSUMER_GROUP: `${run}.feature-engine`,
     }),
-    startService('fraud-scorer', {
+    startService(settings, 'fraud-scorer', {
       ...common,
       DECISIONS_TOPIC: topics.decisions,
       CONSUMER_GROUP: `${run}.fraud-scorer`,
@@ -457,12 +465,17 @@ async function startPipeline(
   ]);
 }
 
-async function startService(service: string, env: Record<string, string>): Promise<Stage> {
+async function startService(
+  settings: Settings,
+  service: string,
+  env: Record<string, string>,
+): Promise<Stage> {
   const port = await freePort();
   const child = spawnNode(
     [join(root, 'services', service, 'src', 'main.ts')],
     { ...env, PORT: String(port) },
     'ignore',
+    settings.cpuProfileDir,
   );
   const stage = { ...stageOf(service, child), metricsUrl: `http://127.0.0.1:${port}/metrics` };
   const deadline = Date.now() + 60_000;
@@ -500,6 +513,8 @@ async function startPassthrough(
         `${run}.${name}`,
       ],
       {},
+      'pipe',
+      settings.cpuProfileDir,
     );
     return new Promise<Stage>((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`pass-through ${name} exited (code ${code})`)));
@@ -519,8 +534,10 @@ function spawnNode(
   args: string[],
   env: Record<string, string>,
   stdout: 'pipe' | 'ignore' = 'pipe',
+  cpuProfileDir?: string,
 ): ChildProcess {
-  return spawn(process.execPath, ['--conditions=@mlsys/source', '--import', 'tsx', ...args], {
+  const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
+  return spawn(process.execPath, [...profile, '--conditions=@mlsys/source', '--import', 'tsx', ...args], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', stdout, 'inherit'],

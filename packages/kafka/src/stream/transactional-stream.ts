@@ -64,12 +64,20 @@ export interface TransactionalStreamOptions<T> {
   sessionTimeoutMs?: number;
   /** How long a transaction left open by a dead instance blocks read-committed consumers at most. */
   transactionTimeoutMs?: number;
+  /**
+   * First back-off (ms, doubling) when the broker is still finishing the previous transaction
+   * (CONCURRENT_TRANSACTIONS) or a produce fails transiently.
+   */
+  retryBackoffMs?: number;
   onBatch?(stats: BatchStats): void;
   /** The stream stopped for good (fenced by a newer instance, or failing repeatedly). */
   onFatal?(error: Error): void;
 }
 
 const FENCED = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED']);
+const TRANSACTION_RETRY_MS = 5;
+/** Attempts of a transaction's offsets-only start while the previous transaction completes. */
+const CONCURRENT_TRANSACTION_ATTEMPTS = 10;
 const MAX_CONSECUTIVE_FAILURES = 5;
 
 /**
@@ -88,6 +96,7 @@ export class TransactionalStream<T> {
   private readonly buffers: PartitionBuffers<Entry<T>>;
   private readonly maxBatchRecords: number;
   private readonly maxBuffered: number;
+  private readonly retryMs: number;
   private assignment: Record<string, number[]> = {};
   /** Next offset whose processing is committed, per partition key. */
   private readonly committed = new Map<string, bigint>();
@@ -108,6 +117,7 @@ export class TransactionalStream<T> {
   constructor(private readonly options: TransactionalStreamOptions<T>) {
     this.maxBatchRecords = options.maxBatchRecords ?? 5000;
     this.maxBuffered = options.maxBufferedPerPartition ?? 20_000;
+    this.retryMs = options.retryBackoffMs ?? TRANSACTION_RETRY_MS;
     const ordering = options.ordering;
     // Dead records carry no event time: they go first and never hold the merge back.
     this.buffers = new PartitionBuffers<Entry<T>>(
@@ -134,6 +144,15 @@ export class TransactionalStream<T> {
       idempotent: true,
       maxInFlightRequests: 1,
       transactionTimeout: options.transactionTimeoutMs ?? 10_000,
+      // The broker answers a commit before it has written the commit markers, and refuses to add
+      // partitions to the next transaction (CONCURRENT_TRANSACTIONS) until it has: a few ms on a
+      // local broker. kafkajs retries that with the client's back-off (100 ms), which made most
+      // back-to-back transactions wait 100 ms for nothing; a short, doubling back-off waits as
+      // long as the markers take. An idempotent producer must retry without a limit (as before).
+      retry: {
+        initialRetryTime: options.retryBackoffMs ?? TRANSACTION_RETRY_MS,
+        retries: Number.MAX_SAFE_INTEGER,
+      },
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
     });
@@ -371,7 +390,11 @@ export class TransactionalStream<T> {
           await transaction.sendBatch({ acks: -1, topicMessages: batches });
         }
         if (offsets.length > 0) {
-          await transaction.sendOffsets({ consumerGroupId: this.options.groupId, topics: offsets });
+          const sendOffsets = () =>
+            transaction.sendOffsets({ consumerGroupId: this.options.groupId, topics: offsets });
+          // With no output before them, the offsets open the transaction, and kafkajs does not
+          // retry the broker's CONCURRENT_TRANSACTIONS there: the batch would fail and restore.
+          await (batches.length > 0 ? sendOffsets() : whileConcurrentTransaction(sendOffsets, this.retryMs));
         }
         // Rebalanced meanwhile: these partitions may be someone else's now.
         if (generation !== this.generation) {
@@ -501,6 +524,20 @@ async function whileHeartbeating(work: Promise<void>, heartbeat: () => Promise<v
     if (!done) await heartbeat().catch(() => {});
   }
   await settled.catch(() => {});
+}
+
+/** Runs `attempt` again, with a doubling back-off, while the broker still completes the previous transaction. */
+async function whileConcurrentTransaction(attempt: () => Promise<unknown>, backoffMs: number): Promise<void> {
+  for (let tries = 1; ; tries++) {
+    try {
+      await attempt();
+      return;
+    } catch (error) {
+      const concurrent = (error as { type?: string }).type === 'CONCURRENT_TRANSACTIONS';
+      if (!concurrent || tries >= CONCURRENT_TRANSACTION_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, backoffMs * 2 ** (tries - 1)));
+    }
+  }
 }
 
 function recordAsDead<T>(record: StreamRecord<T>, reason: string): DeadRecord {
