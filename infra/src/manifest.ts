@@ -122,13 +122,15 @@ export const SERVICES: ServiceSpec[] = [
     env: {
       ...common(8080),
       ARTIFACTS_DIR: { artifacts: 'recs' },
-      FEATURE_STORE_URL: { serviceUrl: 'feature-store' },
+      // The features are read straight from the feature store's Redis (services/rec-api/README.md).
+      REDIS_URL: { redisUrl: true },
       CANDIDATE_GEN_URL: { serviceUrl: 'candidate-gen' },
       RANKER_URL: { serviceUrl: 'ranker' },
       RULES_URL: { serviceUrl: 'rules' },
       ...servingClock,
     },
-    dependsOn: ['feature-store', 'candidate-gen', 'ranker', 'rules'],
+    // feature-store: its first materialisation must be live before the features can be read.
+    dependsOn: ['redis', 'feature-store', 'candidate-gen', 'ranker', 'rules'],
     needs: ['recs'],
     health,
   },

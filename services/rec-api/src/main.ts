@@ -1,12 +1,16 @@
 // rec-api process entry: reads the environment, loads the serving catalog
-// from the artifact set, serves HTTP, shuts down in order on SIGTERM/SIGINT.
+// from the artifact set, opens the feature store's Redis for reading, serves
+// HTTP, shuts down in order on SIGTERM/SIGINT.
 import { env, loadConfigOrExit, serviceEnv } from '@mlsys/config';
+import { onlineFeatureReader } from '@mlsys/feature-store/online';
 import { describeServingClock, SERVING_CLOCK_MODES, servingClock } from '@mlsys/recs-core';
 import { loadRecsArtifacts, RecsArtifactError } from '@mlsys/recs-core/artifacts';
+import { closeRedis, connectRedis, createRedis, type Redis } from '@mlsys/redis';
 import { onTerminationSignal, packageVersion } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { loadServingCatalog } from './adapters/artifact-catalog.js';
 import { HttpRecommendationStages } from './adapters/http-stages.js';
+import { RedisUserFeatures } from './adapters/online-features.js';
 import { buildApp } from './app.js';
 
 const SERVICE = 'rec-api';
@@ -21,12 +25,20 @@ const config = loadConfigOrExit(
       description:
         'recs artifact set (catalog, regional popularity, user tower), e.g. .cache/artifacts/recs/default',
     }),
-    FEATURE_STORE_URL: serviceUrl('feature-store base URL, e.g. http://127.0.0.1:8081'),
+    REDIS_URL: env.url({
+      description:
+        "the feature store's Redis, read directly (the feature-store service writes it), e.g. redis://127.0.0.1:6379",
+      protocols: ['redis', 'rediss'],
+    }),
+    REDIS_KEY_PREFIX: env.string({
+      description: "the feature store's REDIS_KEY_PREFIX",
+      default: '',
+    }),
     CANDIDATE_GEN_URL: serviceUrl('candidate-gen base URL, e.g. http://127.0.0.1:8082'),
     RANKER_URL: serviceUrl('ranker base URL, e.g. http://127.0.0.1:8083'),
     RULES_URL: serviceUrl('rules base URL, e.g. http://127.0.0.1:8084'),
     FEATURES_DEADLINE_MS: env.int({
-      description: 'budget of the feature-store call',
+      description: "budget of the features read (the feature store's Redis)",
       default: 15,
       min: 1,
     }),
@@ -99,9 +111,22 @@ const now = servingClock(clockOptions);
 const { message: clockMessage, ...clockFields } = describeServingClock(clockOptions);
 logger.info(clockFields, clockMessage);
 
+// No offline queue: while Redis is away, reads fail at once and requests fall back to a cold
+// start; the client reconnects on its own (see @mlsys/redis), so a Redis down at start is no error.
+const redis = createRedis({
+  url: config.REDIS_URL,
+  keyPrefix: config.REDIS_KEY_PREFIX,
+  commandTimeoutMs: 1000,
+  onError: (err) => logger.warn({ err: err.message }, 'redis connection error'),
+}) as Redis;
+try {
+  await connectRedis(redis, config.REDIS_URL);
+} catch (error) {
+  logger.warn({ err: (error as Error).message }, 'Redis unreachable at start: cold starts until it answers');
+}
 const stages = new HttpRecommendationStages(
+  new RedisUserFeatures(onlineFeatureReader(redis)),
   {
-    featureStore: config.FEATURE_STORE_URL,
     candidateGen: config.CANDIDATE_GEN_URL,
     ranker: config.RANKER_URL,
     rules: config.RULES_URL,
@@ -129,6 +154,7 @@ const shutdown = onTerminationSignal(
   [
     { name: 'http (stop accepting, finish in-flight requests)', run: () => app.close() },
     { name: 'downstream connection pools', run: () => stages.close() },
+    { name: 'redis', run: () => closeRedis(redis) },
   ],
   config.SHUTDOWN_DEADLINE_MS,
   logger,

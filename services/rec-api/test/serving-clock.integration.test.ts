@@ -105,12 +105,13 @@ async function freshnessChanges(api: RecApi): Promise<RuleChange[]> {
 
 beforeAll(async () => {
   const clock = { SERVING_CLOCK_ANCHOR_MS: String(anchorMs) };
+  const keyPrefix = `${uniqueName('recs-clock')}:`;
   const [featureStore, candidateGen, ranker, rules] = await Promise.all([
     startService('feature-store', {
       ...clock,
       ARTIFACTS_DIR: artifacts.dir,
       REDIS_URL: infra.redisUrl,
-      REDIS_KEY_PREFIX: `${uniqueName('recs-clock')}:`,
+      REDIS_KEY_PREFIX: keyPrefix,
     }),
     startService('candidate-gen', { ARTIFACTS_DIR: artifacts.dir }),
     startService('ranker', { ...clock, ARTIFACTS_DIR: artifacts.dir }),
@@ -118,7 +119,8 @@ beforeAll(async () => {
   ]);
   running.push(featureStore, candidateGen, ranker, rules);
   stageEnv = {
-    FEATURE_STORE_URL: featureStore.url,
+    REDIS_URL: infra.redisUrl,
+    REDIS_KEY_PREFIX: keyPrefix,
     CANDIDATE_GEN_URL: candidateGen.url,
     RANKER_URL: ranker.url,
     RULES_URL: rules.url,

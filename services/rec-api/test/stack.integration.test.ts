@@ -1,10 +1,12 @@
-import { createServer, type Server } from 'node:net';
 import type { Recommendations } from '@mlsys/contracts';
+import { onlineFeatureReader } from '@mlsys/feature-store/online';
+import { closeRedis, createRedis, type Redis } from '@mlsys/redis';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { uniqueName, waitUntil } from '@mlsys/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadServingCatalog } from '../src/adapters/artifact-catalog.js';
-import { HttpRecommendationStages, type StageUrls } from '../src/adapters/http-stages.js';
+import { type FeatureSource, HttpRecommendationStages, type StageUrls } from '../src/adapters/http-stages.js';
+import { RedisUserFeatures } from '../src/adapters/online-features.js';
 import { buildApp } from '../src/app.js';
 import type { StageDeadlines } from '../src/domain/recommend.js';
 import { tinyArtifacts } from './artifacts.js';
@@ -20,10 +22,23 @@ const RELAXED: StageDeadlines = { features: 2000, candidates: 2000, ranker: 2000
 
 const running: Running[] = [];
 const gateways: { app: ReturnType<typeof buildApp>; stages: HttpRecommendationStages }[] = [];
+const redisClients: Redis[] = [];
+const keyPrefix = `${uniqueName('recs-stack')}:`;
 let urls: StageUrls;
+let featureStoreUrl: string;
 
-function gateway(stageUrls: StageUrls, deadlines = RELAXED) {
-  const stages = new HttpRecommendationStages(stageUrls, 8);
+/** The gateway's features read, as main.ts builds it: the feature store's Redis, read directly. */
+async function redisFeatures(url = infra.redisUrl, prefix = keyPrefix): Promise<FeatureSource> {
+  const redis = createRedis({ url, keyPrefix: prefix, commandTimeoutMs: 1000 }) as Redis;
+  redisClients.push(redis);
+  await redis.connect().catch(() => undefined); // a dead Redis is what some tests want
+  return new RedisUserFeatures(onlineFeatureReader(redis));
+}
+
+let liveFeatures: FeatureSource;
+
+function gateway(stageUrls: StageUrls, deadlines = RELAXED, features = liveFeatures) {
+  const stages = new HttpRecommendationStages(features, stageUrls, 8);
   const app = buildApp({
     stages,
     catalog,
@@ -51,7 +66,7 @@ async function recommend(
 async function listenTo(userId: string, songIds: readonly number[]): Promise<void> {
   const now = Date.now();
   for (const [i, songId] of songIds.entries()) {
-    const res = await fetch(`${urls.featureStore}/v1/events/listen`, {
+    const res = await fetch(`${featureStoreUrl}/v1/events/listen`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ userId, songId, timestampMs: now - (songIds.length - i) * 60_000 }),
@@ -69,15 +84,16 @@ beforeAll(async () => {
     startService('feature-store', {
       ...env,
       REDIS_URL: infra.redisUrl,
-      REDIS_KEY_PREFIX: `${uniqueName('recs-stack')}:`,
+      REDIS_KEY_PREFIX: keyPrefix,
     }),
     startService('candidate-gen', env),
     startService('ranker', env),
     startService('rules', env),
   ]);
   running.push(featureStore!, candidateGen!, ranker!, rules!);
+  featureStoreUrl = featureStore!.url;
+  liveFeatures = await redisFeatures();
   urls = {
-    featureStore: featureStore!.url,
     candidateGen: candidateGen!.url,
     ranker: ranker!.url,
     rules: rules!.url,
@@ -89,6 +105,7 @@ afterAll(async () => {
     await g.app.close();
     await g.stages.close();
   }
+  await Promise.all(redisClients.map((r) => closeRedis(r)));
   await Promise.all(running.map((r) => r.stop()));
 });
 
@@ -115,8 +132,13 @@ describe('rec-api against the real stages', () => {
   });
 
   it('when every stage is down, then each region still gets a licensed cold-start list', async () => {
-    const dead = `http://127.0.0.1:${await freePort()}`;
-    const app = gateway({ featureStore: dead, candidateGen: dead, ranker: dead, rules: dead });
+    const deadPort = await freePort();
+    const dead = `http://127.0.0.1:${deadPort}`;
+    const app = gateway(
+      { candidateGen: dead, ranker: dead, rules: dead },
+      RELAXED,
+      await redisFeatures(`redis://127.0.0.1:${deadPort}`),
+    );
     for (const region of regions) {
       const body = await recommend(
         app,
@@ -182,28 +204,6 @@ describe('rec-api against the real stages', () => {
     // The diversity rule caps one genre at half the list; the user tower fills that half.
     expect(jazzIn(personal)).toBeGreaterThanOrEqual(5);
   });
-
-  it('when the feature store holds its answer past the deadline, then the gateway answers a cold start naming the deadline', async () => {
-    const sockets: import('node:net').Socket[] = [];
-    const silent: Server = createServer((socket) => sockets.push(socket));
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const port = (silent.address() as import('node:net').AddressInfo).port;
-    const app = gateway({ ...urls, featureStore: `http://127.0.0.1:${port}` }, { ...RELAXED, features: 50 });
-
-    const body = await recommend(app, String(users[1]!.id), 'region=GB&count=10');
-
-    expect(body.degradedStages).toEqual([
-      {
-        stage: 'features',
-        reason: 'feature-store did not answer within 50 ms',
-        fallback: 'cold start from regional popularity',
-      },
-    ]);
-    expect(body.coldStart).toBe(true);
-    expect(body.items).toHaveLength(10);
-    for (const s of sockets) s.destroy();
-    await new Promise((resolve) => silent.close(resolve));
-  });
 });
 
 describe('rec-api through a Redis outage', () => {
@@ -223,8 +223,32 @@ describe('rec-api through a Redis outage', () => {
     await redis?.dispose();
   });
 
+  it('when Redis does not answer in time, then the gateway answers a cold start naming the deadline', async () => {
+    const app = gateway(urls, { ...RELAXED, features: 50 }, await redisFeatures(redis.url, ''));
+    const user = String(users[1]!.id);
+    await recommend(app, user, 'region=GB&count=10'); // connects and caches the version pointer
+    const blocker = createRedis({ url: redis.url }) as Redis;
+    redisClients.push(blocker);
+    await blocker.connect();
+
+    // DEBUG SLEEP blocks the whole server, as a stalled or swapping Redis would.
+    const stall = blocker.call('DEBUG', 'SLEEP', '0.5');
+    const body = await recommend(app, user, 'region=GB&count=10');
+    await stall;
+
+    expect(body.degradedStages).toEqual([
+      {
+        stage: 'features',
+        reason: "the feature store's Redis did not answer within 50 ms",
+        fallback: 'cold start from regional popularity',
+      },
+    ]);
+    expect(body.coldStart).toBe(true);
+    expect(body.items).toHaveLength(10);
+  });
+
   it('when Redis stops, then answers are degraded cold starts, and when it returns they recover without a restart', async () => {
-    const app = gateway({ ...urls, featureStore: featureStore.url }, { ...RELAXED, features: 100 });
+    const app = gateway(urls, { ...RELAXED, features: 100 }, await redisFeatures(redis.url, ''));
     const user = String(users[2]!.id);
     const healthy = await recommend(app, user, 'region=US&count=10');
     expect(healthy.degraded).toBe(false);
@@ -233,7 +257,7 @@ describe('rec-api through a Redis outage', () => {
     const during = await recommend(app, user, 'region=US&count=10');
 
     expect(during.degradedStages.map((d) => d.stage)).toEqual(['features']);
-    expect(during.degradedStages[0]!.reason).toContain('feature-store answered 503');
+    expect(during.degradedStages[0]!.reason).toContain("the feature store's Redis failed");
     expect(during.coldStart).toBe(true);
     expect(unlicensed(during)).toEqual([]);
 

@@ -87,6 +87,9 @@ export class DisposableRedis {
         '3600 1',
         '--appendonly',
         'no',
+        // Lets a test stall the server with DEBUG SLEEP, from 127.0.0.1 only.
+        '--enable-debug-command',
+        'local',
       ],
       {
         stdio: 'ignore',

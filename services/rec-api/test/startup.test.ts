@@ -32,7 +32,12 @@ const SERVICES = [
     service: 'rec-api',
     file: 'popularity-by-region.json',
     role: 'popularityByRegion',
-    env: { FEATURE_STORE_URL: NOWHERE, CANDIDATE_GEN_URL: NOWHERE, RANKER_URL: NOWHERE, RULES_URL: NOWHERE },
+    env: {
+      REDIS_URL: 'redis://127.0.0.1:1',
+      CANDIDATE_GEN_URL: NOWHERE,
+      RANKER_URL: NOWHERE,
+      RULES_URL: NOWHERE,
+    },
   },
 ] as const;
 

@@ -6,14 +6,8 @@ import {
   encodeInt32,
   RankResponse,
   RulesResponse,
-  UserFeaturesResponse,
 } from '@mlsys/contracts';
-import {
-  JsonServiceClient,
-  ServiceContractError,
-  ServiceStatusError,
-  type TimingEntry,
-} from '@mlsys/http-client';
+import { JsonServiceClient, ServiceContractError, type TimingEntry } from '@mlsys/http-client';
 import type {
   Candidates,
   RankCall,
@@ -23,29 +17,31 @@ import type {
 } from '../domain/ports.js';
 
 export interface StageUrls {
-  featureStore: string;
   candidateGen: string;
   ranker: string;
   rules: string;
 }
 
+/** Where the user's features come from (a read of the feature store's Redis: see online-features.ts). */
+export type FeatureSource = Pick<RecommendationStages, 'features'>;
+
 /**
- * The stages over HTTP: one keep-alive pool per service, each call aborted
- * at its deadline. Bodies are validated against the contracts on the way in.
+ * The stages: the features from `featureSource`, the other three over HTTP,
+ * one keep-alive pool per service, each call given up at its deadline (and
+ * left to finish in the background: see @mlsys/http-client). Bodies are
+ * validated against the contracts on the way in.
  */
 export class HttpRecommendationStages implements RecommendationStages {
   private readonly clients: JsonServiceClient[];
-  private readonly featureStore: JsonServiceClient;
   private readonly candidateGen: JsonServiceClient;
   private readonly ranker: JsonServiceClient;
   private readonly rulesService: JsonServiceClient;
 
-  constructor(urls: StageUrls, connections = 32) {
-    this.featureStore = new JsonServiceClient({
-      service: 'feature-store',
-      baseUrl: urls.featureStore,
-      connections,
-    });
+  constructor(
+    private readonly featureSource: FeatureSource,
+    urls: StageUrls,
+    connections = 32,
+  ) {
     this.candidateGen = new JsonServiceClient({
       service: 'candidate-gen',
       baseUrl: urls.candidateGen,
@@ -53,35 +49,11 @@ export class HttpRecommendationStages implements RecommendationStages {
     });
     this.ranker = new JsonServiceClient({ service: 'ranker', baseUrl: urls.ranker, connections });
     this.rulesService = new JsonServiceClient({ service: 'rules', baseUrl: urls.rules, connections });
-    this.clients = [this.featureStore, this.candidateGen, this.ranker, this.rulesService];
+    this.clients = [this.candidateGen, this.ranker, this.rulesService];
   }
 
-  async features(userId: string, deadlineMs: number): Promise<StageAnswer<UserFeatures | undefined>> {
-    try {
-      const answer = await this.featureStore.get(
-        `/v1/users/${encodeURIComponent(userId)}/features`,
-        UserFeaturesResponse,
-        { deadlineMs },
-      );
-      const body = answer.body;
-      return {
-        value: {
-          featureVersion: body.featureVersion,
-          region: body.region,
-          embedding: body.embedding === null ? null : decodeFloat32(body.embedding),
-          recentListens: body.recentListens,
-          recentSongEmbeddings: new Map(
-            body.recentSongEmbeddings.map((s) => [s.songId, decodeFloat32(s.embedding)]),
-          ),
-        },
-        timings: timings(answer.serverTiming),
-      };
-    } catch (error) {
-      // An unknown user is an answer (cold start), not a failure of the stage.
-      if (error instanceof ServiceStatusError && error.status === 404)
-        return { value: undefined, timings: [] };
-      throw error;
-    }
+  features(userId: string, deadlineMs: number): Promise<StageAnswer<UserFeatures | undefined>> {
+    return this.featureSource.features(userId, deadlineMs);
   }
 
   async candidates(
