@@ -40,7 +40,10 @@ const FEATURES = {
   session_genre_share: (input, c) => input.history.sessionGenreShares.get(c.song.genre) ?? 0,
   hours_since_artist: (input, c) => {
     const last = input.history.lastArtistListenMs.get(c.song.artistId);
-    return last === undefined ? NEVER_HOURS : Math.min(NEVER_HOURS, (input.context.nowMs - last) / HOUR_MS);
+    // A listen stamped after `nowMs` (a client on another clock) reads as just now, not as negative hours.
+    return last === undefined
+      ? NEVER_HOURS
+      : Math.min(NEVER_HOURS, Math.max(0, (input.context.nowMs - last) / HOUR_MS));
   },
   release_age_days: (input, c) => Math.max(0, (input.context.nowMs - c.song.releaseMs) / DAY_MS),
   hour_of_day: (input) => input.context.hourOfDay,

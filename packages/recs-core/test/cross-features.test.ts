@@ -106,6 +106,15 @@ describe('cross features', () => {
     expect(value(row, 'genre_hour_lift')).toBe(1);
   });
 
+  it('when a listen is stamped after the request time, then hours since the artist is 0, not negative', () => {
+    const history = summarizeHistory([{ songId: 4, timestampMs: now + 9 * DAY }], (id) => catalog.get(id));
+    const ahead = { ...input(), history };
+
+    const row = crossFeatures(ahead, [{ song: song(9, 30, 2), annScore: 0, annRank: 0 }]);
+
+    expect(value(row, 'hours_since_artist')).toBe(0);
+  });
+
   it('when the same request is featurised twice (offline, then online), then the matrices are identical', () => {
     const candidates = [...catalog.values()].map((s, annRank) => ({
       song: s,
