@@ -33,6 +33,9 @@ options:
                     (default: REC_API_URL, TXN_API_URL or KAFKA_BROKERS, else the stack's ports)
   --param k=v       a scenario parameter (repeatable); --list shows them
   --out DIR         where <scenario>.json and <scenario>.html go (default: load-tests/reports)
+  --kill SERVICE    fraud-availability: SIGKILL fraud-scorer or feature-engine during the run
+                    (npm start restarts it); none = no fault (the default)
+  --kill-at S       fraud-availability: when, seconds into the measured run (default 20)
   --autocannon      after the run, run autocannon at the same rate against the same endpoint
                     and report its p50/p99 next to the runner's (HTTP scenarios)
 
@@ -75,6 +78,10 @@ export function parseCliArgs(argv: string[]): CliArgs {
     if (eq <= 0) throw new UsageError(`--param takes name=value, got "${pair}"`);
     params[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
+  // Fault flags are shorthands for the scenario's own parameters, so a scenario without them refuses them by name.
+  if (values.kill !== undefined) params.kill = values.kill;
+  const killAtMs = duration('--kill-at', values['kill-at']);
+  if (killAtMs !== undefined) params.killAt = String(killAtMs / 1000);
   const durationMs = duration('--duration', values.duration);
   if (durationMs !== undefined && durationMs <= 0) throw new UsageError('--duration must be longer than 0');
   const warmupMs = duration('--warmup', values.warmup);
@@ -110,6 +117,8 @@ function parse(argv: string[]) {
       out: { type: 'string' },
       param: { type: 'string', multiple: true },
       autocannon: { type: 'boolean' },
+      kill: { type: 'string' },
+      'kill-at': { type: 'string' },
       list: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },

@@ -72,6 +72,7 @@ interface Plan {
   capacity?: CapacityPlan & { stepMs: number };
   warmupMs: number;
   autocannon: boolean;
+  targets?: Targets;
 }
 
 function resultParams(plan: Plan): Record<string, unknown> {
@@ -92,7 +93,13 @@ async function runPlan(
   reportDir: string,
 ): Promise<{ result: RunResult; exit: number }> {
   const { scenario } = plan;
-  const base = { scenario, target: plan.target, params: plan.params, print: io.progress };
+  const base = {
+    scenario,
+    target: plan.target,
+    params: plan.params,
+    print: io.progress,
+    ...(plan.targets ? { targets: plan.targets } : {}),
+  };
   if (plan.capacity) {
     const stepMs = plan.capacity.stepMs;
     const outcome = await findCapacity(plan.capacity, async (rate) => {
@@ -135,6 +142,7 @@ function planFor(scenario: ScenarioDefinition, args: CliArgs, targets: Targets):
     },
     warmupMs: args.warmupMs ?? parseDuration(scenario.options.warmup ?? '0s', 'warmup'),
     autocannon: args.autocannon,
+    targets,
   };
   const capacity = scenario.options.capacity;
   if (capacity) {

@@ -66,6 +66,7 @@ export function runMetrics(
       runner_send_p99_ms: round(percentileMs(send, 99)),
     });
   }
+  if (run.summary?.metrics) Object.assign(metrics, run.summary.metrics);
   const { readings, verdict } = run.generator;
   metrics.generator = {
     valid: verdict.valid,
@@ -85,6 +86,7 @@ export function runNotes(run: LoadRun): string[] {
   const notes = [
     "latency (p50_ms ...) runs from each request's scheduled start to the end of its response (open model, no coordinated omission); send_* runs from when it left",
   ];
+  notes.push(...(run.summary?.notes ?? []));
   for (const reason of run.generator.verdict.reasons)
     notes.push(`run invalid, the generator was the bottleneck: ${reason}`);
   if (run.autocannon) {

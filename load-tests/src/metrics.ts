@@ -28,6 +28,12 @@ export interface MetricsSink {
   rate(name: string, hit: boolean, tags?: Tags): void;
   /** Counts a failure the report should name (`status 503`, `decisions consumer crashed: ...`). */
   errorReason(reason: string): void;
+  /**
+   * Adds to a named per-second count on the timeline (`answered_pipeline`,
+   * `answered_rules_only`), placed at the second `atMs` falls in: what the
+   * report charts over time, beside offered / completed / failed.
+   */
+  tally(name: string, atMs: number, n?: number): void;
 }
 
 interface Tagged<V> {
@@ -74,6 +80,7 @@ export interface TimelineSecond {
   errors: number;
   dropped: number;
   trends: Map<string, Histogram>;
+  counts: Map<string, number>;
 }
 
 export interface TimelineSnapshot {
@@ -84,6 +91,8 @@ export interface TimelineSnapshot {
   dropped: number[];
   /** Per trend, p50/p95/p99 in ms for each second (null where the second had no sample). */
   trends: Record<string, { p50: (number | null)[]; p95: (number | null)[]; p99: (number | null)[] }>;
+  /** Named per-second counts a workload tallied (absent when none did), 0 where a second had none. */
+  counts?: Record<string, number[]>;
 }
 
 const round3 = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 1000);
@@ -122,7 +131,14 @@ export class Recorder implements MetricsSink {
   second(atMs: number): TimelineSecond {
     const index = Math.max(0, Math.floor(atMs / 1000));
     while (this.timeline.length <= index) {
-      this.timeline.push({ offered: 0, completed: 0, errors: 0, dropped: 0, trends: new Map() });
+      this.timeline.push({
+        offered: 0,
+        completed: 0,
+        errors: 0,
+        dropped: 0,
+        trends: new Map(),
+        counts: new Map(),
+      });
     }
     return this.timeline[index] as TimelineSecond;
   }
@@ -168,6 +184,11 @@ export class Recorder implements MetricsSink {
     if (hit) value.hits += 1;
   }
 
+  tally(name: string, atMs: number, n = 1): void {
+    const counts = this.second(atMs).counts;
+    counts.set(name, (counts.get(name) ?? 0) + n);
+  }
+
   /** Counts why iterations failed (`status 503`, `ECONNREFUSED`, ...) for the report. */
   errorReason(reason: string): void {
     const key = this.reasons.has(reason) || this.reasons.size < MAX_ERROR_REASONS ? reason : 'other';
@@ -211,7 +232,15 @@ export class Recorder implements MetricsSink {
       trends: {},
     };
     const names = new Set<string>();
-    for (const s of this.timeline) for (const name of s.trends.keys()) names.add(name);
+    const countNames = new Set<string>();
+    for (const s of this.timeline) {
+      for (const name of s.trends.keys()) names.add(name);
+      for (const name of s.counts.keys()) countNames.add(name);
+    }
+    if (countNames.size > 0)
+      snapshot.counts = Object.fromEntries(
+        [...countNames].map((name) => [name, this.timeline.map((s) => s.counts.get(name) ?? 0)]),
+      );
     for (const name of names) snapshot.trends[name] = { p50: [], p95: [], p99: [] };
     this.timeline.forEach((s, i) => {
       snapshot.seconds.push(i);

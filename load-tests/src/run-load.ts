@@ -20,7 +20,7 @@ import {
 } from './options.js';
 import { startProgress } from './progress.js';
 import { type EntryPlan, runOpenModel } from './runner.js';
-import type { ScenarioDefinition, Workload } from './scenario.js';
+import type { ScenarioDefinition, TargetKind, Workload } from './scenario.js';
 import { arrivals, expectedIterations, scheduleDurationMs } from './schedule.js';
 import { judge, parseThresholds } from './thresholds.js';
 
@@ -37,6 +37,8 @@ export interface LoadRequest {
   warmupMs?: number;
   /** Runs autocannon at the same rate after the run, for the honesty check. */
   compareWithAutocannon?: boolean;
+  /** The whole stack's addresses, handed to the workload (a scenario may read Kafka beside its HTTP target). */
+  targets?: Partial<Record<TargetKind, string>>;
   clock?: Clock;
   print?: (line: string) => void;
 }
@@ -51,6 +53,8 @@ export interface LoadRun {
   offeredPerSecond: number;
   generator: { readings: GeneratorReadings; verdict: GeneratorVerdict };
   autocannon?: AutocannonFigures;
+  /** The workload's own figures and notes (`Workload.summary`). */
+  summary?: { metrics?: Record<string, unknown>; notes?: string[] };
 }
 
 function planEntries(options: LoadOptions, workload: Workload): EntryPlan[] {
@@ -95,7 +99,12 @@ interface OpenedWorkload {
   startClock(): { origin: number; wallOrigin: number; startedAt: Date };
 }
 
-async function openWorkload(request: LoadRequest, recorder: Recorder, clock: Clock): Promise<OpenedWorkload> {
+async function openWorkload(
+  request: LoadRequest,
+  recorder: Recorder,
+  clock: Clock,
+  warmup = false,
+): Promise<OpenedWorkload> {
   let origin = Number.NaN;
   let wallOrigin = Number.NaN;
   const workload = await request.scenario.open({
@@ -105,6 +114,8 @@ async function openWorkload(request: LoadRequest, recorder: Recorder, clock: Clo
     runId: `lt${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`,
     now: () => clock.now() - origin,
     wallOrigin: () => wallOrigin,
+    warmup,
+    ...(request.targets ? { targets: request.targets } : {}),
   });
   return {
     workload,
@@ -134,7 +145,7 @@ async function warmUp(request: LoadRequest, warmupMs: number, clock: Clock, prin
     `[${request.label ?? request.scenario.name}] warming up for ${warmupMs / 1000} s at the opening rate (not measured)`,
   );
   const recorder = new Recorder(request.scenario.metrics);
-  const { workload, startClock } = await openWorkload(request, recorder, clock);
+  const { workload, startClock } = await openWorkload(request, recorder, clock, true);
   try {
     const scenarios = Object.fromEntries(
       Object.entries(request.options.scenarios).map(([name, entry]): [string, ExecutorOptions] => [
@@ -217,6 +228,8 @@ export async function runLoad(request: LoadRequest): Promise<LoadRun> {
       offeredPerSecond: expected / activeSeconds,
       generator: { readings, verdict: judgeGenerator(readings, scheduleKeeping(recorder), limits) },
     };
+    const summary = workload.summary?.();
+    if (summary) run.summary = summary;
     if (request.compareWithAutocannon) {
       if (!workload.honesty)
         throw new Error(`${scenario.name} is not an HTTP scenario; autocannon can only check HTTP`);

@@ -29,6 +29,8 @@ export interface Workload {
   /** Waits for effects that outlive the iterations (decisions still on their way) and records them. */
   drain?(): Promise<void>;
   honesty?: HonestyTarget;
+  /** Figures and notes that are not metrics (what was killed and when), merged into the result after the drain. */
+  summary?(): { metrics?: Record<string, unknown>; notes?: string[] };
   close(): Promise<void>;
 }
 
@@ -44,6 +46,10 @@ export interface WorkloadContext<P> {
   now(): number;
   /** Wall-clock ms since the epoch at the run's start, i.e. at a `scheduledAt` of 0. */
   wallOrigin(): number;
+  /** True for the unmeasured warm-up: no faults are injected and nothing is reconciled. */
+  warmup?: boolean;
+  /** Every part of the stack's address (the run's own `target` is one of them), for scenarios that touch two. */
+  targets?: Partial<Record<TargetKind, string>>;
 }
 
 export interface ScenarioDefinition<S extends ConfigShape = ConfigShape> {

@@ -9,6 +9,16 @@ export interface HttpClientOptions {
   timeoutMs: number;
 }
 
+export interface HttpExchange {
+  /** 0 when no response came. */
+  status: number;
+  sentAt?: number;
+  serverTiming?: string;
+  body?: string;
+  /** Why no response came (`ECONNREFUSED`, `UND_ERR_HEADERS_TIMEOUT`). */
+  error?: string;
+}
+
 /** `ECONNREFUSED`, `UND_ERR_HEADERS_TIMEOUT`, ...: short and stable, so the report can count them. */
 function describe(error: Error): string {
   const code = (error as { code?: unknown }).code;
@@ -66,6 +76,50 @@ export class HttpClient {
           },
           onResponseError(_controller, error) {
             done({ ok: false, error: describe(error) });
+          },
+        },
+      );
+    });
+  }
+
+  /**
+   * The same request, keeping what `send` drops: the status (0 when no
+   * response came), the `Server-Timing` header and the body, for workloads
+   * that classify answers by their content.
+   */
+  exchange(request: HttpRequestSpec, now: () => number): Promise<HttpExchange> {
+    return new Promise((resolve) => {
+      const result: HttpExchange = { status: 0 };
+      const chunks: Buffer[] = [];
+      this.pool.dispatch(
+        {
+          method: request.method,
+          path: request.path,
+          headers: request.headers ?? {},
+          body: request.body ?? null,
+          headersTimeout: this.options.timeoutMs,
+          bodyTimeout: this.options.timeoutMs,
+        },
+        {
+          onRequestStart() {
+            result.sentAt = now();
+          },
+          onResponseStart(_controller, statusCode, headers) {
+            result.status = statusCode;
+            const timing = headers['server-timing'];
+            if (timing !== undefined)
+              result.serverTiming = Array.isArray(timing) ? timing.join(', ') : timing;
+          },
+          onResponseData(_controller, chunk) {
+            chunks.push(chunk);
+          },
+          onResponseEnd() {
+            result.body = Buffer.concat(chunks).toString('utf8');
+            resolve(result);
+          },
+          onResponseError(_controller, error) {
+            // A response that broke off midway is no answer.
+            resolve({ ...result, status: 0, error: describe(error) });
           },
         },
       );

@@ -97,6 +97,25 @@ function throughputChart(timeline: Timeline): string {
   });
 }
 
+const COUNT_COLORS = ['#59a14f', '#f28e2b', '#e15759', '#76b7b2', '#b07aa1', '#9c755f', '#4e79a7'];
+
+/** The workload's own per-second counts (e.g. answers by source: pipeline, rules-only, unavailable). */
+function countsChart(timeline: Timeline): string {
+  const counts = timeline.counts;
+  if (!counts || Object.keys(counts).length === 0) return '';
+  return lineChart({
+    title: `Per second, by the second each request was due: ${Object.keys(counts).join(', ')}`,
+    xLabel: 'seconds into the run',
+    yLabel: 'per second',
+    series: Object.entries(counts).map(([name, values], i) => ({
+      name,
+      color: COUNT_COLORS[i % COUNT_COLORS.length] as string,
+      points: timeline.seconds.map((s, j): [number, number | null] => [s, values[j] ?? 0]),
+    })),
+    height: 240,
+  });
+}
+
 function capacityChart(steps: Step[], slo: SloVerdict[], capacity: number | null): string {
   const line = (name: 'p50' | 'p95' | 'p99'): Series => ({
     name,
@@ -200,7 +219,7 @@ export function renderHtml(result: RunResult): string {
     sections.push('<h2>Over time</h2>');
     for (const trend of Object.keys(timeline.trends))
       sections.push(trendChart(trend, timeline, result.slo, []));
-    sections.push(throughputChart(timeline));
+    sections.push(throughputChart(timeline), countsChart(timeline));
   }
   if (m.autocannon_p50_ms !== undefined) {
     sections.push(

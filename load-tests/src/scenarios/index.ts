@@ -1,4 +1,5 @@
 import type { ScenarioDefinition, SuiteDefinition } from '../scenario.js';
+import fraudAvailability from './fraud-availability.js';
 import fraudHttp from './fraud-http.js';
 import fraudStream from './fraud-stream.js';
 import recsCapacity from './recs-capacity.js';
@@ -8,7 +9,7 @@ import smoke from './smoke.js';
 
 /** Every scenario `npm run load -- <name>` knows, by name. */
 export const catalogue: Record<string, ScenarioDefinition | SuiteDefinition> = Object.fromEntries(
-  [recsSteady, recsRamp, recsCapacity, fraudHttp, fraudStream, smoke].map((s) => [
+  [recsSteady, recsRamp, recsCapacity, fraudHttp, fraudStream, fraudAvailability, smoke].map((s) => [
     s.name,
     s as ScenarioDefinition | SuiteDefinition,
   ]),

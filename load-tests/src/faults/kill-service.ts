@@ -1,0 +1,128 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+/**
+ * The crash a failure-injection scenario injects: SIGKILL to one service of
+ * the stack `npm start` runs, whose supervisor (infra/src/commands/start.ts)
+ * then restarts it. Only a pid read from this checkout's pid file is ever
+ * signalled, and only when that process's command line runs the service's
+ * own entry point: a stale pid file whose pid now belongs to another program
+ * is refused, never killed.
+ */
+
+/** The services the scenario may crash; txn-api is the target being measured, so it is not one. */
+export const KILLABLE_SERVICES = ['fraud-scorer', 'feature-engine'] as const;
+export type KillableService = (typeof KILLABLE_SERVICES)[number];
+
+/** Where the stack keeps what identifies a service's process (mirrors infra/src/paths.ts and start.ts). */
+export interface StackLayout {
+  /** The checkout's root: pid files in `.cache/stack/pids/`, entry points in `services/<name>/dist/main.js`. */
+  root: string;
+}
+
+export const pidFileOf = (layout: StackLayout, service: string) =>
+  join(resolve(layout.root), '.cache', 'stack', 'pids', `${service}.pid`);
+
+export const entryPointOf = (layout: StackLayout, service: string) =>
+  join(resolve(layout.root), 'services', service, 'dist', 'main.js');
+
+/** What the kill step needs from the operating system; tests give stand-ins. */
+export interface ProcessControl {
+  /** The process's argv, or undefined when no such process runs. */
+  commandLine(pid: number): Promise<string[] | undefined>;
+  kill(pid: number, signal: NodeJS.Signals): void;
+}
+
+export class KillRefused extends Error {
+  override name = 'KillRefused';
+}
+
+export interface ServiceProcess {
+  service: string;
+  pid: number;
+  pidFile: string;
+  commandLine: string[];
+}
+
+/** Finds the service's running process from its pid file and checks its command line; refuses otherwise. */
+export async function findServiceProcess(
+  service: string,
+  layout: StackLayout,
+  control: ProcessControl,
+): Promise<ServiceProcess> {
+  if (!(KILLABLE_SERVICES as readonly string[]).includes(service)) {
+    throw new KillRefused(
+      `refusing to kill "${service}": only ${KILLABLE_SERVICES.join(', ')} may be killed`,
+    );
+  }
+  const pidFile = pidFileOf(layout, service);
+  if (!existsSync(pidFile)) {
+    throw new KillRefused(
+      `refusing to kill ${service}: no pid file at ${pidFile}. Is the stack running from this checkout (\`npm start\`)?`,
+    );
+  }
+  const raw = readFileSync(pidFile, 'utf8').trim();
+  const pid = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(pid) || pid <= 1 || pid === process.pid) {
+    throw new KillRefused(
+      `refusing to kill ${service}: ${pidFile} holds "${raw.slice(0, 40)}", not a service pid`,
+    );
+  }
+  const commandLine = await control.commandLine(pid);
+  if (!commandLine) {
+    throw new KillRefused(
+      `refusing to kill ${service}: pid ${pid} from ${pidFile} is not running (stale pid file; is the stack up?)`,
+    );
+  }
+  const entry = entryPointOf(layout, service);
+  if (!commandLine.includes(entry)) {
+    throw new KillRefused(
+      `refusing to kill pid ${pid} from ${pidFile}: its command line (${commandLine.join(' ').slice(0, 200)}) ` +
+        `does not run ${service}'s entry point ${entry}`,
+    );
+  }
+  return { service, pid, pidFile, commandLine };
+}
+
+/** SIGKILLs the service's process after checking it again; returns what was killed. */
+export async function killService(
+  service: string,
+  layout: StackLayout,
+  control: ProcessControl,
+): Promise<ServiceProcess> {
+  const target = await findServiceProcess(service, layout, control);
+  control.kill(target.pid, 'SIGKILL');
+  return target;
+}
+
+const execFileAsync = promisify(execFile);
+
+/** The real operating system: argv from /proc on Linux, from `ps` elsewhere. */
+export const systemProcessControl: ProcessControl = {
+  async commandLine(pid) {
+    const proc = `/proc/${pid}/cmdline`;
+    if (existsSync('/proc/self/cmdline')) {
+      try {
+        const argv = (await readFile(proc, 'utf8')).split('\0');
+        if (argv.at(-1) === '') argv.pop();
+        return argv.length > 0 ? argv : undefined;
+      } catch {
+        return undefined;
+      }
+    }
+    try {
+      const { stdout } = await execFileAsync('ps', ['-ww', '-o', 'args=', '-p', String(pid)]);
+      const line = stdout.trim();
+      // Split on blanks: an entry point path with a space then never matches, so it is refused, not guessed.
+      return line === '' ? undefined : line.split(/\s+/);
+    } catch {
+      return undefined;
+    }
+  },
+  kill(pid, signal) {
+    process.kill(pid, signal);
+  },
+};
