@@ -8,6 +8,7 @@ import {
   type Message,
   Partitioners,
   type Producer,
+  type TopicMessages,
 } from 'kafkajs';
 import type { KafkaLogSink } from '../client.js';
 import { PartitionBuffers, partitionKey, type RecordOrder } from './partition-buffers.js';
@@ -69,6 +70,11 @@ export interface TransactionalStreamOptions<T> {
    * (CONCURRENT_TRANSACTIONS) or a produce fails transiently.
    */
   retryBackoffMs?: number;
+  /**
+   * Most key and value bytes per produce request of a transaction (default 768 KiB): under the
+   * broker's 1 MiB message.max.bytes with room for record overhead, whatever the partitioning.
+   */
+  maxRequestBytes?: number;
   onBatch?(stats: BatchStats): void;
   /** The stream stopped for good (fenced by a newer instance, or failing repeatedly). */
   onFatal?(error: Error): void;
@@ -76,6 +82,7 @@ export interface TransactionalStreamOptions<T> {
 
 const FENCED = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED']);
 const TRANSACTION_RETRY_MS = 5;
+const MAX_REQUEST_BYTES = 768 * 1024;
 /** Attempts of a transaction's offsets-only start while the previous transaction completes. */
 const CONCURRENT_TRANSACTION_ATTEMPTS = 10;
 const MAX_CONSECUTIVE_FAILURES = 5;
@@ -97,6 +104,7 @@ export class TransactionalStream<T> {
   private readonly maxBatchRecords: number;
   private readonly maxBuffered: number;
   private readonly retryMs: number;
+  private readonly maxRequestBytes: number;
   private assignment: Record<string, number[]> = {};
   /** Next offset whose processing is committed, per partition key. */
   private readonly committed = new Map<string, bigint>();
@@ -118,6 +126,7 @@ export class TransactionalStream<T> {
     this.maxBatchRecords = options.maxBatchRecords ?? 5000;
     this.maxBuffered = options.maxBufferedPerPartition ?? 20_000;
     this.retryMs = options.retryBackoffMs ?? TRANSACTION_RETRY_MS;
+    this.maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
     const ordering = options.ordering;
     // Dead records carry no event time: they go first and never hold the merge back.
     this.buffers = new PartitionBuffers<Entry<T>>(
@@ -386,8 +395,10 @@ export class TransactionalStream<T> {
     if (batches.length > 0 || offsets.length > 0) {
       const transaction = await this.producer.transaction();
       try {
-        if (batches.length > 0) {
-          await transaction.sendBatch({ acks: -1, topicMessages: batches });
+        // In several requests when large: output keyed like its input lands in one partition, and a
+        // partition's record batch over the broker's message.max.bytes (1 MiB) fails the whole batch.
+        for (const request of inRequestsOf(batches, this.maxRequestBytes)) {
+          await transaction.sendBatch({ acks: -1, topicMessages: request });
         }
         if (offsets.length > 0) {
           const sendOffsets = () =>
@@ -524,6 +535,41 @@ async function whileHeartbeating(work: Promise<void>, heartbeat: () => Promise<v
     if (!done) await heartbeat().catch(() => {});
   }
   await settled.catch(() => {});
+}
+
+/**
+ * Splits a transaction's output into produce requests of at most `maxBytes` of keys and values
+ * (a message larger than that goes alone), keeping each topic's messages in order.
+ */
+export function inRequestsOf(batches: readonly TopicMessages[], maxBytes: number): TopicMessages[][] {
+  const requests: TopicMessages[][] = [];
+  let request: TopicMessages[] = [];
+  let bytes = 0;
+  for (const { topic, messages } of batches) {
+    let current: TopicMessages | undefined;
+    for (const message of messages) {
+      const size = byteSize(message.key) + byteSize(message.value);
+      if (bytes > 0 && bytes + size > maxBytes) {
+        requests.push(request);
+        request = [];
+        current = undefined;
+        bytes = 0;
+      }
+      if (!current) {
+        current = { topic, messages: [] };
+        request.push(current);
+      }
+      current.messages.push(message);
+      bytes += size;
+    }
+  }
+  if (request.length > 0) requests.push(request);
+  return requests;
+}
+
+function byteSize(value: Message['value'] | Message['key']): number {
+  if (value === null || value === undefined) return 0;
+  return typeof value === 'string' ? Buffer.byteLength(value) : value.length;
 }
 
 /** Runs `attempt` again, with a doubling back-off, while the broker still completes the previous transaction. */
