@@ -2,10 +2,12 @@
 //                         [--drain-seconds 120] [--checkpoint-ms 30000] [--artifacts DIR]
 //                         [--kafka host:port] [--redis redis://host:port]
 //                         [--modes pipeline,passthrough,eos-passthrough] [--no-designs]
-//                         [--cpu-prof DIR]`
+//                         [--cpu-prof DIR] [--stage-node-args '--max-semi-space-size=64']`
 //
 // `--cpu-prof DIR` runs every stage process with `node --cpu-prof` and writes their profiles
 // (one .cpuprofile per process, written when it stops) to DIR: where each stage's CPU goes.
+// `--stage-node-args` adds node flags to every stage process (services and pass-through workers),
+// to measure a launch setting (e.g. a larger young generation) before the stack adopts it.
 //
 // The fraud stream end to end at fixed arrival rates: simulated payments (the Handbook simulator
 // with card-not-present signals, `default` profile) are produced to `transactions`, keyed by card,
@@ -114,6 +116,8 @@ interface Settings {
   designs: boolean;
   /** Where the stage processes write their CPU profiles (node --cpu-prof), if profiling. */
   cpuProfileDir?: string;
+  /** Extra node flags for every stage process. */
+  stageNodeArgs: string[];
 }
 
 export async function run(args: string[]): Promise<RunResult> {
@@ -165,6 +169,7 @@ function parseSettings(args: string[]): Settings {
       modes: { type: 'string', default: 'pipeline,passthrough' },
       'no-designs': { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
+      'stage-node-args': { type: 'string', default: '' },
     },
   });
   const positive = (name: string, text: string) => {
@@ -198,6 +203,7 @@ function parseSettings(args: string[]): Settings {
     }),
     designs: !values['no-designs'],
     ...(values['cpu-prof'] ? { cpuProfileDir: values['cpu-prof'] } : {}),
+    stageNodeArgs: values['stage-node-args'].split(' ').filter((arg) => arg !== ''),
   };
 }
 
@@ -474,8 +480,8 @@ async function startService(
   const child = spawnNode(
     [join(root, 'services', service, 'src', 'main.ts')],
     { ...env, PORT: String(port) },
-    'ignore',
-    settings.cpuProfileDir,
+    'inherit',
+    settings,
   );
   const stage = { ...stageOf(service, child), metricsUrl: `http://127.0.0.1:${port}/metrics` };
   const deadline = Date.now() + 60_000;
@@ -514,7 +520,7 @@ async function startPassthrough(
       ],
       {},
       'pipe',
-      settings.cpuProfileDir,
+      settings,
     );
     return new Promise<Stage>((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`pass-through ${name} exited (code ${code})`)));
@@ -529,15 +535,18 @@ async function startPassthrough(
   ]);
 }
 
-/** Services log to stdout (ignored here: warnings only, errors go to stderr); workers say `ready` there. */
+/** Services log warnings and errors to stdout (shown: LOG_LEVEL is warn); workers say `ready` there. */
 function spawnNode(
   args: string[],
   env: Record<string, string>,
-  stdout: 'pipe' | 'ignore' = 'pipe',
-  cpuProfileDir?: string,
+  stdout: 'pipe' | 'inherit' = 'pipe',
+  stage?: Pick<Settings, 'cpuProfileDir' | 'stageNodeArgs'>,
 ): ChildProcess {
-  const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
-  return spawn(process.execPath, [...profile, '--conditions=@mlsys/source', '--import', 'tsx', ...args], {
+  const flags = [
+    ...(stage?.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${stage.cpuProfileDir}`] : []),
+    ...(stage?.stageNodeArgs ?? []),
+  ];
+  return spawn(process.execPath, [...flags, '--conditions=@mlsys/source', '--import', 'tsx', ...args], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', stdout, 'inherit'],
