@@ -9,7 +9,7 @@ export interface FraudMonitorDeps {
   version: string;
   readiness: Record<string, ReadinessCheck>;
   artifacts: () => Record<string, string>;
-  report: () => FraudMonitorReport;
+  report: () => Promise<FraudMonitorReport>;
 }
 
 /** The monitor's HTTP side: health, the report as JSON and as Prometheus gauges. No env, no listen. */

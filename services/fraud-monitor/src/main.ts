@@ -1,18 +1,19 @@
 // fraud-monitor process entry: reads the environment, loads the training
-// reference, consumes decisions, chargebacks and enriched transactions,
-// serves the report, and shuts down in order.
+// reference, joins decisions and chargebacks in Redis, samples enriched
+// transactions for drift, serves the report, and shuts down in order.
 import { randomUUID } from 'node:crypto';
 import { env, loadConfigOrExit, serviceEnv } from '@mlsys/config';
 import { Topics } from '@mlsys/contracts';
-import { HORIZON_MS, loadFraudArtifacts } from '@mlsys/fraud-core';
+import { loadFraudArtifacts } from '@mlsys/fraud-core';
 import { createKafka, describeCluster, ensureTopics, JsonProducer } from '@mlsys/kafka';
+import { closeRedis, connectRedis, createRedis, pingRedis } from '@mlsys/redis';
 import { packageVersion, shutdownInOrder } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { createMonitorConsumers } from './adapters/monitor-consumers.js';
+import { RedisLabelStore } from './adapters/redis-label-store.js';
 import { buildApp } from './app.js';
 import { DriftMonitor } from './domain/drift.js';
 import { FraudMonitor } from './domain/fraud-monitor.js';
-import { LabelledDecisions } from './domain/labelled-decisions.js';
 import { parseWindow } from './domain/windows.js';
 
 const SERVICE = 'fraud-monitor';
@@ -26,6 +27,19 @@ const config = loadConfigOrExit(
   {
     ...serviceEnv(8093),
     KAFKA_BROKERS: env.list({ description: 'Kafka bootstrap servers, e.g. 127.0.0.1:9092' }),
+    REDIS_URL: env.url({
+      description: 'Redis holding the decision/chargeback join, e.g. redis://127.0.0.1:6379',
+      protocols: ['redis', 'rediss'],
+    }),
+    LABELS_NAMESPACE: env.string({ description: 'prefix of the Redis keys of the join', default: 'fm' }),
+    LABEL_HORIZON: env.string({
+      description: 'how long after a payment its chargeback may arrive (keys live this + the longest window)',
+      default: '90d',
+    }),
+    QUALITY_BUCKET: env.string({
+      description: 'width of the Redis counter buckets of decision event time',
+      default: '1m',
+    }),
     ARTIFACTS_DIR: env.string({
       description:
         'fraud artifact folder (training reference distributions), e.g. .cache/artifacts/fraud/default',
@@ -63,10 +77,12 @@ const windows = (() => {
     return {
       quality: config.QUALITY_WINDOWS.map(parseWindow),
       calibration: parseWindow(config.CALIBRATION_WINDOW),
+      labelHorizon: parseWindow(config.LABEL_HORIZON),
+      bucket: parseWindow(config.QUALITY_BUCKET),
     };
   } catch (error) {
     console.error(
-      `${SERVICE} cannot start: QUALITY_WINDOWS or CALIBRATION_WINDOW: ${(error as Error).message}`,
+      `${SERVICE} cannot start: QUALITY_WINDOWS, CALIBRATION_WINDOW, LABEL_HORIZON or QUALITY_BUCKET: ${(error as Error).message}`,
     );
     process.exit(1);
   }
@@ -80,14 +96,32 @@ const driftOptions = {
   threshold: DRIFT_ALARM_PSI,
   minSample: config.DRIFT_MIN_SAMPLE,
 };
-const longest = Math.max(...windows.quality.map((w) => w.ms), windows.calibration.ms);
+const redis = createRedis({
+  url: config.REDIS_URL,
+  onError: (err) => logger.warn({ err: err.message }, 'redis connection error'),
+});
+await connectRedis(redis, config.REDIS_URL);
+const labels = new RedisLabelStore({
+  redis,
+  windows: {
+    quality: windows.quality,
+    calibration: windows.calibration,
+    calibrationBins: config.CALIBRATION_BINS,
+  },
+  namespace: config.LABELS_NAMESPACE,
+  bucketMs: windows.bucket.ms,
+  labelHorizonMs: windows.labelHorizon.ms,
+});
+try {
+  await labels.open();
+} catch (error) {
+  console.error(`${SERVICE} cannot start: ${(error as Error).message}`);
+  process.exit(1);
+}
 const monitor = new FraudMonitor({
-  decisions: new LabelledDecisions({ retainMs: longest, pendingChargebackMs: HORIZON_MS * 3 }),
+  labels,
   drift: new DriftMonitor(artifacts.reference, artifacts.manifest.featureNames, driftOptions),
   driftOptions,
-  qualityWindows: windows.quality,
-  calibrationWindow: windows.calibration,
-  calibrationBins: config.CALIBRATION_BINS,
   modelVersion: artifacts.manifest.artifactVersion,
   featureSpecVersion: artifacts.manifest.featureSpecVersion,
 });
@@ -112,7 +146,8 @@ const consumers = createMonitorConsumers({
   producer,
   monitor,
   topics,
-  groupPrefix: `${config.CONSUMER_GROUP}-${randomUUID().slice(0, 8)}`,
+  groupPrefix: config.CONSUMER_GROUP,
+  instanceId: randomUUID().slice(0, 8),
   logger,
 });
 await Promise.all(consumers.map((consumer) => consumer.start()));
@@ -124,6 +159,7 @@ const app = buildApp({
   report: () => monitor.report(),
   readiness: {
     kafka: () => describeCluster(kafka),
+    redis: () => pingRedis(redis),
     consumers: async () => {
       if (!consumers.every((c) => c.isRunning)) throw new Error('not every consumer is running');
     },
@@ -150,6 +186,7 @@ async function shutdown(reason: string): Promise<void> {
         },
       },
       { name: 'kafka producer (dead letters)', run: () => producer.disconnect() },
+      { name: 'redis', run: () => closeRedis(redis) },
     ],
     config.SHUTDOWN_DEADLINE_MS,
     logger,

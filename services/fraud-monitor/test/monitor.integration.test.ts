@@ -8,61 +8,70 @@ import type {
 import { fraud } from '@mlsys/datagen';
 import { FEATURE_SPEC_VERSION, FraudFeatureEngine, loadFraudArtifacts } from '@mlsys/fraud-core';
 import { createKafka, ensureTopics, JsonProducer } from '@mlsys/kafka';
+import { closeRedis, connectRedis, createRedis } from '@mlsys/redis';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { testArtifactsDir, uniqueName, waitUntil } from '@mlsys/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createMonitorConsumers } from '../src/adapters/monitor-consumers.js';
+import { createMonitorConsumers, type MonitorTopics } from '../src/adapters/monitor-consumers.js';
+import { RedisLabelStore } from '../src/adapters/redis-label-store.js';
 import { buildApp } from '../src/app.js';
 import { DriftMonitor } from '../src/domain/drift.js';
 import { FraudMonitor } from '../src/domain/fraud-monitor.js';
-import { LabelledDecisions } from '../src/domain/labelled-decisions.js';
 import { parseWindow } from '../src/domain/windows.js';
 
 const artifacts = loadFraudArtifacts(testArtifactsDir('fraud'));
 const infra = inject('infra');
 const kafka = createKafka({ clientId: 'fraud-monitor-test', brokers: infra.kafkaBrokers });
 const logger = createLogger({ service: 'fraud-monitor-test', level: 'silent' });
-const topics = {
-  decisions: uniqueName('decisions'),
-  chargebacks: uniqueName('chargebacks'),
-  enriched: uniqueName('enriched'),
-  deadLetters: uniqueName('dlq'),
-};
 const driftOptions = { sampleSize: 2_000, threshold: 0.2, minSample: 500 };
+const DAY = 86_400_000;
 
-let producer: JsonProducer;
-let consumers: ReturnType<typeof createMonitorConsumers>;
-let app: ReturnType<typeof buildApp>;
-
-beforeAll(async () => {
+async function freshTopics(partitions: { decisions: number; chargebacks: number }): Promise<MonitorTopics> {
+  const topics = {
+    decisions: uniqueName('decisions'),
+    chargebacks: uniqueName('chargebacks'),
+    enriched: uniqueName('enriched'),
+    deadLetters: uniqueName('dlq'),
+  };
   await ensureTopics(kafka, [
-    { name: topics.decisions, partitions: 6 },
-    { name: topics.chargebacks, partitions: 3 },
+    { name: topics.decisions, partitions: partitions.decisions },
+    { name: topics.chargebacks, partitions: partitions.chargebacks },
     { name: topics.enriched, partitions: 6 },
     { name: topics.deadLetters, partitions: 1 },
   ]);
-  producer = new JsonProducer(kafka);
-  await producer.connect();
+  return topics;
+}
+
+/** What `main.ts` assembles: the Redis join, the consumers and the app; `stop` shuts them down in its order. */
+async function startMonitor(topics: MonitorTopics, namespace: string, groupPrefix: string) {
+  const redis = createRedis({ url: infra.redisUrl, commandTimeoutMs: 10_000 });
+  await connectRedis(redis, infra.redisUrl);
+  const labels = new RedisLabelStore({
+    redis,
+    windows: { quality: ['1d', '7d'].map(parseWindow), calibration: parseWindow('7d'), calibrationBins: 10 },
+    namespace,
+    bucketMs: 60_000,
+    labelHorizonMs: 90 * DAY,
+  });
+  await labels.open();
   const monitor = new FraudMonitor({
-    decisions: new LabelledDecisions({ retainMs: 30 * 86_400_000, pendingChargebackMs: 90 * 86_400_000 }),
+    labels,
     drift: new DriftMonitor(artifacts.reference, artifacts.manifest.featureNames, driftOptions),
     driftOptions,
-    qualityWindows: ['1d', '7d'].map(parseWindow),
-    calibrationWindow: parseWindow('7d'),
-    calibrationBins: 10,
     modelVersion: artifacts.manifest.artifactVersion,
     featureSpecVersion: artifacts.manifest.featureSpecVersion,
   });
-  consumers = createMonitorConsumers({
+  const consumers = createMonitorConsumers({
     kafka,
     producer,
     monitor,
     topics,
-    groupPrefix: uniqueName('fraud-monitor'),
+    groupPrefix,
+    instanceId: uniqueName('instance'),
     logger,
   });
   await Promise.all(consumers.map((c) => c.start()));
-  app = buildApp({
+  const app = buildApp({
     logger,
     metrics: createMetrics('fraud-monitor', { defaultMetrics: false }),
     version: 'test',
@@ -70,17 +79,38 @@ beforeAll(async () => {
     artifacts: () => ({}),
     report: () => monitor.report(),
   });
+  return {
+    app,
+    report: async (): Promise<FraudMonitorReport> =>
+      (await app.inject({ method: 'GET', url: '/v1/report' })).json(),
+    stop: async () => {
+      await app.close();
+      await Promise.all(consumers.map((c) => c.stop()));
+      await closeRedis(redis);
+    },
+  };
+}
+
+let producer: JsonProducer;
+let topics: MonitorTopics;
+let running: Awaited<ReturnType<typeof startMonitor>>[] = [];
+let app: Awaited<ReturnType<typeof startMonitor>>['app'];
+let report: () => Promise<FraudMonitorReport>;
+
+beforeAll(async () => {
+  producer = new JsonProducer(kafka);
+  await producer.connect();
+  topics = await freshTopics({ decisions: 6, chargebacks: 3 });
+  const monitor = await startMonitor(topics, uniqueName('fm-test'), uniqueName('fraud-monitor'));
+  running.push(monitor);
+  ({ app, report } = monitor);
 });
 
 afterAll(async () => {
-  await app?.close();
-  await Promise.all((consumers ?? []).map((c) => c.stop()));
+  for (const monitor of running) await monitor.stop();
+  running = [];
   await producer?.disconnect();
 });
-
-async function report(): Promise<FraudMonitorReport> {
-  return (await app.inject({ method: 'GET', url: '/v1/report' })).json();
-}
 
 /** Simulated payments after the first ten days, when the windows have warmed up as in training. */
 function warmPayments(count: number): { transaction: Transaction; isFraud: boolean }[] {
@@ -109,33 +139,65 @@ function enrich(payments: readonly Transaction[], amountFactor: number): Enriche
   });
 }
 
-describe('fraud-monitor against the real Kafka', () => {
+/** A decent but imperfect scorer: flags most frauds and a few legitimate payments. */
+function decide(rows: readonly { transaction: Transaction; isFraud: boolean }[]): Decision[] {
+  return rows.map(({ transaction, isFraud }, i) => {
+    const flagged = isFraud ? i % 4 !== 0 : i % 23 === 0;
+    return {
+      transactionId: transaction.transactionId,
+      cardId: transaction.cardId,
+      decision: flagged ? 'review' : 'approve',
+      score: flagged ? 0.7 : 0.02,
+      reasons: [],
+      mode: 'full',
+      modelVersion: 'm',
+      rulesVersion: 'r',
+      eventTime: transaction.eventTime,
+      decidedAt: transaction.eventTime + 10,
+    };
+  });
+}
+
+function chargebacksOf(rows: readonly { transaction: Transaction; isFraud: boolean }[]): Chargeback[] {
+  return rows
+    .filter((r) => r.isFraud)
+    .map(({ transaction }) => ({
+      transactionId: transaction.transactionId,
+      cardId: transaction.cardId,
+      eventTime: transaction.eventTime,
+      reportedAt: transaction.eventTime + 3 * DAY,
+    }));
+}
+
+/** The 1d and 7d windows computed straight from what was produced. */
+function expectDirect(
+  seen: FraudMonitorReport,
+  decisions: readonly Decision[],
+  chargebacks: readonly Chargeback[],
+) {
+  const end = Math.max(...decisions.map((d) => d.eventTime));
+  const fraudIds = new Set(chargebacks.map((c) => c.transactionId));
+  for (const [i, days] of [1, 7].entries()) {
+    const inWindow = decisions.filter((d) => d.eventTime > end - days * DAY);
+    const flagged = inWindow.filter((d) => d.decision !== 'approve');
+    const truePositives = flagged.filter((d) => fraudIds.has(d.transactionId)).length;
+    const frauds = inWindow.filter((d) => fraudIds.has(d.transactionId)).length;
+    expect(seen.quality[i]).toMatchObject({
+      decisions: inWindow.length,
+      flagged: flagged.length,
+      frauds,
+      truePositives,
+    });
+    expect(seen.quality[i]!.precision).toBeCloseTo(truePositives / flagged.length, 12);
+    expect(seen.quality[i]!.recall).toBeCloseTo(truePositives / frauds, 12);
+  }
+}
+
+describe('fraud-monitor against the real Kafka and Redis', () => {
   it('when decisions and their chargebacks are consumed, then precision and recall match a direct computation', async () => {
     const rows = warmPayments(1_500);
-    const decisions: Decision[] = rows.map(({ transaction, isFraud }, i) => {
-      // A decent but imperfect scorer: flags most frauds and a few legitimate payments.
-      const flagged = isFraud ? i % 4 !== 0 : i % 23 === 0;
-      return {
-        transactionId: transaction.transactionId,
-        cardId: transaction.cardId,
-        decision: flagged ? 'review' : 'approve',
-        score: flagged ? 0.7 : 0.02,
-        reasons: [],
-        mode: 'full',
-        modelVersion: 'm',
-        rulesVersion: 'r',
-        eventTime: transaction.eventTime,
-        decidedAt: transaction.eventTime + 10,
-      };
-    });
-    const chargebacks: Chargeback[] = rows
-      .filter((r) => r.isFraud)
-      .map(({ transaction }) => ({
-        transactionId: transaction.transactionId,
-        cardId: transaction.cardId,
-        eventTime: transaction.eventTime,
-        reportedAt: transaction.eventTime + 3 * 86_400_000,
-      }));
+    const decisions = decide(rows);
+    const chargebacks = chargebacksOf(rows);
     await producer.send(
       topics.chargebacks,
       chargebacks.map((c) => ({ key: c.cardId, value: c })),
@@ -155,22 +217,7 @@ describe('fraud-monitor against the real Kafka', () => {
       { what: 'the monitor to read every decision and chargeback' },
     );
 
-    const end = Math.max(...decisions.map((d) => d.eventTime));
-    for (const [i, days] of [1, 7].entries()) {
-      const inWindow = decisions.filter((d) => d.eventTime > end - days * 86_400_000);
-      const fraudIds = new Set(chargebacks.map((c) => c.transactionId));
-      const flagged = inWindow.filter((d) => d.decision !== 'approve');
-      const truePositives = flagged.filter((d) => fraudIds.has(d.transactionId)).length;
-      const frauds = inWindow.filter((d) => fraudIds.has(d.transactionId)).length;
-      expect(seen.quality[i]).toMatchObject({
-        decisions: inWindow.length,
-        flagged: flagged.length,
-        frauds,
-        truePositives,
-      });
-      expect(seen.quality[i]!.precision).toBeCloseTo(truePositives / flagged.length, 12);
-      expect(seen.quality[i]!.recall).toBeCloseTo(truePositives / frauds, 12);
-    }
+    expectDirect(seen, decisions, chargebacks);
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toMatch(/fraud_monitor_recall\{window="7d",service="fraud-monitor"\} 0\.\d+/);
   });
@@ -207,5 +254,82 @@ describe('fraud-monitor against the real Kafka', () => {
     expect(amountPsi(after)).toBeGreaterThan(0.2);
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toContain('fraud_monitor_drift_alarm{feature="amount",service="fraud-monitor"} 1');
+  });
+
+  it('when the monitor restarts on topics that no longer hold the old records, then it reports the same from Redis, counts a late chargeback once, and ignores redelivery', async () => {
+    const namespace = uniqueName('fm-test');
+    const before = await freshTopics({ decisions: 3, chargebacks: 3 });
+    const first = await startMonitor(before, namespace, uniqueName('fraud-monitor'));
+    running.push(first);
+    const rows = warmPayments(800);
+    const decisions = decide(rows);
+    const chargebacks = chargebacksOf(rows);
+    const late = chargebacks
+      .filter((c) => decisions.find((d) => d.transactionId === c.transactionId)!.decision === 'review')
+      .at(-1)!;
+    const onTime = chargebacks.filter((c) => c !== late);
+    await producer.send(
+      before.chargebacks,
+      onTime.map((c) => ({ key: c.cardId, value: c })),
+    );
+    await producer.send(
+      before.decisions,
+      decisions.map((d) => ({ key: d.cardId, value: d })),
+    );
+    const beforeRestart = await waitUntil(
+      async () => {
+        const r = await first.report();
+        return r.quality[1]!.frauds === onTime.length && r.quality[1]!.decisions === decisions.length && r;
+      },
+      { what: 'the first monitor to read every decision and chargeback' },
+    );
+    expectDirect(beforeRestart, decisions, onTime);
+
+    // Stop it (consumers commit and leave), start another on empty topics: only Redis remembers.
+    await first.stop();
+    running = running.filter((m) => m !== first);
+    const after = await freshTopics({ decisions: 1, chargebacks: 1 });
+    const second = await startMonitor(after, namespace, uniqueName('fraud-monitor'));
+    running.push(second);
+    const restarted = await second.report();
+    expect(restarted.quality).toEqual(beforeRestart.quality);
+    expect(restarted.calibration).toEqual(beforeRestart.calibration);
+    expect(restarted.streamTime).toBe(beforeRestart.streamTime);
+
+    // After the restart: the late label, redelivered decisions and chargebacks, then a marker pair
+    // (one partition per topic, so the marker is read after everything sent before it).
+    const marker: Decision = {
+      ...decisions.at(-1)!,
+      transactionId: uniqueName('marker'),
+      decision: 'decline',
+      score: 0.9,
+    };
+    const markerChargeback: Chargeback = {
+      ...late,
+      transactionId: marker.transactionId,
+      eventTime: marker.eventTime,
+    };
+    await producer.send(
+      after.chargebacks,
+      [late, ...onTime.slice(0, 50), late, markerChargeback].map((c) => ({ key: c.cardId, value: c })),
+    );
+    await producer.send(
+      after.decisions,
+      [...decisions.slice(-200), marker].map((d) => ({ key: d.cardId, value: d })),
+    );
+    const settled = await waitUntil(
+      async () => {
+        const r = await second.report();
+        return (
+          r.quality[1]!.decisions === decisions.length + 1 &&
+          r.quality[1]!.frauds === chargebacks.length + 1 &&
+          r
+        );
+      },
+      { what: 'the restarted monitor to read the late chargeback and the markers' },
+    );
+
+    expectDirect(settled, [...decisions, marker], [...chargebacks, markerChargeback]);
+    expect(settled.quality[1]!.truePositives).toBe(beforeRestart.quality[1]!.truePositives + 2);
   });
 });

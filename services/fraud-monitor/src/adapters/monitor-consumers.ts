@@ -14,20 +14,25 @@ export interface MonitorConsumersOptions {
   producer: JsonProducer;
   monitor: FraudMonitor;
   topics: MonitorTopics;
-  /** Unique per process start: see `createMonitorConsumers`. */
+  /** Stable across restarts: the decisions and chargebacks groups resume from their committed offsets. */
   groupPrefix: string;
+  /** Unique per process start: the enriched group reads from now on (see `createMonitorConsumers`). */
+  instanceId: string;
   logger: KafkaLogSink;
 }
 
 /**
  * One consumer per input, each in its own group (their schemas differ).
- * The monitor keeps its join in memory and rebuilds it on start: decisions
- * and chargebacks are read from the oldest retained record, the enriched
- * stream from now on (the drift sample is the latest transactions and
- * refills in seconds). Hence a group prefix unique per start.
+ * Decisions and chargebacks go to the label store, and `BatchConsumer`
+ * commits a batch's offsets only after the store has written it: a crash
+ * replays a batch (the store counts it once), never skips one. Their groups
+ * are stable, so a restart resumes where the last run committed (the oldest
+ * retained record on a group's first start). The enriched stream feeds the
+ * in-memory drift sample, which refills in seconds: its group is unique per
+ * start and reads from now on.
  */
 export function createMonitorConsumers(options: MonitorConsumersOptions) {
-  const { kafka, producer, monitor, topics, groupPrefix, logger } = options;
+  const { kafka, producer, monitor, topics, groupPrefix, instanceId, logger } = options;
   const common = { kafka, producer, logger, deadLetterTopic: topics.deadLetters };
   return [
     new BatchConsumer({
@@ -36,7 +41,7 @@ export function createMonitorConsumers(options: MonitorConsumersOptions) {
       topics: [topics.decisions],
       schema: compileSchema(Decision),
       fromBeginning: true,
-      handleBatch: async (messages) => monitor.addDecisions(messages.map((m) => m.value)),
+      handleBatch: (messages) => monitor.addDecisions(messages.map((m) => m.value)),
     }),
     new BatchConsumer({
       ...common,
@@ -44,11 +49,11 @@ export function createMonitorConsumers(options: MonitorConsumersOptions) {
       topics: [topics.chargebacks],
       schema: compileSchema(Chargeback),
       fromBeginning: true,
-      handleBatch: async (messages) => monitor.addChargebacks(messages.map((m) => m.value)),
+      handleBatch: (messages) => monitor.addChargebacks(messages.map((m) => m.value)),
     }),
     new BatchConsumer({
       ...common,
-      groupId: `${groupPrefix}.enriched`,
+      groupId: `${groupPrefix}.enriched-${instanceId}`,
       topics: [topics.enriched],
       schema: compileSchema(EnrichedTransaction),
       fromBeginning: false,

@@ -1,15 +1,12 @@
 import type { Chargeback, Decision, EnrichedTransaction, FraudMonitorReport } from '@mlsys/contracts';
 import type { DriftMonitor, DriftOptions } from './drift.js';
-import type { LabelledDecisions } from './labelled-decisions.js';
-import type { Window } from './windows.js';
+import type { LabelStore } from './label-store.js';
 
 export interface FraudMonitorOptions {
-  decisions: LabelledDecisions;
+  /** The decision/chargeback join (quality and calibration windows are the store's). */
+  labels: LabelStore;
   drift: DriftMonitor;
   driftOptions: DriftOptions;
-  qualityWindows: readonly Window[];
-  calibrationWindow: Window;
-  calibrationBins: number;
   modelVersion: string;
   /** Feature vectors of another spec cannot be compared with the reference: they are counted, not binned. */
   featureSpecVersion: string;
@@ -26,12 +23,14 @@ export class FraudMonitor {
     return this.foreignVectors;
   }
 
-  addDecisions(decisions: readonly Decision[]): void {
-    for (const decision of decisions) this.options.decisions.addDecision(decision);
+  /** Resolves once the decisions are durable in the store (the caller commits their offsets after). */
+  addDecisions(decisions: readonly Decision[]): Promise<void> {
+    return this.options.labels.addDecisions(decisions);
   }
 
-  addChargebacks(chargebacks: readonly Chargeback[]): void {
-    for (const chargeback of chargebacks) this.options.decisions.addChargeback(chargeback);
+  /** Resolves once the chargebacks are durable in the store. */
+  addChargebacks(chargebacks: readonly Chargeback[]): Promise<void> {
+    return this.options.labels.addChargebacks(chargebacks);
   }
 
   addEnriched(transactions: readonly EnrichedTransaction[]): void {
@@ -44,13 +43,13 @@ export class FraudMonitor {
     }
   }
 
-  report(): FraudMonitorReport {
-    const { decisions, drift, driftOptions } = this.options;
+  async report(): Promise<FraudMonitorReport> {
+    const { labels, drift, driftOptions } = this.options;
+    const labelled = await labels.report();
     const features = drift.report();
-    const calibration = decisions.calibration(this.options.calibrationWindow, this.options.calibrationBins);
     return {
-      streamTime: decisions.streamTime,
-      quality: this.options.qualityWindows.map((window) => decisions.quality(window)),
+      streamTime: labelled.streamTime,
+      quality: labelled.quality,
       drift: {
         sample: drift.sample,
         threshold: driftOptions.threshold,
@@ -58,7 +57,7 @@ export class FraudMonitor {
         features,
         alarms: features.filter((f) => f.alarm).map((f) => f.feature),
       },
-      calibration: { window: this.options.calibrationWindow.name, ...calibration },
+      calibration: labelled.calibration,
       modelVersion: this.options.modelVersion,
     };
   }
