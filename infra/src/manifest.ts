@@ -191,10 +191,12 @@ export const SERVICES: ServiceSpec[] = [
     port: 8093,
     env: {
       ...common(8093),
+      // The labelled-decision join (services/fraud-monitor/README.md, State).
+      REDIS_URL: { redisUrl: true },
       KAFKA_BROKERS: { kafkaBrokers: true },
       ARTIFACTS_DIR: { artifacts: 'fraud' },
     },
-    dependsOn: ['kafka'],
+    dependsOn: ['redis', 'kafka'],
     needs: ['fraud'],
     health,
   },
