@@ -69,6 +69,8 @@ const TICK_MS = 2;
 const STALL_MS = 10_000;
 /** Produce requests the generator keeps open at once. */
 const SENDS_IN_FLIGHT = 4;
+/** Most payments in one produce request. */
+const MAX_SEND_MESSAGES = 2000;
 
 /**
  * `passthrough`: plain consume-and-produce, at-least-once, bytes copied;
@@ -318,7 +320,13 @@ async function produceAtRate(
   while (next < payments.length) {
     const now = Date.now();
     const messages = [];
-    while (next < payments.length && t0 + Math.floor((next * 1000) / rate) <= now) {
+    // Capped per request: a generator that fell behind (a stalled host) would otherwise send
+    // seconds of payments at once, over the broker's 1 MiB per partition.
+    while (
+      next < payments.length &&
+      messages.length < MAX_SEND_MESSAGES &&
+      t0 + Math.floor((next * 1000) / rate) <= now
+    ) {
       const due = t0 + Math.floor((next * 1000) / rate);
       const payment = { ...payments[next]!, transactionId: ids[next]!, eventTime: due };
       messages.push({ key: payment.cardId, value: JSON.stringify(payment), timestamp: String(due) });
