@@ -239,7 +239,7 @@ export class Recorder implements MetricsSink {
     }
     if (countNames.size > 0)
       snapshot.counts = Object.fromEntries(
-        [...countNames].map((name) => [name, this.timeline.map((s) => s.counts.get(name) ?? 0)]),
+        [...countNames].sort().map((name) => [name, this.timeline.map((s) => s.counts.get(name) ?? 0)]),
       );
     for (const name of names) snapshot.trends[name] = { p50: [], p95: [], p99: [] };
     this.timeline.forEach((s, i) => {

@@ -16,18 +16,20 @@ afterEach(async () => {
 
 /**
  * A fake txn-api and pipeline: answers `?wait=true` from the "pipeline"
- * until the scorer is killed, then with flagged rules-only decisions; every
- * 10th payment is refused with 503. Each accepted payment's decision goes to
- * the decision feed, except the 3rd (lost); the 5th's goes twice (duplicated).
+ * until the scorer is killed, then with flagged rules-only decisions. By the
+ * payment's number in the run (its id's suffix, so the schedule, not arrival
+ * order, decides): every 10th is refused with 503; each accepted payment's
+ * decision goes to the decision feed, except #3's (lost); #5's goes twice.
  */
 async function fakeStack() {
   const state = { scorerDown: false, posted: 0 };
   let emit: (id: string) => void = () => {};
   const server = await startFakeServer((app) => {
     app.post<{ Body: { transactionId: string } }>('/v1/transactions', async (request, reply) => {
-      const n = state.posted++;
-      if (n % 10 === 9) return reply.code(503).send({ error: 'unavailable' });
+      state.posted += 1;
       const id = request.body.transactionId;
+      const n = Number(id.slice(id.lastIndexOf('-') + 1));
+      if (n % 10 === 9) return reply.code(503).send({ error: 'unavailable' });
       if (n !== 3) emit(id);
       if (n === 5) emit(id);
       const source = state.scorerDown ? 'rules-only' : 'pipeline';
@@ -98,10 +100,11 @@ describe('fraud-availability against a fake txn-api', () => {
     expect(m.availability).toBeCloseTo(54 / 60, 6);
     expect(signals).toEqual([[4242, 'SIGKILL']]);
     expect(m.kill).toMatchObject({ service: 'fraud-scorer', pid: 4242, requestedAtS: 1 });
-    // Before the kill only the pipeline answered; after it, the fallback did.
+    // Before the kill the pipeline answered; after it, only the fallback did.
     const counts = (m.timeline as TimelineSnapshot).counts as Record<string, number[]>;
-    expect(counts['rules-only']?.[0]).toBe(0);
-    expect(counts.pipeline?.[0]).toBe(18);
+    expect(counts.pipeline?.[0]).toBeGreaterThan(0);
+    expect((counts.pipeline?.[0] ?? 0) + (counts['rules-only']?.[0] ?? 0)).toBe(18);
+    expect(counts.pipeline?.[2]).toBe(0);
     expect(counts['rules-only']?.[2]).toBe(18);
     expect(counts.failed).toEqual([2, 2, 2]);
     expect((m.answered_pipeline as number) + (m.answered_rules_only as number)).toBeCloseTo(54 / 60, 6);
@@ -114,9 +117,12 @@ describe('fraud-availability against a fake txn-api', () => {
     expect(result.slo).toEqual([
       expect.objectContaining({ metric: 'availability', op: '>=', target: 0.999, pass: false }),
     ]);
-    expect(exit).toBe(EXIT.thresholdFailed);
+    // 1 (threshold failed), or 3 when a busy test machine also made the generator late.
+    expect([EXIT.thresholdFailed, EXIT.invalid]).toContain(exit);
+    expect(result.pass).toBe(false);
     expect(result.notes?.some((n) => /1 LOST, 1 DUPLICATED/.test(n))).toBe(true);
-    expect(readFileSync(join(outDir, 'fraud-availability.html'), 'utf8')).toContain('rules-only');
+    const html = readFileSync(join(outDir, 'fraud-availability.html'), 'utf8');
+    expect(html).toContain('Per second, by the second each request was due: failed, pipeline, rules-only');
   });
 
   it("when the stack's pid file points at another program, then the run refuses to start and nothing is sent", async () => {

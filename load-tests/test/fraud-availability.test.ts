@@ -85,6 +85,7 @@ describe('per-second buckets', () => {
     const { counts, seconds } = recorder.timelineSnapshot();
     expect(seconds).toEqual([0, 1, 2]);
     expect(counts).toEqual({ pipeline: [2, 0, 1], 'rules-only': [0, 1, 0], failed: [0, 0, 3] });
+    expect(Object.keys(counts ?? {})).toEqual(['failed', 'pipeline', 'rules-only']);
   });
 
   it('when nothing is tallied, then the snapshot carries no counts', () => {
