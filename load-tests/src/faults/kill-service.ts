@@ -114,7 +114,9 @@ export const systemProcessControl: ProcessControl = {
       }
     }
     try {
-      const { stdout } = await execFileAsync('ps', ['-ww', '-o', 'args=', '-p', String(pid)]);
+      const { stdout } = await execFileAsync('ps', ['-ww', '-o', 'args=', '-p', String(pid)], {
+        timeout: 5000,
+      });
       const line = stdout.trim();
       // Split on blanks: an entry point path with a space then never matches, so it is refused, not guessed.
       return line === '' ? undefined : line.split(/\s+/);
