@@ -36,10 +36,6 @@ const config = loadConfigOrExit(
       description: 'how long after a payment its chargeback may arrive (keys live this + the longest window)',
       default: '90d',
     }),
-    QUALITY_BUCKET: env.string({
-      description: 'width of the Redis counter buckets of decision event time',
-      default: '1m',
-    }),
     ARTIFACTS_DIR: env.string({
       description:
         'fraud artifact folder (training reference distributions), e.g. .cache/artifacts/fraud/default',
@@ -78,11 +74,10 @@ const windows = (() => {
       quality: config.QUALITY_WINDOWS.map(parseWindow),
       calibration: parseWindow(config.CALIBRATION_WINDOW),
       labelHorizon: parseWindow(config.LABEL_HORIZON),
-      bucket: parseWindow(config.QUALITY_BUCKET),
     };
   } catch (error) {
     console.error(
-      `${SERVICE} cannot start: QUALITY_WINDOWS, CALIBRATION_WINDOW, LABEL_HORIZON or QUALITY_BUCKET: ${(error as Error).message}`,
+      `${SERVICE} cannot start: QUALITY_WINDOWS, CALIBRATION_WINDOW, or LABEL_HORIZON: ${(error as Error).message}`,
     );
     process.exit(1);
   }
@@ -109,7 +104,6 @@ const labels = new RedisLabelStore({
     calibrationBins: config.CALIBRATION_BINS,
   },
   namespace: config.LABELS_NAMESPACE,
-  bucketMs: windows.bucket.ms,
   labelHorizonMs: windows.labelHorizon.ms,
 });
 try {

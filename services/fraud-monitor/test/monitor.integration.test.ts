@@ -50,7 +50,6 @@ async function startMonitor(topics: MonitorTopics, namespace: string, groupPrefi
     redis,
     windows: { quality: ['1d', '7d'].map(parseWindow), calibration: parseWindow('7d'), calibrationBins: 10 },
     namespace,
-    bucketMs: 60_000,
     labelHorizonMs: 90 * DAY,
   });
   await labels.open();

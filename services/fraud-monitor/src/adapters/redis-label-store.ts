@@ -16,62 +16,75 @@ export interface RedisLabelStoreOptions {
   windows: LabelWindows;
   /** Prefix of every key (`fm` in the stack; tests use a unique one). */
   namespace: string;
-  /** Width of the counter buckets of decision event time. */
-  bucketMs: number;
   /** How long a chargeback may come after its payment (90 days): with the longest window, every key's TTL. */
   labelHorizonMs: number;
 }
 
+const SECOND = 1_000;
+const MINUTE = 60_000;
+/** Bumped when the key layout changes: `open` refuses keys of another layout. */
+const LAYOUT = '1';
+
 /**
- * One decision, atomically: its record (created once: a redelivered decision
- * finds it and changes nothing) and its bucket's counters, including the
- * label when its chargeback was read first. KEYS: record, bucket counters,
- * bucket ids. ARGV: transaction id, event time, flagged (0/1), score bin,
- * score, TTL ms.
+ * Counter updates shared by both scripts: `tally(key, bin, flagged, ...)`.
+ * Counter fields: n decisions, fl flagged, fr charged back, tp flagged and
+ * charged back; per score bin b: c<b> decisions, s<b> score sum, f<b> charged back.
  */
-const ADD_DECISION = `
-if redis.call('HEXISTS', KEYS[1], 't') == 1 then return 0 end
-local charged = redis.call('HEXISTS', KEYS[1], 'cb') == 1
-local flagged = ARGV[3] == '1'
-local bin = ARGV[4]
-redis.call('HSET', KEYS[1], 't', ARGV[2], 'f', ARGV[3], 'b', bin, 's', ARGV[5])
-redis.call('PEXPIRE', KEYS[1], ARGV[6])
-redis.call('HINCRBY', KEYS[2], 'n', 1)
-redis.call('HINCRBY', KEYS[2], 'c' .. bin, 1)
-redis.call('HINCRBYFLOAT', KEYS[2], 's' .. bin, ARGV[5])
-if flagged then redis.call('HINCRBY', KEYS[2], 'fl', 1) end
-if charged then
-  redis.call('HINCRBY', KEYS[2], 'fr', 1)
-  redis.call('HINCRBY', KEYS[2], 'f' .. bin, 1)
-  if flagged then redis.call('HINCRBY', KEYS[2], 'tp', 1) end
+const TALLY = `
+local function decided(key, bin, flagged, score, charged)
+  redis.call('HINCRBY', key, 'n', 1)
+  redis.call('HINCRBY', key, 'c' .. bin, 1)
+  redis.call('HINCRBYFLOAT', key, 's' .. bin, score)
+  if flagged then redis.call('HINCRBY', key, 'fl', 1) end
 end
-redis.call('SADD', KEYS[3], ARGV[1])
+local function charged(key, bin, flagged)
+  redis.call('HINCRBY', key, 'fr', 1)
+  redis.call('HINCRBY', key, 'f' .. bin, 1)
+  if flagged then redis.call('HINCRBY', key, 'tp', 1) end
+end
+`;
+
+/**
+ * One decision, atomically: its record in its second's hash (created once:
+ * a redelivered decision finds it and changes nothing) and the counters of
+ * its minute and its second, with the label when its chargeback was read
+ * first (the record is then the mark `cb`). KEYS: records of the second,
+ * counters of the minute, counters of the second. ARGV: transaction id,
+ * event time, flagged (0/1), score bin, score.
+ */
+const ADD_DECISION = `${TALLY}
+local previous = redis.call('HGET', KEYS[1], ARGV[1])
+if previous and previous ~= 'cb' then return 0 end
+local flagged = ARGV[3] == '1'
+local label = previous == 'cb'
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '|' .. ARGV[3] .. '|' .. ARGV[4] .. '|' .. ARGV[5] .. '|' .. (label and '1' or '0'))
+for k = 2, 3 do
+  decided(KEYS[k], ARGV[4], flagged, ARGV[5])
+  if label then charged(KEYS[k], ARGV[4], flagged) end
+end
 return 1
 `;
 
 /**
- * One chargeback, atomically: marks the record (once: a redelivered
- * chargeback finds the mark and changes nothing); when the decision is
- * already there, counts the label in the decision's bucket. KEYS: record,
- * the bucket counters of the chargeback's event time. ARGV: reported at,
- * TTL ms, that bucket's start, bucket width. Returns 0 (already counted),
- * 1 (waiting for its decision), 2 (counted), or the decision's event time as
- * a string when it lies in another bucket (the caller retries with that one).
+ * One chargeback, atomically: marks its decision's record as charged back
+ * and counts the label in the decision's minute and second (once: a
+ * redelivered chargeback finds the mark and changes nothing); with no
+ * decision yet, leaves the mark `cb` for it. KEYS: as for a decision, of the
+ * chargeback's event time (the transaction's, as the decision's). ARGV:
+ * transaction id. Returns 0 (already counted), 1 (waiting for its decision),
+ * 2 (counted).
  */
-const ADD_CHARGEBACK = `
-local rec = redis.call('HMGET', KEYS[1], 't', 'f', 'b', 'cb')
-if rec[4] then return 0 end
-if rec[1] then
-  local t = tonumber(rec[1])
-  if t - t % tonumber(ARGV[4]) ~= tonumber(ARGV[3]) then return rec[1] end
+const ADD_CHARGEBACK = `${TALLY}
+local previous = redis.call('HGET', KEYS[1], ARGV[1])
+if previous == 'cb' then return 0 end
+if not previous then
+  redis.call('HSET', KEYS[1], ARGV[1], 'cb')
+  return 1
 end
-redis.call('HSET', KEYS[1], 'cb', ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-if not rec[1] then return 1 end
-redis.call('HINCRBY', KEYS[2], 'fr', 1)
-redis.call('HINCRBY', KEYS[2], 'f' .. rec[3], 1)
-if rec[2] == '1' then redis.call('HINCRBY', KEYS[2], 'tp', 1) end
-redis.call('PEXPIRE', KEYS[2], ARGV[2])
+local t, f, bin, score, label = string.match(previous, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
+if label == '1' then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], t .. '|' .. f .. '|' .. bin .. '|' .. score .. '|1')
+for k = 2, 3 do charged(KEYS[k], bin, f == '1') end
 return 2
 `;
 
@@ -82,11 +95,13 @@ if tonumber(ARGV[1]) > now then redis.call('SET', KEYS[1], ARGV[1]) return 1 end
 return 0
 `;
 
-type Scripted = {
+interface Scripted {
   fmAddDecision(...args: (string | number)[]): unknown;
   fmAddChargeback(...args: (string | number)[]): unknown;
   fmAdvanceStreamTime(...args: (string | number)[]): unknown;
-};
+  pexpire(key: string, ms: number): unknown;
+  exec(): Promise<[Error | null, unknown][] | null>;
+}
 
 /** Results of a pipeline, throwing the first command error (the batch is then replayed, not committed). */
 async function run(pipeline: { exec(): Promise<[Error | null, unknown][] | null> }): Promise<unknown[]> {
@@ -95,47 +110,47 @@ async function run(pipeline: { exec(): Promise<[Error | null, unknown][] | null>
   return results.map(([, value]) => value);
 }
 
+const floorTo = (time: number, width: number) => time - (time % width);
+
 /**
- * The labelled-decision join in Redis (layout in the README, State): a
- * record per transaction id, counters per bucket of decision event time
- * updated in the same script as the record (so a replay counts once), and
- * the stream time. A window's report sums the counters of the buckets wholly
- * inside it and reads the records of the one bucket its start cuts, so
- * windows are exact to the millisecond, as `LabelledDecisions`' are.
+ * The labelled-decision join in Redis (layout in the README, State): per
+ * second of decision event time, a hash of the decisions' records by
+ * transaction id; counters per minute and per second, updated in the same
+ * script as the record, so a replay counts once. A window's report sums the
+ * counters of the whole minutes inside it, then the whole seconds of the
+ * minute its start cuts, then the records of the second its start cuts:
+ * windows are exact to the millisecond, as `LabelledDecisions`' are, and a
+ * report reads at most 10,080 + 61 hashes per window length for 7 days.
+ * A chargeback finds its decision by its event time (the transaction's,
+ * which the decision carries too) and transaction id.
  * Single-node Redis: the scripts touch keys of several hash slots.
  */
 export class RedisLabelStore implements LabelStore {
-  private readonly redis: RedisClient & Scripted;
+  private readonly redis: RedisClient;
   private readonly ttlMs: number;
   private readonly longestMs: number;
 
   constructor(private readonly options: RedisLabelStoreOptions) {
     const { redis, windows } = options;
     redis.defineCommand('fmAddDecision', { numberOfKeys: 3, lua: ADD_DECISION });
-    redis.defineCommand('fmAddChargeback', { numberOfKeys: 2, lua: ADD_CHARGEBACK });
+    redis.defineCommand('fmAddChargeback', { numberOfKeys: 3, lua: ADD_CHARGEBACK });
     redis.defineCommand('fmAdvanceStreamTime', { numberOfKeys: 1, lua: ADVANCE_STREAM_TIME });
-    this.redis = redis as RedisClient & Scripted;
+    this.redis = redis;
     this.longestMs = Math.max(...windows.quality.map((w) => w.ms), windows.calibration.ms);
     this.ttlMs = options.labelHorizonMs + this.longestMs;
   }
 
-  /**
-   * Checks the stored layout matches this configuration: counters bucketed
-   * or binned differently cannot be summed with the new ones.
-   */
+  /** Checks the stored keys were written in this layout with these score bins (counters cannot be mixed). */
   async open(): Promise<void> {
     const key = this.key('meta');
-    const want = {
-      bucketMs: String(this.options.bucketMs),
-      bins: String(this.options.windows.calibrationBins),
-    };
-    await this.redis.hsetnx(key, 'bucketMs', want.bucketMs);
+    const want = { layout: LAYOUT, bins: String(this.options.windows.calibrationBins) };
+    await this.redis.hsetnx(key, 'layout', want.layout);
     await this.redis.hsetnx(key, 'bins', want.bins);
-    const [bucketMs, bins] = await this.redis.hmget(key, 'bucketMs', 'bins');
-    if (bucketMs !== want.bucketMs || bins !== want.bins) {
+    const [layout, bins] = await this.redis.hmget(key, 'layout', 'bins');
+    if (layout !== want.layout || bins !== want.bins) {
       throw new Error(
-        `the Redis keys under "${this.options.namespace}:" were written with ${bucketMs} ms buckets and ${bins} calibration bins, ` +
-          `this configuration has ${want.bucketMs} and ${want.bins}: restore the old QUALITY_BUCKET / CALIBRATION_BINS ` +
+        `the Redis keys under "${this.options.namespace}:" hold layout ${layout} with ${bins} calibration bins, ` +
+          `this build writes layout ${want.layout} with ${want.bins}: set CALIBRATION_BINS=${bins} ` +
           'or start a new join under another LABELS_NAMESPACE',
       );
     }
@@ -143,61 +158,39 @@ export class RedisLabelStore implements LabelStore {
 
   async addDecisions(decisions: readonly Decision[]): Promise<void> {
     if (decisions.length === 0) return;
-    const { windows } = this.options;
-    const pipeline = this.redis.pipeline() as unknown as Scripted & {
-      pexpire(key: string, ms: number): unknown;
-      exec(): Promise<[Error | null, unknown][] | null>;
-    };
-    const buckets = new Set<number>();
+    const bins = this.options.windows.calibrationBins;
+    const pipeline = this.scripted();
+    const touched = new Set<string>();
     let latest = -1;
     for (const d of decisions) {
-      const bucket = this.bucketOf(d.eventTime);
-      buckets.add(bucket);
+      const keys = this.keysAt(d.eventTime);
+      for (const key of keys) touched.add(key);
       latest = Math.max(latest, d.eventTime);
       pipeline.fmAddDecision(
-        this.key('tx', d.transactionId),
-        this.key('b', bucket),
-        this.key('ids', bucket),
+        ...keys,
         d.transactionId,
         d.eventTime,
         d.decision === 'approve' ? 0 : 1,
-        scoreBin(d.score, windows.calibrationBins),
+        scoreBin(d.score, bins),
         String(d.score),
-        this.ttlMs,
       );
     }
-    // Once per bucket per batch rather than per decision: a batch is mostly one or two buckets.
-    for (const bucket of buckets) {
-      pipeline.pexpire(this.key('b', bucket), this.ttlMs);
-      pipeline.pexpire(this.key('ids', bucket), this.ttlMs);
-    }
+    this.expire(pipeline, touched);
     pipeline.fmAdvanceStreamTime(this.key('stream'), latest);
     await run(pipeline);
   }
 
   async addChargebacks(chargebacks: readonly Chargeback[]): Promise<void> {
-    let pending = chargebacks.map((c) => ({ chargeback: c, eventTime: c.eventTime }));
-    // A chargeback normally carries its decision's event time; when not, the script names the right bucket.
-    while (pending.length > 0) {
-      const pipeline = this.redis.pipeline() as unknown as Scripted & {
-        exec(): Promise<[Error | null, unknown][] | null>;
-      };
-      for (const { chargeback, eventTime } of pending) {
-        const bucket = this.bucketOf(eventTime);
-        pipeline.fmAddChargeback(
-          this.key('tx', chargeback.transactionId),
-          this.key('b', bucket),
-          chargeback.reportedAt,
-          this.ttlMs,
-          bucket,
-          this.options.bucketMs,
-        );
-      }
-      const results = await run(pipeline);
-      pending = pending.flatMap((p, i) =>
-        typeof results[i] === 'string' ? [{ chargeback: p.chargeback, eventTime: Number(results[i]) }] : [],
-      );
+    if (chargebacks.length === 0) return;
+    const pipeline = this.scripted();
+    const touched = new Set<string>();
+    for (const c of chargebacks) {
+      const keys = this.keysAt(c.eventTime);
+      for (const key of keys) touched.add(key);
+      pipeline.fmAddChargeback(...keys, c.transactionId);
     }
+    this.expire(pipeline, touched);
+    await run(pipeline);
   }
 
   async report(): Promise<LabelReport> {
@@ -216,53 +209,73 @@ export class RedisLabelStore implements LabelStore {
   /**
    * Tallies of each window (by its length): the decisions with event time in
    * (end - length, end], where `end` is the stream time, so nothing is later.
-   * Every bucket is read once, in one pipeline, and all windows are summed
-   * from that read: while decisions flow, a shorter window never counts one
-   * a longer window missed.
+   * Every hash is read once, in one pipeline, and all windows are summed from
+   * that read: while decisions flow, a shorter window never counts one a
+   * longer window missed.
    */
   private async windowCounts(end: number): Promise<Map<number, WindowCounts>> {
-    const { bucketMs, windows } = this.options;
-    const bins = windows.calibrationBins;
-    const lengths = [...new Set([...windows.quality, windows.calibration].map((w) => w.ms))];
-    const last = this.bucketOf(end);
-    const first = this.bucketOf(end - this.longestMs);
-    const buckets: number[] = [];
-    for (let bucket = first + bucketMs; bucket <= last; bucket += bucketMs) buckets.push(bucket);
-    const read = this.redis.pipeline();
-    for (const bucket of buckets) read.hgetall(this.key('b', bucket));
-    const edges = lengths.map((ms) => this.bucketOf(end - ms));
-    for (const edge of edges) read.smembers(this.key('ids', edge));
+    const bins = this.options.windows.calibrationBins;
+    const lengths = [
+      ...new Set([...this.options.windows.quality, this.options.windows.calibration].map((w) => w.ms)),
+    ];
+    const read = this.redis.pipeline() as unknown as {
+      hgetall(key: string): unknown;
+      exec(): Promise<[Error | null, unknown][] | null>;
+    };
+    let reads = 0;
+    const readHash = (key: string) => {
+      read.hgetall(key);
+      return reads++;
+    };
+    // Whole minutes of the longest window, shared by all windows.
+    const minutes: { start: number; at: number }[] = [];
+    for (let m = floorTo(end - this.longestMs, MINUTE) + MINUTE; m <= end; m += MINUTE) {
+      minutes.push({ start: m, at: readHash(this.key('m', m)) });
+    }
+    // Per window: the whole seconds of the minute its start cuts, and the records of the second it cuts.
+    const plans = lengths.map((ms) => {
+      const from = end - ms;
+      const cutMinute = floorTo(from, MINUTE);
+      const cutSecond = floorTo(from, SECOND);
+      const seconds: number[] = [];
+      for (let s = cutSecond + SECOND; s < cutMinute + MINUTE && s <= end; s += SECOND) {
+        seconds.push(readHash(this.key('s', s)));
+      }
+      return { ms, from, cutMinute, seconds, records: readHash(this.key('r', cutSecond)) };
+    });
     const values = await run(read);
-    const bucketCounts = buckets.map((_, i) => parseCounters(values[i] as Record<string, string>, bins));
-    const edgeIds = edges.map((_, i) => values[buckets.length + i] as string[]);
-
-    // The bucket each window's start cuts: its decisions one by one.
-    const records = this.redis.pipeline();
-    for (const ids of edgeIds) for (const id of ids) records.hmget(this.key('tx', id), 't', 'f', 's', 'cb');
-    const recordValues = edgeIds.some((ids) => ids.length > 0) ? await run(records) : [];
 
     const out = new Map<number, WindowCounts>();
-    let offset = 0;
-    lengths.forEach((ms, w) => {
-      const from = end - ms;
-      const edge = edges[w]!;
+    for (const plan of plans) {
       const total = emptyCounts(bins);
-      buckets.forEach((bucket, i) => {
-        if (bucket > edge) addCounts(total, bucketCounts[i]!);
-      });
-      for (const value of recordValues.slice(offset, offset + edgeIds[w]!.length)) {
-        const [t, f, s, cb] = value as (string | null)[];
-        if (t === null || t === undefined || Number(t) <= from) continue;
-        countDecision(total, Number(s), f === '1', cb !== null && cb !== undefined);
+      for (const minute of minutes) {
+        if (minute.start > plan.cutMinute) addCounts(total, parseCounters(values[minute.at], bins));
       }
-      offset += edgeIds[w]!.length;
-      out.set(ms, total);
-    });
+      for (const at of plan.seconds) addCounts(total, parseCounters(values[at], bins));
+      for (const record of Object.values(values[plan.records] as Record<string, string>)) {
+        if (record === 'cb') continue;
+        const [t, flagged, , score, label] = record.split('|');
+        if (Number(t) > plan.from) countDecision(total, Number(score), flagged === '1', label === '1');
+      }
+      out.set(plan.ms, total);
+    }
     return out;
   }
 
-  private bucketOf(time: number): number {
-    return time - (time % this.options.bucketMs);
+  /** A pipeline with the scripts defined in the constructor (ioredis adds them at run time). */
+  private scripted(): Scripted {
+    return this.redis.pipeline() as unknown as Scripted;
+  }
+
+  /** TTLs once per key per batch rather than per event: a batch touches a few seconds and minutes. */
+  private expire(pipeline: Scripted, keys: Set<string>): void {
+    for (const key of keys) pipeline.pexpire(key, this.ttlMs);
+  }
+
+  /** Records of the second, counters of the minute, counters of the second. */
+  private keysAt(time: number): [string, string, string] {
+    const second = floorTo(time, SECOND);
+    return [this.key('r', second), this.key('m', floorTo(time, MINUTE)), this.key('s', second)];
   }
 
   private key(...parts: (string | number)[]): string {
@@ -270,7 +283,8 @@ export class RedisLabelStore implements LabelStore {
   }
 }
 
-function parseCounters(fields: Record<string, string>, bins: number): WindowCounts {
+function parseCounters(value: unknown, bins: number): WindowCounts {
+  const fields = value as Record<string, string>;
   const counts = emptyCounts(bins);
   const int = (name: string) => Number(fields[name] ?? 0);
   counts.decisions = int('n');

@@ -1,0 +1,124 @@
+// Cost of the label join in Redis per decision: writes N decisions at
+// 10,000/s of event time in consumer-sized pipelined batches, plus a
+// chargeback for 1 % of them, and prints Redis CPU, client wall time and
+// memory per decision, then what a report and one window-edge scan cost.
+// Usage: REDIS_URL=redis://127.0.0.1:16379 npm run measure-redis -- [decisions] [batch]
+// Redis CPU is read from INFO (the whole server's): run it on an idle Redis.
+import { performance } from 'node:perf_hooks';
+import type { Chargeback, Decision } from '@mlsys/contracts';
+import { closeRedis, connectRedis, createRedis } from '@mlsys/redis';
+import { RedisLabelStore } from '../src/adapters/redis-label-store.js';
+import { parseWindow } from '../src/domain/windows.js';
+
+const url = process.env.REDIS_URL;
+if (!url) {
+  console.error(
+    'set REDIS_URL, e.g. REDIS_URL=redis://127.0.0.1:16379 (the test Redis: npm run infra -- up --profile test)',
+  );
+  process.exit(1);
+}
+const total = Number(process.argv[2] ?? 200_000);
+const batch = Number(process.argv[3] ?? 500);
+const RATE = 10_000;
+const T0 = Date.UTC(2026, 0, 5);
+
+const redis = createRedis({ url, commandTimeoutMs: 60_000 });
+await connectRedis(redis, url);
+const namespace = `fm-measure-${process.pid}`;
+const store = new RedisLabelStore({
+  redis,
+  windows: {
+    quality: ['1h', '24h', '7d'].map(parseWindow),
+    calibration: parseWindow('7d'),
+    calibrationBins: 10,
+  },
+  namespace,
+  labelHorizonMs: 90 * 86_400_000,
+});
+await store.open();
+
+async function serverState(): Promise<{ cpuS: number; memory: number }> {
+  const info = await redis.info();
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)![1]);
+  return { cpuS: field('used_cpu_user') + field('used_cpu_sys'), memory: field('used_memory') };
+}
+
+function decisionAt(i: number): Decision {
+  const score = ((i * 7919) % 1000) / 1000;
+  return {
+    transactionId: `t${i.toString(36).padStart(8, '0')}-0000-4000-8000-000000000000`,
+    cardId: `card-${i % 50_000}`,
+    decision: score >= 0.8 ? 'decline' : score >= 0.5 ? 'review' : 'approve',
+    score,
+    reasons: [],
+    mode: 'full',
+    modelVersion: 'm',
+    rulesVersion: 'r',
+    eventTime: T0 + Math.floor((i * 1000) / RATE),
+    decidedAt: T0 + Math.floor((i * 1000) / RATE) + 20,
+  };
+}
+
+async function phase(name: string, count: number, write: (from: number, to: number) => Promise<void>) {
+  const before = await serverState();
+  const started = performance.now();
+  for (let from = 0; from < count; from += batch) await write(from, Math.min(count, from + batch));
+  const wallMs = performance.now() - started;
+  const after = await serverState();
+  const row = {
+    phase: name,
+    events: count,
+    'redis CPU µs/event': +(((after.cpuS - before.cpuS) * 1e6) / count).toFixed(2),
+    'client wall µs/event': +((wallMs * 1000) / count).toFixed(2),
+    'memory B/event': Math.round((after.memory - before.memory) / count),
+    'events/s (one client)': Math.round(count / (wallMs / 1000)),
+  };
+  console.table([row]);
+  return row;
+}
+
+try {
+  console.log(`${total} decisions at ${RATE}/s of event time, batches of ${batch}, namespace ${namespace}`);
+  await phase('decisions', total, (from, to) =>
+    store.addDecisions(Array.from({ length: to - from }, (_, k) => decisionAt(from + k))),
+  );
+  await phase('redelivered decisions', Math.min(total, 50_000), (from, to) =>
+    store.addDecisions(Array.from({ length: to - from }, (_, k) => decisionAt(from + k))),
+  );
+  const charged = Math.floor(total / 100);
+  await phase('chargebacks (1 %)', charged, (from, to) =>
+    store.addChargebacks(
+      Array.from({ length: to - from }, (_, k): Chargeback => {
+        const d = decisionAt((from + k) * 100);
+        return {
+          transactionId: d.transactionId,
+          cardId: d.cardId,
+          eventTime: d.eventTime,
+          reportedAt: d.eventTime + 86_400_000,
+        };
+      }),
+    ),
+  );
+  let started = performance.now();
+  const report = await store.report();
+  console.log(
+    `report (1h, 24h, 7d: 10,080 minute counters + 3 window edges): ${(performance.now() - started).toFixed(1)} ms, 7d decisions ${report.quality[2]!.decisions}`,
+  );
+  // A window's start cuts one minute (its seconds' counters are read) and one second (its records are read).
+  started = performance.now();
+  const seconds = redis.pipeline();
+  for (let k = 1; k < 60; k++) seconds.hgetall(`${namespace}:s:${T0 + k * 1000}`);
+  await seconds.exec();
+  const records = await redis.hgetall(`${namespace}:r:${T0}`);
+  console.log(
+    `edge of one window: 59 second counters + ${Object.keys(records).length} records of one second in ${(performance.now() - started).toFixed(1)} ms`,
+  );
+} finally {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 1000);
+    if (keys.length > 0) await redis.unlink(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  await closeRedis(redis);
+}
