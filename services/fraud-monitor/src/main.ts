@@ -10,6 +10,7 @@ import { closeRedis, connectRedis, createRedis, pingRedis } from '@mlsys/redis';
 import { packageVersion, shutdownInOrder } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { createMonitorConsumers } from './adapters/monitor-consumers.js';
+import { registerLabelStoreMetrics } from './adapters/monitor-metrics.js';
 import { RedisLabelStore } from './adapters/redis-label-store.js';
 import { buildApp } from './app.js';
 import { DriftMonitor } from './domain/drift.js';
@@ -105,6 +106,7 @@ const labels = new RedisLabelStore({
   },
   namespace: config.LABELS_NAMESPACE,
   labelHorizonMs: windows.labelHorizon.ms,
+  onWritten: registerLabelStoreMetrics(metrics),
 });
 try {
   await labels.open();

@@ -13,6 +13,7 @@ import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { testArtifactsDir, uniqueName, waitUntil } from '@mlsys/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createMonitorConsumers, type MonitorTopics } from '../src/adapters/monitor-consumers.js';
+import { registerLabelStoreMetrics } from '../src/adapters/monitor-metrics.js';
 import { RedisLabelStore } from '../src/adapters/redis-label-store.js';
 import { buildApp } from '../src/app.js';
 import { DriftMonitor } from '../src/domain/drift.js';
@@ -46,11 +47,13 @@ async function freshTopics(partitions: { decisions: number; chargebacks: number 
 async function startMonitor(topics: MonitorTopics, namespace: string, groupPrefix: string) {
   const redis = createRedis({ url: infra.redisUrl, commandTimeoutMs: 10_000 });
   await connectRedis(redis, infra.redisUrl);
+  const metrics = createMetrics('fraud-monitor', { defaultMetrics: false });
   const labels = new RedisLabelStore({
     redis,
     windows: { quality: ['1d', '7d'].map(parseWindow), calibration: parseWindow('7d'), calibrationBins: 10 },
     namespace,
     labelHorizonMs: 90 * DAY,
+    onWritten: registerLabelStoreMetrics(metrics),
   });
   await labels.open();
   const monitor = new FraudMonitor({
@@ -72,7 +75,7 @@ async function startMonitor(topics: MonitorTopics, namespace: string, groupPrefi
   await Promise.all(consumers.map((c) => c.start()));
   const app = buildApp({
     logger,
-    metrics: createMetrics('fraud-monitor', { defaultMetrics: false }),
+    metrics,
     version: 'test',
     readiness: {},
     artifacts: () => ({}),
@@ -308,9 +311,10 @@ describe('fraud-monitor against the real Kafka and Redis', () => {
       transactionId: marker.transactionId,
       eventTime: marker.eventTime,
     };
+    const redelivered = onTime.slice(0, 50);
     await producer.send(
       after.chargebacks,
-      [late, ...onTime.slice(0, 50), late, markerChargeback].map((c) => ({ key: c.cardId, value: c })),
+      [late, ...redelivered, late, markerChargeback].map((c) => ({ key: c.cardId, value: c })),
     );
     await producer.send(
       after.decisions,
@@ -330,5 +334,12 @@ describe('fraud-monitor against the real Kafka and Redis', () => {
 
     expectDirect(settled, [...decisions, marker], [...chargebacks, markerChargeback]);
     expect(settled.quality[1]!.truePositives).toBe(beforeRestart.quality[1]!.truePositives + 2);
+    const metrics = (await second.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toContain(
+      'fraud_monitor_label_events_total{event="decision",outcome="duplicate",service="fraud-monitor"} 200',
+    );
+    expect(metrics).toContain(
+      `fraud_monitor_label_events_total{event="chargeback",outcome="duplicate",service="fraud-monitor"} ${redelivered.length + 1}`,
+    );
   });
 });

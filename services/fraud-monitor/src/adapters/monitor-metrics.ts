@@ -1,6 +1,7 @@
 import type { FraudMonitorReport } from '@mlsys/contracts';
 import type { Metrics } from '@mlsys/telemetry';
-import { Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
+import type { WriteOutcome } from './redis-label-store.js';
 
 /**
  * The report as Prometheus gauges, computed when scraped (not on every
@@ -66,4 +67,17 @@ export function registerMonitorMetrics(metrics: Metrics, report: () => Promise<F
     if (current.calibration.ece !== null) ece.set(current.calibration.ece);
   }
   for (const gauge of [precision, recall, psi, alarm, ece]) metrics.registry.registerMetric(gauge);
+}
+
+/** What the label store did with each consumed event: a redelivery shows as `duplicate`, never as a count. */
+export function registerLabelStoreMetrics(
+  metrics: Metrics,
+): (event: 'decision' | 'chargeback', outcome: WriteOutcome, count: number) => void {
+  const events = new Counter({
+    name: 'fraud_monitor_label_events_total',
+    help: 'decisions and chargebacks written to the label join, by outcome (new, duplicate, labelled, waiting)',
+    labelNames: ['event', 'outcome'],
+    registers: [metrics.registry],
+  });
+  return (event, outcome, count) => events.inc({ event, outcome }, count);
 }

@@ -18,7 +18,12 @@ export interface RedisLabelStoreOptions {
   namespace: string;
   /** How long a chargeback may come after its payment (90 days): with the longest window, every key's TTL. */
   labelHorizonMs: number;
+  /** Told what each batch's events did (new, or redelivered and ignored...), for the metrics. */
+  onWritten?: (event: 'decision' | 'chargeback', outcome: WriteOutcome, count: number) => void;
 }
+
+/** A decision is `new` or a `duplicate`; a chargeback `labelled` its decision, is `waiting` for it, or is a `duplicate`. */
+export type WriteOutcome = 'new' | 'duplicate' | 'labelled' | 'waiting';
 
 const SECOND = 1_000;
 const MINUTE = 60_000;
@@ -177,7 +182,8 @@ export class RedisLabelStore implements LabelStore {
     }
     this.expire(pipeline, touched);
     pipeline.fmAdvanceStreamTime(this.key('stream'), latest);
-    await run(pipeline);
+    const results = await run(pipeline);
+    this.tell('decision', results.slice(0, decisions.length), ['duplicate', 'new']);
   }
 
   async addChargebacks(chargebacks: readonly Chargeback[]): Promise<void> {
@@ -190,7 +196,18 @@ export class RedisLabelStore implements LabelStore {
       pipeline.fmAddChargeback(...keys, c.transactionId);
     }
     this.expire(pipeline, touched);
-    await run(pipeline);
+    const results = await run(pipeline);
+    this.tell('chargeback', results.slice(0, chargebacks.length), ['duplicate', 'waiting', 'labelled']);
+  }
+
+  private tell(event: 'decision' | 'chargeback', results: unknown[], outcomes: WriteOutcome[]): void {
+    const onWritten = this.options.onWritten;
+    if (!onWritten) return;
+    const counts = new Array<number>(outcomes.length).fill(0);
+    for (const result of results) counts[Number(result)]! += 1;
+    counts.forEach((count, i) => {
+      if (count > 0) onWritten(event, outcomes[i]!, count);
+    });
   }
 
   async report(): Promise<LabelReport> {
