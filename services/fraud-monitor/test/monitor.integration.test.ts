@@ -19,6 +19,7 @@ import { buildApp } from '../src/app.js';
 import { DriftMonitor } from '../src/domain/drift.js';
 import { FraudMonitor } from '../src/domain/fraud-monitor.js';
 import { parseWindow } from '../src/domain/windows.js';
+import { deleteNamespace } from './redis-keys.js';
 
 const artifacts = loadFraudArtifacts(testArtifactsDir('fraud'));
 const infra = inject('infra');
@@ -90,6 +91,13 @@ async function startMonitor(topics: MonitorTopics, namespace: string, groupPrefi
       await Promise.all(consumers.map((c) => c.stop()));
       await closeRedis(redis);
     },
+    /** Drops the join's keys (after `stop`; another monitor on the namespace must not be running). */
+    forget: async () => {
+      const cleaner = createRedis({ url: infra.redisUrl });
+      await connectRedis(cleaner, infra.redisUrl);
+      await deleteNamespace(cleaner, namespace);
+      await closeRedis(cleaner);
+    },
   };
 }
 
@@ -109,7 +117,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const monitor of running) await monitor.stop();
+  for (const monitor of running) {
+    await monitor.stop();
+    await monitor.forget();
+  }
   running = [];
   await producer?.disconnect();
 });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { RedisLabelStore } from '../src/adapters/redis-label-store.js';
 import { type LabelReport, MemoryLabelStore } from '../src/domain/label-store.js';
 import { parseWindow } from '../src/domain/windows.js';
+import { deleteNamespace } from './redis-keys.js';
 import { chargeback, decision, HOUR, scenario, T0 } from './scenario.js';
 
 const DAY = 24 * HOUR;
@@ -15,13 +16,16 @@ const windows = {
 const infra = inject('infra');
 let redis: RedisClient;
 
-const store = (namespace: string, calibrationBins = windows.calibrationBins) =>
-  new RedisLabelStore({
+const namespaces = new Set<string>();
+const store = (namespace: string, calibrationBins = windows.calibrationBins) => {
+  namespaces.add(namespace);
+  return new RedisLabelStore({
     redis,
     windows: { ...windows, calibrationBins },
     namespace,
     labelHorizonMs: 90 * DAY,
   });
+};
 
 beforeAll(async () => {
   redis = createRedis({ url: infra.redisUrl, commandTimeoutMs: 10_000 });
@@ -29,7 +33,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (redis) await closeRedis(redis);
+  if (!redis) return;
+  for (const namespace of namespaces) await deleteNamespace(redis, namespace);
+  await closeRedis(redis);
 });
 
 function expectSameReport(actual: LabelReport, expected: LabelReport): void {
