@@ -18,13 +18,15 @@ import { RedisLabelStore } from '../src/adapters/redis-label-store.js';
 import { buildApp } from '../src/app.js';
 import { DriftMonitor } from '../src/domain/drift.js';
 import { FraudMonitor } from '../src/domain/fraud-monitor.js';
+import type { LabelStore } from '../src/domain/label-store.js';
 import { parseWindow } from '../src/domain/windows.js';
 import { deleteNamespace } from './redis-keys.js';
 
 const artifacts = loadFraudArtifacts(testArtifactsDir('fraud'));
 const infra = inject('infra');
-const kafka = createKafka({ clientId: 'fraud-monitor-test', brokers: infra.kafkaBrokers });
 const logger = createLogger({ service: 'fraud-monitor-test', level: 'silent' });
+// The silent logger also quiets kafkajs, which logs the failed batch of the crash test.
+const kafka = createKafka({ clientId: 'fraud-monitor-test', brokers: infra.kafkaBrokers, logger });
 const driftOptions = { sampleSize: 2_000, threshold: 0.2, minSample: 500 };
 const DAY = 86_400_000;
 
@@ -45,7 +47,12 @@ async function freshTopics(partitions: { decisions: number; chargebacks: number 
 }
 
 /** What `main.ts` assembles: the Redis join, the consumers and the app; `stop` shuts them down in its order. */
-async function startMonitor(topics: MonitorTopics, namespace: string, groupPrefix: string) {
+async function startMonitor(
+  topics: MonitorTopics,
+  namespace: string,
+  groupPrefix: string,
+  wrap: (store: LabelStore) => LabelStore = (store) => store,
+) {
   const redis = createRedis({ url: infra.redisUrl, commandTimeoutMs: 10_000 });
   await connectRedis(redis, infra.redisUrl);
   const metrics = createMetrics('fraud-monitor', { defaultMetrics: false });
@@ -58,7 +65,7 @@ async function startMonitor(topics: MonitorTopics, namespace: string, groupPrefi
   });
   await labels.open();
   const monitor = new FraudMonitor({
-    labels,
+    labels: wrap(labels),
     drift: new DriftMonitor(artifacts.reference, artifacts.manifest.featureNames, driftOptions),
     driftOptions,
     modelVersion: artifacts.manifest.artifactVersion,
@@ -352,5 +359,57 @@ describe('fraud-monitor against the real Kafka and Redis', () => {
     expect(metrics).toContain(
       `fraud_monitor_label_events_total{event="chargeback",outcome="duplicate",service="fraud-monitor"} ${redelivered.length + 1}`,
     );
+  });
+
+  it('when a batch fails after the store wrote it and before its offsets are committed, then it is read again and counted once', async () => {
+    const topics = await freshTopics({ decisions: 1, chargebacks: 1 });
+    let failures = 0;
+    // The store has the batch, then the handler fails as a crash before the commit would.
+    const crashOnce = (store: LabelStore): LabelStore => ({
+      addDecisions: async (decisions) => {
+        await store.addDecisions(decisions);
+        if (failures === 0) {
+          failures += 1;
+          throw new Error('crash between the Redis write and the offset commit');
+        }
+      },
+      addChargebacks: (chargebacks) => store.addChargebacks(chargebacks),
+      report: () => store.report(),
+    });
+    const monitor = await startMonitor(topics, uniqueName('fm-test'), uniqueName('fraud-monitor'), crashOnce);
+    running.push(monitor);
+    const rows = warmPayments(600);
+    const decisions = decide(rows);
+    const chargebacks = chargebacksOf(rows);
+
+    await producer.send(
+      topics.chargebacks,
+      chargebacks.map((c) => ({ key: c.cardId, value: c })),
+    );
+    await producer.send(
+      topics.decisions,
+      decisions.map((d) => ({ key: d.cardId, value: d })),
+    );
+    const metrics = async () => (await monitor.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const duplicates = await waitUntil(
+      async () =>
+        /fraud_monitor_label_events_total\{event="decision",outcome="duplicate",service="fraud-monitor"\} (\d+)/.exec(
+          await metrics(),
+        ),
+      { what: 'the failed batch to be read again' },
+    );
+    const seen = await waitUntil(
+      async () => {
+        const r = await monitor.report();
+        return (
+          r.quality[1]!.decisions === decisions.length && r.quality[1]!.frauds === chargebacks.length && r
+        );
+      },
+      { what: 'every decision and chargeback' },
+    );
+
+    expect(failures).toBe(1);
+    expect(Number(duplicates[1])).toBeGreaterThan(0);
+    expectDirect(seen, decisions, chargebacks);
   });
 });
