@@ -27,6 +27,30 @@ const LEVELS: Record<number, keyof KafkaLogSink> = {
   [KafkaLogLevel.DEBUG]: 'debug',
 };
 
+/**
+ * The broker's answer to a transaction started while it still writes the
+ * previous one's commit markers (CONCURRENT_TRANSACTIONS): kafkajs logs each
+ * one as an error, then retries it, as it should, a few ms later. Back-to-back
+ * transactions meet it every few batches, so it is logged at debug.
+ */
+const CONCURRENT_TRANSACTIONS_MESSAGE = 'another concurrent operation on the same transaction';
+
+function isExpectedRetry(message: string, rest: Record<string, unknown>): boolean {
+  return (
+    message.includes(CONCURRENT_TRANSACTIONS_MESSAGE) ||
+    String(rest.error ?? '').includes(CONCURRENT_TRANSACTIONS_MESSAGE)
+  );
+}
+
+/** Writes one kafkajs log entry to our logger, at its level (expected retries at debug). */
+export function kafkaLogEntryTo(logger: KafkaLogSink) {
+  return ({ level, log }: LogEntry): void => {
+    const { message, ...rest } = log;
+    const expected = isExpectedRetry(message, rest);
+    logger[expected ? 'debug' : (LEVELS[level] ?? 'info')]({ kafka: rest }, message);
+  };
+}
+
 /** A kafkajs client whose logs go to our structured logger instead of kafkajs' console lines. */
 export function createKafka({
   clientId,
@@ -43,14 +67,7 @@ export function createKafka({
     retry: { initialRetryTime: 100, retries },
     logLevel: silent ? KafkaLogLevel.NOTHING : KafkaLogLevel.WARN,
   };
-  if (logger) {
-    config.logCreator =
-      () =>
-      ({ level, log }: LogEntry) => {
-        const { message, ...rest } = log;
-        logger[LEVELS[level] ?? 'info']({ kafka: rest }, message);
-      };
-  }
+  if (logger) config.logCreator = () => kafkaLogEntryTo(logger);
   return new Kafka(config);
 }
 

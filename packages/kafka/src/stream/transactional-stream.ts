@@ -11,6 +11,7 @@ import {
   type TopicMessages,
 } from 'kafkajs';
 import type { KafkaLogSink } from '../client.js';
+import { withCachedCoordinators } from './coordinator-cache.js';
 import { PartitionBuffers, partitionKey, type RecordOrder } from './partition-buffers.js';
 import type { AssignedPartition, StreamMessage, StreamRecord, StreamTask, TopicPartition } from './task.js';
 
@@ -148,23 +149,25 @@ export class TransactionalStream<T> {
       // Only committed output of upstream transactional stages is read.
       readUncommitted: false,
     });
-    this.producer = options.kafka.producer({
-      transactionalId: options.transactionalId,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      transactionTimeout: options.transactionTimeoutMs ?? 10_000,
-      // The broker answers a commit before it has written the commit markers, and refuses to add
-      // partitions to the next transaction (CONCURRENT_TRANSACTIONS) until it has: a few ms on a
-      // local broker. kafkajs retries that with the client's back-off (100 ms), which made most
-      // back-to-back transactions wait 100 ms for nothing; a short, doubling back-off waits as
-      // long as the markers take. An idempotent producer must retry without a limit (as before).
-      retry: {
-        initialRetryTime: options.retryBackoffMs ?? TRANSACTION_RETRY_MS,
-        retries: Number.MAX_SAFE_INTEGER,
-      },
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    this.producer = withCachedCoordinators(options.kafka, () =>
+      options.kafka.producer({
+        transactionalId: options.transactionalId,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        transactionTimeout: options.transactionTimeoutMs ?? 10_000,
+        // The broker answers a commit before it has written the commit markers, and refuses to add
+        // partitions to the next transaction (CONCURRENT_TRANSACTIONS) until it has: a few ms on a
+        // local broker. kafkajs retries that with the client's back-off (100 ms), which made most
+        // back-to-back transactions wait 100 ms for nothing; a short, doubling back-off waits as
+        // long as the markers take. An idempotent producer must retry without a limit (as before).
+        retry: {
+          initialRetryTime: options.retryBackoffMs ?? TRANSACTION_RETRY_MS,
+          retries: Number.MAX_SAFE_INTEGER,
+        },
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      }),
+    );
     this.admin = options.kafka.admin();
   }
 
