@@ -59,4 +59,21 @@ describe('stack manifest', () => {
       MODELS: '/models/recs',
     });
   });
+
+  it('when the serving clock anchor is given, then every service that declares it gets the same value, and none without it', () => {
+    const clocked = SERVICES.filter((s) => 'SERVING_CLOCK_ANCHOR_MS' in s.env);
+    const target = {
+      redisUrl: 'redis://r:1',
+      kafkaBrokers: 'k:2',
+      serviceUrl: () => 'http://s',
+      artifactsDir: (set: string) => `/models/${set}`,
+    };
+
+    const anchored = clocked.map((s) => resolveEnv(s, { ...target, servingClockAnchorMs: '1764400000000' }));
+    const unanchored = clocked.map((s) => resolveEnv(s, target));
+
+    expect(clocked.map((s) => s.name).sort()).toEqual(['feature-store', 'ranker', 'rec-api']);
+    expect(anchored.map((env) => env.SERVING_CLOCK_ANCHOR_MS)).toEqual(clocked.map(() => '1764400000000'));
+    expect(unanchored.every((env) => !('SERVING_CLOCK_ANCHOR_MS' in env))).toBe(true);
+  });
 });
