@@ -25,6 +25,10 @@ export const SLO = {
     throughput: { metric: 'throughput_tps', op: '>=', target: 10_000 },
     /** Design: 99.9 % availability, measured as the share of requests answered successfully. */
     availability: { metric: 'availability', op: '>=', target: 0.999 },
+    /** Design: a crash loses no transaction; every accepted payment gets a decision. */
+    lostDecisions: { metric: 'decisions_lost', op: '<=', target: 0 },
+    /** Design: a redelivered payment is not decided twice. */
+    duplicatedDecisions: { metric: 'decisions_duplicated', op: '<=', target: 0 },
   },
 } as const satisfies Record<string, Record<string, SloTarget>>;
 

@@ -159,6 +159,8 @@ export function judge(thresholds: Threshold[], recorder: Recorder, activeSeconds
 
 /** SLO metrics that are a share or a per-second rate rather than a latency percentile. */
 const RATE_METRICS = new Set(['availability', 'error_rate', 'throughput_tps']);
+/** SLO metrics that are a count over the whole run. */
+const COUNT_METRICS = new Set(['decisions_lost', 'decisions_duplicated']);
 
 /**
  * A threshold expression from an SLO target, so the number lives only in
@@ -169,7 +171,8 @@ export function sloThreshold(target: SloTarget): string {
   const percentile = /(?:^|_)p(\d+(?:\.\d+)?)_ms$/.exec(target.metric);
   if (percentile) return `p(${percentile[1]})${target.op}${target.target}`;
   if (RATE_METRICS.has(target.metric)) return `rate${target.op}${target.target}`;
+  if (COUNT_METRICS.has(target.metric)) return `count${target.op}${target.target}`;
   throw new Error(
-    `SLO metric ${target.metric} has no load-test threshold form (expected pNN_ms, availability or throughput_tps)`,
+    `SLO metric ${target.metric} has no load-test threshold form (expected pNN_ms, availability, throughput_tps or a decision count)`,
   );
 }

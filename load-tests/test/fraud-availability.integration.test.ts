@@ -116,6 +116,8 @@ describe('fraud-availability against a fake txn-api', () => {
     // 90 % is far below 99.9 %: the availability threshold from slo.ts fails the run.
     expect(result.slo).toEqual([
       expect.objectContaining({ metric: 'availability', op: '>=', target: 0.999, pass: false }),
+      expect.objectContaining({ metric: 'decisions_lost', op: '<=', target: 0, value: 1, pass: false }),
+      expect.objectContaining({ metric: 'decisions_duplicated', op: '<=', target: 0, value: 1, pass: false }),
     ]);
     // 1 (threshold failed), or 3 when a busy test machine also made the generator late.
     expect([EXIT.thresholdFailed, EXIT.invalid]).toContain(exit);

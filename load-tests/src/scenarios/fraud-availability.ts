@@ -32,6 +32,8 @@ export function fraudAvailabilityScenario(deps: FraudAvailabilityDeps = defaultA
       thresholds: {
         // Available = 2xx within the deadline, pipeline or flagged rules-only (src/workloads/availability.ts).
         availability: [sloThreshold(SLO.fraud.availability)],
+        decisions_lost: [sloThreshold(SLO.fraud.lostDecisions)],
+        decisions_duplicated: [sloThreshold(SLO.fraud.duplicatedDecisions)],
       },
       warmup: '5s',
       tags: { design: 'fraud' },

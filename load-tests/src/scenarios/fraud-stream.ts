@@ -27,6 +27,8 @@ export default defineScenario({
       decisions: [sloThreshold(SLO.fraud.throughput)],
       decision_availability: [sloThreshold(SLO.fraud.availability)],
       availability: [sloThreshold(SLO.fraud.availability)],
+      decisions_lost: [sloThreshold(SLO.fraud.lostDecisions)],
+      decisions_duplicated: [sloThreshold(SLO.fraud.duplicatedDecisions)],
     },
     warmup: '5s',
     tags: { design: 'fraud' },
