@@ -6,7 +6,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseCliArgs, UsageError } from '../src/cli-args.js';
 import { EXIT, runCommand, type Targets } from '../src/commands.js';
 import { defineScenario, type ScenarioDefinition } from '../src/scenario.js';
-import { openRecommendations, recommendationParams } from '../src/workloads/recommendations.js';
+import {
+  openRecommendations,
+  recommendationMetrics,
+  recommendationParams,
+} from '../src/workloads/recommendations.js';
 import { type FakeServer, startFakeServer } from './helpers/fake-server.js';
 
 const servers: FakeServer[] = [];
@@ -138,6 +142,32 @@ describe('command line', () => {
     expect(printed.join('\n')).toContain('recs-steady.html');
   });
 
+  it('when rec-api flags some answers degraded, then recs-steady reports their share beside latency', async () => {
+    // Every fourth ordinary answer fell back somewhere; explain calls are never degraded here.
+    let ordinary = 0;
+    const api = await startFakeServer((app) => {
+      app.get<{ Querystring: { explain?: string } }>('/v1/recommendations/:userId', async (request) => {
+        if (request.query.explain === 'true') return { items: [], degraded: false };
+        ordinary += 1;
+        return { items: [], degraded: ordinary % 4 === 0 };
+      });
+    });
+    servers.push(api);
+    const { io: out, outDir } = io();
+
+    await runCommand(
+      parseCliArgs(['recs-steady', '--rate', '40', '--duration', '1', '--warmup', '0']),
+      unusedTargets(api.origin),
+      out,
+    );
+
+    const result = readResult(join(outDir, 'recs-steady.json'));
+    const degraded = result.metrics.degraded as number;
+    // 40 ordinary calls (1 in 4 degraded) and at most one explain call (never degraded); rounded to 6 places.
+    expect(degraded).toBeGreaterThanOrEqual(0.2439);
+    expect(degraded).toBeLessThanOrEqual(0.25);
+  });
+
   it('when a capacity scenario runs, then it steps the rate up until a step breaks and reports the last that held', async () => {
     // 12 ordinary calls succeed, then every one fails: the 5/s step (5 calls) and
     // the 6.25/s step (7 calls) hold, the next one breaks.
@@ -147,6 +177,7 @@ describe('command line', () => {
       description: 'capacity against a fake rec-api',
       target: 'rec-api',
       params: recommendationParams,
+      metrics: recommendationMetrics,
       options: {
         scenarios: { main: { executor: 'constant-arrival-rate', rate: 5, duration: '1s' } },
         thresholds: { availability: ['rate>=0.999'] },

@@ -1,5 +1,9 @@
 import { defineScenario } from '../scenario.js';
-import { openRecommendations, recommendationParams } from '../workloads/recommendations.js';
+import {
+  openRecommendations,
+  recommendationMetrics,
+  recommendationParams,
+} from '../workloads/recommendations.js';
 import { recsOptions } from './recs-steady.js';
 
 /** Up from 20/s to 400/s, a plateau, and back down: where does the p95 start to climb? */
@@ -15,6 +19,7 @@ export default defineScenario({
   description: 'GET /v1/recommendations ramping 20/s -> 400/s -> 20/s over 150 s (same mix as recs-steady)',
   target: 'rec-api',
   params: recommendationParams,
+  metrics: recommendationMetrics,
   options: {
     ...recsOptions,
     scenarios: {

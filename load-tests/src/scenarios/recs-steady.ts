@@ -2,7 +2,11 @@ import type { LoadOptions } from '../options.js';
 import { defineScenario } from '../scenario.js';
 import { SLO } from '../slo.js';
 import { sloThreshold } from '../thresholds.js';
-import { openRecommendations, recommendationParams } from '../workloads/recommendations.js';
+import {
+  openRecommendations,
+  recommendationMetrics,
+  recommendationParams,
+} from '../workloads/recommendations.js';
 
 /**
  * The recommendation mix at a steady rate: one entry for ordinary calls,
@@ -42,6 +46,7 @@ export default defineScenario({
     'GET /v1/recommendations at a constant 200/s for 60 s (Zipf users, 5 % new users, 1 % explain)',
   target: 'rec-api',
   params: recommendationParams,
+  metrics: recommendationMetrics,
   options: recsOptions,
   open: openRecommendations,
 });

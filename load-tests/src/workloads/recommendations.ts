@@ -38,6 +38,18 @@ export const recommendationParams = {
 
 type Params = ConfigOf<typeof recommendationParams>;
 
+/**
+ * Beyond latency and availability: the share of 2xx answers the gateway
+ * flagged `degraded` (a stage fell back). A p95 made of fallbacks is fast but
+ * not the full pipeline, so the report shows how much of it was.
+ */
+export const recommendationMetrics = { degraded: 'rate' } as const;
+
+/** Whether a 2xx recommendations body says a stage fell back (a substring test: no parse per request). */
+export function isDegraded(body: string | undefined): boolean {
+  return body?.includes('"degraded":true') ?? false;
+}
+
 /** Who the next request is for: a known user by Zipf rank, or one the service cannot know. */
 export function userMix(
   params: Pick<Params, 'users' | 'userPattern' | 'zipfExponent' | 'newUserShare' | 'seed'>,
@@ -82,7 +94,7 @@ export function regionMix(regions: string[], seed: number): () => string {
  * (`explain=true`), which scenarios run as their own low-rate entry.
  */
 export async function openRecommendations(context: WorkloadContext<Params>): Promise<Workload> {
-  const { params, target } = context;
+  const { params, target, metrics } = context;
   await checkReady(target, 'rec-api');
   const client = new HttpClient(target, { connections: params.connections, timeoutMs: params.timeoutMs });
   const nextUser = userMix(params);
@@ -95,8 +107,14 @@ export async function openRecommendations(context: WorkloadContext<Params>): Pro
   };
   const run = (explain: boolean) => async (iteration: IterationContext) => {
     const { spec, kind } = request(explain);
-    const outcome = await client.send(spec, iteration.now);
-    return { ...outcome, tags: { kind } };
+    const answer = await client.exchange(spec, iteration.now);
+    const ok = answer.status >= 200 && answer.status < 300;
+    if (ok) metrics.rate('degraded', isDegraded(answer.body));
+    const sent = answer.sentAt === undefined ? {} : { sentAt: answer.sentAt };
+    const tags = { kind };
+    return ok
+      ? { ok, ...sent, tags }
+      : { ok, ...sent, error: answer.error ?? `status ${answer.status}`, tags };
   };
   return {
     exec: { default: run(false), explain: run(true) },
