@@ -1,7 +1,7 @@
 import { buildResult, type RunResult } from '@mlsys/results';
 import type { CapacityOutcome } from './capacity.js';
 import { percentileMs } from './histogram.js';
-import type { TimelineSnapshot } from './metrics.js';
+import { BUILTIN_METRICS, type TimelineSnapshot } from './metrics.js';
 import type { LoadRun } from './run-load.js';
 
 const round = (value: number | null, digits = 3): number | null =>
@@ -19,6 +19,7 @@ export function stepSummary(rate: number, run: LoadRun) {
     p95_ms: round(percentileMs(latency, 95)),
     p99_ms: round(percentileMs(latency, 99)),
     error_rate: round(run.recorder.share('error_rate'), 6),
+    ...workloadShares(run),
     held: run.verdicts.every((v) => v.pass),
     valid: run.generator.verdict.valid,
     failed: run.verdicts
@@ -26,6 +27,15 @@ export function stepSummary(rate: number, run: LoadRun) {
       .map((v) => `${v.metric} ${v.op} ${v.target} (measured ${round(v.value)})`),
     generator_reasons: run.generator.verdict.reasons,
   };
+}
+
+/** The workload's own rate metrics at this step (e.g. recs' `degraded` share), by name. */
+function workloadShares(run: LoadRun): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const [name, kind] of Object.entries(run.recorder.kinds)) {
+    if (kind === 'rate' && !(name in BUILTIN_METRICS)) out[name] = round(run.recorder.share(name), 6);
+  }
+  return out;
 }
 
 /** The steps' timelines end to end, with the second each step began. */

@@ -198,6 +198,8 @@ describe('command line', () => {
 
     const result = readResult(join(outDir, 'test-capacity.json'));
     expect(result.metrics.capacity_rps).toBe(6.25);
+    // The workload's own shares come with each step: the fake never flags an answer degraded.
+    expect((result.metrics.steps as Array<{ degraded: number | null }>)[0]!.degraded).toBe(0);
     expect(result.metrics.first_failed_rps).toBe(7.81);
     expect(
       (result.metrics.steps as Array<{ rate: number; held: boolean }>).map((s) => [s.rate, s.held]),
