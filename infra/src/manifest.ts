@@ -145,7 +145,6 @@ export const SERVICES: ServiceSpec[] = [
       ...common(8090),
       REDIS_URL: { redisUrl: true },
       KAFKA_BROKERS: { kafkaBrokers: true },
-      SCORER_URL: { serviceUrl: 'fraud-scorer' },
     },
     dependsOn: ['redis', 'kafka'],
     needs: [],

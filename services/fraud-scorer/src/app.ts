@@ -1,9 +1,8 @@
 import { ActiveRules, Decision, ErrorBody, Transaction } from '@mlsys/contracts';
 import { createServiceApp, type ReadinessCheck, type ServiceApp } from '@mlsys/service-kit';
 import type { Logger, Metrics } from '@mlsys/telemetry';
-import { decideWithRulesOnly } from './domain/decide.js';
 import type { RuleBook } from './domain/rules.js';
-import { transactionLevelFeatures } from './domain/transaction-features.js';
+import { decideRulesOnly } from './rules-only.js';
 
 export interface FraudScorerDeps {
   logger: Logger;
@@ -46,13 +45,7 @@ export function buildApp(deps: FraudScorerDeps): ServiceApp {
     '/v1/decisions/rules-only',
     { schema: { body: Transaction, response: { 200: Decision, 400: ErrorBody, 413: ErrorBody } } },
     async (request) => {
-      const book = deps.rules();
-      const transaction = request.body;
-      const fired = book.evaluateTransactionLevel(transaction, transactionLevelFeatures(transaction));
-      const decision = decideWithRulesOnly(transaction, fired, {
-        rulesVersion: book.version,
-        decidedAt: clock(),
-      });
+      const decision = decideRulesOnly(deps.rules(), request.body, clock());
       rulesOnly.inc({ decision: decision.decision });
       return decision;
     },

@@ -1,7 +1,6 @@
 // fraud-scorer process entry: reads the environment, loads the model and the
 // rules (watching the rules file), runs the exactly-once scoring stream,
 // serves HTTP, and shuts down in order.
-import { fileURLToPath } from 'node:url';
 import { env, loadConfigOrExit, serviceEnv, streamEnv } from '@mlsys/config';
 import { Topics } from '@mlsys/contracts';
 import { loadFraudArtifacts } from '@mlsys/fraud-core';
@@ -14,6 +13,7 @@ import { scoringMetrics } from './adapters/scoring-metrics.js';
 import { createScoringStream } from './adapters/scoring-stream.js';
 import { buildApp } from './app.js';
 import { ScoringTask } from './domain/scoring-task.js';
+import { DEFAULT_RULES_FILE } from './rules-only.js';
 
 const SERVICE = 'fraud-scorer';
 const version = packageVersion(import.meta.url);
@@ -29,7 +29,7 @@ const config = loadConfigOrExit(
     }),
     RULES_FILE: env.string({
       description: 'the rules file (JSON), reloaded when it changes',
-      default: fileURLToPath(new URL('../rules/fraud-rules.json', import.meta.url)),
+      default: DEFAULT_RULES_FILE,
     }),
     ONNX_THREADS: env.int({ description: 'onnxruntime intra-op threads', default: 1, min: 1, max: 64 }),
     ...streamEnv(SERVICE),

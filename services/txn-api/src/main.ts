@@ -2,14 +2,15 @@
 // serves HTTP, and shuts down in order on SIGTERM/SIGINT.
 import { env, loadConfigOrExit, serviceEnv } from '@mlsys/config';
 import { Topics } from '@mlsys/contracts';
+import { DEFAULT_RULES_FILE, RulesFile } from '@mlsys/fraud-scorer/rules-only';
 import { createKafka, describeCluster, ensureTopics, JsonProducer } from '@mlsys/kafka';
 import { closeRedis, connectRedis, createRedis, pingRedis } from '@mlsys/redis';
 import { onTerminationSignal, packageVersion } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { createDecisionConsumer } from './adapters/decision-consumer.js';
 import { KafkaTransactionPublisher } from './adapters/kafka-publisher.js';
+import { LocalRulesOnlyDecider } from './adapters/local-rules.js';
 import { RedisDecisionStore } from './adapters/redis-decision-store.js';
-import { HttpRulesOnlyDecider } from './adapters/scorer-client.js';
 import { buildApp } from './app.js';
 import { SYNC_DECISION_DEFAULTS } from './domain/decision-budget.js';
 import { DecisionWaiters } from './domain/decision-waiters.js';
@@ -31,18 +32,14 @@ const config = loadConfigOrExit(
       default: 7 * 24 * 3600,
       min: 60,
     }),
-    SCORER_URL: env.url({
-      description: 'fraud-scorer, asked for a rules-only decision when ?wait=true misses its deadline',
-      protocols: ['http', 'https'],
+    RULES_FILE: env.string({
+      description:
+        "the fraud rules file (JSON) whose payment-level rules decide when ?wait=true misses its deadline; the scorer's by default, reloaded when it changes",
+      default: DEFAULT_RULES_FILE,
     }),
     SYNC_DECISION_DEADLINE_MS: env.int({
       description: 'how long POST /v1/transactions?wait=true waits for the pipeline decision',
       default: SYNC_DECISION_DEFAULTS.deadlineMs,
-      min: 1,
-    }),
-    SCORER_TIMEOUT_MS: env.int({
-      description: 'how long the rules-only fallback may take',
-      default: SYNC_DECISION_DEFAULTS.scorerTimeoutMs,
       min: 1,
     }),
   },
@@ -59,6 +56,20 @@ const redis = createRedis({
 
 await connectRedis(redis, config.REDIS_URL);
 await ensureTopics(kafka, [Topics.transactions, Topics.decisions, Topics.transactionsDlq]);
+const rules = (() => {
+  try {
+    return new RulesFile(config.RULES_FILE, {
+      reloaded: (book) => logger.info({ rulesVersion: book.version }, 'rules reloaded'),
+      rejected: (error) =>
+        logger.error({ err: error.message }, 'rules file rejected; the previous rules stay'),
+    });
+  } catch (error) {
+    console.error(`${SERVICE} cannot start: ${(error as Error).message}`);
+    process.exit(1);
+  }
+})();
+rules.watch();
+logger.info({ rulesVersion: rules.current.version, file: config.RULES_FILE }, 'rules-only fallback loaded');
 const producer = new JsonProducer(kafka);
 await producer.connect();
 
@@ -80,7 +91,7 @@ const app = buildApp({
   publisher: new KafkaTransactionPublisher(producer, Topics.transactions.name),
   decisions,
   waiters,
-  rulesOnly: new HttpRulesOnlyDecider(config.SCORER_URL, config.SCORER_TIMEOUT_MS),
+  rulesOnly: new LocalRulesOnlyDecider(rules),
   syncDeadlineMs: config.SYNC_DECISION_DEADLINE_MS,
   logger,
   metrics,
@@ -101,6 +112,7 @@ const shutdown = onTerminationSignal(
     { name: 'decision consumer (commit offsets, leave group)', run: () => consumer.stop() },
     { name: 'kafka producer (flush)', run: () => producer.disconnect() },
     { name: 'redis', run: () => closeRedis(redis) },
+    { name: 'rules file watcher', run: async () => rules.close() },
   ],
   config.SHUTDOWN_DEADLINE_MS,
   logger,

@@ -2,10 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { DECISION_SLO_MS, SYNC_DECISION_DEFAULTS } from '../src/domain/decision-budget.js';
 
 describe('synchronous decision budget', () => {
-  it('when the defaults are used, then the wait for the pipeline plus the rules-only fallback fit inside the 50 ms decision SLO', () => {
-    const { deadlineMs, scorerTimeoutMs } = SYNC_DECISION_DEFAULTS;
+  it('when the defaults are used, then the wait for the pipeline plus the margin for the fallback fit inside the 50 ms decision SLO', () => {
+    const { deadlineMs, fallbackMarginMs } = SYNC_DECISION_DEFAULTS;
     expect(DECISION_SLO_MS).toBe(50);
-    expect(deadlineMs).toBe(40);
-    expect(deadlineMs + scorerTimeoutMs).toBeLessThan(DECISION_SLO_MS);
+    expect(deadlineMs + fallbackMarginMs).toBeLessThanOrEqual(DECISION_SLO_MS);
   });
 });

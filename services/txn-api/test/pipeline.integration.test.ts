@@ -1,6 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Decision, Transaction } from '@mlsys/contracts';
+import { DEFAULT_RULES_FILE, RulesFile } from '@mlsys/fraud-scorer/rules-only';
 import { createKafka, ensureTopics, JsonProducer, TopicReader } from '@mlsys/kafka';
 import { closeRedis, connectRedis, createRedis, type RedisClient } from '@mlsys/redis';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
@@ -8,8 +6,8 @@ import { uniqueName, waitUntil } from '@mlsys/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDecisionConsumer } from '../src/adapters/decision-consumer.js';
 import { KafkaTransactionPublisher } from '../src/adapters/kafka-publisher.js';
+import { LocalRulesOnlyDecider } from '../src/adapters/local-rules.js';
 import { RedisDecisionStore } from '../src/adapters/redis-decision-store.js';
-import { HttpRulesOnlyDecider } from '../src/adapters/scorer-client.js';
 import { buildApp } from '../src/app.js';
 import { DecisionWaiters } from '../src/domain/decision-waiters.js';
 import { decisionFor, validTransaction } from './fakes.js';
@@ -27,34 +25,8 @@ let redis: RedisClient;
 let producer: JsonProducer;
 let consumer: ReturnType<typeof createDecisionConsumer>;
 let app: ReturnType<typeof buildApp>;
-let scorer: Server;
-
-/** fraud-scorer's rules-only endpoint as seen over HTTP: reviews every payment above 200. */
-function startScorerStub(): Promise<string> {
-  scorer = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk) => {
-      body += chunk;
-    });
-    request.on('end', () => {
-      const transaction = JSON.parse(body) as Transaction;
-      const decision: Decision = {
-        ...decisionFor(transaction),
-        decision: transaction.amount > 200 ? 'review' : 'approve',
-        mode: 'rules-only',
-        score: 0,
-        modelVersion: 'none',
-        reasons: transaction.amount > 200 ? ['rule high-amount: amount above 200'] : [],
-      };
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(decision));
-    });
-  });
-  return new Promise((resolve) =>
-    scorer.listen(0, '127.0.0.1', () =>
-      resolve(`http://127.0.0.1:${(scorer.address() as AddressInfo).port}`),
-    ),
-  );
-}
+/** The scorer's own rules file, as txn-api loads it by default. */
+const scorerRules = new RulesFile(DEFAULT_RULES_FILE, { reloaded: () => {}, rejected: () => {} });
 
 beforeAll(async () => {
   redis = createRedis({ url: infra.redisUrl, keyPrefix: `${uniqueName('txn-api')}:` });
@@ -89,7 +61,7 @@ beforeAll(async () => {
     publisher: new KafkaTransactionPublisher(producer, topics.transactions),
     decisions: store,
     waiters,
-    rulesOnly: new HttpRulesOnlyDecider(await startScorerStub(), 2_000),
+    rulesOnly: new LocalRulesOnlyDecider(scorerRules),
     // Long enough for the test to play the pipeline: read the transaction, produce its decision.
     syncDeadlineMs: 5_000,
     logger,
@@ -101,7 +73,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app.close();
-  await new Promise((resolve) => scorer.close(resolve));
   await consumer.stop();
   await producer.disconnect();
   await closeRedis(redis);
@@ -151,15 +122,12 @@ describe('txn-api against the real Kafka and Redis', () => {
 });
 
 describe('txn-api when the pipeline is too slow', () => {
-  it('when nobody decides in time, then the scorer rules answer over HTTP, flagged rules-only', async () => {
+  it("when nobody decides in time, then the scorer's payment-level rules answer in-process, flagged rules-only", async () => {
     const slowApp = buildApp({
       publisher: new KafkaTransactionPublisher(producer, topics.transactions),
       decisions: new RedisDecisionStore(redis, 600),
       waiters: new DecisionWaiters(),
-      rulesOnly: new HttpRulesOnlyDecider(
-        `http://127.0.0.1:${(scorer.address() as AddressInfo).port}`,
-        2_000,
-      ),
+      rulesOnly: new LocalRulesOnlyDecider(scorerRules),
       syncDeadlineMs: 20,
       logger,
       metrics: createMetrics('txn-api', { defaultMetrics: false }),
