@@ -1,10 +1,11 @@
 import type { ConfigOf } from '@mlsys/config';
-import { compileSchema, Decision, Topics, type Transaction } from '@mlsys/contracts';
-import { type Admin, type Consumer, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { Topics, type Transaction } from '@mlsys/contracts';
+import { type Admin, type Consumer, Partitioners, type Producer } from 'kafkajs';
 import { param } from '../params.js';
 import type { Workload, WorkloadContext } from '../scenario.js';
 import { BatchingProducer } from './batching-producer.js';
 import { DecisionTracker } from './decision-tracker.js';
+import { loadTestKafka, readDecisionsFromEnd } from './kafka-decision-feed.js';
 import { transactionMix, transactionParams } from './transactions.js';
 
 export const fraudStreamParams = {
@@ -51,8 +52,6 @@ export const fraudStreamMetrics = {
 
 type Params = ConfigOf<typeof fraudStreamParams>;
 
-const decisionSchema = compileSchema(Decision);
-
 async function requireTopics(admin: Admin, brokers: string[], needed: string[]): Promise<void> {
   let topics: string[];
   try {
@@ -74,21 +73,6 @@ async function requireTopics(admin: Admin, brokers: string[], needed: string[]):
   }
 }
 
-/** Resolves when the consumer has joined its group, so no early decision is read late. */
-function joined(consumer: Consumer, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`the decisions consumer did not join its group within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    const stop = consumer.on(consumer.events.GROUP_JOIN, () => {
-      clearTimeout(timer);
-      stop();
-      resolve();
-    });
-  });
-}
-
 /**
  * Produces transactions straight into `transactions` (keyed by card, in
  * batches) and reads `decisions` back. Decision latency is the time the
@@ -98,15 +82,7 @@ function joined(consumer: Consumer, timeoutMs: number): Promise<void> {
 export async function openFraudStream(context: WorkloadContext<Params>): Promise<Workload> {
   const { params, runId, metrics } = context;
   const brokers = context.target.split(',').map((b) => b.trim());
-  const kafka = new Kafka({
-    clientId: `load-tests-${runId}`,
-    brokers,
-    // kafkajs logs every retry; what matters reaches the report as an error reason instead.
-    logLevel: logLevel.NOTHING,
-    // A broker that is not there should fail the run in seconds, not after kafkajs' default minute of retries.
-    connectionTimeout: 3000,
-    retry: { retries: 3, initialRetryTime: 300 },
-  });
+  const kafka = loadTestKafka(runId, brokers);
   const admin = kafka.admin();
   let producer: Producer | undefined;
   let consumer: Consumer | undefined;
@@ -115,45 +91,22 @@ export async function openFraudStream(context: WorkloadContext<Params>): Promise
   };
   try {
     await requireTopics(admin, brokers, [params.transactionsTopic, params.decisionsTopic]);
-    // Decisions written from now on are this run's (or later); the consumer starts there.
-    const endOffsets = await admin.fetchTopicOffsets(params.decisionsTopic);
-
+    // Decisions written from now on are this run's (or later); the reader starts there.
     const tracker = new DecisionTracker(`${runId}-`);
-    consumer = kafka.consumer({
+    consumer = await readDecisionsFromEnd(kafka, {
+      topic: params.decisionsTopic,
       groupId: `load-tests-${runId}`,
-      maxWaitTimeInMs: 50,
-      // kafkajs decodes a whole fetch response in one go on the event loop that
-      // also keeps the schedule; small fetches keep each of those pauses short.
-      maxBytesPerPartition: 64 * 1024,
-      maxBytes: 256 * 1024,
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topic: params.decisionsTopic, fromBeginning: false });
-    const ready = joined(consumer, params.joinTimeoutMs);
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      metrics.errorReason(`decisions consumer crashed: ${payload.error.message}`);
-    });
-    await consumer.run({
-      eachBatch: async ({ batch }) => {
-        const receivedAt = Date.now();
-        for (const message of batch.messages) {
-          const decoded = decisionSchema.decodeJson(message.value);
-          if (!decoded.ok) {
-            metrics.count('decisions_invalid');
-            continue;
-          }
-          const verdict = tracker.receive(decoded.value.transactionId);
-          if (verdict === 'duplicate') metrics.count('decisions_duplicated');
-          if (verdict !== 'first') continue;
-          metrics.count('decisions');
-          const eventTime = decoded.value.eventTime;
-          metrics.trend('decision_latency', receivedAt - eventTime, {}, eventTime - context.wallOrigin());
-        }
+      joinTimeoutMs: params.joinTimeoutMs,
+      metrics,
+      onDecision: (decision, receivedAt) => {
+        const verdict = tracker.receive(decision.transactionId);
+        if (verdict === 'duplicate') metrics.count('decisions_duplicated');
+        if (verdict !== 'first') return;
+        metrics.count('decisions');
+        const { eventTime } = decision;
+        metrics.trend('decision_latency', receivedAt - eventTime, {}, eventTime - context.wallOrigin());
       },
     });
-    for (const { partition, offset } of endOffsets)
-      consumer.seek({ topic: params.decisionsTopic, partition, offset });
-    await ready;
 
     producer = kafka.producer({
       createPartitioner: Partitioners.DefaultPartitioner,
