@@ -25,29 +25,35 @@ export const RegionCode = Type.String({
 /** Epoch milliseconds; listens replayed from the data set may carry fractions. */
 const EpochMs = Type.Number({ minimum: 0, description: 'ms since the Unix epoch' });
 
+/** Base64 of a typed array's little-endian bytes (the platform's order on every target here). */
+const base64Bytes = (description: string) => Type.String({ pattern: '^[A-Za-z0-9+/]*={0,2}$', description });
+
+function toBase64(values: Float32Array | Int32Array): string {
+  return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
+}
+
+/** Decodes into a fresh, aligned array; throws (naming `what`) when the bytes are not whole 4-byte values. */
+function fromBase64<T extends Float32Array | Int32Array>(
+  base64: string,
+  make: (length: number) => T,
+  what: string,
+): T {
+  const bytes = Buffer.from(base64, 'base64');
+  if (bytes.length % 4 !== 0) throw new Error(`${what} needs a multiple of 4 bytes, got ${bytes.length}`);
+  const out = make(bytes.length / 4);
+  new Uint8Array(out.buffer).set(bytes);
+  return out;
+}
+
 /**
  * A float32 vector as base64 of its little-endian bytes: a 64-d embedding is
  * 344 characters instead of ~1,300 as JSON numbers, and decodes without a
  * number parser. See `encodeFloat32` / `decodeFloat32`.
  */
-export const Float32Base64 = Type.String({
-  pattern: '^[A-Za-z0-9+/]*={0,2}$',
-  description: 'little-endian float32, base64',
-});
-
-export function encodeFloat32(vector: Float32Array): string {
-  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64');
-}
-
-/** Decodes into a fresh, aligned array; throws when the byte count is not a whole number of floats. */
-export function decodeFloat32(base64: string): Float32Array {
-  const bytes = Buffer.from(base64, 'base64');
-  if (bytes.length % 4 !== 0)
-    throw new Error(`a float32 vector needs a multiple of 4 bytes, got ${bytes.length}`);
-  const out = new Float32Array(bytes.length / 4);
-  new Uint8Array(out.buffer).set(bytes);
-  return out;
-}
+export const Float32Base64 = base64Bytes('little-endian float32, base64');
+export const encodeFloat32 = (vector: Float32Array): string => toBase64(vector);
+export const decodeFloat32 = (base64: string): Float32Array =>
+  fromBase64(base64, (n) => new Float32Array(n), 'a float32 vector');
 
 export const RecentListen = Type.Object(
   { songId: SongId, timestampMs: EpochMs },
@@ -60,24 +66,10 @@ export type RecentListen = Static<typeof RecentListen>;
  * 5,336 characters instead of ~6,000, and decode with no number parser.
  * See `encodeInt32` / `decodeInt32`.
  */
-export const Int32Base64 = Type.String({
-  pattern: '^[A-Za-z0-9+/]*={0,2}$',
-  description: 'little-endian int32, base64',
-});
-
-export function encodeInt32(values: Int32Array): string {
-  return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
-}
-
-/** Decodes into a fresh, aligned array; throws when the byte count is not a whole number of int32s. */
-export function decodeInt32(base64: string): Int32Array {
-  const bytes = Buffer.from(base64, 'base64');
-  if (bytes.length % 4 !== 0)
-    throw new Error(`an int32 array needs a multiple of 4 bytes, got ${bytes.length}`);
-  const out = new Int32Array(bytes.length / 4);
-  new Uint8Array(out.buffer).set(bytes);
-  return out;
-}
+export const Int32Base64 = base64Bytes('little-endian int32, base64');
+export const encodeInt32 = (values: Int32Array): string => toBase64(values);
+export const decodeInt32 = (base64: string): Int32Array =>
+  fromBase64(base64, (n) => new Int32Array(n), 'an int32 array');
 
 /**
  * Ids with a score each, best first, packed: the candidate list travels
