@@ -10,6 +10,8 @@
  * runs on from there at the wall clock's pace.
  */
 
+import { env } from '@mlsys/config';
+
 export const SERVING_CLOCK_MODES = ['data', 'wall'] as const;
 export type ServingClockMode = (typeof SERVING_CLOCK_MODES)[number];
 
@@ -65,4 +67,38 @@ export function describeServingClock(options: ServingClockOptions): ServingClock
       ? 'serving clock: wall time (SERVING_CLOCK=wall)'
       : 'serving clock: wall time, because the artifact manifest has no dataWindow (an artifact set from before the serving clock; retrain to get one)';
   return { clock: 'wall', servingNow, message };
+}
+
+/** The two variables of every recs service that reads the time, for its `loadConfig` shape. */
+export const servingClockEnv = {
+  SERVING_CLOCK: env.oneOf(SERVING_CLOCK_MODES, {
+    description:
+      "what now is: 'data' = the artifact data's end plus the time since SERVING_CLOCK_ANCHOR_MS, 'wall' = the wall clock",
+    default: 'data',
+  }),
+  SERVING_CLOCK_ANCHOR_MS: env.int({
+    description:
+      'wall-clock epoch ms that is the data end on the data clock (default: when this process started)',
+    default: 0,
+    min: 1,
+  }),
+};
+
+/**
+ * A service's clock from those variables and its artifact set's data end,
+ * announced once through `log` (the start-up line saying which clock runs).
+ */
+export function servingClockFromEnv(
+  config: { SERVING_CLOCK: ServingClockMode; SERVING_CLOCK_ANCHOR_MS: number },
+  dataEndMs: number | undefined,
+  log: (fields: Omit<ServingClockSummary, 'message'>, message: string) => void,
+): () => number {
+  const options = {
+    mode: config.SERVING_CLOCK,
+    dataEndMs,
+    anchorMs: config.SERVING_CLOCK_ANCHOR_MS || Date.now(),
+  };
+  const { message, ...fields } = describeServingClock(options);
+  log(fields, message);
+  return servingClock(options);
 }

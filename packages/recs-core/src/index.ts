@@ -7,6 +7,8 @@ export {
   type ServingClockOptions,
   type ServingClockSummary,
   servingClock,
+  servingClockEnv,
+  servingClockFromEnv,
 } from './clock.js';
 export {
   crossFeatures,

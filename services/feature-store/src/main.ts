@@ -3,7 +3,7 @@
 // set into a new version when it differs from the live one, and shuts down in
 // order on SIGTERM/SIGINT.
 import { env, loadConfigOrExit, serviceEnv } from '@mlsys/config';
-import { describeServingClock, SERVING_CLOCK_MODES, servingClock } from '@mlsys/recs-core';
+import { servingClockEnv, servingClockFromEnv } from '@mlsys/recs-core';
 import { loadRecsArtifacts, RecsArtifactError } from '@mlsys/recs-core/artifacts';
 import { closeRedis, connectRedis, createRedis, pingRedis, type Redis } from '@mlsys/redis';
 import { onTerminationSignal, packageVersion } from '@mlsys/service-kit';
@@ -41,17 +41,7 @@ const config = loadConfigOrExit(
       description: 'rebuild even when the live version came from the same artifact set',
       default: false,
     }),
-    SERVING_CLOCK: env.oneOf(SERVING_CLOCK_MODES, {
-      description:
-        "what now is: 'data' = the artifact data's end plus the time since SERVING_CLOCK_ANCHOR_MS, 'wall' = the wall clock",
-      default: 'data',
-    }),
-    SERVING_CLOCK_ANCHOR_MS: env.int({
-      description:
-        'wall-clock epoch ms that is the data end on the data clock (default: when this process started)',
-      default: 0,
-      min: 1,
-    }),
+    ...servingClockEnv,
   },
   process.env,
 );
@@ -68,14 +58,9 @@ const artifacts = (() => {
 })();
 
 // Stamps a listen posted without a time, so it sits on the same clock as the materialised listens.
-const clockOptions = {
-  mode: config.SERVING_CLOCK,
-  dataEndMs: artifacts.manifest.dataWindow?.endMs,
-  anchorMs: config.SERVING_CLOCK_ANCHOR_MS || Date.now(),
-};
-const now = servingClock(clockOptions);
-const { message: clockMessage, ...clockFields } = describeServingClock(clockOptions);
-logger.info(clockFields, clockMessage);
+const now = servingClockFromEnv(config, artifacts.manifest.dataWindow?.endMs, (fields, message) =>
+  logger.info(fields, message),
+);
 
 // createRedis without `cluster` gives a single-node client; the key space assumes one node (see redis-schema.ts).
 const redis = createRedis({

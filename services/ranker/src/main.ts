@@ -2,7 +2,7 @@
 // song statistics it was trained with (refusing to start when they are
 // missing or of another version), serves HTTP, shuts down on SIGTERM/SIGINT.
 import { env, loadConfigOrExit, serviceEnv } from '@mlsys/config';
-import { describeServingClock, SERVING_CLOCK_MODES, servingClock } from '@mlsys/recs-core';
+import { servingClockEnv, servingClockFromEnv } from '@mlsys/recs-core';
 import { loadRecsArtifacts, RecsArtifactError } from '@mlsys/recs-core/artifacts';
 import { onTerminationSignal, packageVersion } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
@@ -20,17 +20,7 @@ const config = loadConfigOrExit(
     ARTIFACTS_DIR: env.string({
       description: 'recs artifact set holding ranker.onnx, e.g. .cache/artifacts/recs/default',
     }),
-    SERVING_CLOCK: env.oneOf(SERVING_CLOCK_MODES, {
-      description:
-        "what now is: 'data' = the artifact data's end plus the time since SERVING_CLOCK_ANCHOR_MS, 'wall' = the wall clock",
-      default: 'data',
-    }),
-    SERVING_CLOCK_ANCHOR_MS: env.int({
-      description:
-        'wall-clock epoch ms that is the data end on the data clock (default: when this process started)',
-      default: 0,
-      min: 1,
-    }),
+    ...servingClockEnv,
   },
   process.env,
 );
@@ -57,14 +47,9 @@ const { artifactVersion, ranker } = artifacts.manifest;
 logger.info({ artifactVersion, trees: ranker?.trees, songs: catalog.songs.length }, 'model loaded');
 
 // The time of a request that does not say (rec-api always does): release age, hour of day, hours since the artist.
-const clockOptions = {
-  mode: config.SERVING_CLOCK,
-  dataEndMs: artifacts.manifest.dataWindow?.endMs,
-  anchorMs: config.SERVING_CLOCK_ANCHOR_MS || Date.now(),
-};
-const now = servingClock(clockOptions);
-const { message: clockMessage, ...clockFields } = describeServingClock(clockOptions);
-logger.info(clockFields, clockMessage);
+const now = servingClockFromEnv(config, artifacts.manifest.dataWindow?.endMs, (fields, message) =>
+  logger.info(fields, message),
+);
 
 const app = buildApp({
   model,

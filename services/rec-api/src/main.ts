@@ -3,7 +3,7 @@
 // HTTP, shuts down in order on SIGTERM/SIGINT.
 import { env, loadConfigOrExit, serviceEnv } from '@mlsys/config';
 import { onlineFeatureReader } from '@mlsys/feature-store/online';
-import { describeServingClock, SERVING_CLOCK_MODES, servingClock } from '@mlsys/recs-core';
+import { servingClockEnv, servingClockFromEnv } from '@mlsys/recs-core';
 import { loadRecsArtifacts, RecsArtifactError } from '@mlsys/recs-core/artifacts';
 import { closeRedis, connectRedis, createRedis, type Redis } from '@mlsys/redis';
 import { onTerminationSignal, packageVersion } from '@mlsys/service-kit';
@@ -62,17 +62,7 @@ const config = loadConfigOrExit(
       min: 1,
       max: 20,
     }),
-    SERVING_CLOCK: env.oneOf(SERVING_CLOCK_MODES, {
-      description:
-        "what now is: 'data' = the artifact data's end plus the time since SERVING_CLOCK_ANCHOR_MS, 'wall' = the wall clock",
-      default: 'data',
-    }),
-    SERVING_CLOCK_ANCHOR_MS: env.int({
-      description:
-        'wall-clock epoch ms that is the data end on the data clock (default: when this process started)',
-      default: 0,
-      min: 1,
-    }),
+    ...servingClockEnv,
     POOL_CONNECTIONS: env.int({
       description: 'keep-alive connections per downstream service',
       default: 32,
@@ -102,14 +92,9 @@ logger.info(
 );
 
 // The request time sent to the ranker and the rules: the data's time by default (see recs-core clock.ts).
-const clockOptions = {
-  mode: config.SERVING_CLOCK,
-  dataEndMs: manifest.dataWindow?.endMs,
-  anchorMs: config.SERVING_CLOCK_ANCHOR_MS || Date.now(),
-};
-const now = servingClock(clockOptions);
-const { message: clockMessage, ...clockFields } = describeServingClock(clockOptions);
-logger.info(clockFields, clockMessage);
+const now = servingClockFromEnv(config, manifest.dataWindow?.endMs, (fields, message) =>
+  logger.info(fields, message),
+);
 
 // No offline queue: while Redis is away, reads fail at once and requests fall back to a cold
 // start; the client reconnects on its own (see @mlsys/redis), so a Redis down at start is no error.
