@@ -1,17 +1,6 @@
-import { createServer } from 'node:net';
 import { GenericContainer, Wait } from 'testcontainers';
 import type { ProvisionedInfra } from './infra.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+import { freePort } from './ports.js';
 
 /**
  * Redis and a single-node KRaft Kafka in containers, where an engine answers.

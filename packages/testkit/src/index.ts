@@ -6,4 +6,5 @@ export {
   type TestInfra,
   testArtifactsDir,
 } from './infra.js';
+export { freePort } from './ports.js';
 export { uniqueName, waitUntil } from './wait.js';

@@ -3,12 +3,11 @@
 // 2026-03-01), so it sits among the materialised listens instead of months
 // after them; SERVING_CLOCK=wall stamps the wall time.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import type { ListenAccepted } from '@mlsys/contracts';
 import { loadRecsArtifacts } from '@mlsys/recs-core/artifacts';
 import { closeRedis, connectRedis, createRedis, type Redis } from '@mlsys/redis';
-import { repoRoot, testArtifactsDir, uniqueName, waitUntil } from '@mlsys/testkit';
+import { freePort, repoRoot, testArtifactsDir, uniqueName, waitUntil } from '@mlsys/testkit';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 
 const infra = inject('infra');
@@ -24,14 +23,6 @@ interface FeatureStore {
   stop(): Promise<void>;
 }
 const running: FeatureStore[] = [];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Starts the feature store from its entry point and resolves once a version is live (`/readyz` 200). */
 async function startFeatureStore(env: Record<string, string>): Promise<FeatureStore> {
