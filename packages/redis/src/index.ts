@@ -93,6 +93,20 @@ export function defineLuaScript<Args extends (string | number)[], Result>(
   };
 }
 
+/**
+ * Deletes (UNLINK) every key matching `pattern`, SCANning in pages so a big
+ * key space never blocks Redis. One node's keys: a Cluster would be scanned
+ * on one of its nodes only.
+ */
+export async function unlinkMatching(client: RedisClient, pattern: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    if (keys.length > 0) await client.unlink(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
+
 export async function closeRedis(client: RedisClient): Promise<void> {
   if (client.status === 'end') return;
   try {

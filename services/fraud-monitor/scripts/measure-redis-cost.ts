@@ -6,7 +6,7 @@
 // Redis CPU is read from INFO (the whole server's): run it on an idle Redis.
 import { performance } from 'node:perf_hooks';
 import type { Chargeback, Decision } from '@mlsys/contracts';
-import { closeRedis, connectRedis, createRedis } from '@mlsys/redis';
+import { closeRedis, connectRedis, createRedis, unlinkMatching } from '@mlsys/redis';
 import { RedisLabelStore } from '../src/adapters/redis-label-store.js';
 import { parseWindow } from '../src/domain/windows.js';
 
@@ -114,11 +114,6 @@ try {
     `edge of one window: 59 second counters + ${Object.keys(records).length} records of one second in ${(performance.now() - started).toFixed(1)} ms`,
   );
 } finally {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 1000);
-    if (keys.length > 0) await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  await unlinkMatching(redis, `${namespace}:*`);
   await closeRedis(redis);
 }

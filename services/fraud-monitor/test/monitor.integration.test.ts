@@ -8,7 +8,7 @@ import type {
 import { fraud } from '@mlsys/datagen';
 import { FEATURE_SPEC_VERSION, FraudFeatureEngine, loadFraudArtifacts } from '@mlsys/fraud-core';
 import { createKafka, ensureTopics, JsonProducer } from '@mlsys/kafka';
-import { closeRedis, connectRedis, createRedis } from '@mlsys/redis';
+import { closeRedis, connectRedis, createRedis, unlinkMatching } from '@mlsys/redis';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { testArtifactsDir, uniqueName, waitUntil } from '@mlsys/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -20,7 +20,6 @@ import { DriftMonitor } from '../src/domain/drift.js';
 import { FraudMonitor } from '../src/domain/fraud-monitor.js';
 import type { LabelStore } from '../src/domain/label-store.js';
 import { parseWindow } from '../src/domain/windows.js';
-import { deleteNamespace } from './redis-keys.js';
 
 const artifacts = loadFraudArtifacts(testArtifactsDir('fraud'));
 const infra = inject('infra');
@@ -102,7 +101,7 @@ async function startMonitor(
     forget: async () => {
       const cleaner = createRedis({ url: infra.redisUrl });
       await connectRedis(cleaner, infra.redisUrl);
-      await deleteNamespace(cleaner, namespace);
+      await unlinkMatching(cleaner, `${namespace}:*`);
       await closeRedis(cleaner);
     },
   };

@@ -1,10 +1,9 @@
-import { closeRedis, connectRedis, createRedis, type RedisClient } from '@mlsys/redis';
+import { closeRedis, connectRedis, createRedis, type RedisClient, unlinkMatching } from '@mlsys/redis';
 import { uniqueName } from '@mlsys/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { RedisLabelStore } from '../src/adapters/redis-label-store.js';
 import { type LabelReport, MemoryLabelStore } from '../src/domain/label-store.js';
 import { parseWindow } from '../src/domain/windows.js';
-import { deleteNamespace } from './redis-keys.js';
 import { chargeback, decision, HOUR, scenario, T0 } from './scenario.js';
 
 const DAY = 24 * HOUR;
@@ -34,7 +33,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (!redis) return;
-  for (const namespace of namespaces) await deleteNamespace(redis, namespace);
+  for (const namespace of namespaces) await unlinkMatching(redis, `${namespace}:*`);
   await closeRedis(redis);
 });
 
