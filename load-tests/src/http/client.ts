@@ -46,40 +46,13 @@ export class HttpClient {
   }
 
   /** @param expectStatus the one status that counts as success; any 2xx when absent. */
-  send(request: HttpRequestSpec, now: () => number, expectStatus?: number): Promise<IterationOutcome> {
-    return new Promise((resolve) => {
-      let sentAt: number | undefined;
-      let status = 0;
-      const done = (outcome: IterationOutcome) =>
-        resolve(sentAt === undefined ? outcome : { ...outcome, sentAt });
-      this.pool.dispatch(
-        {
-          method: request.method,
-          path: request.path,
-          headers: request.headers ?? {},
-          body: request.body ?? null,
-          headersTimeout: this.options.timeoutMs,
-          bodyTimeout: this.options.timeoutMs,
-        },
-        {
-          onRequestStart() {
-            sentAt = now();
-          },
-          onResponseStart(_controller, statusCode) {
-            status = statusCode;
-          },
-          // The body is read and dropped: its size is the service's concern, not the runner's.
-          onResponseData() {},
-          onResponseEnd() {
-            const ok = expectStatus === undefined ? status >= 200 && status < 300 : status === expectStatus;
-            done(ok ? { ok: true } : { ok: false, error: `status ${status}` });
-          },
-          onResponseError(_controller, error) {
-            done({ ok: false, error: describe(error) });
-          },
-        },
-      );
-    });
+  async send(request: HttpRequestSpec, now: () => number, expectStatus?: number): Promise<IterationOutcome> {
+    // The body is read and dropped: its size is the service's concern, not the runner's.
+    const { status, sentAt, error } = await this.dispatch(request, now, false);
+    const sent = sentAt === undefined ? {} : { sentAt };
+    if (status === 0) return { ok: false, error: error ?? 'no response', ...sent };
+    const ok = expectStatus === undefined ? status >= 200 && status < 300 : status === expectStatus;
+    return ok ? { ok: true, ...sent } : { ok: false, error: `status ${status}`, ...sent };
   }
 
   /**
@@ -88,6 +61,10 @@ export class HttpClient {
    * that classify answers by their content.
    */
   exchange(request: HttpRequestSpec, now: () => number): Promise<HttpExchange> {
+    return this.dispatch(request, now, true);
+  }
+
+  private dispatch(request: HttpRequestSpec, now: () => number, keepBody: boolean): Promise<HttpExchange> {
     return new Promise((resolve) => {
       const result: HttpExchange = { status: 0 };
       const chunks: Buffer[] = [];
@@ -111,10 +88,10 @@ export class HttpClient {
               result.serverTiming = Array.isArray(timing) ? timing.join(', ') : timing;
           },
           onResponseData(_controller, chunk) {
-            chunks.push(chunk);
+            if (keepBody) chunks.push(chunk);
           },
           onResponseEnd() {
-            result.body = Buffer.concat(chunks).toString('utf8');
+            if (keepBody) result.body = Buffer.concat(chunks).toString('utf8');
             resolve(result);
           },
           onResponseError(_controller, error) {
