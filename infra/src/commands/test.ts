@@ -4,14 +4,17 @@ import { artifactsDir, pipelineExists, prepareArtifacts } from '../artifacts.js'
 import { ROOT } from '../paths.js';
 import { bin, runInherit } from '../run.js';
 import { bringUpInfra, stopInfra } from '../servers.js';
+import {
+  addMissingReport,
+  addPytestReport,
+  addRunnerExit,
+  addVitestReport,
+  emptyTally,
+  summaryLine,
+  type Tally,
+  tallyPasses,
+} from '../test-tally.js';
 import { say } from '../ui.js';
-
-interface Tally {
-  passed: number;
-  failed: number;
-  skipped: number;
-  lines: string[];
-}
 
 /** Every workspace folder that has a `test` script. */
 function testedPackages(): string[] {
@@ -33,41 +36,9 @@ const reportOf = (dir: string) => join(ROOT, dir, 'reports', 'vitest.json');
 function tallyVitest(dirs: string[], tally: Tally): void {
   for (const dir of dirs) {
     const file = reportOf(dir);
-    if (!existsSync(file)) {
-      tally.failed += 1;
-      tally.lines.push(`  ${dir}: no test report (the run crashed before reporting)`);
-      continue;
-    }
-    const report = JSON.parse(readFileSync(file, 'utf8')) as {
-      numPassedTests: number;
-      numFailedTests: number;
-      numPendingTests: number;
-      numTodoTests: number;
-      numTotalTests: number;
-    };
-    tally.passed += report.numPassedTests;
-    tally.failed += report.numFailedTests;
-    tally.skipped += report.numPendingTests + report.numTodoTests;
-    tally.lines.push(`  ${dir}: ${report.numPassedTests} passed, ${report.numFailedTests} failed`);
+    if (existsSync(file)) addVitestReport(tally, dir, JSON.parse(readFileSync(file, 'utf8')), ROOT);
+    else addMissingReport(tally, dir);
   }
-}
-
-/** pytest's JUnit XML: tests, failures, errors and skips in the <testsuite> element. */
-function tallyPytest(file: string, tally: Tally): void {
-  if (!existsSync(file)) {
-    tally.failed += 1;
-    tally.lines.push('  python: no pytest report');
-    return;
-  }
-  const xml = readFileSync(file, 'utf8');
-  const attr = (name: string) => Number(new RegExp(`<testsuite[^>]*\\b${name}="(\\d+)"`).exec(xml)?.[1] ?? 0);
-  const failed = attr('failures') + attr('errors');
-  const skipped = attr('skipped');
-  const passed = attr('tests') - failed - skipped;
-  tally.passed += passed;
-  tally.failed += failed;
-  tally.skipped += skipped;
-  tally.lines.push(`  python (pytest): ${passed} passed, ${failed} failed`);
 }
 
 /**
@@ -79,7 +50,7 @@ function tallyPytest(file: string, tally: Tally): void {
 export async function runTests(options: { portOffset?: number } = {}): Promise<number> {
   const dirs = testedPackages();
   for (const dir of dirs) rmSync(join(ROOT, dir, 'reports'), { recursive: true, force: true });
-  const tally: Tally = { passed: 0, failed: 0, skipped: 0, lines: [] };
+  const tally = emptyTally();
 
   const infra = await bringUpInfra('test', {
     keepAfterExit: false,
@@ -110,16 +81,21 @@ export async function runTests(options: { portOffset?: number } = {}): Promise<n
     }
 
     say('running the tests of every package against the real Redis and Kafka');
-    await runInherit(bin('turbo'), ['run', 'test', '--continue', '--concurrency=2'], env);
+    const before = tally.failed;
+    const turbo = await runInherit(bin('turbo'), ['run', 'test', '--continue', '--concurrency=2'], env);
     tallyVitest(dirs, tally);
+    addRunnerExit(tally, 'turbo run test', turbo, before);
 
     const pythonTests = join(ROOT, 'packages', 'training', 'python', 'tests');
     if (existsSync(pythonTests)) {
       say('running the Python tests (pytest)');
       const junit = join(ROOT, 'packages', 'training', 'reports', 'pytest.xml');
       const python = join(ROOT, '.cache', 'venv', 'bin', 'python');
-      await runInherit(python, ['-m', 'pytest', '-q', pythonTests, `--junitxml=${junit}`], env);
-      tallyPytest(junit, tally);
+      const before = tally.failed;
+      const pytest = await runInherit(python, ['-m', 'pytest', '-q', pythonTests, `--junitxml=${junit}`], env);
+      if (existsSync(junit)) addPytestReport(tally, readFileSync(junit, 'utf8'));
+      else addMissingReport(tally, 'python (pytest)');
+      addRunnerExit(tally, 'pytest', pytest, before);
     }
   } finally {
     await stopInfra(infra);
@@ -127,7 +103,6 @@ export async function runTests(options: { portOffset?: number } = {}): Promise<n
 
   console.log('\nTest summary by package:');
   for (const line of tally.lines) console.log(line);
-  const skipped = tally.skipped > 0 ? `, ${tally.skipped} skipped` : '';
-  console.log(`${tally.passed} passed, ${tally.failed} failed${skipped}`);
-  return tally.failed === 0 && tally.passed > 0 ? 0 : 1;
+  console.log(summaryLine(tally));
+  return tallyPasses(tally) ? 0 : 1;
 }

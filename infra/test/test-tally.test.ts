@@ -1,0 +1,113 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  addMissingReport,
+  addPytestReport,
+  addRunnerExit,
+  addVitestReport,
+  emptyTally,
+  summaryLine,
+  tallyPasses,
+  type VitestReport,
+} from '../src/test-tally.js';
+import { ROOT } from '../src/paths.js';
+
+const fixtures = join(ROOT, 'infra', 'test', 'fixtures', 'tally');
+
+/** Runs the deliberately broken fixture suite with vitest's own JSON reporter. */
+async function realReport(): Promise<VitestReport> {
+  const out = join(mkdtempSync(join(tmpdir(), 'tally-')), 'vitest.json');
+  const vitest = join(ROOT, 'node_modules', '.bin', 'vitest');
+  const exit = await promisify(execFile)(vitest, ['run', '--reporter=json', `--outputFile=${out}`], {
+    cwd: fixtures,
+    timeout: 90_000,
+  }).then(
+    () => 0,
+    (error: { code?: number }) => error.code ?? 1,
+  );
+  expect(exit).not.toBe(0);
+  return JSON.parse(readFileSync(out, 'utf8')) as VitestReport;
+}
+
+const only = (report: VitestReport, file: string): VitestReport => ({
+  ...report,
+  testResults: report.testResults.filter((result) => result.name.endsWith(file)),
+  success: undefined,
+});
+
+describe('the npm test tally, on real vitest reports', () => {
+  let report: VitestReport;
+  beforeAll(async () => {
+    report = await realReport();
+  });
+
+  it('when vitest itself counts the broken suite, then it reports 0 failed tests (the bug the tally guards against)', () => {
+    expect(report.numFailedTests).toBe(0);
+    expect(report.numPassedTests).toBe(2);
+  });
+
+  it('when a test file fails to import, then it counts one failure naming the file and the error', () => {
+    const tally = emptyTally();
+    addVitestReport(tally, 'pkg', only(report, 'broken-import.check.ts'), fixtures);
+    expect(summaryLine(tally)).toBe('0 passed, 1 failed');
+    expect(tally.lines.join('\n')).toMatch(/broken-import\.check\.ts: the file failed \(.*no-such-module/);
+    expect(tallyPasses(tally)).toBe(false);
+  });
+
+  it('when a beforeAll hook throws, then every test behind it counts as failed, with the hook error', () => {
+    const tally = emptyTally();
+    addVitestReport(tally, 'pkg', only(report, 'failing-hook.check.ts'), fixtures);
+    expect(summaryLine(tally)).toBe('0 passed, 2 failed');
+    expect(tally.lines.join('\n')).toContain('Redis is not reachable at redis://127.0.0.1:1');
+  });
+
+  it('when a test is skipped, then it counts as failed and is named', () => {
+    const tally = emptyTally();
+    addVitestReport(tally, 'pkg', only(report, 'skipped.check.ts'), fixtures);
+    expect(summaryLine(tally)).toBe('1 passed, 1 failed');
+    expect(tally.lines.join('\n')).toContain('is skipped');
+  });
+
+  it('when the whole broken suite is summed, then only the passing tests pass', () => {
+    const tally = emptyTally();
+    addVitestReport(tally, 'pkg', report, fixtures);
+    expect(summaryLine(tally)).toBe('2 passed, 4 failed');
+  });
+});
+
+describe('the npm test tally, on what has no report', () => {
+  it('when a package wrote no report, then it is one failure', () => {
+    const tally = emptyTally();
+    addMissingReport(tally, 'services/x');
+    expect(summaryLine(tally)).toBe('0 passed, 1 failed');
+  });
+
+  it('when turbo fails and the reports hold no failure, then the run fails', () => {
+    const tally = emptyTally();
+    tally.passed = 10;
+    addRunnerExit(tally, 'turbo run test', 1, 0);
+    expect(summaryLine(tally)).toBe('10 passed, 1 failed');
+    expect(tally.lines[0]).toContain('exited 1');
+  });
+
+  it('when turbo fails and the reports already explain it, then nothing more is counted', () => {
+    const tally = emptyTally();
+    tally.failed = 2;
+    addRunnerExit(tally, 'turbo run test', 1, 0);
+    expect(tally.failed).toBe(2);
+  });
+
+  it('when nothing ran at all, then the run does not pass', () => {
+    expect(tallyPasses(emptyTally())).toBe(false);
+  });
+
+  it('when pytest skips a test, then it counts as failed', () => {
+    const tally = emptyTally();
+    addPytestReport(tally, '<testsuite name="pytest" errors="1" failures="1" skipped="1" tests="10">');
+    expect(summaryLine(tally)).toBe('7 passed, 3 failed');
+  });
+});
