@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { prepareArtifacts } from './artifacts.js';
 import { servicesInCheckout } from './available.js';
+import { runDocsCheck } from './commands/docs-check.js';
 import { runStack } from './commands/start.js';
 import { runTests } from './commands/test.js';
 import { renderCompose } from './compose.js';
@@ -29,7 +30,8 @@ const USAGE = `usage:
   npm run infra -- compose                regenerate docker-compose.yml from the manifest
   npm run infra -- prepare [--data P] [recs] [fraud]
   npm run bench -- <name>                 run a benchmark (bench/src/benches)
-  npm run load -- <scenario> [flags]      run a load scenario (load-tests)`;
+  npm run load -- <scenario> [flags]      run a load scenario (load-tests)
+  npm run docs:check                      check every measured figure in Markdown against its results file`;
 
 /** MLSYS_PORT_OFFSET shifts Redis and Kafka's ports, e.g. to run a second checkout's tests beside the first. */
 function portOffset(): number {
@@ -59,6 +61,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'test':
       return runTests({ portOffset: portOffset() });
+    case 'docs:check':
+      return runDocsCheck();
     case 'infra':
       return infra(rest);
     case 'bench':

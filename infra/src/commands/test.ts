@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { artifactsDir, pipelineExists, prepareArtifacts } from '../artifacts.js';
 import { ROOT } from '../paths.js';
+import { checkDocs, type DocsReport } from './docs-check.js';
 import { bin, runInherit } from '../run.js';
 import { bringUpInfra, stopInfra } from '../servers.js';
 import {
@@ -39,6 +40,19 @@ function tallyVitest(dirs: string[], tally: Tally): void {
     if (existsSync(file)) addVitestReport(tally, dir, JSON.parse(readFileSync(file, 'utf8')), ROOT);
     else addMissingReport(tally, dir);
   }
+}
+
+/** docs:check in the tally: one passed test per clean Markdown file, one failure per problem. */
+function addDocsReport(tally: Tally, report: DocsReport): void {
+  const dirty = new Set(report.problems.map((problem) => problem.file));
+  tally.passed += report.files - dirty.size;
+  tally.failed += report.problems.length;
+  tally.lines.push(
+    `  docs:check: ${report.files - dirty.size} files clean, ${report.problems.length} problems (${report.checked} figures checked)`,
+  );
+  for (const problem of report.problems.slice(0, 50))
+    tally.lines.push(`    ${problem.file}:${problem.line}: ${problem.message}`);
+  if (report.problems.length > 50) tally.lines.push(`    … and ${report.problems.length - 50} more (npm run docs:check)`);
 }
 
 /**
@@ -79,6 +93,9 @@ export async function runTests(options: { portOffset?: number } = {}): Promise<n
       tally.failed += 1;
       tally.lines.push('  typecheck: failed (see above)');
     }
+
+    say('checking every measured figure in the Markdown against its results file (docs:check)');
+    addDocsReport(tally, checkDocs());
 
     say('running the tests of every package against the real Redis and Kafka');
     const before = tally.failed;
