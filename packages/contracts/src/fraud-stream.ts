@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { Transaction } from './fraud.js';
+import { Decision, Transaction } from './fraud.js';
 
 /**
  * The fraud pipeline's internal events and files: what the feature engine
@@ -21,10 +21,38 @@ export const EnrichedTransaction = Type.Object(
     features: Type.Array(Type.Number(), { minItems: 1, maxItems: 1024 }),
     /** When the feature engine produced it (ms); with `transaction.eventTime`, the stage's latency. */
     enrichedAt: Type.Integer({ minimum: 0 }),
+    /**
+     * The decision the partition's owner already answered on the request path
+     * (`POST /v1/transactions?wait=true`), from these very features: the
+     * scorer logs it as it is instead of deciding again, so the log holds
+     * exactly the answer the caller got.
+     */
+    decision: Type.Optional(Decision),
   },
   { additionalProperties: false },
 );
 export type EnrichedTransaction = Static<typeof EnrichedTransaction>;
+
+/**
+ * Who decides a card's payments on the request path: the feature-engine
+ * instance that owns the card's partition of `transactions`, as it last
+ * announced in Redis (`fraud:owners:<consumer group>`, a field per partition).
+ */
+export const PartitionOwner = Type.Object(
+  {
+    partition: Type.Integer({ minimum: 0 }),
+    /** Base URL of the owner's HTTP API. */
+    url: Type.String({ minLength: 1, maxLength: 512 }),
+    instance: Type.String({ minLength: 1, maxLength: 128 }),
+    /** The owner's assignment count: a later one supersedes an earlier one. */
+    generation: Type.Integer({ minimum: 0 }),
+    /** When the owner last announced itself (ms). */
+    announcedAt: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+export type PartitionOwner = Static<typeof PartitionOwner>;
+
 
 /** Comparison a rule condition applies to one feature or transaction field. */
 export const RuleOperator = Type.Union([
@@ -178,6 +206,10 @@ export const FeatureEngineStatus = Type.Object({
   /** Records fetched and waiting for the event-time merge. */
   bufferedRecords: Type.Integer({ minimum: 0 }),
   lastCheckpointAt: Type.Union([Type.Integer(), Type.Null()]),
+  /** Partitions of `transactions` this instance owns and decides on the request path. */
+  ownedPartitions: Type.Array(Type.Integer({ minimum: 0 })),
+  /** Request-path decisions waiting for the stream to log them. */
+  unloggedDecisions: Type.Integer({ minimum: 0 }),
 });
 export type FeatureEngineStatus = Static<typeof FeatureEngineStatus>;
 

@@ -9,6 +9,30 @@ export interface OutgoingMessage<T> {
   timestamp?: number;
 }
 
+/** Where one produced record landed. */
+export interface RecordPosition {
+  partition: number;
+  offset: bigint;
+}
+
+const keyPartitioner = Partitioners.DefaultPartitioner();
+
+/**
+ * The partition a producer here puts `key` in, for a topic of `partitions`
+ * partitions: kafkajs' default partitioner (murmur2 of the key, as the Java
+ * client), so a router can find a card's partition without producing.
+ */
+export function partitionOfKey(topic: string, key: string, partitions: number): number {
+  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({
+    partitionId,
+    leader: 0,
+    replicas: [0],
+    isr: [0],
+    partitionErrorCode: 0,
+  }));
+  return keyPartitioner({ topic, partitionMetadata, message: { key, value: null } });
+}
+
 /** Typed JSON producer. Idempotent (no duplicates from its own retries) and acks=all. */
 export class JsonProducer {
   private readonly producer: Producer;
@@ -41,6 +65,19 @@ export class JsonProducer {
       compression: CompressionTypes.None,
       messages: messages.map(encode),
     });
+  }
+
+  /** Sends one message and answers where it landed, once every in-sync replica has it. */
+  async sendOne<T>(topic: string, message: OutgoingMessage<T>): Promise<RecordPosition> {
+    const [written] = await this.producer.send({
+      topic,
+      acks: -1,
+      compression: CompressionTypes.None,
+      messages: [encode(message)],
+    });
+    if (!written || written.baseOffset === undefined)
+      throw new Error(`Kafka did not say where the message to ${topic} landed`);
+    return { partition: written.partition, offset: BigInt(written.baseOffset) };
   }
 
   /** Sends to several topics at once (e.g. results plus dead letters of one consumed batch). */

@@ -1,8 +1,16 @@
-import { ErrorBody, FeatureEngineStatus, FeatureEntityParams } from '@mlsys/contracts';
-import { createServiceApp, notFound, type ReadinessCheck, type ServiceApp } from '@mlsys/service-kit';
-import type { Logger, Metrics } from '@mlsys/telemetry';
+import { Decision, ErrorBody, FeatureEngineStatus, FeatureEntityParams, Transaction } from '@mlsys/contracts';
+import {
+  createServiceApp,
+  HttpError,
+  notFound,
+  type ReadinessCheck,
+  type ServiceApp,
+  unavailable,
+} from '@mlsys/service-kit';
+import { type Logger, type Metrics, serverTimingHeader } from '@mlsys/telemetry';
 import Type from 'typebox';
 import type { FeatureStateStore } from './domain/ports.js';
+import { NotOwnerError, NotReadyError } from './domain/request-path.js';
 
 export interface FeatureEngineDeps {
   logger: Logger;
@@ -13,6 +21,8 @@ export interface FeatureEngineDeps {
   artifacts: () => Record<string, string>;
   status: () => FeatureEngineStatus;
   store: Pick<FeatureStateStore, 'read'>;
+  /** Decides a payment of an owned partition on the request path (absent: the route answers 503). */
+  decide?: (transaction: Transaction) => Promise<Decision>;
 }
 
 /** The feature engine's HTTP side: health, metrics, status and checkpointed entity state. No env, no listen. */
@@ -38,6 +48,48 @@ export function buildApp(deps: FeatureEngineDeps): ServiceApp {
         );
       }
       return snapshot;
+    },
+  );
+
+  const requestDecisions = deps.metrics.histogram(
+    'feature_engine_request_decision_seconds',
+    'POST /v1/decide: append, wait for the earlier payments of the partition, features, model, journal',
+    ['outcome'],
+  );
+
+  // Internal: txn-api sends each `?wait=true` payment here, to the owner of its card's partition.
+  app.post(
+    '/v1/decide',
+    {
+      schema: {
+        body: Transaction,
+        response: { 200: Decision, 400: ErrorBody, 413: ErrorBody, 421: ErrorBody, 503: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const started = performance.now();
+      const outcome = (name: string) => {
+        const ms = performance.now() - started;
+        requestDecisions.observe({ outcome: name }, ms / 1000);
+        return ms;
+      };
+      if (!deps.decide) throw unavailable('this instance does not decide on the request path');
+      try {
+        const decision = await deps.decide(request.body);
+        const ms = outcome('decided');
+        return reply.header('server-timing', serverTimingHeader([{ name: 'decide', ms }])).send(decision);
+      } catch (error) {
+        if (error instanceof NotOwnerError) {
+          outcome('not-owner');
+          throw new HttpError(421, 'not_partition_owner', error.message);
+        }
+        if (error instanceof NotReadyError) {
+          outcome('not-ready');
+          throw unavailable(error.message);
+        }
+        outcome('failed');
+        throw error;
+      }
     },
   );
 

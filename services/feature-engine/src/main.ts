@@ -3,16 +3,23 @@
 import { env, loadConfigOrExit, serviceEnv, streamEnv } from '@mlsys/config';
 import { Topics } from '@mlsys/contracts';
 import { FEATURE_SPEC_VERSION, FraudFeatureEngine, loadFraudArtifacts } from '@mlsys/fraud-core';
-import { createKafka, describeCluster, ensureTopics } from '@mlsys/kafka';
+import { DEFAULT_RULES_FILE, OnnxFraudModel, RulesFile } from '@mlsys/fraud-scorer/decider';
+import { createKafka, describeCluster, ensureTopics, JsonProducer, partitionOfKey } from '@mlsys/kafka';
 import { closeRedis, connectRedis, createRedis, pingRedis } from '@mlsys/redis';
 import { packageVersion, shutdownInOrder } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { featureMetrics } from './adapters/feature-metrics.js';
+import { RedisDecisionJournal } from './adapters/decision-journal.js';
 import { createFeatureStream } from './adapters/feature-stream.js';
+import { ModelScorer } from './adapters/model-scorer.js';
+import { OwnerRegistry, ownersKey } from './adapters/owner-registry.js';
+import { KafkaPaymentLog } from './adapters/payment-log.js';
 import { RedisFeatureStateStore } from './adapters/redis-state-store.js';
 import { WorkerCheckpointer } from './adapters/worker-checkpointer.js';
 import { buildApp } from './app.js';
 import { FeatureTask } from './domain/feature-task.js';
+import { PartitionProgress } from './domain/partition-progress.js';
+import { RequestPath } from './domain/request-path.js';
 
 const SERVICE = 'feature-engine';
 const version = packageVersion(import.meta.url);
@@ -53,6 +60,28 @@ const config = loadConfigOrExit(
       default: Topics.transactionsEnriched.name,
     }),
     DLQ_TOPIC: env.string({ description: 'malformed messages', default: Topics.transactionsDlq.name }),
+    ADVERTISED_URL: env.string({
+      description:
+        "where txn-api reaches this instance for request-path decisions; 'auto': http://127.0.0.1:<PORT> (or HOST when it is a specific address)",
+      default: 'auto',
+    }),
+    RULES_FILE: env.string({
+      description: "the fraud rules file (JSON) of request-path decisions; the scorer's by default, reloaded on change",
+      default: DEFAULT_RULES_FILE,
+    }),
+    ONNX_THREADS: env.int({ description: 'onnxruntime intra-op threads', default: 1, min: 1, max: 64 }),
+    SYNC_BATCH_WINDOW_MS: env.int({
+      description: 'request-path payments arriving within this many ms share one ONNX call (0: one call each)',
+      default: 1,
+      min: 0,
+      max: 50,
+    }),
+    REQUEST_WAIT_MS: env.int({
+      description:
+        "longest a request-path payment waits for its partition's earlier payments before the stream decides it instead",
+      default: 30,
+      min: 1,
+    }),
   },
   process.env,
 );
@@ -98,12 +127,61 @@ const checkpointer = new WorkerCheckpointer({
     void shutdown('checkpoint worker failure', 1);
   },
 });
-const task = new FeatureTask({
+// The request path: payments of the owned partitions decided at once, with the scorer's model and rules in-process.
+const model = await OnnxFraudModel.load(artifacts, config.ONNX_THREADS);
+const rules = new RulesFile(config.RULES_FILE, {
+  reloaded: (book) => logger.info({ rulesVersion: book.version }, 'rules reloaded'),
+  rejected: (error) => logger.error({ err: error.message }, 'rules file rejected; the previous rules stay'),
+});
+rules.watch();
+const paymentsProducer = new JsonProducer(kafka);
+await paymentsProducer.connect();
+const scorer = new ModelScorer({
+  model,
+  rules: () => rules.current,
+  thresholds: {
+    review: artifacts.manifest.thresholds.review.threshold,
+    decline: artifacts.manifest.thresholds.decline.threshold,
+  },
+  batchWindowMs: config.SYNC_BATCH_WINDOW_MS,
+  onCall: observed.modelCall,
+});
+const progress = new PartitionProgress();
+const requestPath = new RequestPath({
+  progress,
+  engine: () => task.engine,
+  log: new KafkaPaymentLog(paymentsProducer, topics.transactions),
+  scorer,
+  journal: new RedisDecisionJournal(redis, config.STATE_NAMESPACE),
+  partitionOf: (cardId) => partitionOfKey(topics.transactions, cardId, Topics.transactions.partitions),
+  waitMs: config.REQUEST_WAIT_MS,
+});
+const advertisedUrl =
+  config.ADVERTISED_URL === 'auto'
+    ? `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST}:${config.PORT}`
+    : config.ADVERTISED_URL;
+const owners = new OwnerRegistry(
+  redis,
+  ownersKey(config.CONSUMER_GROUP),
+  { url: advertisedUrl, instance: `${SERVICE}-${config.INSTANCE_ID}` },
+  (error) => logger.warn({ err: error.message }, 'could not announce the owned partitions'),
+);
+const task: FeatureTask = new FeatureTask({
   store,
   checkpointer,
   newEngine: () => new FraudFeatureEngine({ terminals: artifacts.terminals }),
   enrichedTopic: topics.enriched,
   observer: observed.observer,
+  requests: {
+    paymentsTopic: topics.transactions,
+    path: requestPath,
+    progress,
+    scorer,
+    onAssigned: (partitions) => {
+      logger.info({ partitions }, 'deciding these partitions on the request path');
+      owners.announce(partitions);
+    },
+  },
 });
 const stream = createFeatureStream({
   kafka,
@@ -138,6 +216,8 @@ const app = buildApp({
   artifacts: () => ({
     featureSpec: FEATURE_SPEC_VERSION,
     artifacts: artifacts.manifest.artifactVersion,
+    model: model.version,
+    rules: rules.current.version,
   }),
   status: () => ({
     featureSpecVersion: FEATURE_SPEC_VERSION,
@@ -145,7 +225,10 @@ const app = buildApp({
     batches: stream.batches,
     bufferedRecords: stream.buffered,
     lastCheckpointAt: observed.lastCheckpointAt(),
+    ownedPartitions: progress.owned,
+    unloggedDecisions: requestPath.unlogged,
   }),
+  decide: (transaction) => requestPath.decide(transaction),
 });
 await app.listen({ host: config.HOST, port: config.PORT });
 
@@ -156,9 +239,18 @@ async function shutdown(reason: string, exitCode = 0): Promise<void> {
   const clean = await shutdownInOrder(
     [
       { name: 'http (stop accepting, finish in-flight requests)', run: () => app.close() },
+      { name: 'partition announcements (withdraw)', run: () => owners.close() },
       {
         name: 'stream (finish the batch in hand, checkpoint, leave the group)',
         run: () => stream.stop(),
+      },
+      { name: 'payments producer (flush)', run: () => paymentsProducer.disconnect() },
+      {
+        name: 'rules watcher and model',
+        run: async () => {
+          rules.close();
+          await model.close();
+        },
       },
       { name: 'redis', run: () => closeRedis(redis) },
     ],

@@ -22,6 +22,8 @@ async function setup() {
       batches: 3,
       bufferedRecords: 0,
       lastCheckpointAt: 42,
+      ownedPartitions: [0, 1],
+      unloggedDecisions: 0,
     }),
     store,
   });

@@ -49,7 +49,7 @@ describe('FeatureTask', () => {
     const stream = busyStream(1_200);
     const uninterrupted = taskWithInlineCheckpoints(new MemoryStateStore());
     await uninterrupted.task.restore(assignment(null));
-    const expected = enrichedOf(uninterrupted.task.process(records(stream)));
+    const expected = enrichedOf(await uninterrupted.task.process(records(stream)));
 
     // The crashed run: batches of 100, each committed and handed to the replica (which checkpoints
     // after every batch), until the process died after committing 1,000 but before its replica saw the last 100.
@@ -57,17 +57,17 @@ describe('FeatureTask', () => {
     const crashed = taskWithInlineCheckpoints(store);
     await crashed.task.restore(assignment(null));
     for (let offset = 0; offset < 900; offset += 100) {
-      crashed.task.process(records(stream.slice(offset, offset + 100), BigInt(offset)));
+      await crashed.task.process(records(stream.slice(offset, offset + 100), BigInt(offset)));
       await crashed.task.afterCommit();
     }
-    crashed.task.process(records(stream.slice(900, 1_000), 900n));
+    await crashed.task.process(records(stream.slice(900, 1_000), 900n));
     await crashed.checkpointer.settled();
     expect(store.offsets.get('tx#0')).toBe(899n);
 
     const restarted = taskWithInlineCheckpoints(store);
     const rewinds = await restarted.task.restore(assignment(1_000n));
     expect(rewinds).toEqual([{ topic: 'tx', partition: 0, offset: 900n }]);
-    const resumed = enrichedOf(restarted.task.process(records(stream.slice(900), 900n, 1_000n)));
+    const resumed = enrichedOf(await restarted.task.process(records(stream.slice(900), 900n, 1_000n)));
 
     const live = stream
       .slice(1_000)
@@ -83,7 +83,7 @@ describe('FeatureTask', () => {
     const txn = payment({ cardId: 'card-dup', amount: 50 });
     const next = payment({ cardId: 'card-dup', amount: 10 });
 
-    const output = enrichedOf(task.process(records([asEvent(txn), asEvent({ ...txn }), asEvent(next)])));
+    const output = enrichedOf(await task.process(records([asEvent(txn), asEvent({ ...txn }), asEvent(next)])));
 
     expect(output.map((e) => e.transaction.transactionId)).toEqual([txn.transactionId, next.transactionId]);
     const features = featureRecord(Float64Array.from(output[1]!.features));

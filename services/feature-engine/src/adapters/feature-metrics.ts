@@ -8,6 +8,8 @@ export interface FeatureMetrics {
   checkpoints: CheckpointReplicaEvents;
   onBatch(stats: BatchStats, entities: Record<string, number>): void;
   lastCheckpointAt(): number | null;
+  /** One request-path ONNX call: how many payments shared it, and its time. */
+  modelCall(rows: number, modelMs: number): void;
 }
 
 /** Prometheus series of the feature engine; see the README for what each one means. */
@@ -33,6 +35,13 @@ export function featureMetrics(
     'feature_engine_event_to_features_seconds',
     "from a payment's event time to its features being computed",
   );
+  const modelRows = metrics.histogram(
+    'feature_engine_model_batch_rows',
+    'payments per request-path ONNX call (the micro-batch size)',
+    [],
+    [1, 2, 4, 8, 16, 32, 64, 128, 256],
+  );
+  const modelSeconds = metrics.histogram('feature_engine_model_seconds', 'one request-path ONNX call');
   const processSeconds = metrics.histogram('feature_engine_batch_process_seconds', 'time to apply one batch');
   const commitSeconds = metrics.histogram(
     'feature_engine_batch_commit_seconds',
@@ -92,5 +101,9 @@ export function featureMetrics(
       for (const [kind, count] of Object.entries(held)) entities.set({ kind }, count);
     },
     lastCheckpointAt: () => lastCheckpointAt,
+    modelCall(rows, modelMs) {
+      modelRows.observe(rows);
+      modelSeconds.observe(modelMs / 1000);
+    },
   };
 }

@@ -1,4 +1,4 @@
-import type { EnrichedTransaction } from '@mlsys/contracts';
+import type { EnrichedTransaction, Transaction } from '@mlsys/contracts';
 import {
   type ChargebackResult,
   FEATURE_SPEC_VERSION,
@@ -40,8 +40,9 @@ export function enrich(
   events: Iterable<OrderedEvent>,
   enrichedAt: number,
   tally: EnrichmentTally = emptyTally(),
-): { enriched: EnrichedTransaction[]; tally: EnrichmentTally } {
+): { enriched: EnrichedTransaction[]; duplicates: Transaction[]; tally: EnrichmentTally } {
   const enriched: EnrichedTransaction[] = [];
+  const duplicates: Transaction[] = [];
   // One scratch vector for the whole batch: each message gets its own plain-array copy.
   const scratch = newFeatureVector();
   for (const { event, replay } of events) {
@@ -52,6 +53,7 @@ export function enrich(
     const result = engine.apply(event.transaction, scratch);
     if (result.status === 'duplicate') {
       tally.duplicates += 1;
+      if (!replay) duplicates.push(event.transaction);
     } else if (replay) {
       tally.replayed += 1;
     } else {
@@ -64,5 +66,5 @@ export function enrich(
       });
     }
   }
-  return { enriched, tally };
+  return { enriched, duplicates, tally };
 }

@@ -1,9 +1,13 @@
-import type { FraudFeatureEngine } from '@mlsys/fraud-core';
+import type { EnrichedTransaction, Transaction } from '@mlsys/contracts';
+import { FEATURE_SPEC_VERSION, type FraudFeatureEngine } from '@mlsys/fraud-core';
 import type { AssignedPartition, Rewind, StreamOutput, StreamRecord, StreamTask } from '@mlsys/kafka/stream';
 import { offsetKey, rewindsFor } from './checkpoints.js';
 import { type EnrichmentTally, enrich } from './enrich.js';
 import type { EngineEvent } from './events.js';
+import type { PartitionProgress } from './partition-progress.js';
 import type { Checkpointer, CommittedBatch, FeatureStateStore } from './ports.js';
+import type { DecidedPayment, PaymentScorer, RequestPath } from './request-path.js';
+
 
 /** What the task reports, for metrics and logs. */
 export interface FeatureTaskObserver {
@@ -21,6 +25,19 @@ export interface FeatureTaskOptions {
   enrichedTopic: string;
   clock?: () => number;
   observer?: FeatureTaskObserver;
+  /** Decisions on the request path for the owned partitions (absent: the stream only enriches). */
+  requests?: OwnerRequests;
+}
+
+/** What the task shares with the request path at the partition owner. */
+export interface OwnerRequests {
+  paymentsTopic: string;
+  path: RequestPath;
+  progress: PartitionProgress;
+  /** Decides payments the stream reached before their waiting request could apply them. */
+  scorer: PaymentScorer;
+  /** Told the owned partitions of the payments topic after every restore (to announce them). */
+  onAssigned?(partitions: readonly number[]): void;
 }
 
 /**
@@ -31,47 +48,86 @@ export interface FeatureTaskOptions {
  * after is replayed silently: counted once, emitted once.
  */
 export class FeatureTask implements StreamTask<EngineEvent> {
-  private engine: FraudFeatureEngine;
+  private engine_: FraudFeatureEngine;
   /** The batch in hand: handed to the checkpointer once its transaction has committed. */
   private uncommitted: CommittedBatch | undefined;
+  /** Request-path decisions the batch in hand logs. */
+  private logging: DecidedPayment[] = [];
   private readonly clock: () => number;
 
   constructor(private readonly options: FeatureTaskOptions) {
     this.clock = options.clock ?? Date.now;
-    this.engine = options.newEngine();
+    this.engine_ = options.newEngine();
+  }
+
+  /** The live engine (replaced on every restore). */
+  get engine(): FraudFeatureEngine {
+    return this.engine_;
   }
 
   /** Entities held in memory, by kind. */
   size(): ReturnType<FraudFeatureEngine['size']> {
-    return this.engine.size();
+    return this.engine_.size();
   }
 
   async restore(assignment: readonly AssignedPartition[]): Promise<readonly Rewind[]> {
     this.uncommitted = undefined;
+    this.logging = [];
+    // No request is decided on a partition while its state is rebuilt (or after it moved away).
+    this.options.requests?.progress.clear();
     // The replica goes back to the same checkpoint (and finishes any write first, so both read the same).
     await this.options.checkpointer.restore();
     const stored = await this.options.store.load();
     const engine = this.options.newEngine();
     for (const [ref, snapshot] of stored.entities) engine.restore(ref, snapshot);
-    this.engine = engine;
+    this.engine_ = engine;
     const rewinds = rewindsFor(assignment, stored.offsets);
+    await this.ownPartitions(assignment, rewinds);
     this.options.observer?.restored?.(stored.entities.length, rewinds);
     return rewinds;
   }
 
-  process(records: readonly StreamRecord<EngineEvent>[]): StreamOutput<EngineEvent> {
+  /** The request path takes the payment partitions over from where the stream will start reading them. */
+  private async ownPartitions(assignment: readonly AssignedPartition[], rewinds: readonly Rewind[]) {
+    const requests = this.options.requests;
+    if (!requests) return;
+    const next = new Map<number, bigint>();
+    const committed = new Map<number, bigint>();
+    for (const partition of assignment) {
+      if (partition.topic !== requests.paymentsTopic) continue;
+      const from = partition.committed ?? partition.start;
+      const rewind = rewinds.find((r) => r.topic === partition.topic && r.partition === partition.partition);
+      next.set(partition.partition, rewind && rewind.offset < from ? rewind.offset : from);
+      committed.set(partition.partition, from);
+    }
+    await requests.path.restored(committed);
+    requests.progress.assign(next);
+    requests.onAssigned?.([...next.keys()].sort((a, b) => a - b));
+  }
+
+  process(
+    records: readonly StreamRecord<EngineEvent>[],
+  ): StreamOutput<EngineEvent> | Promise<StreamOutput<EngineEvent>> {
     const enrichedAt = this.clock();
-    const { enriched, tally } = enrich(
-      this.engine,
+    const { enriched, duplicates, tally } = enrich(
+      this.engine_,
       records.map((record) => ({ event: record.value, replay: record.replay })),
       enrichedAt,
     );
     this.uncommitted = { events: records.map((r) => r.value), offsets: lastOffsets(records) };
-    this.options.observer?.applied?.(
-      tally,
-      enrichedAt,
-      enriched.map((e) => e.transaction.eventTime),
-    );
+    const output = (messages: EnrichedTransaction[]) => {
+      this.options.observer?.applied?.(
+        tally,
+        enrichedAt,
+        messages.map((e) => e.transaction.eventTime),
+      );
+      return this.toOutput(messages);
+    };
+    if (!this.options.requests) return output(enriched);
+    return this.withRequestDecisions(records, enriched, duplicates, enrichedAt).then(output);
+  }
+
+  private toOutput(enriched: readonly EnrichedTransaction[]): StreamOutput<EngineEvent> {
     return {
       messages: [
         {
@@ -86,9 +142,80 @@ export class FeatureTask implements StreamTask<EngineEvent> {
     };
   }
 
+  /**
+   * The request path's side of a batch: the partitions' progress moves on,
+   * payments answered on the request path are logged with the features and
+   * decision the caller got, and payments the stream reached before their
+   * waiting request are decided here, so the request gets this decision.
+   */
+  private async withRequestDecisions(
+    records: readonly StreamRecord<EngineEvent>[],
+    applied: EnrichedTransaction[],
+    duplicates: readonly Transaction[],
+    enrichedAt: number,
+  ): Promise<EnrichedTransaction[]> {
+    const { path, progress, scorer } = this.options.requests!;
+    const positions = new Map<string, StreamRecord<EngineEvent>>();
+    for (const record of records) {
+      if (record.value.kind !== 'transaction') continue;
+      progress.advance(record.partition, record.offset);
+      positions.set(record.value.transaction.transactionId, record);
+    }
+    const logged = (transaction: Transaction, payment: DecidedPayment): EnrichedTransaction => {
+      this.logging.push(payment);
+      return {
+        transaction,
+        featureSpecVersion: FEATURE_SPEC_VERSION,
+        features: payment.features,
+        enrichedAt,
+        decision: payment.decision,
+      };
+    };
+    const out: Array<EnrichedTransaction | Promise<EnrichedTransaction>> = [];
+    for (const item of applied) {
+      const claim = path.claim(item.transaction.transactionId);
+      if (!claim) out.push(item);
+      else if (claim.kind === 'decided') out.push(logged(item.transaction, claim.payment));
+      else if (claim.kind === 'awaiting') out.push(claim.done.then((payment) => logged(item.transaction, payment)));
+      else {
+        const record = positions.get(item.transaction.transactionId)!;
+        out.push(
+          scorer.score(item.transaction, item.features).then(
+            async (decision) => {
+              const payment: DecidedPayment = {
+                transactionId: item.transaction.transactionId,
+                partition: record.partition,
+                offset: record.offset,
+                decision,
+                features: item.features,
+              };
+              await path.decidedByStream(claim.pending, payment);
+              return logged(item.transaction, payment);
+            },
+            (error: Error) => {
+              path.streamFailed(claim.pending, error);
+              throw error;
+            },
+          ),
+        );
+      }
+    }
+    for (const transaction of duplicates) {
+      const claim = path.claim(transaction.transactionId);
+      if (claim?.kind === 'decided') out.push(logged(transaction, claim.payment));
+      else if (claim?.kind === 'awaiting') out.push(claim.done.then((payment) => logged(transaction, payment)));
+      else if (claim?.kind === 'decide-inline')
+        path.streamFailed(claim.pending, new Error('the same transaction id was applied before from another record'));
+    }
+    return Promise.all(out);
+  }
+
   async afterCommit(): Promise<void> {
     if (this.uncommitted) this.options.checkpointer.committed(this.uncommitted);
     this.uncommitted = undefined;
+    const logged = this.logging;
+    this.logging = [];
+    await this.options.requests?.path.logged(logged);
   }
 
   async close(): Promise<void> {

@@ -19,6 +19,11 @@ export function scoringMetrics(
     'decisions produced, by outcome and mode',
     ['decision', 'mode'],
   );
+  const passedThrough = metrics.counter(
+    'fraud_scorer_request_path_decisions_total',
+    "decisions the partition's owner made on the request path, logged unchanged, by outcome",
+    ['decision'],
+  );
   const rulesFired = metrics.counter('fraud_scorer_rules_fired_total', 'rule firings, by rule id', ['rule']);
   const eventToDecision = metrics.histogram(
     'fraud_scorer_event_to_decision_seconds',
@@ -46,6 +51,9 @@ export function scoringMetrics(
           eventToDecision.observe(Math.max(0, decision.decidedAt - decision.eventTime) / 1000);
         }
         for (const rules of fired) for (const rule of rules) rulesFired.inc({ rule: rule.id });
+      },
+      passedThrough(batch) {
+        for (const decision of batch) passedThrough.inc({ decision: decision.decision });
       },
     },
     rulesEvents: {

@@ -1,12 +1,15 @@
 import type { Decision, EnrichedTransaction } from '@mlsys/contracts';
 import type { StreamOutput, StreamRecord, StreamTask } from '@mlsys/kafka/stream';
-import { decide, type Thresholds } from './decide.js';
+import type { Thresholds } from './decide.js';
 import type { FraudModel } from './ports.js';
 import type { FiredRule, RuleBook } from './rules.js';
+import { featureMismatch, scoreBatch } from './score-batch.js';
 
 export interface ScoringObserver {
   /** `fired[i]` are the rules that fired for `decisions[i]`. */
   scored?(decisions: readonly Decision[], fired: readonly (readonly FiredRule[])[], modelMs: number): void;
+  /** Decisions the partition's owner made on the request path, logged as they were answered. */
+  passedThrough?(decisions: readonly Decision[]): void;
 }
 
 export interface ScoringTaskOptions {
@@ -21,7 +24,9 @@ export interface ScoringTaskOptions {
 
 /**
  * Scores enriched transactions batch by batch: one model call per batch,
- * the rules per transaction, one decision each. Stateless, so a restart
+ * the rules per transaction, one decision each. A payment already decided
+ * on the request path arrives with its decision, which is logged unchanged:
+ * the caller's answer and the log must agree. Stateless, so a restart
  * simply resumes from the committed offsets.
  */
 export class ScoringTask implements StreamTask<EnrichedTransaction> {
@@ -35,44 +40,35 @@ export class ScoringTask implements StreamTask<EnrichedTransaction> {
     records: readonly StreamRecord<EnrichedTransaction>[],
   ): Promise<StreamOutput<EnrichedTransaction>> {
     const { model } = this.options;
-    const accepted: StreamRecord<EnrichedTransaction>[] = [];
+    const toScore: StreamRecord<EnrichedTransaction>[] = [];
+    const decided: Decision[] = [];
     const deadLetters: Array<{ record: StreamRecord<EnrichedTransaction>; reason: string }> = [];
     for (const record of records) {
-      const { featureSpecVersion, features } = record.value;
-      if (featureSpecVersion !== model.featureSpecVersion || features.length !== model.featureCount) {
-        deadLetters.push({
-          record,
-          reason: `features: spec ${featureSpecVersion} with ${features.length} values, the model ${model.version} reads ${model.featureSpecVersion} with ${model.featureCount}`,
-        });
-      } else {
-        accepted.push(record);
+      const { featureSpecVersion, features, decision } = record.value;
+      if (decision) {
+        decided.push(decision);
+        continue;
       }
+      const mismatch = featureMismatch(model, featureSpecVersion, features);
+      if (mismatch) deadLetters.push({ record, reason: mismatch });
+      else toScore.push(record);
     }
-    const matrix = new Float32Array(accepted.length * model.featureCount);
-    accepted.forEach((record, row) => {
-      matrix.set(record.value.features, row * model.featureCount);
-    });
-    const modelStarted = performance.now();
-    const scores = accepted.length > 0 ? await model.predict(matrix, accepted.length) : new Float64Array(0);
-    const modelMs = performance.now() - modelStarted;
-    // One rule set for the whole batch, even if the file is reloaded meanwhile.
-    const rules = this.options.rules();
-    const context = {
-      thresholds: this.options.thresholds,
-      modelVersion: model.version,
-      rulesVersion: rules.version,
-      decidedAt: this.clock(),
-    };
-    const fired = accepted.map(({ value }) => rules.evaluate(value.transaction, value.features));
-    const decisions = accepted.map(({ value }, row) =>
-      decide(value.transaction, scores[row]!, fired[row]!, context),
+    const scored = await scoreBatch(
+      toScore.map((record) => record.value),
+      {
+        model,
+        rules: this.options.rules(),
+        thresholds: this.options.thresholds,
+        decidedAt: this.clock(),
+      },
     );
-    this.options.observer?.scored?.(decisions, fired, modelMs);
+    if (toScore.length > 0) this.options.observer?.scored?.(scored.decisions, scored.fired, scored.modelMs);
+    if (decided.length > 0) this.options.observer?.passedThrough?.(decided);
     return {
       messages: [
         {
           topic: this.options.decisionsTopic,
-          messages: decisions.map((decision) => ({
+          messages: [...decided, ...scored.decisions].map((decision) => ({
             key: decision.cardId,
             value: decision,
             timestamp: decision.eventTime,

@@ -1,0 +1,48 @@
+/**
+ * Collects items that arrive within `windowMs` of the first one and runs them
+ * as one call (at most `maxItems`): concurrent requests share one model call
+ * instead of paying its fixed cost each. A window of 0 runs every item alone.
+ */
+export class MicroBatcher<I, O> {
+  private waiting: Array<{ item: I; resolve: (out: O) => void; reject: (error: Error) => void }> = [];
+  private timer: NodeJS.Timeout | undefined;
+  private calls = 0;
+  private items = 0;
+
+  constructor(
+    private readonly run: (items: readonly I[]) => Promise<readonly O[]>,
+    private readonly windowMs: number,
+    private readonly maxItems = 256,
+  ) {}
+
+  /** Calls made and items run so far: items / calls is the mean batch size. */
+  get stats(): { calls: number; items: number } {
+    return { calls: this.calls, items: this.items };
+  }
+
+  submit(item: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.waiting.push({ item, resolve, reject });
+      if (this.windowMs <= 0 || this.waiting.length >= this.maxItems) this.flush();
+      else this.timer ??= setTimeout(() => this.flush(), this.windowMs);
+    });
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.waiting;
+    this.waiting = [];
+    if (batch.length === 0) return;
+    this.calls += 1;
+    this.items += batch.length;
+    this.run(batch.map((entry) => entry.item)).then(
+      (outs) => {
+        batch.forEach((entry, index) => entry.resolve(outs[index]!));
+      },
+      (error: Error) => {
+        for (const entry of batch) entry.reject(error);
+      },
+    );
+  }
+}

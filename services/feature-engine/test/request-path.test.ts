@@ -1,0 +1,224 @@
+import type { Decision, Transaction } from '@mlsys/contracts';
+import { featureRecord } from '@mlsys/fraud-core';
+import { describe, expect, it } from 'vitest';
+import { CheckpointReplica } from '../src/domain/checkpoint-replica.js';
+import { FeatureTask } from '../src/domain/feature-task.js';
+import { InlineCheckpointer } from '../src/domain/inline-checkpointer.js';
+import { MicroBatcher } from '../src/domain/micro-batcher.js';
+import { PartitionProgress } from '../src/domain/partition-progress.js';
+import {
+  type DecidedPayment,
+  type DecisionJournal,
+  NotOwnerError,
+  NotReadyError,
+  type PaymentScorer,
+  RequestPath,
+} from '../src/domain/request-path.js';
+import { asEvent, enrichedOf, MemoryStateStore, newEngine, payment, records } from './helpers.js';
+
+/** `transactions` with one partition: appends get the next offset, in order. */
+class MemoryPaymentLog {
+  readonly appended: Transaction[] = [];
+  constructor(public next = 0n) {}
+  async append(transaction: Transaction) {
+    this.appended.push(transaction);
+    const offset = this.next;
+    this.next += 1n;
+    return { partition: 0, offset };
+  }
+}
+
+/** A stand-in model: the score is the card's payment count in the last hour / 100, so tests can read it. */
+class CountingScorer implements PaymentScorer {
+  calls = 0;
+  async score(transaction: Transaction, features: readonly number[]): Promise<Decision> {
+    this.calls += 1;
+    const count = featureRecord(Float64Array.from(features)).card_nb_tx_1h;
+    return {
+      transactionId: transaction.transactionId,
+      cardId: transaction.cardId,
+      decision: count >= 5 ? 'review' : 'approve',
+      score: count / 100,
+      reasons: [],
+      mode: 'full',
+      modelVersion: 'test-model',
+      rulesVersion: 'test-rules',
+      eventTime: transaction.eventTime,
+      decidedAt: 1,
+    };
+  }
+}
+
+class MemoryJournal implements DecisionJournal {
+  readonly entries = new Map<string, DecidedPayment>();
+  async save(payment: DecidedPayment) {
+    this.entries.set(payment.transactionId, payment);
+  }
+  async forget(payments: ReadonlyArray<Pick<DecidedPayment, 'transactionId'>>) {
+    for (const p of payments) this.entries.delete(p.transactionId);
+  }
+  async load() {
+    return [...this.entries.values()];
+  }
+}
+
+function owner(options: { journal?: MemoryJournal; store?: MemoryStateStore; waitMs?: number } = {}) {
+  const store = options.store ?? new MemoryStateStore();
+  const journal = options.journal ?? new MemoryJournal();
+  const log = new MemoryPaymentLog();
+  const scorer = new CountingScorer();
+  const progress = new PartitionProgress();
+  const path: RequestPath = new RequestPath({
+    progress,
+    engine: () => task.engine,
+    log,
+    scorer,
+    journal,
+    partitionOf: () => 0,
+    waitMs: options.waitMs ?? 200,
+  });
+  const checkpointer = new InlineCheckpointer(new CheckpointReplica(store, newEngine, 0));
+  const task: FeatureTask = new FeatureTask({
+    store,
+    checkpointer,
+    newEngine,
+    enrichedTopic: 'enriched',
+    clock: () => 1,
+    requests: { paymentsTopic: 'tx', path, progress, scorer },
+  });
+  /** What the stream would read back: the appended payments as records of partition 0. */
+  const streamed = (from = 0) =>
+    records(
+      log.appended.slice(from).map((t) => asEvent(t)),
+      BigInt(from),
+    );
+  return { task, path, progress, log, scorer, journal, store, streamed };
+}
+
+const assignment = [{ topic: 'tx', partition: 0, committed: null, start: 0n, end: 0n }];
+const burst = (count: number) =>
+  Array.from({ length: count }, (_, i) => payment({ cardId: 'card-burst', eventTime: 1_000_000 + i * 100 }));
+
+describe('RequestPath', () => {
+  it('when ten payments of one card arrive within a second, then the tenth decision counts all ten in card_nb_tx_1h (nine earlier + itself)', async () => {
+    const { task, path, journal } = owner();
+    await task.restore(assignment);
+
+    const decisions: Decision[] = [];
+    for (const txn of burst(10)) decisions.push(await path.decide(txn));
+
+    expect(decisions.map((d) => Math.round(d.score * 100))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(decisions.at(-1)!.decision).toBe('review');
+    expect(journal.entries.size).toBe(10);
+  });
+
+  it('when the stream later reads the payments answered on the request path, then it logs each answered decision with its features, once', async () => {
+    const { task, path, journal, streamed } = owner();
+    await task.restore(assignment);
+    const answered: Decision[] = [];
+    for (const txn of burst(3)) answered.push(await path.decide(txn));
+
+    const logged = enrichedOf(await task.process(streamed()));
+    await task.afterCommit();
+
+    expect(logged.map((e) => e.decision)).toEqual(answered);
+    expect(logged.map((e) => featureRecord(Float64Array.from(e.features)).card_nb_tx_1h)).toEqual([1, 2, 3]);
+    expect(path.unlogged).toBe(0);
+    expect(journal.entries.size).toBe(0);
+    // Read again (a redelivery): already applied and logged, so nothing more.
+    expect(enrichedOf(await task.process(streamed()))).toEqual([]);
+  });
+
+  it('when an earlier payment of the partition came from elsewhere, then the request waits for the stream to apply it first', async () => {
+    const { task, path, log, streamed } = owner();
+    await task.restore(assignment);
+    const [first, second] = burst(2);
+    // Published by someone else (e.g. POST without ?wait): in the partition, not applied yet.
+    await log.append(first!);
+
+    const pending = path.decide(second!);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(log.appended).toHaveLength(2);
+
+    const batch = enrichedOf(await task.process(streamed(0).slice(0, 1)));
+    expect(batch.map((e) => e.transaction.transactionId)).toEqual([first!.transactionId]);
+    const decision = await pending;
+    expect(Math.round(decision.score * 100)).toBe(2);
+  });
+
+  it('when the stream reaches a payment before its waiting request could apply it, then the stream decides it and the request gets that decision', async () => {
+    const { task, path, log, streamed, scorer } = owner();
+    await task.restore(assignment);
+    const [foreign, mine] = burst(2);
+    await log.append(foreign!);
+    const pending = path.decide(mine!);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+
+    // One stream batch holds both: the request is still waiting for the first when the stream applies the second.
+    const logged = enrichedOf(await task.process(streamed()));
+    const decision = await pending;
+
+    expect(logged).toHaveLength(2);
+    expect(logged[0]!.decision).toBeUndefined();
+    expect(logged[1]!.decision).toEqual(decision);
+    expect(scorer.calls).toBe(1);
+  });
+
+  it('when the partition is not owned, then the request is refused as misdirected', async () => {
+    const { path } = owner();
+    await expect(path.decide(payment())).rejects.toBeInstanceOf(NotOwnerError);
+  });
+
+  it('when the earlier payments do not arrive in time, then the request gives up and the stream decides the payment later', async () => {
+    const { task, path, log, streamed } = owner({ waitMs: 20 });
+    await task.restore(assignment);
+    const [foreign, mine] = burst(2);
+    await log.append(foreign!);
+    await expect(path.decide(mine!)).rejects.toBeInstanceOf(NotReadyError);
+
+    const logged = enrichedOf(await task.process(streamed()));
+    expect(logged.map((e) => e.decision?.transactionId)).toEqual([undefined, mine!.transactionId]);
+  });
+
+  it('when the owner restarts after answering and before the stream logged the answer, then the new owner logs the journalled answer unchanged', async () => {
+    const journal = new MemoryJournal();
+    const store = new MemoryStateStore();
+    const before = owner({ journal, store });
+    await before.task.restore(assignment);
+    const answered = await before.path.decide(burst(1)[0]!);
+
+    const after = owner({ journal, store });
+    after.log.appended.push(...before.log.appended);
+    await after.task.restore(assignment);
+    const logged = enrichedOf(await after.task.process(after.streamed()));
+
+    expect(logged).toHaveLength(1);
+    expect(logged[0]!.decision).toEqual(answered);
+    expect(after.scorer.calls).toBe(0);
+  });
+});
+
+describe('MicroBatcher', () => {
+  it('when items arrive within the window, then they share one call; with a window of 0, each has its own', async () => {
+    const sizes: number[] = [];
+    const run = async (items: readonly number[]) => {
+      sizes.push(items.length);
+      return items.map((n) => n * 2);
+    };
+    const batched = new MicroBatcher(run, 5);
+    expect(await Promise.all([1, 2, 3].map((n) => batched.submit(n)))).toEqual([2, 4, 6]);
+    const single = new MicroBatcher(run, 0);
+    expect(await Promise.all([4, 5].map((n) => single.submit(n)))).toEqual([8, 10]);
+    expect(sizes).toEqual([3, 1, 1]);
+  });
+});
+
+describe('PartitionProgress', () => {
+  it('when the partition is reassigned while a request waits, then the wait ends as moved', async () => {
+    const progress = new PartitionProgress();
+    progress.assign(new Map([[0, 5n]]));
+    const waiting = progress.waitFor(0, 10n, 1_000);
+    progress.clear();
+    expect(await waiting).toBe('moved');
+  });
+});
