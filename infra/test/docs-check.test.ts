@@ -66,8 +66,8 @@ describe('scanMarkdown', () => {
   });
 
   it('when a measured-looking figure has no marker, then it is a problem', () => {
-    const found = messages('p95 28.3 ms at 100 req/s; recall 0.960; 9,953 decided; 1.43x faster');
-    expect(found).toHaveLength(4);
+    const found = messages('p95 28.3 ms at 100 req/s; recall 0.960; 9,953 decided; 1.43x faster; _0.871_; 3.4e-7');
+    expect(found).toHaveLength(6);
     expect(found[0]).toContain('"28.3 ms');
   });
 

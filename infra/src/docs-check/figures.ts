@@ -46,13 +46,13 @@ interface Marker {
 
 // A number not glued to a word, a version, a path or a date: `p95`, `3.9.1`,
 // `1h`, `2026-03-01` and `M16` are names, not figures.
-const NUMBER = /(?<![\w.@#/:\-–^])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d]|\.\d|,\d{3})/g;
+const NUMBER = /(?<![A-Za-z0-9.@#/:\-–^])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d]|\.\d|,\d{3})/g;
 // What may follow a figure, after an optional range end (`67-106 ms`).
 const RANGE_END = /^\s*[-–]\s*\d[\d,.]*/;
 // Glued to the number only the short ones (`28ms`, `1.4x`, `5%`); `24h` and `7d` are window names.
 const UNIT =
   /^(?:(?:ms|µs|%|x|×)|\s(?:ms|µs|us|ns|s|sec|min|minutes|hours|h|days|%|x|×|req\/s|tx\/s|rps|[A-Za-z]+\/s|B|KB|KiB|MB|MiB|GB|GiB|TB|TiB|cores?))(?![\w/])/;
-const IDENT_AFTER = /^[A-Za-z_]/;
+const IDENT_AFTER = /^[A-Za-z]/;
 const COMPARISON_BEFORE =
   /(?:[<>≤≥]=?|\b(?:under|below|above|at most|at least|up to|every|limit of|target of|goal of))\s*\**$/i;
 
@@ -70,6 +70,8 @@ function unitAfter(rest: string): string | undefined {
 
 /** Whether an unmarked figure reads as a measurement rather than a name, an index or a round setting. */
 export function looksMeasured(token: NumberToken, before: string, after: string): boolean {
+  // Scientific notation: a measured difference such as 3.4e-7 (a one-digit 1e-5 reads as a tolerance).
+  if (/^e[-+]?\d/.test(after)) return significantDigits(token.text) >= 2;
   if (IDENT_AFTER.test(after) && !UNIT.test(after)) return false;
   if (COMPARISON_BEFORE.test(before)) return false;
   const significant = significantDigits(token.text);
