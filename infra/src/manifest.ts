@@ -138,7 +138,7 @@ export const SERVICES: ServiceSpec[] = [
   {
     name: 'txn-api',
     design: 'fraud',
-    summary: 'POST /v1/transactions -> Kafka `transactions`; GET /v1/decisions/:id',
+    summary: 'POST /v1/transactions (?wait=true: decided by the card partition owner); GET /v1/decisions/:id',
     dir: 'services/txn-api',
     port: 8090,
     env: {
@@ -154,11 +154,13 @@ export const SERVICES: ServiceSpec[] = [
     name: 'feature-engine',
     design: 'fraud',
     summary:
-      'consumes `transactions`, windowed features per card/terminal/device/IP -> `transactions.enriched`',
+      'windowed features per card/terminal/device/IP; decides ?wait=true payments of its partitions (POST /v1/decide) -> `transactions.enriched`',
     dir: 'services/feature-engine',
     port: 8091,
     env: {
       ...common(8091),
+      // Where txn-api reaches this instance for its partitions' request-path decisions.
+      ADVERTISED_URL: { serviceUrl: 'feature-engine' },
       REDIS_URL: { redisUrl: true },
       KAFKA_BROKERS: { kafkaBrokers: true },
       ARTIFACTS_DIR: { artifacts: 'fraud' },

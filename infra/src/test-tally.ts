@@ -47,7 +47,9 @@ export function addVitestReport(tally: Tally, pkg: string, report: VitestReport,
     if (file.status === 'failed' && failedHere === 0) {
       const lost = Math.max(1, notRun.length);
       failed += lost;
-      why.push(`${name}: the file failed (${firstLine(file.message) || 'no message'}); ${lost} counted failed`);
+      why.push(
+        `${name}: the file failed (${firstLine(file.message) || 'no message'}); ${lost} counted failed`,
+      );
     } else if (notRun.length > 0) {
       failed += notRun.length;
       why.push(

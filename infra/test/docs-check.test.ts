@@ -16,7 +16,11 @@ const results: Record<string, unknown> = {
   },
   'bench/results/fraud.json': {
     pass: false,
-    metrics: { throughput_tps: 9953, decision_p99_ms: 2165, rows: [{ mode: 'pipeline', offered_tps: 2500, p99_ms: 398 }] },
+    metrics: {
+      throughput_tps: 9953,
+      decision_p99_ms: 2165,
+      rows: [{ mode: 'pipeline', offered_tps: 2500, p99_ms: 398 }],
+    },
   },
 };
 const read = (path: string) => {
@@ -62,11 +66,15 @@ describe('scanMarkdown', () => {
 
   it('when a figure is rounded coarser than its source, then it still agrees; finer and wrong, it does not', () => {
     expect(messages('28 ms<!-- fig: bench/results/recs.json#metrics.p95_ms_at_100_rps -->')).toEqual([]);
-    expect(messages('28.2 ms<!-- fig: bench/results/recs.json#metrics.p95_ms_at_100_rps -->')).toHaveLength(1);
+    expect(messages('28.2 ms<!-- fig: bench/results/recs.json#metrics.p95_ms_at_100_rps -->')).toHaveLength(
+      1,
+    );
   });
 
   it('when a measured-looking figure has no marker, then it is a problem', () => {
-    const found = messages('p95 28.3 ms at 100 req/s; recall 0.960; 9,953 decided; 1.43x faster; _0.871_; 3.4e-7');
+    const found = messages(
+      'p95 28.3 ms at 100 req/s; recall 0.960; 9,953 decided; 1.43x faster; _0.871_; 3.4e-7',
+    );
     expect(found).toHaveLength(6);
     expect(found[0]).toContain('"28.3 ms');
   });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../src/paths.js';
 import {
   addMissingReport,
   addPytestReport,
@@ -14,7 +15,6 @@ import {
   tallyPasses,
   type VitestReport,
 } from '../src/test-tally.js';
-import { ROOT } from '../src/paths.js';
 
 const fixtures = join(ROOT, 'infra', 'test', 'fixtures', 'tally');
 

@@ -32,12 +32,9 @@
 // feature-state namespace and fresh processes, so one rate's backlog never leaks into the next.
 // Kafka and Redis are the ones given (the stack's by default; the test servers with
 // KAFKA_BROKERS=127.0.0.1:19092 REDIS_URL=redis://127.0.0.1:16379).
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Topics, type Transaction } from '@mlsys/contracts';
@@ -51,15 +48,24 @@ import {
   WorkerCheckpointer,
 } from '@mlsys/feature-engine/state';
 import { FraudFeatureEngine, loadFraudArtifacts, toCents } from '@mlsys/fraud-core';
-import { createKafka, describeCluster, ensureTopics, type Kafka } from '@mlsys/kafka';
+import { createKafka, ensureTopics, type Kafka } from '@mlsys/kafka';
 import { TransactionalStream } from '@mlsys/kafka/stream';
 import { SLO } from '@mlsys/load-tests';
-import { closeRedis, connectRedis, createRedis, defineLuaScript, type RedisClient } from '@mlsys/redis';
+import {
+  closeRedis,
+  connectRedis,
+  createRedis,
+  defineLuaScript,
+  type RedisClient,
+  unlinkMatching,
+} from '@mlsys/redis';
 import { buildResult, percentile, type RunResult, writeResult } from '@mlsys/results';
 import { CompressionTypes, Partitioners, type Producer } from 'kafkajs';
-import { resultsDir } from '../paths.js';
+import { resultsDir, repoRoot as root } from '../paths.js';
+import { cpuSeconds } from '../stack/cpu.js';
+import { checkInfra, deleteRun, fraudArtifactsDir } from '../stack/infra.js';
+import { type Stage, spawnNode, stageOf, startService } from '../stack/services.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const DATA_PROFILE = 'default';
 /** Payments the state-design comparison replays (20 s of the stream at 10,000/s). */
 const DESIGN_PAYMENTS = 200_000;
@@ -126,7 +132,7 @@ export async function run(args: string[]): Promise<RunResult> {
   const settings = parseSettings(args);
   const startedAt = new Date();
   const kafka = createKafka({ clientId: 'bench-fraud', brokers: settings.brokers, silent: true, retries: 2 });
-  await preflight(kafka, settings);
+  await checkInfra(kafka, settings);
   const longest = Math.max(...settings.rates) * settings.seconds;
   const needed = Math.max(longest, settings.designs ? DESIGN_PAYMENTS : 0);
   const modes = settings.modes;
@@ -180,16 +186,7 @@ function parseSettings(args: string[]): Settings {
       throw new Error(`--${name} must be a positive number, got ${text}`);
     return value;
   };
-  const fallbackArtifacts = ['default', 'tiny']
-    .map((profile) => join(root, '.cache', 'artifacts', 'fraud', profile))
-    .find((dir) => existsSync(join(dir, 'manifest.json')));
-  const artifactsDir = values.artifacts ?? fallbackArtifacts;
-  if (!artifactsDir) {
-    throw new Error(
-      'no fraud artifacts under .cache/artifacts/fraud/{default,tiny}: build them with ' +
-        '`node --conditions=@mlsys/source --import tsx packages/training/src/cli.ts fraud --profile default`',
-    );
-  }
+  const artifactsDir = fraudArtifactsDir(values.artifacts);
   return {
     rates: values.rates.split(',').map((r) => positive('rates', r)),
     seconds: positive('seconds', values.seconds),
@@ -209,23 +206,6 @@ function parseSettings(args: string[]): Settings {
   };
 }
 
-async function preflight(kafka: Kafka, settings: Settings): Promise<void> {
-  try {
-    await describeCluster(kafka);
-  } catch (error) {
-    throw new Error(
-      `cannot reach Kafka at ${settings.brokers.join(',')} (${(error as Error).message}): start it with ` +
-        '`npm run infra -- up`, or point --kafka/--redis at running servers',
-    );
-  }
-  const redis = createRedis({ url: settings.redisUrl });
-  try {
-    await connectRedis(redis, settings.redisUrl);
-  } finally {
-    await closeRedis(redis);
-  }
-}
-
 /** The simulation's payments in time order; their event times are replaced by due times when sent. */
 function simulatedPayments(count: number): Transaction[] {
   const payments: Transaction[] = [];
@@ -235,14 +215,6 @@ function simulatedPayments(count: number): Transaction[] {
     if (payments.length === count) break;
   }
   return payments;
-}
-
-interface Stage {
-  name: string;
-  child: ChildProcess;
-  /** Where its Prometheus metrics are (the services; not the pass-through workers). */
-  metricsUrl?: string;
-  stop(): Promise<void>;
 }
 
 async function measure(
@@ -296,7 +268,7 @@ async function measure(
     await producer.disconnect();
     await reader.stop();
     await Promise.all(stages.map((s) => s.stop()));
-    await deleteRun(kafka, settings, run, Object.values(topics));
+    await deleteRun(kafka, settings.redisUrl, Object.values(topics), `${run}:*`);
   }
 }
 
@@ -479,36 +451,6 @@ async function startPipeline(
   ]);
 }
 
-async function startService(
-  settings: Settings,
-  service: string,
-  env: Record<string, string>,
-): Promise<Stage> {
-  const port = await freePort();
-  const child = spawnNode(
-    [join(root, 'services', service, 'src', 'main.ts')],
-    { ...env, PORT: String(port) },
-    'inherit',
-    settings,
-  );
-  const stage = { ...stageOf(service, child), metricsUrl: `http://127.0.0.1:${port}/metrics` };
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null)
-      throw new Error(`${service} exited during start-up (code ${child.exitCode})`);
-    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) return stage;
-    if (Date.now() > deadline) {
-      await stage.stop();
-      throw new Error(`${service} was not ready within 60 s`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 async function startPassthrough(
   settings: Settings,
   run: string,
@@ -541,48 +483,6 @@ async function startPassthrough(
     hop('passthrough-1', topics.transactions, topics.enriched),
     hop('passthrough-2', topics.enriched, topics.decisions),
   ]);
-}
-
-/** Services log warnings and errors to stdout (shown: LOG_LEVEL is warn); workers say `ready` there. */
-function spawnNode(
-  args: string[],
-  env: Record<string, string>,
-  stdout: 'pipe' | 'inherit' = 'pipe',
-  stage?: Pick<Settings, 'cpuProfileDir' | 'stageNodeArgs'>,
-): ChildProcess {
-  const flags = [
-    ...(stage?.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${stage.cpuProfileDir}`] : []),
-    ...(stage?.stageNodeArgs ?? []),
-  ];
-  return spawn(process.execPath, [...flags, '--conditions=@mlsys/source', '--import', 'tsx', ...args], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', stdout, 'inherit'],
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-function stageOf(name: string, child: ChildProcess): Stage {
-  return {
-    name,
-    child,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
 }
 
 /** What each service's own metrics say about its batches: where the time goes inside the pipeline. */
@@ -628,34 +528,6 @@ async function stageBreakdown(stages: readonly Stage[]): Promise<Record<string, 
     out[stage.name] = breakdown;
   }
   return out;
-}
-
-/** User + system CPU seconds of a child so far (Linux /proc); 0 where /proc is not there. */
-function cpuSeconds(child: ChildProcess): number {
-  try {
-    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    // Fields 14 and 15 of stat (utime, stime), counted from the state field (3).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
-async function deleteRun(kafka: Kafka, settings: Settings, run: string, topics: string[]): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.deleteTopics({ topics, timeout: 10_000 }).catch(() => {});
-  } finally {
-    await admin.disconnect();
-  }
-  const redis = createRedis({ url: settings.redisUrl });
-  await connectRedis(redis, settings.redisUrl);
-  try {
-    await deleteKeys(redis, `${run}:*`);
-  } finally {
-    await closeRedis(redis);
-  }
 }
 
 function report(settings: Settings, rows: RateRow[], designs: DesignRow[], startedAt: Date): RunResult {
@@ -787,7 +659,7 @@ async function compareStateDesigns(
       );
     }
   } finally {
-    await deleteKeys(redis, `${namespace}*`);
+    await unlinkMatching(redis, `${namespace}*`);
     await closeRedis(redis);
   }
   for (const row of rows) {
@@ -933,15 +805,6 @@ async function inMemoryWithCheckpoints(
   }
   await task.close();
   return payments.length;
-}
-
-async function deleteKeys(redis: RedisClient, pattern: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
 }
 
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;

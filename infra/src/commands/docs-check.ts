@@ -11,9 +11,7 @@ export interface DocsReport {
 }
 
 const git = (args: string[]) =>
-  execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' })
-    .split('\n')
-    .filter(Boolean);
+  execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
 
 /** Every Markdown file of the checkout that git tracks or would track. */
 function markdownFiles(): string[] {

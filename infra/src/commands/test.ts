@@ -2,7 +2,6 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { artifactsDir, pipelineExists, prepareArtifacts } from '../artifacts.js';
 import { ROOT } from '../paths.js';
-import { checkDocs, type DocsReport } from './docs-check.js';
 import { bin, runInherit } from '../run.js';
 import { bringUpInfra, stopInfra } from '../servers.js';
 import {
@@ -16,6 +15,7 @@ import {
   tallyPasses,
 } from '../test-tally.js';
 import { say } from '../ui.js';
+import { checkDocs, type DocsReport } from './docs-check.js';
 
 /** Every workspace folder that has a `test` script. */
 function testedPackages(): string[] {
@@ -52,7 +52,8 @@ function addDocsReport(tally: Tally, report: DocsReport): void {
   );
   for (const problem of report.problems.slice(0, 50))
     tally.lines.push(`    ${problem.file}:${problem.line}: ${problem.message}`);
-  if (report.problems.length > 50) tally.lines.push(`    … and ${report.problems.length - 50} more (npm run docs:check)`);
+  if (report.problems.length > 50)
+    tally.lines.push(`    … and ${report.problems.length - 50} more (npm run docs:check)`);
 }
 
 /**
@@ -109,7 +110,11 @@ export async function runTests(options: { portOffset?: number } = {}): Promise<n
       const junit = join(ROOT, 'packages', 'training', 'reports', 'pytest.xml');
       const python = join(ROOT, '.cache', 'venv', 'bin', 'python');
       const before = tally.failed;
-      const pytest = await runInherit(python, ['-m', 'pytest', '-q', pythonTests, `--junitxml=${junit}`], env);
+      const pytest = await runInherit(
+        python,
+        ['-m', 'pytest', '-q', pythonTests, `--junitxml=${junit}`],
+        env,
+      );
       if (existsSync(junit)) addPytestReport(tally, readFileSync(junit, 'utf8'));
       else addMissingReport(tally, 'python (pytest)');
       addRunnerExit(tally, 'pytest', pytest, before);

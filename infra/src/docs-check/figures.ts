@@ -147,7 +147,8 @@ export function agrees(shown: NumberToken, value: number): boolean {
   return Math.abs(shown.value - value) <= halfStep * (1 + 1e-9) + 1e-12;
 }
 
-const fmt = (value: number) => (Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6))));
+const fmt = (value: number) =>
+  Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6)));
 
 export function scanMarkdown(markdown: string, read: ResultsReader): ScanResult {
   const problems: Problem[] = [];

@@ -29,12 +29,14 @@ function splitPath(path: string): string[] {
 function select(array: Json[], selector: string, path: string): Json {
   if (/^\d+$/.test(selector)) {
     const index = Number(selector);
-    if (index >= array.length) throw new PathError(`${path}: index ${index} past the array's ${array.length}`);
+    if (index >= array.length)
+      throw new PathError(`${path}: index ${index} past the array's ${array.length}`);
     return array[index];
   }
   const wanted = selector.split(',').map((pair) => {
     const [key, value] = pair.split('=');
-    if (key === undefined || value === undefined) throw new PathError(`${path}: selector [${selector}] is not k=v`);
+    if (key === undefined || value === undefined)
+      throw new PathError(`${path}: selector [${selector}] is not k=v`);
     return [key.trim(), value.trim()] as const;
   });
   const matches = array.filter(

@@ -53,6 +53,8 @@ export const PartitionOwner = Type.Object(
 );
 export type PartitionOwner = Static<typeof PartitionOwner>;
 
+/** The Redis hash (a field per partition) where a feature-engine consumer group's owners announce themselves. */
+export const partitionOwnersKey = (consumerGroup: string) => `fraud:owners:${consumerGroup}`;
 
 /** Comparison a rule condition applies to one feature or transaction field. */
 export const RuleOperator = Type.Union([

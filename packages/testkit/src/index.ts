@@ -7,4 +7,5 @@ export {
   testArtifactsDir,
 } from './infra.js';
 export { freePort } from './ports.js';
+export { ServiceProcess } from './service-process.js';
 export { uniqueName, waitUntil } from './wait.js';

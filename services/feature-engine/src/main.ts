@@ -1,18 +1,18 @@
 // feature-engine process entry: reads the environment, restores the feature
 // state, runs the exactly-once stream, serves HTTP, and shuts down in order.
 import { env, loadConfigOrExit, serviceEnv, streamEnv } from '@mlsys/config';
-import { Topics } from '@mlsys/contracts';
+import { partitionOwnersKey, Topics } from '@mlsys/contracts';
 import { FEATURE_SPEC_VERSION, FraudFeatureEngine, loadFraudArtifacts } from '@mlsys/fraud-core';
 import { DEFAULT_RULES_FILE, OnnxFraudModel, RulesFile } from '@mlsys/fraud-scorer/decider';
 import { createKafka, describeCluster, ensureTopics, JsonProducer, partitionOfKey } from '@mlsys/kafka';
 import { closeRedis, connectRedis, createRedis, pingRedis } from '@mlsys/redis';
 import { packageVersion, shutdownInOrder } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
-import { featureMetrics } from './adapters/feature-metrics.js';
 import { RedisDecisionJournal } from './adapters/decision-journal.js';
+import { featureMetrics } from './adapters/feature-metrics.js';
 import { createFeatureStream } from './adapters/feature-stream.js';
 import { ModelScorer } from './adapters/model-scorer.js';
-import { OwnerRegistry, ownersKey } from './adapters/owner-registry.js';
+import { OwnerRegistry } from './adapters/owner-registry.js';
 import { KafkaPaymentLog } from './adapters/payment-log.js';
 import { RedisFeatureStateStore } from './adapters/redis-state-store.js';
 import { WorkerCheckpointer } from './adapters/worker-checkpointer.js';
@@ -66,12 +66,14 @@ const config = loadConfigOrExit(
       default: 'auto',
     }),
     RULES_FILE: env.string({
-      description: "the fraud rules file (JSON) of request-path decisions; the scorer's by default, reloaded on change",
+      description:
+        "the fraud rules file (JSON) of request-path decisions; the scorer's by default, reloaded on change",
       default: DEFAULT_RULES_FILE,
     }),
     ONNX_THREADS: env.int({ description: 'onnxruntime intra-op threads', default: 1, min: 1, max: 64 }),
     SYNC_BATCH_WINDOW_MS: env.int({
-      description: 'request-path payments arriving within this many ms share one ONNX call (0: one call each)',
+      description:
+        'request-path payments arriving within this many ms share one ONNX call (0: one call each)',
       default: 1,
       min: 0,
       max: 50,
@@ -162,7 +164,7 @@ const advertisedUrl =
     : config.ADVERTISED_URL;
 const owners = new OwnerRegistry(
   redis,
-  ownersKey(config.CONSUMER_GROUP),
+  partitionOwnersKey(config.CONSUMER_GROUP),
   { url: advertisedUrl, instance: `${SERVICE}-${config.INSTANCE_ID}` },
   (error) => logger.warn({ err: error.message }, 'could not announce the owned partitions'),
 );

@@ -83,7 +83,9 @@ describe('FeatureTask', () => {
     const txn = payment({ cardId: 'card-dup', amount: 50 });
     const next = payment({ cardId: 'card-dup', amount: 10 });
 
-    const output = enrichedOf(await task.process(records([asEvent(txn), asEvent({ ...txn }), asEvent(next)])));
+    const output = enrichedOf(
+      await task.process(records([asEvent(txn), asEvent({ ...txn }), asEvent(next)])),
+    );
 
     expect(output.map((e) => e.transaction.transactionId)).toEqual([txn.transactionId, next.transactionId]);
     const features = featureRecord(Float64Array.from(output[1]!.features));

@@ -2,9 +2,8 @@ import type { Decision, EnrichedTransaction, Transaction } from '@mlsys/contract
 import { fraud } from '@mlsys/datagen';
 import { FEATURE_NAMES, FraudFeatureEngine, loadFraudArtifacts, newFeatureVector } from '@mlsys/fraud-core';
 import { createKafka, ensureTopics, JsonProducer, type ReadRecord, TopicReader } from '@mlsys/kafka';
-import { testArtifactsDir, uniqueName, waitUntil } from '@mlsys/testkit';
+import { ServiceProcess, testArtifactsDir, uniqueName, waitUntil } from '@mlsys/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ServiceProcess } from './service-process.js';
 
 const infra = inject('infra');
 const artifactsDir = testArtifactsDir('fraud');

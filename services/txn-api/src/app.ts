@@ -8,9 +8,16 @@ import {
 } from '@mlsys/contracts';
 import { createServiceApp, notFound, type ReadinessCheck, type ServiceApp } from '@mlsys/service-kit';
 import { type Logger, type Metrics, serverTimingHeader } from '@mlsys/telemetry';
-import type { DecisionWaiters } from './domain/decision-waiters.js';
-import type { DecisionStore, RulesOnlyDecider, TransactionPublisher } from './domain/ports.js';
+import type {
+  DecisionStore,
+  OwnerDecider,
+  OwnerDirectory,
+  RulesOnlyDecider,
+  TransactionPublisher,
+} from './domain/ports.js';
 import { decideSynchronously } from './domain/synchronous-decision.js';
+import type { TransactionLedger } from './domain/transaction-ledger.js';
+import { TransactionAdmission } from './transaction-admission.js';
 
 export interface TxnApiDeps {
   publisher: TransactionPublisher;
@@ -19,15 +26,20 @@ export interface TxnApiDeps {
   metrics: Metrics;
   version: string;
   readiness: Record<string, ReadinessCheck>;
-  /** Fed by the decision consumer: what `?wait=true` requests wait on. */
-  waiters: DecisionWaiters;
-  /** Answers with the payment-level rules when the pipeline misses the deadline. */
+  /** Which feature-engine instance owns each card's partition: `?wait=true` asks it. */
+  owners: OwnerDirectory;
+  decider: OwnerDecider;
+  /** Answers with the payment-level rules when no owner answers in time. */
   rulesOnly: RulesOnlyDecider;
-  /** How long `?wait=true` waits for the pipeline's decision. */
+  /** How long `?wait=true` waits for the owner's decision. */
   syncDeadlineMs: number;
   /** A transaction is a few hundred bytes; anything much larger is a mistake or an attack. */
   bodyLimitBytes?: number;
   clock?: () => number;
+  /** Which transaction ids are taken, by which body: repeats are not produced again, reuse is refused. */
+  ledger: TransactionLedger;
+  /** How far ahead of `clock` an `eventTime` may be (the sender's clock drift); 5 minutes by default. */
+  maxEventTimeSkewMs?: number;
 }
 
 /** The fraud design's edge: accepts transactions and serves decisions. No env, no listen. */
@@ -40,6 +52,7 @@ export function buildApp(deps: TxnApiDeps): ServiceApp {
     bodyLimitBytes: deps.bodyLimitBytes ?? 16 * 1024,
     readiness: { checks: deps.readiness },
   });
+  const admission = new TransactionAdmission(app, deps);
   const accepted = deps.metrics.counter(
     'txn_api_transactions_accepted_total',
     'transactions accepted and produced to Kafka',
@@ -47,7 +60,7 @@ export function buildApp(deps: TxnApiDeps): ServiceApp {
 
   const synchronous = deps.metrics.counter(
     'txn_api_sync_decisions_total',
-    'answers to ?wait=true, by source: pipeline (in time), rules-only (deadline missed), held-for-review (rules down too)',
+    'answers to ?wait=true, by source: pipeline (the partition owner decided in time), rules-only (no owner in time), held-for-review (rules down too)',
     ['source'],
   );
 
@@ -57,23 +70,33 @@ export function buildApp(deps: TxnApiDeps): ServiceApp {
       schema: {
         body: Transaction,
         querystring: TransactionSubmitQuery,
-        response: { 200: Decision, 202: TransactionAccepted, 400: ErrorBody, 413: ErrorBody },
+        response: {
+          200: Decision,
+          202: TransactionAccepted,
+          400: ErrorBody,
+          409: ErrorBody,
+          413: ErrorBody,
+          503: ErrorBody,
+        },
       },
     },
     async (request, reply) => {
+      if (await admission.answered(request, reply)) return reply;
       const transaction = request.body;
       if (request.query.wait === 'true') {
         const started = performance.now();
-        const { decision, source } = await decideSynchronously(transaction, {
+        const { decision, source, why } = await decideSynchronously(transaction, {
+          owners: deps.owners,
+          decider: deps.decider,
           publisher: deps.publisher,
-          waiters: deps.waiters,
-          store: deps.decisions,
           rulesOnly: deps.rulesOnly,
           deadlineMs: deps.syncDeadlineMs,
           clock: deps.clock ?? Date.now,
         });
         accepted.inc();
         synchronous.inc({ source });
+        if (why)
+          request.log.warn({ transactionId: transaction.transactionId, why }, 'answered without the model');
         // The caller sees how long the decision took and where it came from.
         const timing = serverTimingHeader([
           { name: 'decision', ms: performance.now() - started, description: source },

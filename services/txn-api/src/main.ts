@@ -1,7 +1,7 @@
 // txn-api process entry: reads the environment, connects Kafka and Redis,
 // serves HTTP, and shuts down in order on SIGTERM/SIGINT.
 import { env, loadConfigOrExit, serviceEnv } from '@mlsys/config';
-import { Topics } from '@mlsys/contracts';
+import { partitionOwnersKey, Topics } from '@mlsys/contracts';
 import { DEFAULT_RULES_FILE, RulesFile } from '@mlsys/fraud-scorer/rules-only';
 import { createKafka, describeCluster, ensureTopics, JsonProducer } from '@mlsys/kafka';
 import { closeRedis, connectRedis, createRedis, pingRedis } from '@mlsys/redis';
@@ -10,10 +10,13 @@ import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { createDecisionConsumer } from './adapters/decision-consumer.js';
 import { KafkaTransactionPublisher } from './adapters/kafka-publisher.js';
 import { LocalRulesOnlyDecider } from './adapters/local-rules.js';
+import { HttpOwnerDecider } from './adapters/owner-decider.js';
+import { RedisOwnerDirectory } from './adapters/owner-directory.js';
 import { RedisDecisionStore } from './adapters/redis-decision-store.js';
+import { RedisTransactionLedger } from './adapters/redis-transaction-ledger.js';
 import { buildApp } from './app.js';
 import { SYNC_DECISION_DEFAULTS } from './domain/decision-budget.js';
-import { DecisionWaiters } from './domain/decision-waiters.js';
+import { DEFAULT_MAX_EVENT_TIME_SKEW_MS } from './domain/event-time-skew.js';
 
 const SERVICE = 'txn-api';
 const version = packageVersion(import.meta.url);
@@ -28,7 +31,7 @@ const config = loadConfigOrExit(
     }),
     KAFKA_BROKERS: env.list({ description: 'Kafka bootstrap servers, e.g. 127.0.0.1:9092' }),
     DECISION_TTL_SECONDS: env.int({
-      description: 'how long decisions stay readable',
+      description: 'how long decisions stay readable, and a transaction id stays taken by its body',
       default: 7 * 24 * 3600,
       min: 60,
     }),
@@ -38,9 +41,29 @@ const config = loadConfigOrExit(
       default: DEFAULT_RULES_FILE,
     }),
     SYNC_DECISION_DEADLINE_MS: env.int({
-      description: 'how long POST /v1/transactions?wait=true waits for the pipeline decision',
+      description:
+        "how long POST /v1/transactions?wait=true waits for the card partition owner's decision before the rules-only fallback",
       default: SYNC_DECISION_DEFAULTS.deadlineMs,
       min: 1,
+    }),
+    MAX_EVENT_TIME_SKEW_MS: env.int({
+      description: "how far ahead of this server's clock a transaction's eventTime may be; beyond it, 400",
+      default: DEFAULT_MAX_EVENT_TIME_SKEW_MS,
+      min: 0,
+    }),
+    TRANSACTIONS_TOPIC: env.string({ description: 'payments out', default: Topics.transactions.name }),
+    DECISIONS_TOPIC: env.string({
+      description: 'decisions in (to the decision store)',
+      default: Topics.decisions.name,
+    }),
+    DLQ_TOPIC: env.string({ description: 'malformed decisions', default: Topics.transactionsDlq.name }),
+    FEATURE_ENGINE_GROUP: env.string({
+      description: "the feature engine's consumer group, whose partition owners decide ?wait=true payments",
+      default: 'feature-engine',
+    }),
+    DECISION_GROUP: env.string({
+      description: 'consumer group copying decisions into the decision store',
+      default: `${SERVICE}.decisions`,
     }),
   },
   process.env,
@@ -55,7 +78,16 @@ const redis = createRedis({
 });
 
 await connectRedis(redis, config.REDIS_URL);
-await ensureTopics(kafka, [Topics.transactions, Topics.decisions, Topics.transactionsDlq]);
+const topics = {
+  transactions: config.TRANSACTIONS_TOPIC,
+  decisions: config.DECISIONS_TOPIC,
+  deadLetters: config.DLQ_TOPIC,
+};
+await ensureTopics(kafka, [
+  { name: topics.transactions, partitions: Topics.transactions.partitions },
+  { name: topics.decisions, partitions: Topics.decisions.partitions },
+  { name: topics.deadLetters, partitions: Topics.transactionsDlq.partitions },
+]);
 const rules = (() => {
   try {
     return new RulesFile(config.RULES_FILE, {
@@ -74,25 +106,35 @@ const producer = new JsonProducer(kafka);
 await producer.connect();
 
 const decisions = new RedisDecisionStore(redis, config.DECISION_TTL_SECONDS);
-const waiters = new DecisionWaiters();
 const consumer = createDecisionConsumer({
   kafka,
   producer,
-  groupId: `${SERVICE}.decisions`,
-  decisionsTopic: Topics.decisions.name,
-  deadLetterTopic: Topics.transactionsDlq.name,
+  groupId: config.DECISION_GROUP,
+  decisionsTopic: topics.decisions,
+  deadLetterTopic: topics.deadLetters,
   store: decisions,
-  waiters,
   logger,
 });
 await consumer.start();
+const owners = new RedisOwnerDirectory(
+  redis,
+  partitionOwnersKey(config.FEATURE_ENGINE_GROUP),
+  topics.transactions,
+  Topics.transactions.partitions,
+  (error) => logger.warn({ err: error.message }, 'could not read the partition owners'),
+);
+await owners.refresh();
+const decider = new HttpOwnerDecider();
 
 const app = buildApp({
-  publisher: new KafkaTransactionPublisher(producer, Topics.transactions.name),
+  publisher: new KafkaTransactionPublisher(producer, topics.transactions),
   decisions,
-  waiters,
+  owners,
+  decider,
   rulesOnly: new LocalRulesOnlyDecider(rules),
   syncDeadlineMs: config.SYNC_DECISION_DEADLINE_MS,
+  ledger: new RedisTransactionLedger(redis, config.DECISION_TTL_SECONDS),
+  maxEventTimeSkewMs: config.MAX_EVENT_TIME_SKEW_MS,
   logger,
   metrics,
   version,
@@ -109,6 +151,13 @@ await app.listen({ host: config.HOST, port: config.PORT });
 const shutdown = onTerminationSignal(
   [
     { name: 'http (stop accepting, finish in-flight requests)', run: () => app.close() },
+    {
+      name: 'partition owners (stop reading, close their connections)',
+      run: async () => {
+        owners.close();
+        await decider.close();
+      },
+    },
     { name: 'decision consumer (commit offsets, leave group)', run: () => consumer.stop() },
     { name: 'kafka producer (flush)', run: () => producer.disconnect() },
     { name: 'redis', run: () => closeRedis(redis) },

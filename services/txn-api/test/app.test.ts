@@ -2,31 +2,35 @@ import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { SYNC_DECISION_DEFAULTS } from '../src/domain/decision-budget.js';
-import { DecisionWaiters } from '../src/domain/decision-waiters.js';
 import {
   decisionFor,
   MemoryDecisionStore,
+  MemoryTransactionLedger,
   RecordingPublisher,
+  StubOwnerDecider,
+  StubOwners,
   StubRulesOnly,
   validTransaction,
 } from './fakes.js';
 
-function setup(rulesOnly = new StubRulesOnly()) {
+function setup(rulesOnly = new StubRulesOnly(), owners = new StubOwners()) {
   const publisher = new RecordingPublisher();
   const decisions = new MemoryDecisionStore();
-  const waiters = new DecisionWaiters();
+  const decider = new StubOwnerDecider();
   const app = buildApp({
     publisher,
     decisions,
-    waiters,
+    owners,
+    decider,
     rulesOnly,
+    ledger: new MemoryTransactionLedger(),
     syncDeadlineMs: SYNC_DECISION_DEFAULTS.deadlineMs,
     logger: createLogger({ service: 'txn-api', level: 'silent' }),
     metrics: createMetrics('txn-api', { defaultMetrics: false }),
     version: 'test',
     readiness: {},
   });
-  return { app, publisher, decisions, waiters, rulesOnly };
+  return { app, publisher, decisions, owners, decider, rulesOnly };
 }
 
 let current: ReturnType<typeof setup> | undefined;
@@ -115,12 +119,9 @@ describe('GET /v1/decisions/:id', () => {
 });
 
 describe('POST /v1/transactions?wait=true', () => {
-  it('when the pipeline decides within the deadline, then its decision is the answer', async () => {
+  it("when the card's partition owner decides within the deadline, then its decision is the answer (the owner appended the payment)", async () => {
     current = setup();
     const transaction = validTransaction({ transactionId: 'tx-fast' });
-    const { waiters, publisher } = current;
-    // The pipeline answers as soon as the transaction is published.
-    publisher.onPublish = (t) => waiters.deliver([decisionFor(t)]);
 
     const res = await current.app.inject({
       method: 'POST',
@@ -131,11 +132,30 @@ describe('POST /v1/transactions?wait=true', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual(decisionFor(transaction));
     expect(res.headers['server-timing']).toMatch(/^decision;dur=[\d.]+;desc="pipeline"$/);
-    expect(waiters.pending).toBe(0);
+    expect(current.decider.asked).toEqual([{ url: 'http://owner-a', transaction }]);
+    expect(current.publisher.published).toEqual([]);
   });
 
-  it('when the pipeline misses the deadline, then the rules-only decision answers, flagged as such', async () => {
+  it('when the partition moved, then the request is asked again at the new owner within the deadline', async () => {
     current = setup();
+    current.decider.behaviour.set('http://owner-a', 'not-owner');
+    current.owners.next = 'http://owner-b';
+    const transaction = validTransaction({ transactionId: 'tx-moved' });
+
+    const res = await current.app.inject({
+      method: 'POST',
+      url: '/v1/transactions?wait=true',
+      payload: transaction,
+    });
+
+    expect(res.json()).toEqual(decisionFor(transaction));
+    expect(current.decider.asked.map((a) => a.url)).toEqual(['http://owner-a', 'http://owner-b']);
+    expect(current.rulesOnly.asked).toEqual([]);
+  });
+
+  it('when the owner misses the deadline, then the payment is published here and the rules-only decision answers, flagged as such', async () => {
+    current = setup();
+    current.decider.behaviour.set('http://owner-a', 'late');
     const transaction = validTransaction({ transactionId: 'tx-slow', amount: 900 });
 
     const res = await current.app.inject({
@@ -151,8 +171,23 @@ describe('POST /v1/transactions?wait=true', () => {
     expect(res.headers['server-timing']).toContain('desc="rules-only"');
   });
 
-  it('when the deadline passes and the rules fail too, then the payment is held for review with the cause', async () => {
-    current = setup(new StubRulesOnly('a rule threw'));
+  it('when no owner is announced, then the payment is published and the rules answer at once', async () => {
+    current = setup(new StubRulesOnly(), new StubOwners(null));
+    const transaction = validTransaction({ transactionId: 'tx-no-owner' });
+
+    const res = await current.app.inject({
+      method: 'POST',
+      url: '/v1/transactions?wait=true',
+      payload: transaction,
+    });
+
+    expect(res.json()).toMatchObject({ mode: 'rules-only' });
+    expect(current.publisher.published).toEqual([transaction]);
+    expect(current.decider.asked).toEqual([]);
+  });
+
+  it('when no owner answers and the rules fail too, then the payment is held for review with the cause', async () => {
+    current = setup(new StubRulesOnly('a rule threw'), new StubOwners(null));
 
     const res = await current.app.inject({
       method: 'POST',
@@ -163,23 +198,8 @@ describe('POST /v1/transactions?wait=true', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ decision: 'review', mode: 'rules-only', modelVersion: 'none' });
     expect(res.json().reasons[0]).toMatch(
-      /no decision within 40 ms and the rules did not answer \(a rule threw\)/,
+      /no decision within 40 ms \(no owner of partition 0 is announced; the rules did not answer \(a rule threw\)\)/,
     );
-  });
-
-  it('when another instance already stored the decision, then it answers although no waiter saw it', async () => {
-    current = setup();
-    const transaction = validTransaction({ transactionId: 'tx-elsewhere' });
-    await current.decisions.put([decisionFor(transaction)]);
-
-    const res = await current.app.inject({
-      method: 'POST',
-      url: '/v1/transactions?wait=true',
-      payload: transaction,
-    });
-
-    expect(res.json()).toEqual(decisionFor(transaction));
-    expect(current.rulesOnly.asked).toEqual([]);
   });
 
   it('when wait has a value other than true or false, then 400 names the query parameter', async () => {

@@ -1,12 +1,26 @@
-import type { Decision, Transaction } from '@mlsys/contracts';
-import type { DecisionStore, RulesOnlyDecider, TransactionPublisher } from '../src/domain/ports.js';
+import type { Decision, PartitionOwner, Transaction } from '@mlsys/contracts';
+import {
+  type DecisionStore,
+  NotOwnerAnswer,
+  type OwnerDecider,
+  type OwnerDirectory,
+  type RulesOnlyDecider,
+  type TransactionPublisher,
+} from '../src/domain/ports.js';
+import { transactionFingerprint } from '../src/domain/transaction-fingerprint.js';
+import type { Admission, TransactionLedger } from '../src/domain/transaction-ledger.js';
 
 /** In-memory stand-ins for the unit tests; the integration test uses the real adapters. */
 export class RecordingPublisher implements TransactionPublisher {
   readonly published: Transaction[] = [];
   /** What the rest of the pipeline does with a published transaction, if anything. */
   onPublish: ((transaction: Transaction) => void) | undefined;
+  /** The next publish fails with this, like a broker that is down, and publishes nothing. */
+  failNext: Error | undefined;
   async publish(transaction: Transaction): Promise<void> {
+    const failure = this.failNext;
+    this.failNext = undefined;
+    if (failure) throw failure;
     this.published.push(transaction);
     this.onPublish?.(transaction);
   }
@@ -62,3 +76,65 @@ export const decisionFor = (transaction: Transaction): Decision => ({
   eventTime: transaction.eventTime,
   decidedAt: transaction.eventTime + 12,
 });
+
+/** The Redis ledger's states in a map (no expiry); `test/ledger-contract.ts` holds both to the same behaviour. */
+export class MemoryTransactionLedger implements TransactionLedger {
+  readonly entries = new Map<string, { state: 'in-flight' | 'produced'; fingerprint: string }>();
+  async admit(transaction: Transaction): Promise<Admission> {
+    const fingerprint = transactionFingerprint(transaction);
+    const entry = this.entries.get(transaction.transactionId);
+    if (!entry) {
+      this.entries.set(transaction.transactionId, { state: 'in-flight', fingerprint });
+      return 'new';
+    }
+    if (entry.fingerprint !== fingerprint) return 'conflict';
+    return entry.state === 'in-flight' ? 'in-flight' : 'repeat';
+  }
+  async confirm(transaction: Transaction): Promise<void> {
+    const fingerprint = transactionFingerprint(transaction);
+    const entry = this.entries.get(transaction.transactionId);
+    if (entry && !(entry.state === 'in-flight' && entry.fingerprint === fingerprint)) return;
+    this.entries.set(transaction.transactionId, { state: 'produced', fingerprint });
+  }
+  async release(transaction: Transaction): Promise<void> {
+    const entry = this.entries.get(transaction.transactionId);
+    if (entry?.state === 'in-flight' && entry.fingerprint === transactionFingerprint(transaction))
+      this.entries.delete(transaction.transactionId);
+  }
+}
+
+/** Announced partition owners, all partitions in one map; `refresh` applies what `next` holds. */
+export class StubOwners implements OwnerDirectory {
+  refreshes = 0;
+  next: string | undefined;
+  /** `null`: no owner is announced. */
+  constructor(private url: string | null = 'http://owner-a') {}
+  partitionOf(): number {
+    return 0;
+  }
+  ownerOf(partition: number): PartitionOwner | undefined {
+    return this.url === null
+      ? undefined
+      : { partition, url: this.url, instance: this.url, generation: 1, announcedAt: 0 };
+  }
+  async refresh(): Promise<void> {
+    this.refreshes += 1;
+    if (this.next !== undefined) this.url = this.next;
+  }
+}
+
+/** An owner per URL: `decide` answers as the model would, or as `behaviour` says for that URL. */
+export class StubOwnerDecider implements OwnerDecider {
+  readonly asked: Array<{ url: string; transaction: Transaction }> = [];
+  readonly behaviour = new Map<string, 'not-owner' | 'late'>();
+  async decide(url: string, transaction: Transaction, deadlineMs: number): Promise<Decision> {
+    this.asked.push({ url, transaction });
+    const behaviour = this.behaviour.get(url);
+    if (behaviour === 'not-owner') throw new NotOwnerAnswer(`${url} does not own partition 0`);
+    if (behaviour === 'late') {
+      await new Promise((resolve) => setTimeout(resolve, deadlineMs));
+      throw new Error(`${url} did not answer within ${deadlineMs} ms`);
+    }
+    return decisionFor(transaction);
+  }
+}

@@ -1,3 +1,4 @@
+import { partitionOwnersKey } from '@mlsys/contracts';
 import { DEFAULT_RULES_FILE, RulesFile } from '@mlsys/fraud-scorer/rules-only';
 import { createKafka, ensureTopics, JsonProducer, TopicReader } from '@mlsys/kafka';
 import { closeRedis, connectRedis, createRedis, type RedisClient } from '@mlsys/redis';
@@ -7,9 +8,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDecisionConsumer } from '../src/adapters/decision-consumer.js';
 import { KafkaTransactionPublisher } from '../src/adapters/kafka-publisher.js';
 import { LocalRulesOnlyDecider } from '../src/adapters/local-rules.js';
+import { HttpOwnerDecider } from '../src/adapters/owner-decider.js';
+import { RedisOwnerDirectory } from '../src/adapters/owner-directory.js';
 import { RedisDecisionStore } from '../src/adapters/redis-decision-store.js';
+import { RedisTransactionLedger } from '../src/adapters/redis-transaction-ledger.js';
 import { buildApp } from '../src/app.js';
-import { DecisionWaiters } from '../src/domain/decision-waiters.js';
 import { decisionFor, validTransaction } from './fakes.js';
 
 const infra = inject('infra');
@@ -22,6 +25,18 @@ const topics = {
 };
 
 let redis: RedisClient;
+
+/** A feature-engine group nobody runs: no partition has an owner, so ?wait=true falls back. */
+const noOwners = () => ({
+  owners: new RedisOwnerDirectory(
+    redis,
+    partitionOwnersKey(uniqueName('nobody')),
+    topics.transactions,
+    3,
+    () => {},
+  ),
+  decider: new HttpOwnerDecider(),
+});
 let producer: JsonProducer;
 let consumer: ReturnType<typeof createDecisionConsumer>;
 let app: ReturnType<typeof buildApp>;
@@ -39,7 +54,6 @@ beforeAll(async () => {
   producer = new JsonProducer(kafka);
   await producer.connect();
   const store = new RedisDecisionStore(redis, 600);
-  const waiters = new DecisionWaiters();
   let joined!: () => void;
   const hasJoined = new Promise<void>((resolve) => {
     joined = resolve;
@@ -51,7 +65,6 @@ beforeAll(async () => {
     decisionsTopic: topics.decisions,
     deadLetterTopic: topics.dlq,
     store,
-    waiters,
     logger,
     onGroupJoin: joined,
   });
@@ -60,7 +73,8 @@ beforeAll(async () => {
   app = buildApp({
     publisher: new KafkaTransactionPublisher(producer, topics.transactions),
     decisions: store,
-    waiters,
+    ...noOwners(),
+    ledger: new RedisTransactionLedger(redis, 600),
     rulesOnly: new LocalRulesOnlyDecider(scorerRules),
     // Long enough for the test to play the pipeline: read the transaction, produce its decision.
     syncDeadlineMs: 5_000,
@@ -90,6 +104,29 @@ describe('txn-api against the real Kafka and Redis', () => {
     expect(JSON.parse(record.value!)).toEqual(transaction);
   });
 
+  it('when a transaction is posted twice and its id reused with another body, then the topic holds it once, as first sent', async () => {
+    const reader = await new TopicReader(kafka, topics.transactions).start();
+    const cardId = uniqueName('card');
+    const transaction = validTransaction({ transactionId: uniqueName('tx'), cardId });
+    const marker = validTransaction({ transactionId: uniqueName('tx-marker'), cardId });
+
+    const answers = [
+      await app.inject({ method: 'POST', url: '/v1/transactions', payload: transaction }),
+      await app.inject({ method: 'POST', url: '/v1/transactions', payload: transaction }),
+      await app.inject({ method: 'POST', url: '/v1/transactions', payload: { ...transaction, amount: 1 } }),
+      // Same card, so same partition, behind anything the three requests produced.
+      await app.inject({ method: 'POST', url: '/v1/transactions', payload: marker }),
+    ];
+    const records = await reader.waitFor((r) => r.some((m) => m.value?.includes(marker.transactionId)));
+    await reader.stop();
+
+    expect(answers.map((a) => a.statusCode)).toEqual([202, 202, 409, 202]);
+    const produced = records
+      .filter((m) => m.key === cardId)
+      .map((m) => JSON.parse(m.value!).transactionId as string);
+    expect(produced).toEqual([transaction.transactionId, marker.transactionId]);
+  });
+
   it('when a decision is produced, then GET /v1/decisions/:id serves it from Redis', async () => {
     const transaction = validTransaction({ transactionId: uniqueName('tx') });
     const decision = decisionFor(transaction);
@@ -104,29 +141,16 @@ describe('txn-api against the real Kafka and Redis', () => {
     expect(res.json()).toEqual(decision);
     expect(await redis.ttl(`decision:${transaction.transactionId}`)).toBeGreaterThan(0);
   });
-
-  it('when a transaction waits for its decision and the pipeline answers through Kafka, then that decision is the answer', async () => {
-    const transaction = validTransaction({ transactionId: uniqueName('tx'), cardId: 'card-sync' });
-    const reader = await new TopicReader(kafka, topics.transactions).start();
-
-    const response = app.inject({ method: 'POST', url: '/v1/transactions?wait=true', payload: transaction });
-    await reader.waitFor((r) => r.some((m) => m.value?.includes(transaction.transactionId) ?? false));
-    await reader.stop();
-    const decision = { ...decisionFor(transaction), decision: 'decline' as const };
-    await producer.send(topics.decisions, [{ key: transaction.cardId, value: decision }]);
-    const res = await response;
-
-    expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual(decision);
-  });
 });
 
-describe('txn-api when the pipeline is too slow', () => {
-  it("when nobody decides in time, then the scorer's payment-level rules answer in-process, flagged rules-only", async () => {
+describe('txn-api when no partition owner answers', () => {
+  it("when no owner of the card's partition is announced, then the payment is produced and the scorer's payment-level rules answer in-process, flagged rules-only", async () => {
+    const reader = await new TopicReader(kafka, topics.transactions).start();
     const slowApp = buildApp({
       publisher: new KafkaTransactionPublisher(producer, topics.transactions),
       decisions: new RedisDecisionStore(redis, 600),
-      waiters: new DecisionWaiters(),
+      ...noOwners(),
+      ledger: new RedisTransactionLedger(redis, 600),
       rulesOnly: new LocalRulesOnlyDecider(scorerRules),
       syncDeadlineMs: 20,
       logger,
@@ -142,6 +166,8 @@ describe('txn-api when the pipeline is too slow', () => {
       payload: transaction,
     });
     await slowApp.close();
+    await reader.waitFor((r) => r.some((m) => m.value?.includes(transaction.transactionId) ?? false));
+    await reader.stop();
 
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({

@@ -1,5 +1,11 @@
 import type { Decision, Transaction } from '@mlsys/contracts';
-import { type FraudModel, type RuleBook, type Scorable, scoreBatch, type Thresholds } from '@mlsys/fraud-scorer/decider';
+import {
+  type FraudModel,
+  type RuleBook,
+  type Scorable,
+  scoreBatch,
+  type Thresholds,
+} from '@mlsys/fraud-scorer/decider';
 import { MicroBatcher } from '../domain/micro-batcher.js';
 import type { PaymentScorer } from '../domain/request-path.js';
 

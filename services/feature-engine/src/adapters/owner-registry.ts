@@ -1,9 +1,6 @@
 import type { PartitionOwner } from '@mlsys/contracts';
 import type { RedisClient } from '@mlsys/redis';
 
-/** The Redis hash naming each partition's owner for a feature-engine consumer group. */
-export const ownersKey = (consumerGroup: string) => `fraud:owners:${consumerGroup}`;
-
 /** Refreshes the announcement now and then, so a lost write or a flushed Redis heals by itself. */
 const REFRESH_MS = 5_000;
 

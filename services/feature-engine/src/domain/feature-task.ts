@@ -8,7 +8,6 @@ import type { PartitionProgress } from './partition-progress.js';
 import type { Checkpointer, CommittedBatch, FeatureStateStore } from './ports.js';
 import type { DecidedPayment, PaymentScorer, RequestPath } from './request-path.js';
 
-
 /** What the task reports, for metrics and logs. */
 export interface FeatureTaskObserver {
   restored?(entities: number, rewinds: readonly Rewind[]): void;
@@ -176,7 +175,8 @@ export class FeatureTask implements StreamTask<EngineEvent> {
       const claim = path.claim(item.transaction.transactionId);
       if (!claim) out.push(item);
       else if (claim.kind === 'decided') out.push(logged(item.transaction, claim.payment));
-      else if (claim.kind === 'awaiting') out.push(claim.done.then((payment) => logged(item.transaction, payment)));
+      else if (claim.kind === 'awaiting')
+        out.push(claim.done.then((payment) => logged(item.transaction, payment)));
       else {
         const record = positions.get(item.transaction.transactionId)!;
         out.push(
@@ -203,9 +203,13 @@ export class FeatureTask implements StreamTask<EngineEvent> {
     for (const transaction of duplicates) {
       const claim = path.claim(transaction.transactionId);
       if (claim?.kind === 'decided') out.push(logged(transaction, claim.payment));
-      else if (claim?.kind === 'awaiting') out.push(claim.done.then((payment) => logged(transaction, payment)));
+      else if (claim?.kind === 'awaiting')
+        out.push(claim.done.then((payment) => logged(transaction, payment)));
       else if (claim?.kind === 'decide-inline')
-        path.streamFailed(claim.pending, new Error('the same transaction id was applied before from another record'));
+        path.streamFailed(
+          claim.pending,
+          new Error('the same transaction id was applied before from another record'),
+        );
     }
     return Promise.all(out);
   }

@@ -38,7 +38,7 @@ export class MicroBatcher<I, O> {
     this.items += batch.length;
     this.run(batch.map((entry) => entry.item)).then(
       (outs) => {
-        batch.forEach((entry, index) => entry.resolve(outs[index]!));
+        for (const [index, entry] of batch.entries()) entry.resolve(outs[index]!);
       },
       (error: Error) => {
         for (const entry of batch) entry.reject(error);

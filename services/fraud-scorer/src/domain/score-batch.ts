@@ -46,7 +46,9 @@ export async function scoreBatch(items: readonly Scorable[], context: ScoringCon
     decidedAt: context.decidedAt,
   };
   const fired = items.map((item) => rules.evaluate(item.transaction, item.features));
-  const decisions = items.map((item, row) => decide(item.transaction, scores[row]!, fired[row]!, decisionContext));
+  const decisions = items.map((item, row) =>
+    decide(item.transaction, scores[row]!, fired[row]!, decisionContext),
+  );
   return { decisions, fired, modelMs };
 }
 
@@ -56,6 +58,7 @@ export function featureMismatch(
   featureSpecVersion: string,
   features: ArrayLike<number>,
 ): string | undefined {
-  if (featureSpecVersion === model.featureSpecVersion && features.length === model.featureCount) return undefined;
+  if (featureSpecVersion === model.featureSpecVersion && features.length === model.featureCount)
+    return undefined;
   return `features: spec ${featureSpecVersion} with ${features.length} values, the model ${model.version} reads ${model.featureSpecVersion} with ${model.featureCount}`;
 }

@@ -1,6 +1,5 @@
 import { compileSchema, Decision } from '@mlsys/contracts';
 import { BatchConsumer, type JsonProducer, type Kafka, type KafkaLogSink } from '@mlsys/kafka';
-import type { DecisionWaiters } from '../domain/decision-waiters.js';
 import type { DecisionStore } from '../domain/ports.js';
 
 export interface DecisionConsumerOptions {
@@ -10,16 +9,13 @@ export interface DecisionConsumerOptions {
   decisionsTopic: string;
   deadLetterTopic: string;
   store: DecisionStore;
-  /** Requests waiting for a decision synchronously; told before the store is written. */
-  waiters?: DecisionWaiters;
   logger: KafkaLogSink;
   /** Called once the consumer has its partitions (it reads from the latest offset, so earlier decisions are not seen). */
   onGroupJoin?: () => void;
 }
 
 /**
- * Copies the `decisions` topic into the decision store, batch by batch,
- * and hands each decision to the request waiting for it (if any);
+ * Copies the `decisions` topic into the decision store, batch by batch;
  * offsets are committed after the write, so a crash re-writes (idempotently)
  * rather than loses decisions.
  */
@@ -36,7 +32,6 @@ export function createDecisionConsumer(options: DecisionConsumerOptions): BatchC
     ...(options.onGroupJoin ? { onGroupJoin: options.onGroupJoin } : {}),
     handleBatch: async (messages) => {
       const decisions = messages.map((m) => m.value);
-      options.waiters?.deliver(decisions);
       await options.store.put(decisions);
     },
   });

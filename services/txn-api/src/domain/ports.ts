@@ -1,4 +1,4 @@
-import type { Decision, Transaction } from '@mlsys/contracts';
+import type { Decision, PartitionOwner, Transaction } from '@mlsys/contracts';
 
 /** Hands an accepted transaction to the pipeline (Kafka, keyed by card). */
 export interface TransactionPublisher {
@@ -14,4 +14,25 @@ export interface DecisionStore {
 /** The scorer's payment-level rules, asked when the pipeline misses the synchronous deadline. */
 export interface RulesOnlyDecider {
   decide(transaction: Transaction): Promise<Decision>;
+}
+
+/** Where each partition's owner (the feature-engine instance that decides its cards) is. */
+export interface OwnerDirectory {
+  partitionOf(cardId: string): number;
+  ownerOf(partition: number): PartitionOwner | undefined;
+  /** Re-reads the owners (after a request found the wrong one). */
+  refresh(): Promise<void>;
+}
+
+/** The owner's request-path decision: rules and model on the card's features, all earlier payments in. */
+export interface OwnerDecider {
+  decide(url: string, transaction: Transaction, deadlineMs: number): Promise<Decision>;
+}
+
+/** The instance asked does not own the card's partition (any longer): look again. */
+export class NotOwnerAnswer extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotOwnerAnswer';
+  }
 }

@@ -1,45 +1,77 @@
 import type { Decision, Transaction } from '@mlsys/contracts';
-import type { DecisionWaiters } from './decision-waiters.js';
-import type { DecisionStore, RulesOnlyDecider, TransactionPublisher } from './ports.js';
+import {
+  NotOwnerAnswer,
+  type OwnerDecider,
+  type OwnerDirectory,
+  type RulesOnlyDecider,
+  type TransactionPublisher,
+} from './ports.js';
 
 /** Where a synchronous answer came from. */
+/** `pipeline`: the full decision (features, rules, model) from the card's partition owner. */
 export type DecisionSource = 'pipeline' | 'rules-only' | 'held-for-review';
 
 export interface SynchronousDecisionDeps {
+  owners: OwnerDirectory;
+  decider: OwnerDecider;
   publisher: TransactionPublisher;
-  waiters: DecisionWaiters;
-  store: DecisionStore;
   rulesOnly: RulesOnlyDecider;
+  /** How long the owner may take, all attempts together. */
   deadlineMs: number;
   clock: () => number;
 }
 
+/** Below this much time left, another attempt at an owner could not answer in time. */
+const MIN_ATTEMPT_MS = 3;
+
 /**
- * Publishes a transaction and answers with its decision: the pipeline's if
- * it comes back within the deadline (or another instance stored it), else
- * the scorer's payment-level rules, flagged `rules-only`; if even those do
- * not answer, the payment is held for review rather than approved blind.
- * The full decision still arrives later at `GET /v1/decisions/:id`.
+ * Answers a payment with its decision from the owner of its card's
+ * partition: the owner appends the payment to `transactions`, applies it to
+ * its live state once every earlier payment of the partition is in, and
+ * scores it with the model in-process, so the answer includes the card's
+ * whole history and no Kafka commit is on the path. A partition that moved
+ * is asked again at its new owner within the deadline. When no owner
+ * answers in time, the payment is published here (a copy the owner already
+ * appended is a duplicate by id and changes nothing) and answered with the
+ * scorer's payment-level rules, flagged `rules-only`; if even those fail it
+ * is held for review rather than approved blind. Either way the pipeline's
+ * full decision follows at `GET /v1/decisions/:id`.
  */
 export async function decideSynchronously(
   transaction: Transaction,
   deps: SynchronousDecisionDeps,
-): Promise<{ decision: Decision; source: DecisionSource }> {
-  const pending = deps.waiters.wait(transaction.transactionId, deps.deadlineMs);
-  try {
-    await deps.publisher.publish(transaction);
-  } catch (error) {
-    pending.cancel();
-    throw error;
+): Promise<{ decision: Decision; source: DecisionSource; why?: string }> {
+  const started = performance.now();
+  const left = () => deps.deadlineMs - (performance.now() - started);
+  const partition = deps.owners.partitionOf(transaction.cardId);
+  let why = `no owner of partition ${partition} is announced`;
+  for (let attempt = 0; attempt < 3 && left() >= MIN_ATTEMPT_MS; attempt++) {
+    let owner = deps.owners.ownerOf(partition);
+    if (!owner || attempt > 0) {
+      await deps.owners.refresh();
+      owner = deps.owners.ownerOf(partition);
+    }
+    if (!owner) break;
+    try {
+      return { decision: await deps.decider.decide(owner.url, transaction, left()), source: 'pipeline' };
+    } catch (error) {
+      why = (error as Error).message;
+      // Only a partition that moved is worth another try; a late or failing owner would only be later.
+      if (!(error instanceof NotOwnerAnswer)) break;
+    }
   }
-  const fromPipeline = (await pending.decision) ?? (await deps.store.get(transaction.transactionId));
-  if (fromPipeline) return { decision: fromPipeline, source: 'pipeline' };
+  await deps.publisher.publish(transaction);
   try {
-    return { decision: await deps.rulesOnly.decide(transaction), source: 'rules-only' };
+    return { decision: await deps.rulesOnly.decide(transaction), source: 'rules-only', why };
   } catch (error) {
     return {
-      decision: heldForReview(transaction, deps, (error as Error).message),
+      decision: heldForReview(
+        transaction,
+        deps,
+        `${why}; the rules did not answer (${(error as Error).message})`,
+      ),
       source: 'held-for-review',
+      why,
     };
   }
 }
@@ -50,9 +82,7 @@ function heldForReview(transaction: Transaction, deps: SynchronousDecisionDeps, 
     cardId: transaction.cardId,
     decision: 'review',
     score: 0,
-    reasons: [
-      `no decision within ${deps.deadlineMs} ms and the rules did not answer (${cause}): held for review`,
-    ],
+    reasons: [`no decision within ${deps.deadlineMs} ms (${cause}): held for review`],
     mode: 'rules-only',
     modelVersion: 'none',
     rulesVersion: 'none',

@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { freePort, repoRoot, waitUntil } from '@mlsys/testkit';
+import { repoRoot } from './infra.js';
+import { freePort } from './ports.js';
+import { waitUntil } from './wait.js';
 
 /**
  * A service run as its own process from its TypeScript entry, as `npm start`

@@ -1,0 +1,28 @@
+import { Decision, type Transaction } from '@mlsys/contracts';
+import { JsonServiceClient, ServiceStatusError } from '@mlsys/http-client';
+import { NotOwnerAnswer, type OwnerDecider } from '../domain/ports.js';
+
+/** Asks a feature-engine instance over HTTP (a keep-alive pool per instance) to decide a payment it owns. */
+export class HttpOwnerDecider implements OwnerDecider {
+  private readonly clients = new Map<string, JsonServiceClient>();
+
+  async decide(url: string, transaction: Transaction, deadlineMs: number): Promise<Decision> {
+    let client = this.clients.get(url);
+    if (!client) {
+      client = new JsonServiceClient({ service: `feature-engine at ${url}`, baseUrl: url, connections: 64 });
+      this.clients.set(url, client);
+    }
+    try {
+      const answer = await client.post('/v1/decide', transaction, Decision, { deadlineMs });
+      return answer.body;
+    } catch (error) {
+      if (error instanceof ServiceStatusError && error.status === 421)
+        throw new NotOwnerAnswer(error.message);
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.clients.values()].map((client) => client.close()));
+  }
+}
