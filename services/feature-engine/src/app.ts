@@ -22,7 +22,7 @@ export interface FeatureEngineDeps {
   status: () => FeatureEngineStatus;
   store: Pick<FeatureStateStore, 'read'>;
   /** Decides a payment of an owned partition on the request path (absent: the route answers 503). */
-  decide?: (transaction: Transaction) => Promise<Decision>;
+  decide?: (transaction: Transaction, lap: (phase: string) => void) => Promise<Decision>;
 }
 
 /** The feature engine's HTTP side: health, metrics, status and checkpointed entity state. No env, no listen. */
@@ -68,6 +68,13 @@ export function buildApp(deps: FeatureEngineDeps): ServiceApp {
     },
     async (request, reply) => {
       const started = performance.now();
+      const laps: Array<{ name: string; ms: number }> = [];
+      let lapStarted = started;
+      const lap = (name: string) => {
+        const now = performance.now();
+        laps.push({ name, ms: now - lapStarted });
+        lapStarted = now;
+      };
       const outcome = (name: string) => {
         const ms = performance.now() - started;
         requestDecisions.observe({ outcome: name }, ms / 1000);
@@ -75,9 +82,11 @@ export function buildApp(deps: FeatureEngineDeps): ServiceApp {
       };
       if (!deps.decide) throw unavailable('this instance does not decide on the request path');
       try {
-        const decision = await deps.decide(request.body);
+        const decision = await deps.decide(request.body, lap);
         const ms = outcome('decided');
-        return reply.header('server-timing', serverTimingHeader([{ name: 'decide', ms }])).send(decision);
+        return reply
+          .header('server-timing', serverTimingHeader([...laps, { name: 'decide', ms }]))
+          .send(decision);
       } catch (error) {
         if (error instanceof NotOwnerError) {
           outcome('not-owner');

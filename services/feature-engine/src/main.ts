@@ -230,7 +230,7 @@ const app = buildApp({
     ownedPartitions: progress.owned,
     unloggedDecisions: requestPath.unlogged,
   }),
-  decide: (transaction) => requestPath.decide(transaction),
+  decide: (transaction, lap) => requestPath.decide(transaction, lap),
 });
 await app.listen({ host: config.HOST, port: config.PORT });
 

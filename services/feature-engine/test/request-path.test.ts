@@ -129,7 +129,7 @@ describe('RequestPath', () => {
     expect(enrichedOf(await task.process(streamed()))).toEqual([]);
   });
 
-  it('when an earlier payment of the partition came from elsewhere, then the request waits for the stream to apply it first', async () => {
+  it('when an earlier payment of the same card came from elsewhere, then the request waits for the stream to apply it first', async () => {
     const { task, path, log, streamed } = owner();
     await task.restore(assignment);
     const [first, second] = burst(2);
@@ -137,13 +137,26 @@ describe('RequestPath', () => {
     await log.append(first!);
 
     const pending = path.decide(second!);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    // Until the stream has fetched it, the request cannot know whose payment offset 0 is.
+    task.fetched(streamed(0).slice(0, 1));
+    await new Promise((resolve) => setTimeout(resolve, 10));
     expect(log.appended).toHaveLength(2);
 
     const batch = enrichedOf(await task.process(streamed(0).slice(0, 1)));
     expect(batch.map((e) => e.transaction.transactionId)).toEqual([first!.transactionId]);
     const decision = await pending;
     expect(Math.round(decision.score * 100)).toBe(2);
+  });
+
+  it("when an earlier payment of another card is fetched but not applied, then it does not hold the request back", async () => {
+    const { task, path, log, streamed } = owner();
+    await task.restore(assignment);
+    await log.append(payment({ cardId: 'someone-else' }));
+    task.fetched(streamed(0));
+
+    const decision = await path.decide(burst(1)[0]!);
+    expect(Math.round(decision.score * 100)).toBe(1);
   });
 
   it('when the stream reaches a payment before its waiting request could apply it, then the stream decides it and the request gets that decision', async () => {
@@ -174,6 +187,7 @@ describe('RequestPath', () => {
     await task.restore(assignment);
     const [foreign, mine] = burst(2);
     await log.append(foreign!);
+    task.fetched(streamed(0));
     await expect(path.decide(mine!)).rejects.toBeInstanceOf(NotReadyError);
 
     const logged = enrichedOf(await task.process(streamed()));
@@ -217,7 +231,7 @@ describe('PartitionProgress', () => {
   it('when the partition is reassigned while a request waits, then the wait ends as moved', async () => {
     const progress = new PartitionProgress();
     progress.assign(new Map([[0, 5n]]));
-    const waiting = progress.waitFor(0, 10n, 1_000);
+    const waiting = progress.waitForEarlier(0, 10n, 'card-1', 1_000);
     progress.clear();
     expect(await waiting).toBe('moved');
   });

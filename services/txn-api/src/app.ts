@@ -64,6 +64,12 @@ export function buildApp(deps: TxnApiDeps): ServiceApp {
     ['source'],
   );
 
+  const ownerMisses = deps.metrics.counter(
+    'txn_api_owner_misses_total',
+    "?wait=true answers the card partition's owner did not give, by why: no-owner, moved (asked again), late, not-ready, unreachable",
+    ['miss'],
+  );
+
   app.post(
     '/v1/transactions',
     {
@@ -85,7 +91,7 @@ export function buildApp(deps: TxnApiDeps): ServiceApp {
       const transaction = request.body;
       if (request.query.wait === 'true') {
         const started = performance.now();
-        const { decision, source, why } = await decideSynchronously(transaction, {
+        const { decision, source, miss } = await decideSynchronously(transaction, {
           owners: deps.owners,
           decider: deps.decider,
           publisher: deps.publisher,
@@ -95,8 +101,7 @@ export function buildApp(deps: TxnApiDeps): ServiceApp {
         });
         accepted.inc();
         synchronous.inc({ source });
-        if (why)
-          request.log.warn({ transactionId: transaction.transactionId, why }, 'answered without the model');
+        if (miss) ownerMisses.inc({ miss });
         // The caller sees how long the decision took and where it came from.
         const timing = serverTimingHeader([
           { name: 'decision', ms: performance.now() - started, description: source },

@@ -1,7 +1,7 @@
 import type { Decision, PartitionOwner, Transaction } from '@mlsys/contracts';
 import {
   type DecisionStore,
-  NotOwnerAnswer,
+  OwnerCallError,
   type OwnerDecider,
   type OwnerDirectory,
   type RulesOnlyDecider,
@@ -130,10 +130,10 @@ export class StubOwnerDecider implements OwnerDecider {
   async decide(url: string, transaction: Transaction, deadlineMs: number): Promise<Decision> {
     this.asked.push({ url, transaction });
     const behaviour = this.behaviour.get(url);
-    if (behaviour === 'not-owner') throw new NotOwnerAnswer(`${url} does not own partition 0`);
+    if (behaviour === 'not-owner') throw new OwnerCallError('moved', `${url} does not own partition 0`);
     if (behaviour === 'late') {
       await new Promise((resolve) => setTimeout(resolve, deadlineMs));
-      throw new Error(`${url} did not answer within ${deadlineMs} ms`);
+      throw new OwnerCallError('late', `${url} did not answer within ${deadlineMs} ms`);
     }
     return decisionFor(transaction);
   }

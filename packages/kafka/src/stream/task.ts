@@ -67,6 +67,12 @@ export interface StreamTask<T> {
    * committed one come back with `replay: true`.
    */
   restore?(assignment: readonly AssignedPartition[]): Promise<readonly Rewind[]>;
+  /**
+   * Records just fetched, before they wait in the buffers for their batch
+   * (in offset order per partition): a task serving reads between batches
+   * learns what it has not applied yet.
+   */
+  fetched?(records: readonly StreamRecord<T>[]): void;
   /** Processes ready records in order; what it returns is produced atomically with their offsets. */
   process(records: readonly StreamRecord<T>[]): Promise<StreamOutput<T>> | StreamOutput<T>;
   /** After a transaction committed (or a replay-only batch was applied): a place to checkpoint state. */

@@ -245,6 +245,7 @@ export class TransactionalStream<T> {
     const entries = batch.messages.map((message) =>
       this.decode(batch.topic, batch.partition, message, replayUntil),
     );
+    this.options.task.fetched?.(entries.filter((entry): entry is StreamRecord<T> => !isDead(entry)));
     this.buffers.push(batch.topic, batch.partition, entries, batch.offsetLag() === '0');
     // The fetch position moves on; offsets are committed only inside transactions.
     resolveOffset(batch.lastOffset());

@@ -126,6 +126,21 @@ export class FeatureTask implements StreamTask<EngineEvent> {
     return this.withRequestDecisions(records, enriched, duplicates, enrichedAt).then(output);
   }
 
+  /** Payments just fetched, waiting in the stream's buffers: requests of the same card wait for them. */
+  fetched(records: readonly StreamRecord<EngineEvent>[]): void {
+    const requests = this.options.requests;
+    if (!requests) return;
+    for (const record of records) {
+      if (record.value.kind !== 'transaction') continue;
+      const { cardId, transactionId } = record.value.transaction;
+      requests.progress.fetched(
+        record.partition,
+        record.offset,
+        requests.path.holds(transactionId) ? undefined : cardId,
+      );
+    }
+  }
+
   private toOutput(enriched: readonly EnrichedTransaction[]): StreamOutput<EngineEvent> {
     return {
       messages: [
@@ -157,10 +172,13 @@ export class FeatureTask implements StreamTask<EngineEvent> {
     const positions = new Map<string, StreamRecord<EngineEvent>>();
     for (const record of records) {
       if (record.value.kind !== 'transaction') continue;
-      progress.advance(record.partition, record.offset);
+      progress.applied(record.partition, record.offset, record.value.transaction.cardId);
       positions.set(record.value.transaction.transactionId, record);
     }
+    // A payment can come twice in one batch (a copy published by txn-api's fallback): logged once.
+    const loggedHere = new Set<string>();
     const logged = (transaction: Transaction, payment: DecidedPayment): EnrichedTransaction => {
+      loggedHere.add(payment.transactionId);
       this.logging.push(payment);
       return {
         transaction,
@@ -171,8 +189,10 @@ export class FeatureTask implements StreamTask<EngineEvent> {
       };
     };
     const out: Array<EnrichedTransaction | Promise<EnrichedTransaction>> = [];
+    const claimedHere = new Set<string>();
     for (const item of applied) {
       const claim = path.claim(item.transaction.transactionId);
+      if (claim) claimedHere.add(item.transaction.transactionId);
       if (!claim) out.push(item);
       else if (claim.kind === 'decided') out.push(logged(item.transaction, claim.payment));
       else if (claim.kind === 'awaiting')
@@ -201,6 +221,7 @@ export class FeatureTask implements StreamTask<EngineEvent> {
       }
     }
     for (const transaction of duplicates) {
+      if (loggedHere.has(transaction.transactionId) || claimedHere.has(transaction.transactionId)) continue;
       const claim = path.claim(transaction.transactionId);
       if (claim?.kind === 'decided') out.push(logged(transaction, claim.payment));
       else if (claim?.kind === 'awaiting')

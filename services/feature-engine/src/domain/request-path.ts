@@ -56,6 +56,9 @@ export class NotReadyError extends Error {
  */
 type Phase = 'producing' | 'waiting' | 'scoring' | 'stream' | 'decided';
 
+/** The steps of a request-path decision, as reported in `Server-Timing`. */
+export type RequestPhase = 'append' | 'wait' | 'score' | 'journal';
+
 class Pending {
   phase: Phase = 'producing';
   /** Known once appended. */
@@ -125,12 +128,18 @@ export class RequestPath {
 
   constructor(private readonly options: RequestPathOptions) {}
 
+  /** Whether the request path holds this payment (appended, deciding or decided): the stream's copy is its own. */
+  holds(transactionId: string): boolean {
+    return this.pending.has(transactionId);
+  }
+
   /** Decisions answered (or being decided) and not yet logged by the stream. */
   get unlogged(): number {
     return this.pending.size;
   }
 
-  async decide(transaction: Transaction): Promise<Decision> {
+  /** `lap(phase)` is told as each phase ends (append, wait, score, journal): where a request's time went. */
+  async decide(transaction: Transaction, lap: (phase: RequestPhase) => void = () => {}): Promise<Decision> {
     const { progress } = this.options;
     const expected = this.options.partitionOf(transaction.cardId);
     if (!progress.owns(expected)) throw new NotOwnerError(expected);
@@ -141,10 +150,18 @@ export class RequestPath {
     this.pending.set(transaction.transactionId, pending);
     try {
       const position = await this.options.log.append(transaction);
+      lap('append');
       pending.partition = position.partition;
+      progress.appended(position.partition, position.offset);
       if (pending.phase === 'producing') {
         pending.phase = 'waiting';
-        const earlier = await progress.waitFor(position.partition, position.offset - 1n, this.options.waitMs);
+        const earlier = await progress.waitForEarlier(
+          position.partition,
+          position.offset,
+          transaction.cardId,
+          this.options.waitMs,
+        );
+        lap('wait');
         // Meanwhile the stream may have reached the payment itself: it decides it then.
         if (pending.phase === 'waiting') {
           if (earlier !== 'applied') {
@@ -154,7 +171,7 @@ export class RequestPath {
                 : `the card's earlier payments were not applied within ${this.options.waitMs} ms; the stream decides it`,
             );
           }
-          await this.applyAndScore(pending, position.partition, position.offset);
+          await this.applyAndScore(pending, position.partition, position.offset, lap);
         }
       }
       return (await pending.done).decision;
@@ -167,11 +184,15 @@ export class RequestPath {
     }
   }
 
-  private async applyAndScore(pending: Pending, partition: number, offset: bigint): Promise<void> {
+  private async applyAndScore(
+    pending: Pending,
+    partition: number,
+    offset: bigint,
+    lap: (phase: RequestPhase) => void,
+  ): Promise<void> {
     const transaction = pending.transaction!;
     const scratch = newFeatureVector();
     const applied = this.options.engine().apply(transaction, scratch);
-    this.options.progress.advance(partition, offset);
     if (applied.status === 'duplicate') {
       // The same id was applied before under another offset (a resubmission): nothing new to decide.
       this.pending.delete(pending.transactionId);
@@ -182,8 +203,10 @@ export class RequestPath {
     const features = Array.from(scratch);
     try {
       const decision = await this.options.scorer.score(transaction, features);
+      lap('score');
       const payment = { transactionId: pending.transactionId, partition, offset, decision, features };
       await this.options.journal.save(payment);
+      lap('journal');
       pending.resolve(payment);
     } catch (error) {
       pending.reject(error as Error);
@@ -199,7 +222,8 @@ export class RequestPath {
     const pending = this.pending.get(transactionId);
     if (!pending) return undefined;
     if (pending.decided) return { kind: 'decided', payment: pending.decided };
-    if (pending.phase === 'scoring') return { kind: 'awaiting', done: pending.done };
+    if (pending.phase === 'scoring' || pending.phase === 'stream')
+      return { kind: 'awaiting', done: pending.done };
     pending.phase = 'stream';
     return { kind: 'decide-inline', pending };
   }

@@ -1,6 +1,6 @@
 import { Decision, type Transaction } from '@mlsys/contracts';
-import { JsonServiceClient, ServiceStatusError } from '@mlsys/http-client';
-import { NotOwnerAnswer, type OwnerDecider } from '../domain/ports.js';
+import { DeadlineExceededError, JsonServiceClient, ServiceStatusError } from '@mlsys/http-client';
+import { OwnerCallError, type OwnerDecider } from '../domain/ports.js';
 
 /** Asks a feature-engine instance over HTTP (a keep-alive pool per instance) to decide a payment it owns. */
 export class HttpOwnerDecider implements OwnerDecider {
@@ -16,9 +16,13 @@ export class HttpOwnerDecider implements OwnerDecider {
       const answer = await client.post('/v1/decide', transaction, Decision, { deadlineMs });
       return answer.body;
     } catch (error) {
+      const message = (error as Error).message;
       if (error instanceof ServiceStatusError && error.status === 421)
-        throw new NotOwnerAnswer(error.message);
-      throw error;
+        throw new OwnerCallError('moved', message);
+      if (error instanceof ServiceStatusError && error.status === 503)
+        throw new OwnerCallError('not-ready', message);
+      if (error instanceof DeadlineExceededError) throw new OwnerCallError('late', message);
+      throw new OwnerCallError('unreachable', message);
     }
   }
 

@@ -29,10 +29,20 @@ export interface OwnerDecider {
   decide(url: string, transaction: Transaction, deadlineMs: number): Promise<Decision>;
 }
 
-/** The instance asked does not own the card's partition (any longer): look again. */
-export class NotOwnerAnswer extends Error {
-  constructor(message: string) {
+/**
+ * Why the owner gave no decision: `moved` (the instance does not own the
+ * partition any longer: look again), `late` (no answer within the
+ * deadline), `not-ready` (it appended the payment but could not decide it
+ * in time, or it is restoring), `unreachable` (no connection, or an error).
+ */
+export type OwnerMiss = 'no-owner' | 'moved' | 'late' | 'not-ready' | 'unreachable';
+
+export class OwnerCallError extends Error {
+  constructor(
+    readonly miss: Exclude<OwnerMiss, 'no-owner'>,
+    message: string,
+  ) {
     super(message);
-    this.name = 'NotOwnerAnswer';
+    this.name = 'OwnerCallError';
   }
 }

@@ -1,8 +1,9 @@
 import type { Decision, Transaction } from '@mlsys/contracts';
 import {
-  NotOwnerAnswer,
+  OwnerCallError,
   type OwnerDecider,
   type OwnerDirectory,
+  type OwnerMiss,
   type RulesOnlyDecider,
   type TransactionPublisher,
 } from './ports.js';
@@ -40,11 +41,12 @@ const MIN_ATTEMPT_MS = 3;
 export async function decideSynchronously(
   transaction: Transaction,
   deps: SynchronousDecisionDeps,
-): Promise<{ decision: Decision; source: DecisionSource; why?: string }> {
+): Promise<{ decision: Decision; source: DecisionSource; miss?: OwnerMiss }> {
   const started = performance.now();
   const left = () => deps.deadlineMs - (performance.now() - started);
   const partition = deps.owners.partitionOf(transaction.cardId);
   let why = `no owner of partition ${partition} is announced`;
+  let miss: OwnerMiss = 'no-owner';
   for (let attempt = 0; attempt < 3 && left() >= MIN_ATTEMPT_MS; attempt++) {
     let owner = deps.owners.ownerOf(partition);
     if (!owner || attempt > 0) {
@@ -56,13 +58,15 @@ export async function decideSynchronously(
       return { decision: await deps.decider.decide(owner.url, transaction, left()), source: 'pipeline' };
     } catch (error) {
       why = (error as Error).message;
+      miss = error instanceof OwnerCallError ? error.miss : 'unreachable';
       // Only a partition that moved is worth another try; a late or failing owner would only be later.
-      if (!(error instanceof NotOwnerAnswer)) break;
+      if (miss !== 'moved') break;
     }
   }
-  await deps.publisher.publish(transaction);
+  // An owner that answered 503 appended the payment already; in every other case it may not have.
+  if (miss !== 'not-ready') await deps.publisher.publish(transaction);
   try {
-    return { decision: await deps.rulesOnly.decide(transaction), source: 'rules-only', why };
+    return { decision: await deps.rulesOnly.decide(transaction), source: 'rules-only', miss };
   } catch (error) {
     return {
       decision: heldForReview(
@@ -71,7 +75,7 @@ export async function decideSynchronously(
         `${why}; the rules did not answer (${(error as Error).message})`,
       ),
       source: 'held-for-review',
-      why,
+      miss,
     };
   }
 }
