@@ -149,7 +149,7 @@ describe('RequestPath', () => {
     expect(Math.round(decision.score * 100)).toBe(2);
   });
 
-  it("when an earlier payment of another card is fetched but not applied, then it does not hold the request back", async () => {
+  it('when an earlier payment of another card is fetched but not applied, then it does not hold the request back', async () => {
     const { task, path, log, streamed } = owner();
     await task.restore(assignment);
     await log.append(payment({ cardId: 'someone-else' }));
