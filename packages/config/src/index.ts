@@ -157,6 +157,18 @@ export function streamEnv(service: string) {
       default: 10_000,
       min: 6_000,
     }),
+    COMMIT_INTERVAL_MS: env.int({
+      description:
+        'least time between two Kafka transactions of the stream: batches gather records instead of committing each alone',
+      default: 100,
+      min: 0,
+      max: 10_000,
+    }),
+    FETCH_MIN_BYTES: env.int({
+      description: 'the broker holds a fetch until this many bytes (or 100 ms): fewer fetches at a trickle',
+      default: 16_384,
+      min: 1,
+    }),
     CONSUMER_GROUP: env.string({ description: 'Kafka consumer group', default: service }),
     INSTANCE_ID: env.string({
       description: 'stable per instance: a restart with the same id fences its dead predecessor',

@@ -108,3 +108,17 @@ export async function describeCluster(kafka: Kafka): Promise<string> {
     await admin.disconnect();
   }
 }
+
+/** How many partitions `topic` has now (what a router must hash keys over). */
+export async function partitionCount(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+    const count = topics[0]?.partitions.length ?? 0;
+    if (count === 0) throw new Error(`topic ${topic} has no partitions (does it exist?)`);
+    return count;
+  } finally {
+    await admin.disconnect();
+  }
+}

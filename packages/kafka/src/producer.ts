@@ -67,17 +67,32 @@ export class JsonProducer {
     });
   }
 
-  /** Sends one message and answers where it landed, once every in-sync replica has it. */
-  async sendOne<T>(topic: string, message: OutgoingMessage<T>): Promise<RecordPosition> {
-    const [written] = await this.producer.send({
+  /**
+   * Sends messages, each to the partition given, in one request, and answers
+   * where each landed once every in-sync replica has it (a partition's
+   * messages are written in order from its base offset).
+   */
+  async sendPlaced<T>(
+    topic: string,
+    messages: ReadonlyArray<OutgoingMessage<T> & { partition: number }>,
+  ): Promise<RecordPosition[]> {
+    const written = await this.producer.send({
       topic,
       acks: -1,
       compression: CompressionTypes.None,
-      messages: [encode(message)],
+      messages: messages.map((message) => ({ ...encode(message), partition: message.partition })),
     });
-    if (!written || written.baseOffset === undefined)
-      throw new Error(`Kafka did not say where the message to ${topic} landed`);
-    return { partition: written.partition, offset: BigInt(written.baseOffset) };
+    const next = new Map<number, bigint>();
+    for (const { partition, baseOffset } of written) {
+      if (baseOffset !== undefined) next.set(partition, BigInt(baseOffset));
+    }
+    return messages.map(({ partition }) => {
+      const offset = next.get(partition);
+      if (offset === undefined)
+        throw new Error(`Kafka did not say where the message to ${topic}/${partition} landed`);
+      next.set(partition, offset + 1n);
+      return { partition, offset };
+    });
   }
 
   /** Sends to several topics at once (e.g. results plus dead letters of one consumed batch). */

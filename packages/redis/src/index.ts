@@ -19,6 +19,12 @@ export interface RedisSettings {
    * ioredis from printing every attempt; services pass their logger.
    */
   onError?: (error: Error) => void;
+  /**
+   * Commands issued in the same event-loop tick leave in one write (ioredis
+   * auto-pipelining): a server answering many requests at once pays one
+   * socket write for all their Redis calls instead of one each.
+   */
+  autoPipelining?: boolean;
 }
 
 /**
@@ -33,6 +39,7 @@ export function createRedis(settings: RedisSettings): RedisClient {
     maxRetriesPerRequest: settings.queueWhileDisconnected ? 20 : 1,
     commandTimeout: settings.commandTimeoutMs ?? 1000,
     retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2000),
+    enableAutoPipelining: settings.autoPipelining ?? false,
     ...(settings.keyPrefix ? { keyPrefix: settings.keyPrefix } : {}),
   };
   if (settings.cluster) {

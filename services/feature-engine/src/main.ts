@@ -4,7 +4,14 @@ import { env, loadConfigOrExit, serviceEnv, streamEnv } from '@mlsys/config';
 import { partitionOwnersKey, Topics } from '@mlsys/contracts';
 import { FEATURE_SPEC_VERSION, FraudFeatureEngine, loadFraudArtifacts } from '@mlsys/fraud-core';
 import { DEFAULT_RULES_FILE, OnnxFraudModel, RulesFile } from '@mlsys/fraud-scorer/decider';
-import { createKafka, describeCluster, ensureTopics, JsonProducer, partitionOfKey } from '@mlsys/kafka';
+import {
+  createKafka,
+  describeCluster,
+  ensureTopics,
+  JsonProducer,
+  partitionCount,
+  partitionOfKey,
+} from '@mlsys/kafka';
 import { closeRedis, connectRedis, createRedis, pingRedis } from '@mlsys/redis';
 import { packageVersion, shutdownInOrder } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
@@ -96,6 +103,7 @@ const artifacts = loadFraudArtifacts(config.ARTIFACTS_DIR);
 const kafka = createKafka({ clientId: SERVICE, brokers: config.KAFKA_BROKERS, logger });
 const redis = createRedis({
   url: config.REDIS_URL,
+  autoPipelining: true,
   onError: (err) => logger.warn({ err: err.message }, 'redis connection error'),
 });
 const topics = {
@@ -149,13 +157,15 @@ const scorer = new ModelScorer({
   onCall: observed.modelCall,
 });
 const progress = new PartitionProgress();
+const paymentPartitions = await partitionCount(kafka, topics.transactions);
+const partitionOf = (cardId: string) => partitionOfKey(topics.transactions, cardId, paymentPartitions);
 const requestPath = new RequestPath({
   progress,
   engine: () => task.engine,
-  log: new KafkaPaymentLog(paymentsProducer, topics.transactions),
+  log: new KafkaPaymentLog(paymentsProducer, topics.transactions, partitionOf),
   scorer,
   journal: new RedisDecisionJournal(redis, config.STATE_NAMESPACE),
-  partitionOf: (cardId) => partitionOfKey(topics.transactions, cardId, Topics.transactions.partitions),
+  partitionOf,
   waitMs: config.REQUEST_WAIT_MS,
 });
 const advertisedUrl =
@@ -194,6 +204,8 @@ const stream = createFeatureStream({
   logger,
   maxAlignWaitMs: config.MAX_ALIGN_WAIT_MS,
   maxBatchRecords: config.MAX_BATCH_RECORDS,
+  commitIntervalMs: config.COMMIT_INTERVAL_MS,
+  minFetchBytes: config.FETCH_MIN_BYTES,
   sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
   onBatch: (stats) => observed.onBatch(stats, task.size()),
   onFatal: (error) => {

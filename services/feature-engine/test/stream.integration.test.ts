@@ -76,6 +76,8 @@ async function startEngine(topics: FeatureTopics, namespace: string, groupId: st
     logger,
     maxAlignWaitMs: 2_000,
     maxBatchRecords: 1_000,
+    commitIntervalMs: 0,
+    minFetchBytes: 1,
     sessionTimeoutMs: 10_000,
   });
   await stream.start();

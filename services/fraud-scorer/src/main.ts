@@ -77,6 +77,8 @@ const stream = createScoringStream({
   transactionalId: `${SERVICE}-${config.INSTANCE_ID}`,
   logger,
   maxBatchRecords: config.MAX_BATCH_RECORDS,
+  commitIntervalMs: config.COMMIT_INTERVAL_MS,
+  minFetchBytes: config.FETCH_MIN_BYTES,
   sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
   onBatch: observed.onBatch,
   onFatal: (error) => {

@@ -58,6 +58,8 @@ describe('fraud-scorer against the real Kafka', () => {
       transactionalId: uniqueName('scorer-txn'),
       logger: createLogger({ service: 'fraud-scorer-test', level: 'silent' }),
       maxBatchRecords: 1_000,
+      commitIntervalMs: 0,
+      minFetchBytes: 1,
       sessionTimeoutMs: 10_000,
     });
     await stream.start();

@@ -3,7 +3,7 @@
 import { env, loadConfigOrExit, serviceEnv } from '@mlsys/config';
 import { partitionOwnersKey, Topics } from '@mlsys/contracts';
 import { DEFAULT_RULES_FILE, RulesFile } from '@mlsys/fraud-scorer/rules-only';
-import { createKafka, describeCluster, ensureTopics, JsonProducer } from '@mlsys/kafka';
+import { createKafka, describeCluster, ensureTopics, JsonProducer, partitionCount } from '@mlsys/kafka';
 import { closeRedis, connectRedis, createRedis, pingRedis } from '@mlsys/redis';
 import { onTerminationSignal, packageVersion } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
@@ -74,6 +74,7 @@ const metrics = createMetrics(SERVICE);
 const kafka = createKafka({ clientId: SERVICE, brokers: config.KAFKA_BROKERS, logger });
 const redis = createRedis({
   url: config.REDIS_URL,
+  autoPipelining: true,
   onError: (err) => logger.warn({ err: err.message }, 'redis connection error'),
 });
 
@@ -120,7 +121,7 @@ const owners = new RedisOwnerDirectory(
   redis,
   partitionOwnersKey(config.FEATURE_ENGINE_GROUP),
   topics.transactions,
-  Topics.transactions.partitions,
+  await partitionCount(kafka, topics.transactions),
   (error) => logger.warn({ err: error.message }, 'could not read the partition owners'),
 );
 await owners.refresh();

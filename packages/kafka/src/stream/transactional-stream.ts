@@ -63,6 +63,17 @@ export interface TransactionalStreamOptions<T> {
   maxBufferedPerPartition?: number;
   /** Bounds the broker's wait on a quiet stream (and so the latency of a trickle). */
   maxWaitTimeMs?: number;
+  /**
+   * The broker holds a fetch until this many bytes are there (or `maxWaitTimeMs` passes): at a
+   * trickle, one fetch a wait instead of one per record.
+   */
+  minFetchBytes?: number;
+  /**
+   * Least time from one batch's start to the next (Kafka Streams' commit.interval.ms): a
+   * transaction costs the same few requests whatever it holds, so a stream nobody waits on
+   * gathers a batch rather than committing every record alone. 0: as fast as records come.
+   */
+  commitIntervalMs?: number;
   sessionTimeoutMs?: number;
   /** How long a transaction left open by a dead instance blocks read-committed consumers at most. */
   transactionTimeoutMs?: number;
@@ -144,6 +155,7 @@ export class TransactionalStream<T> {
       allowAutoTopicCreation: false,
       maxBytesPerPartition: 1024 * 1024,
       maxWaitTimeInMs: options.maxWaitTimeMs ?? 100,
+      minBytes: options.minFetchBytes ?? 1,
       sessionTimeout: options.sessionTimeoutMs ?? 10_000,
       heartbeatInterval: 1_000,
       // Only committed output of upstream transactional stages is read.
@@ -362,6 +374,7 @@ export class TransactionalStream<T> {
         await this.waitForWork();
         continue;
       }
+      const started = Date.now();
       this.inFlight = this.processBatch(entries, forced);
       try {
         await this.inFlight;
@@ -371,6 +384,7 @@ export class TransactionalStream<T> {
       } finally {
         this.inFlight = undefined;
       }
+      await this.lingerUntil(started + (this.options.commitIntervalMs ?? 0));
     }
     this.wake = undefined;
   }
@@ -440,6 +454,21 @@ export class TransactionalStream<T> {
       commitMs,
       forcedReleases,
     });
+  }
+
+  /** Gathers the next batch until `due`, unless a full batch is waiting or the stream stops. */
+  private async lingerUntil(due: number): Promise<void> {
+    while (this.running && Date.now() < due && this.buffers.total < this.maxBatchRecords) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.wake = undefined;
+          resolve();
+        };
+        const timer = setTimeout(done, due - Date.now());
+        this.wake = done;
+      });
+    }
   }
 
   /** Next offset per partition of the batch, only where it moves the committed offset forward. */

@@ -22,6 +22,9 @@ export interface FeatureStreamOptions {
   /** How long a silent partition may hold the event-time merge back. */
   maxAlignWaitMs: number;
   maxBatchRecords: number;
+  /** Least time between two Kafka transactions (see TransactionalStreamOptions). */
+  commitIntervalMs: number;
+  minFetchBytes: number;
   /** How long the group waits for a silent member (a crashed instance) before moving its partitions. */
   sessionTimeoutMs: number;
   onBatch?(stats: BatchStats): void;
@@ -65,6 +68,8 @@ export function createFeatureStream(options: FeatureStreamOptions): Transactiona
     task: options.task,
     logger: options.logger,
     maxBatchRecords: options.maxBatchRecords,
+    commitIntervalMs: options.commitIntervalMs,
+    minFetchBytes: options.minFetchBytes,
     sessionTimeoutMs: options.sessionTimeoutMs,
     ...(options.onBatch ? { onBatch: options.onBatch } : {}),
     ...(options.onFatal ? { onFatal: options.onFatal } : {}),

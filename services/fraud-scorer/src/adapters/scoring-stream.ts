@@ -17,6 +17,9 @@ export interface ScoringStreamOptions {
   transactionalId: string;
   logger: KafkaLogSink;
   maxBatchRecords: number;
+  /** Least time between two Kafka transactions (see TransactionalStreamOptions). */
+  commitIntervalMs: number;
+  minFetchBytes: number;
   /** How long the group waits for a silent member (a crashed instance) before moving its partitions. */
   sessionTimeoutMs: number;
   onBatch?(stats: BatchStats): void;
@@ -42,6 +45,8 @@ export function createScoringStream(options: ScoringStreamOptions): Transactiona
     task: options.task,
     logger: options.logger,
     maxBatchRecords: options.maxBatchRecords,
+    commitIntervalMs: options.commitIntervalMs,
+    minFetchBytes: options.minFetchBytes,
     sessionTimeoutMs: options.sessionTimeoutMs,
     ...(options.onBatch ? { onBatch: options.onBatch } : {}),
     ...(options.onFatal ? { onFatal: options.onFatal } : {}),
