@@ -91,6 +91,11 @@ export class FraudFeatureEngine {
     return { status: 'applied', features: out };
   }
 
+  /** Whether the card already holds this payment (applying it again would change nothing). */
+  holds(cardId: string, transactionId: string): boolean {
+    return this.cards.get(cardId)?.has(transactionId) ?? false;
+  }
+
   /**
    * Applies a chargeback to the card and to the terminal, device and IP of
    * the disputed payment. Features at time t only count chargebacks with

@@ -133,11 +133,9 @@ export class FeatureTask implements StreamTask<EngineEvent> {
     for (const record of records) {
       if (record.value.kind !== 'transaction') continue;
       const { cardId, transactionId } = record.value.transaction;
-      requests.progress.fetched(
-        record.partition,
-        record.offset,
-        requests.path.holds(transactionId) ? undefined : cardId,
-      );
+      // A copy of a payment already applied (a fallback's duplicate) changes nothing: nobody need wait for it.
+      const known = requests.path.holds(transactionId) || this.engine_.holds(cardId, transactionId);
+      requests.progress.fetched(record.partition, record.offset, known ? undefined : cardId);
     }
   }
 
