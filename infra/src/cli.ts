@@ -24,7 +24,8 @@ import { bringUpInfra, stopProfile } from './servers.js';
 import { ok, UserFacingError } from './ui.js';
 
 const USAGE = `usage:
-  npm start [-- --data tiny|default]      run the whole stack
+  npm start [-- --data tiny|default] [--expose]
+                                          run the whole stack (on 127.0.0.1; --expose: every interface)
   npm test                                run every test against real Redis and Kafka
   npm run infra -- up|down [--profile stack|test]
   npm run infra -- compose                regenerate docker-compose.yml from the manifest
@@ -55,9 +56,12 @@ async function main(argv: string[]): Promise<number> {
     case 'start': {
       const { values } = parseArgs({
         args: rest,
-        options: { data: { type: 'string', default: STACK_DATA_PROFILE } },
+        options: {
+          data: { type: 'string', default: STACK_DATA_PROFILE },
+          expose: { type: 'boolean', default: false },
+        },
       });
-      return runStack({ dataProfile: values.data!, portOffset: portOffset() });
+      return runStack({ dataProfile: values.data!, portOffset: portOffset(), expose: values.expose! });
     }
     case 'test':
       return runTests({ portOffset: portOffset() });

@@ -11,6 +11,8 @@ const IMAGE = 'ml-system-designs:local';
 const APP_DIR = '/app';
 const KAFKA_INTERNAL = 'kafka:29092';
 const ports = INFRA_PORTS.stack;
+/** Host interface the containers' ports are published on: this machine only, never the network. */
+export const PUBLISH = '127.0.0.1';
 
 const header = `# Generated from infra/src/manifest.ts by \`npm run infra -- compose\`; do not edit by hand.
 # A test (infra/test/compose.test.ts) fails when this file and the manifest disagree.
@@ -24,6 +26,8 @@ function serviceEntry(spec: ServiceSpec): Record<string, unknown> {
     redisUrl: 'redis://redis:6379',
     kafkaBrokers: KAFKA_INTERNAL,
     serviceUrl: (other) => `http://${other.name}:${other.port}`,
+    // Inside the compose network every interface; published to the host on loopback only (PUBLISH).
+    listenHost: '0.0.0.0',
     artifactsDir: (set: ArtifactSet) => `${APP_DIR}/.cache/artifacts/${set}/${STACK_DATA_PROFILE}`,
     // Compose interpolates it from the caller's environment; unset gives '', which the services read as unset.
     // biome-ignore lint/suspicious/noTemplateCurlyInString: compose's interpolation syntax, not a JavaScript template
@@ -36,7 +40,7 @@ function serviceEntry(spec: ServiceSpec): Record<string, unknown> {
     image: IMAGE,
     command: ['node', '--enable-source-maps', `${spec.dir}/dist/main.js`],
     environment,
-    ports: [`${spec.port}:${spec.port}`],
+    ports: [`${PUBLISH}:${spec.port}:${spec.port}`],
     ...(spec.needs.length > 0 ? { volumes: ['artifacts:/app/.cache/artifacts'] } : {}),
     depends_on: dependsOn,
     healthcheck: {
@@ -62,12 +66,12 @@ export function renderCompose(services: readonly ServiceSpec[]): string {
       redis: {
         image: 'redis:7',
         command: ['redis-server', '--appendonly', 'yes'],
-        ports: [`${ports.redis}:6379`],
+        ports: [`${PUBLISH}:${ports.redis}:6379`],
         healthcheck: { test: ['CMD', 'redis-cli', 'ping'], interval: '2s', timeout: '2s', retries: 30 },
       },
       kafka: {
         image: 'apache/kafka:3.9.1',
-        ports: [`${ports.kafka}:9092`],
+        ports: [`${PUBLISH}:${ports.kafka}:9092`],
         environment: {
           KAFKA_NODE_ID: '1',
           KAFKA_PROCESS_ROLES: 'broker,controller',

@@ -15,6 +15,8 @@ export type EnvValue =
   | { redisUrl: true }
   | { kafkaBrokers: true }
   | { serviceUrl: string }
+  /** The interface to listen on: loopback for local processes unless `--expose`, every interface inside a container. */
+  | { listenHost: true }
   | { artifacts: ArtifactSet }
   /** The wall-clock ms the stack started: one value for every service, kept across restarts (recs-core clock.ts). */
   | { servingClockAnchor: true };
@@ -45,7 +47,7 @@ export const STACK_DATA_PROFILE = 'default';
 const literal = (value: string): EnvValue => ({ literal: value });
 const common = (port: number): Record<string, EnvValue> => ({
   PORT: literal(String(port)),
-  HOST: literal('0.0.0.0'),
+  HOST: { listenHost: true },
   LOG_LEVEL: literal('info'),
 });
 
@@ -238,6 +240,7 @@ export interface EnvTarget {
   kafkaBrokers: string;
   serviceUrl(spec: ServiceSpec): string;
   artifactsDir(set: ArtifactSet): string;
+  listenHost: string;
   /**
    * The value of SERVING_CLOCK_ANCHOR_MS; a target without one leaves the
    * variable out and each service anchors at its own start.
@@ -252,6 +255,7 @@ export function resolveEnv(spec: ServiceSpec, target: EnvTarget): Record<string,
     else if ('redisUrl' in value) out[name] = target.redisUrl;
     else if ('kafkaBrokers' in value) out[name] = target.kafkaBrokers;
     else if ('serviceUrl' in value) out[name] = target.serviceUrl(serviceByName(value.serviceUrl));
+    else if ('listenHost' in value) out[name] = target.listenHost;
     else if ('artifacts' in value) out[name] = target.artifactsDir(value.artifacts);
     else if (target.servingClockAnchorMs !== undefined) out[name] = target.servingClockAnchorMs;
   }

@@ -18,7 +18,7 @@ describe('docker-compose.yml', () => {
     const doc = parse(renderCompose(services)) as { services: Record<string, Record<string, unknown>> };
     for (const spec of services) {
       const entry = doc.services[spec.name]!;
-      expect(entry.ports).toEqual([`${spec.port}:${spec.port}`]);
+      expect(entry.ports).toEqual([`127.0.0.1:${spec.port}:${spec.port}`]);
       expect(JSON.stringify(entry.healthcheck)).toContain(spec.health.ready);
       expect(Object.keys(entry.depends_on as object)).toEqual(expect.arrayContaining(spec.dependsOn));
     }

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { localServiceEnv } from '../src/commands/start.js';
+import { renderCompose } from '../src/compose.js';
 import { INFRA_PORTS, resolveEnv, SERVICES, type ServiceSpec, startOrder } from '../src/manifest.js';
 
 const spec = (name: string, dependsOn: string[]): ServiceSpec => ({
@@ -50,6 +53,7 @@ describe('stack manifest', () => {
       redisUrl: 'redis://r:1',
       kafkaBrokers: 'k:2',
       serviceUrl: () => 'unused',
+      listenHost: '127.0.0.1',
       artifactsDir: (set) => `/models/${set}`,
     });
     expect(env).toEqual({
@@ -66,6 +70,7 @@ describe('stack manifest', () => {
       redisUrl: 'redis://r:1',
       kafkaBrokers: 'k:2',
       serviceUrl: () => 'http://s',
+      listenHost: '127.0.0.1',
       artifactsDir: (set: string) => `/models/${set}`,
     };
 
@@ -75,5 +80,27 @@ describe('stack manifest', () => {
     expect(clocked.map((s) => s.name).sort()).toEqual(['feature-store', 'ranker', 'rec-api']);
     expect(anchored.map((env) => env.SERVING_CLOCK_ANCHOR_MS)).toEqual(clocked.map(() => '1764400000000'));
     expect(unanchored.every((env) => !('SERVING_CLOCK_ANCHOR_MS' in env))).toBe(true);
+  });
+});
+
+describe('where the stack listens', () => {
+  const infra = { redisUrl: 'redis://127.0.0.1:6379', kafkaBrokers: ['127.0.0.1:9092'] };
+  const local = (listenHost: string) =>
+    SERVICES.map((spec) =>
+      localServiceEnv(spec, infra, { dataProfile: 'tiny', listenHost, servingClockAnchorMs: 1 }),
+    );
+
+  it('when npm start runs the services, then every one listens on loopback only', () => {
+    expect(local('127.0.0.1').map((env) => env.HOST)).toEqual(SERVICES.map(() => '127.0.0.1'));
+  });
+
+  it('when compose publishes ports, then only on loopback, while containers listen on their network', () => {
+    const compose = parse(renderCompose(SERVICES)) as {
+      services: Record<string, { ports?: string[]; environment?: Record<string, string> }>;
+    };
+    const published = Object.values(compose.services).flatMap((service) => service.ports ?? []);
+    expect(published.length).toBeGreaterThan(SERVICES.length);
+    expect(published.filter((port) => !port.startsWith('127.0.0.1:'))).toEqual([]);
+    for (const spec of SERVICES) expect(compose.services[spec.name]!.environment!.HOST).toBe('0.0.0.0');
   });
 });

@@ -42,15 +42,28 @@ function serviceNodeArgs(): string[] {
 /** When the first service of this stack was launched: the recs serving clock's anchor, shared and kept across restarts. */
 let servingClockAnchorMs: number | undefined;
 
-function launch(spec: ServiceSpec, infra: RunningInfra, dataProfile: string): ManagedProcess {
-  servingClockAnchorMs ??= Date.now();
-  const env = resolveEnv(spec, {
+/** Where the services listen: loopback, unless `npm start -- --expose` says every interface. */
+let listenHost = '127.0.0.1';
+
+/** A service's environment as the local runner starts it. */
+export function localServiceEnv(
+  spec: ServiceSpec,
+  infra: Pick<RunningInfra, 'redisUrl' | 'kafkaBrokers'>,
+  options: { dataProfile: string; listenHost: string; servingClockAnchorMs: number },
+): Record<string, string> {
+  return resolveEnv(spec, {
     redisUrl: infra.redisUrl,
     kafkaBrokers: infra.kafkaBrokers.join(','),
     serviceUrl: (other) => `http://127.0.0.1:${other.port}`,
-    artifactsDir: (set: ArtifactSet) => artifactsDir(set, dataProfile),
-    servingClockAnchorMs: String(servingClockAnchorMs),
+    listenHost: options.listenHost,
+    artifactsDir: (set: ArtifactSet) => artifactsDir(set, options.dataProfile),
+    servingClockAnchorMs: String(options.servingClockAnchorMs),
   });
+}
+
+function launch(spec: ServiceSpec, infra: RunningInfra, dataProfile: string): ManagedProcess {
+  servingClockAnchorMs ??= Date.now();
+  const env = localServiceEnv(spec, infra, { dataProfile, listenHost, servingClockAnchorMs });
   return ManagedProcess.start({
     name: spec.name,
     command: process.execPath,
@@ -113,8 +126,16 @@ function printTable(infra: RunningInfra, services: RunningService[]): void {
  * Kafka or Redis dying is reported and stops the stack, since nothing works
  * without them. Ctrl-C stops everything in order.
  */
-export async function runStack(options: { dataProfile?: string; portOffset?: number } = {}): Promise<number> {
+export async function runStack(
+  options: { dataProfile?: string; portOffset?: number; expose?: boolean } = {},
+): Promise<number> {
   const dataProfile = options.dataProfile ?? STACK_DATA_PROFILE;
+  if (options.expose) {
+    listenHost = '0.0.0.0';
+    warn(
+      '--expose: the services listen on every interface, without authentication; anyone on this network can send payments and listens',
+    );
+  }
   const services = startOrder(servicesInCheckout());
   const needed = [...new Set(services.flatMap((s) => s.needs))];
 
