@@ -63,7 +63,7 @@ import { buildResult, percentile, type RunResult, writeResult } from '@mlsys/res
 import { CompressionTypes, Partitioners, type Producer } from 'kafkajs';
 import { resultsDir, repoRoot as root } from '../paths.js';
 import { cpuSeconds } from '../stack/cpu.js';
-import { checkInfra, deleteRun, fraudArtifactsDir } from '../stack/infra.js';
+import { checkInfra, createRunTopics, deleteRun, fraudArtifactsDir } from '../stack/infra.js';
 import { type Stage, spawnNode, stageOf, startService } from '../stack/services.js';
 
 const DATA_PROFILE = 'default';
@@ -225,20 +225,7 @@ async function measure(
   payments: readonly Transaction[],
 ): Promise<RateRow> {
   const run = `bench-${randomUUID().slice(0, 8)}`;
-  const topics = {
-    transactions: `${run}.transactions`,
-    chargebacks: `${run}.chargebacks`,
-    enriched: `${run}.enriched`,
-    decisions: `${run}.decisions`,
-    dlq: `${run}.dlq`,
-  };
-  await ensureTopics(kafka, [
-    { name: topics.transactions, partitions: Topics.transactions.partitions },
-    { name: topics.chargebacks, partitions: Topics.chargebacks.partitions },
-    { name: topics.enriched, partitions: Topics.transactionsEnriched.partitions },
-    { name: topics.decisions, partitions: Topics.decisions.partitions },
-    { name: topics.dlq, partitions: Topics.transactionsDlq.partitions },
-  ]);
+  const topics = await createRunTopics(kafka, run);
   const stages =
     mode === 'pipeline'
       ? await startPipeline(settings, run, topics)

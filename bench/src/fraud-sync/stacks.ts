@@ -8,7 +8,7 @@ import { ensureTopics, type Kafka } from '@mlsys/kafka';
 import { freePort } from '@mlsys/testkit';
 import { repoRoot } from '../paths.js';
 import { cpuSeconds } from '../stack/cpu.js';
-import { deleteRun } from '../stack/infra.js';
+import { createRunTopics, deleteRun } from '../stack/infra.js';
 import { type Stage, startServer, startService } from '../stack/services.js';
 
 export interface StackSettings {
@@ -42,20 +42,7 @@ export async function startSyncStack(
   batchWindowMs: number,
 ): Promise<SyncStack> {
   const run = runId('sync');
-  const topics = {
-    transactions: `${run}.transactions`,
-    chargebacks: `${run}.chargebacks`,
-    enriched: `${run}.enriched`,
-    decisions: `${run}.decisions`,
-    dlq: `${run}.dlq`,
-  };
-  await ensureTopics(kafka, [
-    { name: topics.transactions, partitions: Topics.transactions.partitions },
-    { name: topics.chargebacks, partitions: Topics.chargebacks.partitions },
-    { name: topics.enriched, partitions: Topics.transactionsEnriched.partitions },
-    { name: topics.decisions, partitions: Topics.decisions.partitions },
-    { name: topics.dlq, partitions: Topics.transactionsDlq.partitions },
-  ]);
+  const topics = await createRunTopics(kafka, run);
   const common = {
     KAFKA_BROKERS: settings.brokers.join(','),
     HOST: '127.0.0.1',

@@ -2,7 +2,8 @@
 // fraud artifacts, and, afterwards, a clean slate (the run's topics and keys gone).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeCluster, type Kafka } from '@mlsys/kafka';
+import { Topics } from '@mlsys/contracts';
+import { describeCluster, ensureTopics, type Kafka } from '@mlsys/kafka';
 import { closeRedis, connectRedis, createRedis, unlinkMatching } from '@mlsys/redis';
 import { repoRoot } from '../paths.js';
 
@@ -63,4 +64,23 @@ export async function deleteRun(
   } finally {
     await closeRedis(redis);
   }
+}
+
+/** The fraud pipeline's topics under a run id, created with the stack's partition counts. */
+export async function createRunTopics(kafka: Kafka, run: string) {
+  const topics = {
+    transactions: `${run}.transactions`,
+    chargebacks: `${run}.chargebacks`,
+    enriched: `${run}.enriched`,
+    decisions: `${run}.decisions`,
+    dlq: `${run}.dlq`,
+  };
+  await ensureTopics(kafka, [
+    { name: topics.transactions, partitions: Topics.transactions.partitions },
+    { name: topics.chargebacks, partitions: Topics.chargebacks.partitions },
+    { name: topics.enriched, partitions: Topics.transactionsEnriched.partitions },
+    { name: topics.decisions, partitions: Topics.decisions.partitions },
+    { name: topics.dlq, partitions: Topics.transactionsDlq.partitions },
+  ]);
+  return topics;
 }
