@@ -2,9 +2,11 @@ import { stringify } from 'yaml';
 import {
   type ArtifactSet,
   INFRA_PORTS,
+  REDIS_MINOR,
   resolveEnv,
   type ServiceSpec,
   STACK_DATA_PROFILE,
+  STOP_GRACE_MS,
 } from './manifest.js';
 
 const IMAGE = 'ml-system-designs:local';
@@ -13,6 +15,11 @@ const KAFKA_INTERNAL = 'kafka:29092';
 const ports = INFRA_PORTS.stack;
 /** Host interface the containers' ports are published on: this machine only, never the network. */
 export const PUBLISH = '127.0.0.1';
+/** Redis and Kafka flush to disk on SIGTERM; the local runner gives them as long (servers.ts). */
+const SERVER_STOP_GRACE = '30s';
+
+/** A compose duration. */
+const seconds = (ms: number): string => `${Math.ceil(ms / 1000)}s`;
 
 const header = `# Generated from infra/src/manifest.ts by \`npm run infra -- compose\`; do not edit by hand.
 # A test (infra/test/compose.test.ts) fails when this file and the manifest disagree.
@@ -43,6 +50,9 @@ function serviceEntry(spec: ServiceSpec): Record<string, unknown> {
     ports: [`${PUBLISH}:${spec.port}:${spec.port}`],
     ...(spec.needs.length > 0 ? { volumes: ['artifacts:/app/.cache/artifacts'] } : {}),
     depends_on: dependsOn,
+    // A crash is restarted; a stop asked for (compose down, docker stop) is not.
+    restart: 'on-failure',
+    stop_grace_period: seconds(STOP_GRACE_MS),
     healthcheck: {
       test: [
         'CMD',
@@ -53,6 +63,7 @@ function serviceEntry(spec: ServiceSpec): Record<string, unknown> {
       interval: '5s',
       timeout: '3s',
       retries: 24,
+      start_period: seconds(spec.health.startPeriodMs),
     },
   };
 }
@@ -64,14 +75,25 @@ export function renderCompose(services: readonly ServiceSpec[]): string {
     name: 'ml-system-designs',
     services: {
       redis: {
-        image: 'redis:7',
+        image: `redis:${REDIS_MINOR}`,
         command: ['redis-server', '--appendonly', 'yes'],
         ports: [`${PUBLISH}:${ports.redis}:6379`],
-        healthcheck: { test: ['CMD', 'redis-cli', 'ping'], interval: '2s', timeout: '2s', retries: 30 },
+        restart: 'on-failure',
+        stop_grace_period: SERVER_STOP_GRACE,
+        healthcheck: {
+          test: ['CMD', 'redis-cli', 'ping'],
+          interval: '2s',
+          timeout: '2s',
+          retries: 30,
+          // Replaying the append-only file after a restart (the feature store's key space).
+          start_period: '60s',
+        },
       },
       kafka: {
         image: 'apache/kafka:3.9.1',
         ports: [`${PUBLISH}:${ports.kafka}:9092`],
+        restart: 'on-failure',
+        stop_grace_period: SERVER_STOP_GRACE,
         environment: {
           KAFKA_NODE_ID: '1',
           KAFKA_PROCESS_ROLES: 'broker,controller',
@@ -96,10 +118,12 @@ export function renderCompose(services: readonly ServiceSpec[]): string {
           interval: '5s',
           timeout: '10s',
           retries: 24,
+          start_period: '30s',
         },
       },
       ...(needs.length > 0
         ? {
+            // No restart policy: a failed training run is reported, not retried in a loop.
             prepare: {
               image: IMAGE,
               build: { context: '.', dockerfile: 'infra/Dockerfile' },

@@ -33,7 +33,12 @@ export interface ServiceSpec {
   dependsOn: Array<InfraName | string>;
   /** Offline pipelines whose artifacts must exist before the service starts. */
   needs: ArtifactSet[];
-  health: { live: string; ready: string };
+  health: {
+    live: string;
+    ready: string;
+    /** How long after start a failing readiness check is expected rather than a fault. */
+    startPeriodMs: number;
+  };
 }
 
 export const INFRA_PORTS = {
@@ -44,14 +49,32 @@ export const INFRA_PORTS = {
 /** The data profile `npm start` trains and serves. */
 export const STACK_DATA_PROFILE = 'default';
 
+/**
+ * Every service is given this graceful-shutdown budget explicitly, so what
+ * the stack stops them with can be derived from it rather than from a
+ * default in another package.
+ */
+export const SHUTDOWN_DEADLINE_MS = 10_000;
+
+/** Time between SIGTERM and SIGKILL: the shutdown budget plus room for the process to exit. */
+export const STOP_GRACE_MS = SHUTDOWN_DEADLINE_MS + 5_000;
+
+/**
+ * The Redis minor the local runner serves (Debian 12's apt `redis-server`);
+ * the compose image is pinned to it so both paths run the same server.
+ */
+export const REDIS_MINOR = '7.0';
+
 const literal = (value: string): EnvValue => ({ literal: value });
 const common = (port: number): Record<string, EnvValue> => ({
   PORT: literal(String(port)),
   HOST: { listenHost: true },
   LOG_LEVEL: literal('info'),
+  SHUTDOWN_DEADLINE_MS: literal(String(SHUTDOWN_DEADLINE_MS)),
 });
 
-const health = { live: '/livez', ready: '/readyz' };
+/** Loading a model or an index, or joining a consumer group, is done well within this. */
+const health = { live: '/livez', ready: '/readyz', startPeriodMs: 60_000 };
 
 /**
  * The recs services that read the time run on the data's clock (data end +
@@ -80,7 +103,8 @@ export const SERVICES: ServiceSpec[] = [
     },
     dependsOn: ['redis'],
     needs: ['recs'],
-    health,
+    // /readyz is 503 until the first materialisation (every user and song of the profile) is live.
+    health: { ...health, startPeriodMs: 300_000 },
   },
   {
     name: 'candidate-gen',

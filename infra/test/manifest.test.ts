@@ -13,7 +13,7 @@ const spec = (name: string, dependsOn: string[]): ServiceSpec => ({
   env: {},
   dependsOn,
   needs: [],
-  health: { live: '/livez', ready: '/readyz' },
+  health: { live: '/livez', ready: '/readyz', startPeriodMs: 1000 },
 });
 
 describe('stack manifest', () => {
