@@ -1,6 +1,6 @@
 import { GenericContainer, Wait } from 'testcontainers';
-import type { ProvisionedInfra } from './infra.js';
 import { freePort } from './ports.js';
+import type { ProvisionedInfra } from './test-infra.js';
 
 /**
  * Redis and a single-node KRaft Kafka in containers, where an engine answers.
@@ -8,7 +8,8 @@ import { freePort } from './ports.js';
  * port inside and outside the container.
  */
 export async function startContainers(): Promise<ProvisionedInfra> {
-  const redis = await new GenericContainer('redis:7')
+  // The minor of the local redis-server, as docker-compose.yml pins it.
+  const redis = await new GenericContainer('redis:7.0')
     .withExposedPorts(6379)
     .withWaitStrategy(Wait.forLogMessage('Ready to accept connections'))
     .start();

@@ -3,23 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type {} from 'vitest';
+import type { ProvisionedInfra, TestInfra } from './test-infra.js';
 
 const run = promisify(execFile);
-
-/** Where a test's Redis and Kafka are, and who provided them. */
-export interface TestInfra {
-  redisUrl: string;
-  kafkaBrokers: string[];
-  source: 'env' | 'containers' | 'local';
-}
-
-// `inject('infra')` in any test file that imports the testkit is typed.
-declare module 'vitest' {
-  export interface ProvidedContext {
-    infra: TestInfra;
-  }
-}
 
 export function repoRoot(from = dirname(fileURLToPath(import.meta.url))): string {
   let dir = from;
@@ -72,11 +58,6 @@ async function localInfra(): Promise<TestInfra> {
     kafkaBrokers: string[];
   };
   return { ...endpoints, source: 'local' };
-}
-
-export interface ProvisionedInfra {
-  infra: TestInfra;
-  stop(): Promise<void>;
 }
 
 /** Resolution order: environment, then a container engine, then local processes from infra/. */
