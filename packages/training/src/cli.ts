@@ -5,16 +5,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-
-export interface PipelineOptions {
-  /** Repository root; data and artifacts live under <root>/.cache. */
-  root: string;
-  profile: string;
-  /** Rebuild every step even when its cache stamp matches. */
-  force: boolean;
-}
-
-export type Pipeline = (options: PipelineOptions) => Promise<void>;
+import type { Pipeline } from './shared/pipeline-options.js';
 
 const pipelines: Record<string, () => Promise<Pipeline>> = {
   recs: async () => (await import('./recs/pipeline.js')).run,

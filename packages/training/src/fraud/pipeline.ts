@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fraud } from '@mlsys/datagen';
 import { loadFraudArtifacts } from '@mlsys/fraud-core';
-import type { PipelineOptions } from '../cli.js';
+import type { PipelineOptions } from '../shared/pipeline-options.js';
 import { PipelineProgress, type Print } from '../shared/progress.js';
 import { cachedStep, hashJson, hashSources } from '../shared/step-cache.js';
 import { FEATURE_FILES, type FeatureMatrixDescription } from './feature-matrix.js';

@@ -1,5 +1,5 @@
 import { recs } from '@mlsys/datagen';
-import type { PipelineOptions } from '../cli.js';
+import type { PipelineOptions } from '../shared/pipeline-options.js';
 import { PipelineProgress } from '../shared/progress.js';
 import { annBenchmarkPipeline } from './ann-benchmark-pipeline.js';
 import { dataStep } from './data-step.js';
