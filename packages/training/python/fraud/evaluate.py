@@ -24,11 +24,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from shared.progress import Progress
+
 from .dataset import FeatureSet, load_features
 from .handbook_features import handbook_features
 from .metrics import ranking_metrics
 from .model import fit_lightgbm
-from .progress import Progress
 
 DAY_MS = 86_400_000
 

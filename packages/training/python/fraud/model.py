@@ -3,7 +3,7 @@
 import lightgbm as lgb
 import numpy as np
 
-from .progress import Progress
+from shared.progress import Progress
 
 
 def fit_lightgbm(

@@ -16,12 +16,13 @@ from pathlib import Path
 import lightgbm as lgb
 import numpy as np
 
+from shared.progress import Progress
+
 from .calibration import export_isotonic, fit_isotonic
 from .dataset import load_features
 from .metrics import ranking_metrics, reliability
 from .model import fit_lightgbm
 from .onnx_export import INPUT_NAME, PROBABILITIES_OUTPUT, export_onnx, float32_safe, onnx_probabilities
-from .progress import Progress
 from .reference import reference_distributions
 from .thresholds import choose_thresholds
 

@@ -12,7 +12,7 @@ import os
 import hnswlib
 import numpy as np
 
-from progress import Progress
+from shared.progress import Progress
 
 CHUNK = 10_000
 

@@ -16,7 +16,7 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 from scipy.sparse import csr_matrix  # noqa: E402
 
-from progress import Progress  # noqa: E402
+from shared.progress import Progress  # noqa: E402
 
 RECORD = np.dtype([("user", "<u4"), ("song", "<u4"), ("count", "<f4")])
 

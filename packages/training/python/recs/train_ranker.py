@@ -14,7 +14,7 @@ from pathlib import Path
 import lightgbm as lgb
 import numpy as np
 
-from progress import Progress
+from shared.progress import Progress
 
 
 def load(directory: Path, split: str, width: int):

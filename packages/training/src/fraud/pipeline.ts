@@ -28,7 +28,7 @@ const SOURCES = {
     'packages/training/src/fraud/replay.ts',
     'packages/training/src/fraud/feature-matrix.ts',
   ],
-  python: ['packages/training/python/fraud'],
+  python: ['packages/training/python/fraud', 'packages/training/python/shared'],
   parity: ['packages/training/src/fraud/onnx-parity.ts'],
   rules: ['packages/training/src/fraud/rules-baseline.ts'],
   publish: ['packages/training/src/fraud/publish.ts', 'packages/fraud-core/src/artifacts.ts'],

@@ -3,7 +3,10 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** packages/training/python: the fraud scripts run as modules of the `fraud` package from here. */
+/**
+ * packages/training/python: the fraud scripts run as modules of the `fraud`
+ * package from here, which also puts `shared` (the progress lines) on the path.
+ */
 export const PYTHON_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'python');
 
 /**

@@ -57,5 +57,10 @@ export const STEP_SOURCES = {
     'packages/recs-core/src/artifacts',
   ],
   /** Tower, ranker data and model, evaluation, publishing: all of recs-core and the recs training code. */
-  models: ['packages/recs-core/src', 'packages/training/src/recs', 'packages/training/python/recs'],
+  models: [
+    'packages/recs-core/src',
+    'packages/training/src/recs',
+    'packages/training/python/recs',
+    'packages/training/python/shared',
+  ],
 } as const;

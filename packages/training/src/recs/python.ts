@@ -3,8 +3,11 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** packages/training/python: on PYTHONPATH, so the scripts import `shared` (the progress lines). */
+const PYTHON_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'python');
+
 /** Where the recs Python scripts live (packages/training/python/recs). */
-export const RECS_PYTHON_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'python', 'recs');
+export const RECS_PYTHON_DIR = join(PYTHON_ROOT, 'recs');
 
 /** Command-line options of a script, `{ outDir: 'x', m: 16 }` -> `--out-dir x --m 16`. */
 export type ScriptOptions = Record<string, string | number>;
@@ -31,6 +34,7 @@ export async function runPythonScript(root: string, script: string, options: Scr
   const child = spawn(python, [join(RECS_PYTHON_DIR, script), ...toArgs(options)], {
     cwd: RECS_PYTHON_DIR,
     stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, PYTHONPATH: PYTHON_ROOT },
   });
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once('error', reject);

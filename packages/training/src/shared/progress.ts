@@ -1,7 +1,7 @@
 /**
  * Console progress of the offline pipeline: `▸ recs/default hnsw: 45% (12.3s)`
  * lines, at most one every two seconds, then `✓ ... (41.0s)` when a step ends.
- * The Python scripts print the same format (python/recs/progress.py).
+ * The Python scripts print the same format (python/shared/progress.py).
  */
 export interface StepProgress {
   /** `fraction` in [0, 1]; `detail` says what is being done, e.g. "30,000/100,000 songs". */

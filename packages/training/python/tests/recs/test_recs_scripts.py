@@ -1,6 +1,7 @@
 """The recs training scripts end to end on small synthetic inputs, as the pipeline calls them."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,11 +10,14 @@ import hnswlib
 import numpy as np
 import onnxruntime
 
-SCRIPTS = Path(__file__).resolve().parents[2] / "recs"
+PYTHON_ROOT = Path(__file__).resolve().parents[2]
+SCRIPTS = PYTHON_ROOT / "recs"
 
 
 def run_script(name: str, *args: str) -> None:
-    subprocess.run([sys.executable, str(SCRIPTS / name), *args], cwd=SCRIPTS, check=True)
+    # As src/recs/python.ts runs them: the package's python folder on PYTHONPATH, for `shared`.
+    env = {**os.environ, "PYTHONPATH": str(PYTHON_ROOT)}
+    subprocess.run([sys.executable, str(SCRIPTS / name), *args], cwd=SCRIPTS, check=True, env=env)
 
 
 def write_ranking_split(directory: Path, split: str, rng: np.random.Generator, queries: int, width: int) -> None:

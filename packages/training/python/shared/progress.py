@@ -1,4 +1,8 @@
-"""Progress lines in the pipeline's format (`▸ label: detail 45% (12.3s)`), at most one every 2 s."""
+"""Progress lines in the pipeline's format (`▸ label: detail 45% (12.3s)`), at most one every 2 s.
+
+The TypeScript side prints the same format (packages/training/src/shared/progress.ts), so a
+pipeline's output reads as one log whichever language runs the step.
+"""
 
 import sys
 import time
@@ -20,7 +24,11 @@ class Progress:
         print(f"▸ {what} {fraction * 100:.0f}% ({now - self.start:.1f}s)", file=sys.stderr, flush=True)
 
     def note(self, message: str) -> None:
+        """Text that needs no throttling (a result worth reading)."""
         print(f"  {self.label}: {message}", file=sys.stderr, flush=True)
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.start
 
     def lightgbm_callback(self, rounds: int, what: str = "boosting"):
         """A LightGBM callback reporting the boosting round."""

@@ -1,0 +1,1 @@
+"""What the fraud and recs training scripts share."""
