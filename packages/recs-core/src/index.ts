@@ -1,4 +1,10 @@
-export { isAvailable } from './availability.js';
+export {
+  type AvailabilityContext,
+  type AvailabilityFacts,
+  type AvailabilityRule,
+  isAvailable,
+  unavailableBy,
+} from './availability.js';
 export { candidateQuery, popularityScale, songIndexVector } from './candidate-space.js';
 export {
   describeServingClock,

@@ -1,5 +1,5 @@
 import type { RegionInfo, SongFeatures, UserTowerParams } from '@mlsys/recs-core';
-import { isAvailable } from '@mlsys/recs-core';
+import { unavailableBy } from '@mlsys/recs-core';
 
 /**
  * What the gateway keeps in memory from the artifact set: the catalog facts
@@ -31,9 +31,10 @@ export interface ServingContext {
 /**
  * The gateway's last word on a song, whatever the stages did: licensed in
  * the listener's region, released, and not explicit when the request
- * forbids it. It is checked on every song served, so a rules service that
- * is late, down or wrong can never leak an unlicensed song.
+ * forbids it (recs-core's `unavailableBy`, the check the rules service
+ * filters with). It is checked on every song served, so a rules service
+ * that is late, down or wrong can never leak an unlicensed song.
  */
 export function mayServe(song: SongFeatures, context: ServingContext): boolean {
-  return isAvailable(song, context.region, context.nowMs) && (context.allowExplicit || !song.explicit);
+  return unavailableBy(song, context) === undefined;
 }

@@ -1,4 +1,5 @@
 import type { RuleChange, RuleItem } from '@mlsys/contracts';
+import { type AvailabilityRule, unavailableBy } from '@mlsys/recs-core';
 
 export interface FilterContext {
   region: string;
@@ -15,7 +16,9 @@ export interface Kept {
 /**
  * The rules that remove songs outright: a song not licensed where the
  * listener is, not released yet, or explicit when the request forbids it
- * is never served, whatever its score. Order of the survivors is kept.
+ * is never served, whatever its score. Which rule applies is recs-core's
+ * `unavailableBy`, the check rec-api guards its answer with too; this file
+ * says why. Order of the survivors is kept.
  */
 export function applyHardFilters(
   items: readonly RuleItem[],
@@ -35,17 +38,17 @@ function hardFilterChange(
   item: RuleItem,
   context: FilterContext,
 ): Pick<RuleChange, 'rule' | 'reason'> | undefined {
-  if (!item.licensedRegions.includes(context.region)) {
-    const where = item.licensedRegions.length > 0 ? item.licensedRegions.join(', ') : 'no region';
-    return { rule: 'licensing', reason: `not licensed in ${context.region} (licensed in ${where})` };
-  }
-  if (item.releaseMs > context.nowMs) {
-    return { rule: 'unreleased', reason: `released on ${isoDay(item.releaseMs)}, after the request time` };
-  }
-  if (item.explicit && !context.allowExplicit) {
-    return { rule: 'explicit', reason: 'explicit, and this request does not allow explicit songs' };
-  }
-  return undefined;
+  const rule = unavailableBy(item, context);
+  return rule && { rule, reason: REASONS[rule](item, context) };
 }
+
+const REASONS: Record<AvailabilityRule, (item: RuleItem, context: FilterContext) => string> = {
+  licensing: (item, context) => {
+    const where = item.licensedRegions.length > 0 ? item.licensedRegions.join(', ') : 'no region';
+    return `not licensed in ${context.region} (licensed in ${where})`;
+  },
+  unreleased: (item) => `released on ${isoDay(item.releaseMs)}, after the request time`,
+  explicit: () => 'explicit, and this request does not allow explicit songs',
+};
 
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
