@@ -127,19 +127,41 @@ const Ratio = Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()],
   description: 'null when its denominator is 0',
 });
 
+/**
+ * Whether a group of decisions' labels have matured enough to judge it:
+ * `known` when at least the monitor's `MIN_LABEL_COVERAGE` of its eventual
+ * chargebacks are expected to have arrived; `not yet known` below (its
+ * precision, recall and ECE are then null, not 0); `no decisions`.
+ */
+export const LabelStatus = Type.Union([
+  Type.Literal('known'),
+  Type.Literal('not yet known'),
+  Type.Literal('no decisions'),
+]);
+export type LabelStatus = Static<typeof LabelStatus>;
+
+/** Tallies and ratios of a group of decisions against the chargebacks received so far. */
+const LabelledQuality = {
+  decisions: Type.Integer({ minimum: 0 }),
+  /** Decisions that were not `approve` (the pipeline flagged them). */
+  flagged: Type.Integer({ minimum: 0 }),
+  /** Decisions whose transaction has been charged back so far. */
+  frauds: Type.Integer({ minimum: 0 }),
+  truePositives: Type.Integer({ minimum: 0 }),
+  /** null when its denominator is 0 or the labels are not yet known. */
+  precision: Ratio,
+  recall: Ratio,
+  /** Share of the decisions' eventual chargebacks expected to have arrived (from the delay distribution); null with no decisions. */
+  labelCoverage: Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()]),
+  status: LabelStatus,
+};
+
 /** Precision and recall of one sliding window of decisions, against the chargebacks received so far. */
 export const QualityWindow = Type.Object({
   window: Type.String({
     description: 'e.g. 1h, 24h, 7d (of decision event time, ending at the stream time)',
   }),
-  decisions: Type.Integer({ minimum: 0 }),
-  /** Decisions that were not `approve` (the pipeline flagged them). */
-  flagged: Type.Integer({ minimum: 0 }),
-  /** Decisions whose transaction has been charged back. */
-  frauds: Type.Integer({ minimum: 0 }),
-  truePositives: Type.Integer({ minimum: 0 }),
-  precision: Ratio,
-  recall: Ratio,
+  ...LabelledQuality,
 });
 export type QualityWindow = Static<typeof QualityWindow>;
 
@@ -156,15 +178,52 @@ export const ReliabilityBin = Type.Object({
   upper: Type.Number(),
   count: Type.Integer({ minimum: 0 }),
   meanScore: Type.Union([Type.Number(), Type.Null()]),
+  /** Charged back so far / count; null when empty or the labels are not yet known. */
   fraudRate: Type.Union([Type.Number(), Type.Null()]),
 });
 export type ReliabilityBin = Static<typeof ReliabilityBin>;
 
+/**
+ * Quality, reliability bins and ECE of the decisions of one age band at the
+ * stream time: cohort `7d-14d` holds those decided 7 to 14 days before it.
+ */
+export const QualityCohort = Type.Object({
+  cohort: Type.String({ description: 'decision age at the stream time, e.g. 0-7d, 7d-14d' }),
+  /** Ages [minAgeMs, maxAgeMs): event time in (stream time - maxAgeMs, stream time - minAgeMs]. */
+  minAgeMs: Type.Integer({ minimum: 0 }),
+  maxAgeMs: Type.Integer({ minimum: 1 }),
+  ...LabelledQuality,
+  bins: Type.Array(ReliabilityBin),
+  /** Expected calibration error; null when empty or the labels are not yet known. */
+  ece: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
+});
+export type QualityCohort = Static<typeof QualityCohort>;
+
+/** The chargeback delay distribution that label coverage is computed from. */
+export const LabelDelay = Type.Object({
+  /** `learned` from the chargebacks read (up to `learnedUpToMs`, the configured prior beyond), or the `prior` alone. */
+  source: Type.Union([Type.Literal('learned'), Type.Literal('prior')]),
+  /** Chargebacks read whose delay (report time - payment time) was counted. */
+  chargebacks: Type.Integer({ minimum: 0 }),
+  /** Latest chargeback report time read (ms): coverage is the share expected by then; null before the first. */
+  labelTime: Type.Union([Type.Integer(), Type.Null()]),
+  /** The longest delay the chargebacks read could show with enough support; null when the prior is used alone. */
+  learnedUpToMs: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+  medianMs: Type.Number({ minimum: 0 }),
+  p90Ms: Type.Number({ minimum: 0 }),
+  /** Coverage below which a group's quality is `not yet known`. */
+  minCoverage: Type.Number({ minimum: 0, maximum: 1 }),
+});
+export type LabelDelay = Static<typeof LabelDelay>;
+
 /** `GET /v1/report` on fraud-monitor. */
 export const FraudMonitorReport = Type.Object({
-  /** Latest decision event time seen (ms): windows end here, so a replay reports like the live run did. */
+  /** Latest decision event time seen (ms): windows and cohorts end here, so a replay reports like the live run did. */
   streamTime: Type.Union([Type.Integer(), Type.Null()]),
   quality: Type.Array(QualityWindow),
+  /** Quality by decision age: the older cohorts are the ones whose labels have matured. */
+  cohorts: Type.Array(QualityCohort),
+  labelDelay: LabelDelay,
   drift: Type.Object({
     /** Transactions in the sliding sample the PSI is computed over. */
     sample: Type.Integer({ minimum: 0 }),
@@ -177,10 +236,13 @@ export const FraudMonitorReport = Type.Object({
   }),
   calibration: Type.Object({
     window: Type.String(),
+    /** Decisions in the window (labelled so far or not). */
     labelled: Type.Integer({ minimum: 0 }),
     bins: Type.Array(ReliabilityBin),
     /** Expected calibration error: the count-weighted mean gap between score and fraud rate. */
     ece: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
+    labelCoverage: Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()]),
+    status: LabelStatus,
   }),
   modelVersion: Type.String(),
 });

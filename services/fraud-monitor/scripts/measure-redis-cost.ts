@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import type { Chargeback, Decision } from '@mlsys/contracts';
 import { closeRedis, connectRedis, createRedis, unlinkMatching } from '@mlsys/redis';
 import { RedisLabelStore } from '../src/adapters/redis-label-store.js';
-import { parseWindow } from '../src/domain/windows.js';
+import { parseCohorts, parseWindow } from '../src/domain/windows.js';
 
 const url = process.env.REDIS_URL;
 if (!url) {
@@ -31,7 +31,9 @@ const store = new RedisLabelStore({
     quality: ['1h', '24h', '7d'].map(parseWindow),
     calibration: parseWindow('7d'),
     calibrationBins: 10,
+    cohorts: parseCohorts(['7d', '14d', '30d', '60d']),
   },
+  maturity: { minCoverage: 0.8, prior: { medianMs: 7 * 86_400_000, spread: 0.6 }, minChargebacks: 100 },
   namespace,
   labelHorizonMs: 90 * 86_400_000,
 });
@@ -102,16 +104,17 @@ try {
   let started = performance.now();
   const report = await store.report();
   console.log(
-    `report (1h, 24h, 7d: 10,080 minute counters + 3 window edges): ${(performance.now() - started).toFixed(1)} ms, 7d decisions ${report.quality[2]!.decisions}`,
+    `report (1h, 24h, 7d windows, cohorts to 60d: 1,440 hour counters + the range edges): ${(performance.now() - started).toFixed(1)} ms, 7d decisions ${report.quality[2]!.decisions}`,
   );
-  // A window's start cuts one minute (its seconds' counters are read) and one second (its records are read).
+  // A range's edge cuts one hour (its minutes' counters are read), one minute (its seconds') and one second (its records).
   started = performance.now();
-  const seconds = redis.pipeline();
-  for (let k = 1; k < 60; k++) seconds.hgetall(`${namespace}:s:${T0 + k * 1000}`);
-  await seconds.exec();
+  const counters = redis.pipeline();
+  for (let k = 1; k < 60; k++) counters.hgetall(`${namespace}:m:${T0 + k * 60_000}`);
+  for (let k = 1; k < 60; k++) counters.hgetall(`${namespace}:s:${T0 + k * 1000}`);
+  await counters.exec();
   const records = await redis.hgetall(`${namespace}:r:${T0}`);
   console.log(
-    `edge of one window: 59 second counters + ${Object.keys(records).length} records of one second in ${(performance.now() - started).toFixed(1)} ms`,
+    `edge of one range: 59 minute and 59 second counters + ${Object.keys(records).length} records of one second in ${(performance.now() - started).toFixed(1)} ms`,
   );
 } finally {
   await unlinkMatching(redis, `${namespace}:*`);

@@ -2,7 +2,7 @@
 // reference, joins decisions and chargebacks in Redis, samples enriched
 // transactions for drift, serves the report, and shuts down in order.
 import { randomUUID } from 'node:crypto';
-import { env, loadConfigOrExit, serviceEnv } from '@mlsys/config';
+import { env, loadConfigOrExit, serviceEnv, type VarSpec } from '@mlsys/config';
 import { Topics } from '@mlsys/contracts';
 import { loadFraudArtifacts } from '@mlsys/fraud-core';
 import { createKafka, describeCluster, ensureTopics, JsonProducer } from '@mlsys/kafka';
@@ -15,13 +15,32 @@ import { RedisLabelStore } from './adapters/redis-label-store.js';
 import { buildApp } from './app.js';
 import { DriftMonitor } from './domain/drift.js';
 import { FraudMonitor } from './domain/fraud-monitor.js';
-import { parseWindow } from './domain/windows.js';
+import { parseCohorts, parseWindow } from './domain/windows.js';
 
 const SERVICE = 'fraud-monitor';
 const version = packageVersion(import.meta.url);
 
 /** PSI above 0.2 is the usual reading of "the population has shifted". */
 const DRIFT_ALARM_PSI = 0.2;
+
+/** A number in [min, max] (the config package reads whole numbers only). */
+const decimal = (options: {
+  description: string;
+  default: number;
+  min: number;
+  max: number;
+}): VarSpec<number> => ({
+  description: options.description,
+  fallback: options.default,
+  parse: (raw) => {
+    const value = Number(raw.trim());
+    if (raw.trim() === '' || !Number.isFinite(value)) throw new Error(`must be a number, got "${raw}"`);
+    if (value < options.min || value > options.max) {
+      throw new Error(`must be in [${options.min}, ${options.max}], got ${value}`);
+    }
+    return value;
+  },
+});
 
 const config = loadConfigOrExit(
   SERVICE,
@@ -50,6 +69,32 @@ const config = loadConfigOrExit(
       default: '7d',
     }),
     CALIBRATION_BINS: env.int({ description: 'equal-width score bins', default: 10, min: 2, max: 100 }),
+    LABEL_COHORTS: env.list({
+      description:
+        'upper age edges of the decision-age cohorts (7d,14d gives 0-7d and 7d-14d), within LABEL_HORIZON',
+      default: ['7d', '14d', '30d', '60d'],
+    }),
+    MIN_LABEL_COVERAGE: decimal({
+      description: 'label coverage below which precision, recall and ECE are "not yet known" (null)',
+      default: 0.8,
+      min: 0,
+      max: 1,
+    }),
+    LABEL_DELAY_PRIOR_MEDIAN: env.string({
+      description: 'median chargeback delay assumed until enough chargebacks are read (log-normal prior)',
+      default: '7d',
+    }),
+    LABEL_DELAY_PRIOR_SPREAD: decimal({
+      description: 'standard deviation of ln(delay) of the prior',
+      default: 0.6,
+      min: 0.01,
+      max: 5,
+    }),
+    LABEL_DELAY_MIN_CHARGEBACKS: env.int({
+      description: 'chargebacks a delay day must rest on to be learned rather than taken from the prior',
+      default: 100,
+      min: 1,
+    }),
     DRIFT_SAMPLE: env.int({
       description: 'latest transactions the PSI is computed over',
       default: 10_000,
@@ -71,14 +116,25 @@ const config = loadConfigOrExit(
 
 const windows = (() => {
   try {
+    const labelHorizon = parseWindow(config.LABEL_HORIZON);
+    const cohorts = parseCohorts(config.LABEL_COHORTS);
+    const oldest = cohorts.at(-1)!;
+    // The join's keys are only sure to live the horizon (and the longest window) after their last write.
+    if (oldest.toMs > labelHorizon.ms) {
+      throw new Error(
+        `the oldest cohort (${oldest.name}) reaches beyond LABEL_HORIZON (${labelHorizon.name})`,
+      );
+    }
     return {
       quality: config.QUALITY_WINDOWS.map(parseWindow),
       calibration: parseWindow(config.CALIBRATION_WINDOW),
-      labelHorizon: parseWindow(config.LABEL_HORIZON),
+      cohorts,
+      labelHorizon,
+      priorMedian: parseWindow(config.LABEL_DELAY_PRIOR_MEDIAN),
     };
   } catch (error) {
     console.error(
-      `${SERVICE} cannot start: QUALITY_WINDOWS, CALIBRATION_WINDOW, or LABEL_HORIZON: ${(error as Error).message}`,
+      `${SERVICE} cannot start: QUALITY_WINDOWS, CALIBRATION_WINDOW, LABEL_COHORTS, LABEL_HORIZON or LABEL_DELAY_PRIOR_MEDIAN: ${(error as Error).message}`,
     );
     process.exit(1);
   }
@@ -103,6 +159,12 @@ const labels = new RedisLabelStore({
     quality: windows.quality,
     calibration: windows.calibration,
     calibrationBins: config.CALIBRATION_BINS,
+    cohorts: windows.cohorts,
+  },
+  maturity: {
+    minCoverage: config.MIN_LABEL_COVERAGE,
+    prior: { medianMs: windows.priorMedian.ms, spread: config.LABEL_DELAY_PRIOR_SPREAD },
+    minChargebacks: config.LABEL_DELAY_MIN_CHARGEBACKS,
   },
   namespace: config.LABELS_NAMESPACE,
   labelHorizonMs: windows.labelHorizon.ms,

@@ -1,123 +1,33 @@
-import type {
-  Chargeback,
-  Decision,
-  EnrichedTransaction,
-  FraudMonitorReport,
-  Transaction,
-} from '@mlsys/contracts';
-import { fraud } from '@mlsys/datagen';
-import { FEATURE_SPEC_VERSION, FraudFeatureEngine, loadFraudArtifacts } from '@mlsys/fraud-core';
-import { createKafka, ensureTopics, JsonProducer } from '@mlsys/kafka';
-import { closeRedis, connectRedis, createRedis, unlinkMatching } from '@mlsys/redis';
-import { createLogger, createMetrics } from '@mlsys/telemetry';
-import { testArtifactsDir, uniqueName, waitUntil } from '@mlsys/testkit';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createMonitorConsumers, type MonitorTopics } from '../src/adapters/monitor-consumers.js';
-import { registerLabelStoreMetrics } from '../src/adapters/monitor-metrics.js';
-import { RedisLabelStore } from '../src/adapters/redis-label-store.js';
-import { buildApp } from '../src/app.js';
-import { DriftMonitor } from '../src/domain/drift.js';
-import { FraudMonitor } from '../src/domain/fraud-monitor.js';
+import type { Chargeback, Decision, FraudMonitorReport } from '@mlsys/contracts';
+import { JsonProducer } from '@mlsys/kafka';
+import { uniqueName, waitUntil } from '@mlsys/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MonitorTopics } from '../src/adapters/monitor-consumers.js';
 import type { LabelStore } from '../src/domain/label-store.js';
-import { parseWindow } from '../src/domain/windows.js';
-
-const artifacts = loadFraudArtifacts(testArtifactsDir('fraud'));
-const infra = inject('infra');
-const logger = createLogger({ service: 'fraud-monitor-test', level: 'silent' });
-// The silent logger also quiets kafkajs, which logs the failed batch of the crash test.
-const kafka = createKafka({ clientId: 'fraud-monitor-test', brokers: infra.kafkaBrokers, logger });
-const driftOptions = { sampleSize: 2_000, threshold: 0.2, minSample: 500 };
-const DAY = 86_400_000;
-
-async function freshTopics(partitions: { decisions: number; chargebacks: number }): Promise<MonitorTopics> {
-  const topics = {
-    decisions: uniqueName('decisions'),
-    chargebacks: uniqueName('chargebacks'),
-    enriched: uniqueName('enriched'),
-    deadLetters: uniqueName('dlq'),
-  };
-  await ensureTopics(kafka, [
-    { name: topics.decisions, partitions: partitions.decisions },
-    { name: topics.chargebacks, partitions: partitions.chargebacks },
-    { name: topics.enriched, partitions: 6 },
-    { name: topics.deadLetters, partitions: 1 },
-  ]);
-  return topics;
-}
-
-/** What `main.ts` assembles: the Redis join, the consumers and the app; `stop` shuts them down in its order. */
-async function startMonitor(
-  topics: MonitorTopics,
-  namespace: string,
-  groupPrefix: string,
-  wrap: (store: LabelStore) => LabelStore = (store) => store,
-) {
-  const redis = createRedis({ url: infra.redisUrl, commandTimeoutMs: 10_000 });
-  await connectRedis(redis, infra.redisUrl);
-  const metrics = createMetrics('fraud-monitor', { defaultMetrics: false });
-  const labels = new RedisLabelStore({
-    redis,
-    windows: { quality: ['1d', '7d'].map(parseWindow), calibration: parseWindow('7d'), calibrationBins: 10 },
-    namespace,
-    labelHorizonMs: 90 * DAY,
-    onWritten: registerLabelStoreMetrics(metrics),
-  });
-  await labels.open();
-  const monitor = new FraudMonitor({
-    labels: wrap(labels),
-    drift: new DriftMonitor(artifacts.reference, artifacts.manifest.featureNames, driftOptions),
-    driftOptions,
-    modelVersion: artifacts.manifest.artifactVersion,
-    featureSpecVersion: artifacts.manifest.featureSpecVersion,
-  });
-  const consumers = createMonitorConsumers({
-    kafka,
-    producer,
-    monitor,
-    topics,
-    groupPrefix,
-    instanceId: uniqueName('instance'),
-    logger,
-  });
-  await Promise.all(consumers.map((c) => c.start()));
-  const app = buildApp({
-    logger,
-    metrics,
-    version: 'test',
-    readiness: {},
-    artifacts: () => ({}),
-    report: () => monitor.report(),
-  });
-  return {
-    app,
-    report: async (): Promise<FraudMonitorReport> =>
-      (await app.inject({ method: 'GET', url: '/v1/report' })).json(),
-    stop: async () => {
-      await app.close();
-      await Promise.all(consumers.map((c) => c.stop()));
-      await closeRedis(redis);
-    },
-    /** Drops the join's keys (after `stop`; another monitor on the namespace must not be running). */
-    forget: async () => {
-      const cleaner = createRedis({ url: infra.redisUrl });
-      await connectRedis(cleaner, infra.redisUrl);
-      await unlinkMatching(cleaner, `${namespace}:*`);
-      await closeRedis(cleaner);
-    },
-  };
-}
+import {
+  chargebacksOf,
+  decide,
+  driftOptions,
+  enrich,
+  expectDirect,
+  freshTopics,
+  kafka,
+  type RunningMonitor,
+  startMonitor,
+  warmPayments,
+} from './monitor-harness.js';
 
 let producer: JsonProducer;
 let topics: MonitorTopics;
-let running: Awaited<ReturnType<typeof startMonitor>>[] = [];
-let app: Awaited<ReturnType<typeof startMonitor>>['app'];
+let running: RunningMonitor[] = [];
+let app: RunningMonitor['app'];
 let report: () => Promise<FraudMonitorReport>;
 
 beforeAll(async () => {
   producer = new JsonProducer(kafka);
   await producer.connect();
   topics = await freshTopics({ decisions: 6, chargebacks: 3 });
-  const monitor = await startMonitor(topics, uniqueName('fm-test'), uniqueName('fraud-monitor'));
+  const monitor = await startMonitor(producer, topics, uniqueName('fm-test'), uniqueName('fraud-monitor'));
   running.push(monitor);
   ({ app, report } = monitor);
 });
@@ -132,85 +42,6 @@ afterAll(async () => {
 });
 
 /** Simulated payments after the first ten days, when the windows have warmed up as in training. */
-function warmPayments(count: number): { transaction: Transaction; isFraud: boolean }[] {
-  const startAfter = Date.UTC(2018, 3, 11);
-  const out: { transaction: Transaction; isFraud: boolean }[] = [];
-  for (const event of fraud.simulateFraud(fraud.fraudProfile('tiny'))) {
-    if (event.kind !== 'transaction' || event.transaction.eventTime < startAfter) continue;
-    out.push({ transaction: event.transaction, isFraud: event.label.isFraud });
-    if (out.length === count) break;
-  }
-  return out;
-}
-
-function enrich(payments: readonly Transaction[], amountFactor: number): EnrichedTransaction[] {
-  const engine = new FraudFeatureEngine({ terminals: artifacts.terminals });
-  return payments.map((payment) => {
-    const transaction = { ...payment, amount: Math.round(payment.amount * amountFactor * 100) / 100 };
-    const result = engine.apply(transaction);
-    if (result.status !== 'applied') throw new Error('each simulated payment is new');
-    return {
-      transaction,
-      featureSpecVersion: FEATURE_SPEC_VERSION,
-      features: Array.from(result.features),
-      enrichedAt: 0,
-    };
-  });
-}
-
-/** A decent but imperfect scorer: flags most frauds and a few legitimate payments. */
-function decide(rows: readonly { transaction: Transaction; isFraud: boolean }[]): Decision[] {
-  return rows.map(({ transaction, isFraud }, i) => {
-    const flagged = isFraud ? i % 4 !== 0 : i % 23 === 0;
-    return {
-      transactionId: transaction.transactionId,
-      cardId: transaction.cardId,
-      decision: flagged ? 'review' : 'approve',
-      score: flagged ? 0.7 : 0.02,
-      reasons: [],
-      mode: 'full',
-      modelVersion: 'm',
-      rulesVersion: 'r',
-      eventTime: transaction.eventTime,
-      decidedAt: transaction.eventTime + 10,
-    };
-  });
-}
-
-function chargebacksOf(rows: readonly { transaction: Transaction; isFraud: boolean }[]): Chargeback[] {
-  return rows
-    .filter((r) => r.isFraud)
-    .map(({ transaction }) => ({
-      transactionId: transaction.transactionId,
-      cardId: transaction.cardId,
-      eventTime: transaction.eventTime,
-      reportedAt: transaction.eventTime + 3 * DAY,
-    }));
-}
-
-/** The 1d and 7d windows computed straight from what was produced. */
-function expectDirect(
-  seen: FraudMonitorReport,
-  decisions: readonly Decision[],
-  chargebacks: readonly Chargeback[],
-) {
-  const end = Math.max(...decisions.map((d) => d.eventTime));
-  const fraudIds = new Set(chargebacks.map((c) => c.transactionId));
-  for (const [i, days] of [1, 7].entries()) {
-    const inWindow = decisions.filter((d) => d.eventTime > end - days * DAY);
-    const flagged = inWindow.filter((d) => d.decision !== 'approve');
-    const truePositives = flagged.filter((d) => fraudIds.has(d.transactionId)).length;
-    const frauds = inWindow.filter((d) => fraudIds.has(d.transactionId)).length;
-    expect(seen.quality[i]).toMatchObject({
-      decisions: inWindow.length,
-      flagged: flagged.length,
-      frauds,
-      truePositives,
-    });
-    expect(seen.quality[i]!.precision).toBeCloseTo(truePositives / flagged.length, 12);
-    expect(seen.quality[i]!.recall).toBeCloseTo(truePositives / frauds, 12);
-  }
-}
 
 describe('fraud-monitor against the real Kafka and Redis', () => {
   it('when decisions and their chargebacks are consumed, then precision and recall match a direct computation', async () => {
@@ -237,8 +68,18 @@ describe('fraud-monitor against the real Kafka and Redis', () => {
     );
 
     expectDirect(seen, decisions, chargebacks);
+    // All these payments are under 7 days old: the youngest cohort is the 7-day window.
+    const { window: _, ...week } = seen.quality[1]!;
+    expect(seen.cohorts[0]).toMatchObject({ cohort: '0-7d', ...week, status: 'known' });
+    expect(seen.cohorts[1]).toMatchObject({ cohort: '7d-30d', status: 'no decisions' });
+    expect(seen.labelDelay.labelTime).toBe(Math.max(...chargebacks.map((c) => c.reportedAt)));
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toMatch(/fraud_monitor_recall\{window="7d",service="fraud-monitor"\} 0\.\d+/);
+    expect(metrics).toMatch(/fraud_monitor_cohort_precision\{cohort="0-7d",service="fraud-monitor"\} 0\.\d+/);
+    expect(metrics).toMatch(
+      /fraud_monitor_cohort_label_coverage\{cohort="0-7d",service="fraud-monitor"\} (1|0\.9\d*)/,
+    );
+    expect(metrics).not.toContain('fraud_monitor_cohort_precision{cohort="7d-30d"');
   });
 
   it('when amounts shift, then the drift alarm is raised on the amount and not before', async () => {
@@ -278,7 +119,7 @@ describe('fraud-monitor against the real Kafka and Redis', () => {
   it('when the monitor restarts on topics that no longer hold the old records, then it reports the same from Redis, counts a late chargeback once, and ignores redelivery', async () => {
     const namespace = uniqueName('fm-test');
     const before = await freshTopics({ decisions: 3, chargebacks: 3 });
-    const first = await startMonitor(before, namespace, uniqueName('fraud-monitor'));
+    const first = await startMonitor(producer, before, namespace, uniqueName('fraud-monitor'));
     running.push(first);
     const rows = warmPayments(800);
     const decisions = decide(rows);
@@ -308,7 +149,7 @@ describe('fraud-monitor against the real Kafka and Redis', () => {
     await first.stop();
     running = running.filter((m) => m !== first);
     const after = await freshTopics({ decisions: 1, chargebacks: 1 });
-    const second = await startMonitor(after, namespace, uniqueName('fraud-monitor'));
+    const second = await startMonitor(producer, after, namespace, uniqueName('fraud-monitor'));
     running.push(second);
     const restarted = await second.report();
     expect(restarted.quality).toEqual(beforeRestart.quality);
@@ -375,7 +216,13 @@ describe('fraud-monitor against the real Kafka and Redis', () => {
       addChargebacks: (chargebacks) => store.addChargebacks(chargebacks),
       report: () => store.report(),
     });
-    const monitor = await startMonitor(topics, uniqueName('fm-test'), uniqueName('fraud-monitor'), crashOnce);
+    const monitor = await startMonitor(
+      producer,
+      topics,
+      uniqueName('fm-test'),
+      uniqueName('fraud-monitor'),
+      crashOnce,
+    );
     running.push(monitor);
     const rows = warmPayments(600);
     const decisions = decide(rows);

@@ -2,29 +2,33 @@ import { closeRedis, connectRedis, createRedis, type RedisClient, unlinkMatching
 import { uniqueName } from '@mlsys/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { RedisLabelStore } from '../src/adapters/redis-label-store.js';
-import { type LabelReport, MemoryLabelStore } from '../src/domain/label-store.js';
-import { parseWindow } from '../src/domain/windows.js';
-import { chargeback, decision, HOUR, scenario, T0 } from './scenario.js';
+import type { LabelReport } from '../src/domain/label-report.js';
+import { MemoryLabelStore } from '../src/domain/label-store.js';
+import { parseCohorts, parseWindow } from '../src/domain/windows.js';
+import { chargeback, DAY, decision, HOUR, lateLabelStream, maturity, scenario, T0 } from './scenario.js';
 
-const DAY = 24 * HOUR;
 const windows = {
   quality: ['1h', '24h', '7d'].map(parseWindow),
   calibration: parseWindow('24h'),
   calibrationBins: 10,
+  cohorts: parseCohorts(['1d', '3d', '8d']),
 };
 const infra = inject('infra');
 let redis: RedisClient;
 
 const namespaces = new Set<string>();
-const store = (namespace: string, calibrationBins = windows.calibrationBins) => {
+const store = (namespace: string, options: { calibrationBins?: number; minCoverage?: number } = {}) => {
   namespaces.add(namespace);
   return new RedisLabelStore({
     redis,
-    windows: { ...windows, calibrationBins },
+    windows: { ...windows, calibrationBins: options.calibrationBins ?? windows.calibrationBins },
+    maturity: maturity(options.minCoverage ?? 0),
     namespace,
     labelHorizonMs: 90 * DAY,
   });
 };
+const memoryStore = (minCoverage = 0) =>
+  new MemoryLabelStore(windows, { labelHorizonMs: 90 * DAY, maturity: maturity(minCoverage) });
 
 beforeAll(async () => {
   redis = createRedis({ url: infra.redisUrl, commandTimeoutMs: 10_000 });
@@ -37,26 +41,60 @@ afterAll(async () => {
   await closeRedis(redis);
 });
 
-function expectSameReport(actual: LabelReport, expected: LabelReport): void {
-  expect(actual.streamTime).toBe(expected.streamTime);
-  expect(actual.quality).toEqual(expected.quality);
-  expect(actual.calibration.labelled).toBe(expected.calibration.labelled);
-  expect(actual.calibration.ece).toBeCloseTo(expected.calibration.ece!, 12);
-  actual.calibration.bins.forEach((bin, b) => {
-    const want = expected.calibration.bins[b]!;
+type Bins = LabelReport['calibration']['bins'];
+type Group = LabelReport['quality'][number] | LabelReport['cohorts'][number];
+
+const expectClose = (actual: number | null, expected: number | null) =>
+  expected === null ? expect(actual).toBeNull() : expect(actual).toBeCloseTo(expected, 12);
+
+function expectSameBins(actual: Bins, expected: Bins): void {
+  expect(actual.length).toBe(expected.length);
+  actual.forEach((bin, b) => {
+    const want = expected[b]!;
     expect(bin.count).toBe(want.count);
     expect(bin.fraudRate).toBe(want.fraudRate);
-    if (want.meanScore === null) expect(bin.meanScore).toBeNull();
-    else expect(bin.meanScore).toBeCloseTo(want.meanScore, 12);
+    expectClose(bin.meanScore, want.meanScore);
   });
+}
+
+/** Counts and ratios of counts equal; coverage, score sums and ECE up to the order their sums were taken in. */
+function expectSameGroups(actual: readonly Group[], expected: readonly Group[]): void {
+  expect(actual.length).toBe(expected.length);
+  actual.forEach((group, i) => {
+    const { labelCoverage, ...want } = expected[i]!;
+    const { labelCoverage: coverage, ...got } = group;
+    expectClose(coverage, labelCoverage);
+    if ('bins' in want && 'bins' in got) {
+      const { bins, ece, ...exact } = want;
+      const { bins: gotBins, ece: gotEce, ...gotExact } = got;
+      expect(gotExact).toEqual(exact);
+      expectSameBins(gotBins, bins);
+      expectClose(gotEce, ece);
+    } else {
+      expect(got).toEqual(want);
+    }
+  });
+}
+
+function expectSameReport(actual: LabelReport, expected: LabelReport): void {
+  expect(actual.streamTime).toBe(expected.streamTime);
+  expect(actual.labelDelay).toEqual(expected.labelDelay);
+  expectSameGroups(actual.quality, expected.quality);
+  expectSameGroups(actual.cohorts, expected.cohorts);
+  const { bins, ece, labelCoverage, ...calibration } = expected.calibration;
+  const { bins: gotBins, ece: gotEce, labelCoverage: gotCoverage, ...gotCalibration } = actual.calibration;
+  expect(gotCalibration).toEqual(calibration);
+  expectSameBins(gotBins, bins);
+  expectClose(gotEce, ece);
+  expectClose(gotCoverage, labelCoverage);
 }
 
 describe('RedisLabelStore against the real Redis', () => {
   it('when labels arrive before and after their decisions, in batches, and twice, then the report equals the in-memory join', async () => {
     const spread = scenario(3_000, 24 * 9);
     const end = spread.at(-1)!.decision.eventTime;
-    // Dense around the 1h and 24h windows' starts, so their cut seconds hold records on both sides.
-    const dense = [end - HOUR, end - DAY].flatMap((start, w) =>
+    // Dense around the 1h, 24h and 3d ranges' edges, so their cut seconds hold records on both sides.
+    const dense = [end - HOUR, end - DAY, end - 3 * DAY].flatMap((start, w) =>
       Array.from({ length: 600 }, (_, k) => {
         const score = ((k * 37) % 100) / 100;
         const outcome = score >= 0.8 ? 'decline' : score >= 0.4 ? 'review' : 'approve';
@@ -67,7 +105,7 @@ describe('RedisLabelStore against the real Redis', () => {
     const rows = [...spread, ...dense];
     const redisStore = store(uniqueName('fm-test'));
     await redisStore.open();
-    const memory = new MemoryLabelStore(windows, { pendingChargebackMs: 90 * DAY });
+    const memory = memoryStore();
     const early = rows
       .filter((r, i) => r.fraud && i % 2 === 0)
       .map((r) => chargeback(r.decision, r.decision.eventTime + 1));
@@ -124,11 +162,11 @@ describe('RedisLabelStore against the real Redis', () => {
 
     const keys = (await redis.keys(`${namespace}:*`)).sort();
     expect(keys).toEqual(
-      [`r:${T0 + 1_000}`, `m:${T0}`, `s:${T0 + 1_000}`, 'meta', 'stream']
+      [`r:${T0 + 1_000}`, `h:${T0}`, `m:${T0}`, `s:${T0 + 1_000}`, `d:${T0}`, 'meta', 'stream', 'labels']
         .map((k) => `${namespace}:${k}`)
         .sort(),
     );
-    for (const key of keys.filter((k) => !k.endsWith(':meta') && !k.endsWith(':stream'))) {
+    for (const key of keys.filter((k) => !/:(meta|stream|labels)$/.test(k))) {
       const ttl = await redis.pttl(key);
       expect(ttl).toBeGreaterThan(97 * DAY - 60_000);
       expect(ttl).toBeLessThanOrEqual(97 * DAY);
@@ -139,8 +177,64 @@ describe('RedisLabelStore against the real Redis', () => {
     const namespace = uniqueName('fm-test');
     await store(namespace).open();
 
-    await expect(store(namespace, 20).open()).rejects.toThrow(
+    await expect(store(namespace, { calibrationBins: 20 }).open()).rejects.toThrow(
       /set CALIBRATION_BINS=10 or .* LABELS_NAMESPACE/,
     );
+  });
+
+  it('when chargebacks arrive 2 days after their payments, then the Redis store judges each window and cohort as the in-memory join does', async () => {
+    const stream = lateLabelStream(20, 300, () => 2 * DAY);
+    const redisStore = store(uniqueName('fm-test'), { minCoverage: 0.8 });
+    await redisStore.open();
+    const memory = memoryStore(0.8);
+
+    for (const target of [redisStore, memory]) {
+      for (let i = 0; i < stream.decisions.length; i += 500) {
+        await target.addDecisions(stream.decisions.slice(i, i + 500));
+      }
+      await target.addChargebacks(stream.chargebacks);
+    }
+
+    const report = await redisStore.report();
+    expectSameReport(report, await memory.report());
+    expect(report.quality.map((q) => q.status)).toEqual(['not yet known', 'not yet known', 'not yet known']);
+    expect(report.cohorts.map((c) => c.status)).toEqual(['not yet known', 'not yet known', 'known']);
+    expect(report.quality[2]!.precision).toBeNull();
+    expect(report.cohorts[2]!.precision).toBeGreaterThan(0);
+  });
+
+  it('when the keys were written in layout 1 (no hour counters, no delays), then opening adds the hour counters and reports the same tallies', async () => {
+    const namespace = uniqueName('fm-test');
+    const stream = lateLabelStream(10, 300, () => 2 * DAY);
+    const writer = store(namespace, { minCoverage: 0.8 });
+    await writer.open();
+    await writer.addDecisions(stream.decisions);
+    await writer.addChargebacks(stream.chargebacks);
+    const before = await writer.report();
+    // What a layout-1 join holds: the same records and minute and second counters, nothing else.
+    for (const pattern of ['h:*', 'd:*']) await unlinkMatching(redis, `${namespace}:${pattern}`);
+    await redis.del(`${namespace}:labels`);
+    await redis.hset(`${namespace}:meta`, 'layout', '1');
+
+    const upgraded = store(namespace, { minCoverage: 0.8 });
+    await upgraded.open();
+    const after = await upgraded.report();
+
+    expect(await redis.hget(`${namespace}:meta`, 'layout')).toBe('2');
+    const tallies = (r: LabelReport) =>
+      [...r.quality, ...r.cohorts].map(({ decisions, flagged, frauds, truePositives }) => ({
+        decisions,
+        flagged,
+        frauds,
+        truePositives,
+      }));
+    expect(tallies(after)).toEqual(tallies(before));
+    expect(after.calibration.bins.map((bin) => bin.count)).toEqual(
+      before.calibration.bins.map((bin) => bin.count),
+    );
+    expect(before.labelDelay.labelTime).not.toBeNull();
+    // Until a chargeback is read after the upgrade, no label time: nothing is known.
+    expect(after.labelDelay.labelTime).toBeNull();
+    expect(after.quality.every((q) => q.status === 'not yet known')).toBe(true);
   });
 });

@@ -1,22 +1,37 @@
 import type { Chargeback, Decision } from '@mlsys/contracts';
 import type { RedisClient } from '@mlsys/redis';
-import type { LabelReport, LabelStore, LabelWindows } from '../domain/label-store.js';
+import { delayDay, delayDayCount, delayDaysRead, paymentDay } from '../domain/label-delay.js';
+import {
+  buildLabelReport,
+  type LabelMaturityOptions,
+  type LabelReport,
+  type LabelWindows,
+  rangeKey,
+  reportRanges,
+} from '../domain/label-report.js';
+import type { LabelStore } from '../domain/label-store.js';
+import { coverRange, type RangeCover } from '../domain/range-cover.js';
 import {
   addCounts,
-  calibrationOf,
   countDecision,
   emptyCounts,
-  qualityOf,
   scoreBin,
   type WindowCounts,
 } from '../domain/window-counts.js';
+import type { AgeRange } from '../domain/windows.js';
+import { openLayout } from './redis-label-layout.js';
+import { defineLabelScripts, LabelKeys, run, type Scripted } from './redis-label-scripts.js';
 
 export interface RedisLabelStoreOptions {
   redis: RedisClient;
   windows: LabelWindows;
+  maturity: LabelMaturityOptions;
   /** Prefix of every key (`fm` in the stack; tests use a unique one). */
   namespace: string;
-  /** How long a chargeback may come after its payment (90 days): with the longest window, every key's TTL. */
+  /**
+   * How long a chargeback may come after its payment (90 days): with the
+   * longest window, every key's TTL. Cohorts must not reach further back.
+   */
   labelHorizonMs: number;
   /** Told what each batch's events did (new, or redelivered and ignored...), for the metrics. */
   onWritten?: (event: 'decision' | 'chargeback', outcome: WriteOutcome, count: number) => void;
@@ -25,140 +40,36 @@ export interface RedisLabelStoreOptions {
 /** A decision is `new` or a `duplicate`; a chargeback `labelled` its decision, is `waiting` for it, or is a `duplicate`. */
 export type WriteOutcome = 'new' | 'duplicate' | 'labelled' | 'waiting';
 
-const SECOND = 1_000;
-const MINUTE = 60_000;
-/** Bumped when the key layout changes: `open` refuses keys of another layout. */
-const LAYOUT = '1';
-
-/**
- * Counter updates shared by both scripts: `tally(key, bin, flagged, ...)`.
- * Counter fields: n decisions, fl flagged, fr charged back, tp flagged and
- * charged back; per score bin b: c<b> decisions, s<b> score sum, f<b> charged back.
- */
-const TALLY = `
-local function decided(key, bin, flagged, score, charged)
-  redis.call('HINCRBY', key, 'n', 1)
-  redis.call('HINCRBY', key, 'c' .. bin, 1)
-  redis.call('HINCRBYFLOAT', key, 's' .. bin, score)
-  if flagged then redis.call('HINCRBY', key, 'fl', 1) end
-end
-local function charged(key, bin, flagged)
-  redis.call('HINCRBY', key, 'fr', 1)
-  redis.call('HINCRBY', key, 'f' .. bin, 1)
-  if flagged then redis.call('HINCRBY', key, 'tp', 1) end
-end
-`;
-
-/**
- * One decision, atomically: its record in its second's hash (created once:
- * a redelivered decision finds it and changes nothing) and the counters of
- * its minute and its second, with the label when its chargeback was read
- * first (the record is then the mark `cb`). KEYS: records of the second,
- * counters of the minute, counters of the second. ARGV: transaction id,
- * event time, flagged (0/1), score bin, score.
- */
-const ADD_DECISION = `${TALLY}
-local previous = redis.call('HGET', KEYS[1], ARGV[1])
-if previous and previous ~= 'cb' then return 0 end
-local flagged = ARGV[3] == '1'
-local label = previous == 'cb'
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '|' .. ARGV[3] .. '|' .. ARGV[4] .. '|' .. ARGV[5] .. '|' .. (label and '1' or '0'))
-for k = 2, 3 do
-  decided(KEYS[k], ARGV[4], flagged, ARGV[5])
-  if label then charged(KEYS[k], ARGV[4], flagged) end
-end
-return 1
-`;
-
-/**
- * One chargeback, atomically: marks its decision's record as charged back
- * and counts the label in the decision's minute and second (once: a
- * redelivered chargeback finds the mark and changes nothing); with no
- * decision yet, leaves the mark `cb` for it. KEYS: as for a decision, of the
- * chargeback's event time (the transaction's, as the decision's). ARGV:
- * transaction id. Returns 0 (already counted), 1 (waiting for its decision),
- * 2 (counted).
- */
-const ADD_CHARGEBACK = `${TALLY}
-local previous = redis.call('HGET', KEYS[1], ARGV[1])
-if previous == 'cb' then return 0 end
-if not previous then
-  redis.call('HSET', KEYS[1], ARGV[1], 'cb')
-  return 1
-end
-local t, f, bin, score, label = string.match(previous, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
-if label == '1' then return 0 end
-redis.call('HSET', KEYS[1], ARGV[1], t .. '|' .. f .. '|' .. bin .. '|' .. score .. '|1')
-for k = 2, 3 do charged(KEYS[k], bin, f == '1') end
-return 2
-`;
-
-/** The stream time only moves forward (a replay of older decisions leaves it). KEYS: stream. ARGV: time. */
-const ADVANCE_STREAM_TIME = `
-local now = tonumber(redis.call('GET', KEYS[1]) or '-1')
-if tonumber(ARGV[1]) > now then redis.call('SET', KEYS[1], ARGV[1]) return 1 end
-return 0
-`;
-
-interface Scripted {
-  fmAddDecision(...args: (string | number)[]): unknown;
-  fmAddChargeback(...args: (string | number)[]): unknown;
-  fmAdvanceStreamTime(...args: (string | number)[]): unknown;
-  pexpire(key: string, ms: number): unknown;
-  exec(): Promise<[Error | null, unknown][] | null>;
-}
-
-/** Results of a pipeline, throwing the first command error (the batch is then replayed, not committed). */
-async function run(pipeline: { exec(): Promise<[Error | null, unknown][] | null> }): Promise<unknown[]> {
-  const results = (await pipeline.exec()) ?? [];
-  for (const [error] of results) if (error) throw error;
-  return results.map(([, value]) => value);
-}
-
-const floorTo = (time: number, width: number) => time - (time % width);
-
 /**
  * The labelled-decision join in Redis (layout in the README, State): per
  * second of decision event time, a hash of the decisions' records by
- * transaction id; counters per minute and per second, updated in the same
- * script as the record, so a replay counts once. A window's report sums the
- * counters of the whole minutes inside it, then the whole seconds of the
- * minute its start cuts, then the records of the second its start cuts:
- * windows are exact to the millisecond, as `LabelledDecisions`' are, and a
- * report reads at most 10,080 + 61 hashes per window length for 7 days.
+ * transaction id; counters per hour, minute and second, updated in the same
+ * script as the record, so a replay counts once; per payment day, the
+ * chargebacks' delays. A range of decision ages sums the counters of its
+ * whole hours, then the whole minutes and seconds at its edges, then the
+ * records of the seconds it cuts (`coverRange`): exact to the millisecond,
+ * as `LabelledDecisions` is, and read in one pipeline for all ranges.
  * A chargeback finds its decision by its event time (the transaction's,
  * which the decision carries too) and transaction id.
  * Single-node Redis: the scripts touch keys of several hash slots.
  */
 export class RedisLabelStore implements LabelStore {
   private readonly redis: RedisClient;
+  private readonly keys: LabelKeys;
   private readonly ttlMs: number;
-  private readonly longestMs: number;
 
   constructor(private readonly options: RedisLabelStoreOptions) {
     const { redis, windows } = options;
-    redis.defineCommand('fmAddDecision', { numberOfKeys: 3, lua: ADD_DECISION });
-    redis.defineCommand('fmAddChargeback', { numberOfKeys: 3, lua: ADD_CHARGEBACK });
-    redis.defineCommand('fmAdvanceStreamTime', { numberOfKeys: 1, lua: ADVANCE_STREAM_TIME });
+    defineLabelScripts(redis);
     this.redis = redis;
-    this.longestMs = Math.max(...windows.quality.map((w) => w.ms), windows.calibration.ms);
-    this.ttlMs = options.labelHorizonMs + this.longestMs;
+    this.keys = new LabelKeys(options.namespace);
+    const longestWindow = Math.max(...windows.quality.map((w) => w.ms), windows.calibration.ms);
+    this.ttlMs = options.labelHorizonMs + longestWindow;
   }
 
-  /** Checks the stored keys were written in this layout with these score bins (counters cannot be mixed). */
+  /** Checks (and upgrades) the stored layout and score bins: see `openLayout`. */
   async open(): Promise<void> {
-    const key = this.key('meta');
-    const want = { layout: LAYOUT, bins: String(this.options.windows.calibrationBins) };
-    await this.redis.hsetnx(key, 'layout', want.layout);
-    await this.redis.hsetnx(key, 'bins', want.bins);
-    const [layout, bins] = await this.redis.hmget(key, 'layout', 'bins');
-    if (layout !== want.layout || bins !== want.bins) {
-      throw new Error(
-        `the Redis keys under "${this.options.namespace}:" hold layout ${layout} with ${bins} calibration bins, ` +
-          `this build writes layout ${want.layout} with ${want.bins}: set CALIBRATION_BINS=${bins} ` +
-          'or start a new join under another LABELS_NAMESPACE',
-      );
-    }
+    await openLayout(this.redis, this.keys, this.options.windows.calibrationBins, this.ttlMs);
   }
 
   async addDecisions(decisions: readonly Decision[]): Promise<void> {
@@ -168,7 +79,7 @@ export class RedisLabelStore implements LabelStore {
     const touched = new Set<string>();
     let latest = -1;
     for (const d of decisions) {
-      const keys = this.keysAt(d.eventTime);
+      const keys = this.keys.at(d.eventTime);
       for (const key of keys) touched.add(key);
       latest = Math.max(latest, d.eventTime);
       pipeline.fmAddDecision(
@@ -181,21 +92,25 @@ export class RedisLabelStore implements LabelStore {
       );
     }
     this.expire(pipeline, touched);
-    pipeline.fmAdvanceStreamTime(this.key('stream'), latest);
+    pipeline.fmAdvance(this.keys.key('stream'), latest);
     const results = await run(pipeline);
     this.tell('decision', results.slice(0, decisions.length), ['duplicate', 'new']);
   }
 
   async addChargebacks(chargebacks: readonly Chargeback[]): Promise<void> {
     if (chargebacks.length === 0) return;
+    const horizon = this.options.labelHorizonMs;
     const pipeline = this.scripted();
     const touched = new Set<string>();
+    let latest = -1;
     for (const c of chargebacks) {
-      const keys = this.keysAt(c.eventTime);
+      const keys = [...this.keys.at(c.eventTime), this.keys.delays(paymentDay(c.eventTime))];
       for (const key of keys) touched.add(key);
-      pipeline.fmAddChargeback(...keys, c.transactionId);
+      latest = Math.max(latest, c.reportedAt);
+      pipeline.fmAddChargeback(...keys, c.transactionId, delayDay(c, horizon));
     }
     this.expire(pipeline, touched);
+    pipeline.fmAdvance(this.keys.key('labels'), latest);
     const results = await run(pipeline);
     this.tell('chargeback', results.slice(0, chargebacks.length), ['duplicate', 'waiting', 'labelled']);
   }
@@ -210,73 +125,70 @@ export class RedisLabelStore implements LabelStore {
     });
   }
 
-  async report(): Promise<LabelReport> {
-    const { quality, calibration, calibrationBins } = this.options.windows;
-    const stream = await this.redis.get(this.key('stream'));
-    const end = stream === null ? null : Number(stream);
-    const counts = end === null ? new Map<number, WindowCounts>() : await this.windowCounts(end);
-    const of = (ms: number) => counts.get(ms) ?? emptyCounts(calibrationBins);
-    return {
-      streamTime: end,
-      quality: quality.map((w) => qualityOf(w.name, of(w.ms))),
-      calibration: { window: calibration.name, ...calibrationOf(of(calibration.ms)) },
-    };
-  }
-
   /**
-   * Tallies of each window (by its length): the decisions with event time in
-   * (end - length, end], where `end` is the stream time, so nothing is later.
-   * Every hash is read once, in one pipeline, and all windows are summed from
-   * that read: while decisions flow, a shorter window never counts one a
-   * longer window missed.
+   * Reads the clocks, then every hash the report needs in one pipeline: the
+   * delay counts of the payment days read and the cover of every range
+   * (a hash shared by ranges is read once, and all ranges are summed from
+   * that read, so a shorter range never counts a decision a longer one
+   * missed). Not a snapshot: while decisions flow, the newest hour may hold
+   * a few decisions later than the stream time read first.
    */
-  private async windowCounts(end: number): Promise<Map<number, WindowCounts>> {
-    const bins = this.options.windows.calibrationBins;
-    const lengths = [
-      ...new Set([...this.options.windows.quality, this.options.windows.calibration].map((w) => w.ms)),
-    ];
-    const read = this.redis.pipeline() as unknown as {
-      hgetall(key: string): unknown;
-      exec(): Promise<[Error | null, unknown][] | null>;
-    };
-    let reads = 0;
-    const readHash = (key: string) => {
-      read.hgetall(key);
-      return reads++;
-    };
-    // Whole minutes of the longest window, shared by all windows.
-    const minutes: { start: number; at: number }[] = [];
-    for (let m = floorTo(end - this.longestMs, MINUTE) + MINUTE; m <= end; m += MINUTE) {
-      minutes.push({ start: m, at: readHash(this.key('m', m)) });
-    }
-    // Per window: the whole seconds of the minute its start cuts, and the records of the second it cuts.
-    const plans = lengths.map((ms) => {
-      const from = end - ms;
-      const cutMinute = floorTo(from, MINUTE);
-      const cutSecond = floorTo(from, SECOND);
-      const seconds: number[] = [];
-      for (let s = cutSecond + SECOND; s < cutMinute + MINUTE && s <= end; s += SECOND) {
-        seconds.push(readHash(this.key('s', s)));
+  async report(): Promise<LabelReport> {
+    const { windows, labelHorizonMs, maturity } = this.options;
+    const bins = windows.calibrationBins;
+    const [stream, labels] = await this.redis.mget(this.keys.key('stream'), this.keys.key('labels'));
+    const streamTime = stream === null ? null : Number(stream);
+    const labelTime = labels === null ? null : Number(labels);
+    const reads = new HashReads(this.redis);
+    const days = labelTime === null ? [] : delayDaysRead(labelTime, labelHorizonMs);
+    for (const day of days) reads.add(this.keys.delays(day));
+    const covers = new Map<string, RangeCover>();
+    if (streamTime !== null) {
+      for (const range of reportRanges(windows)) {
+        const cover = coverRange(streamTime - range.toMs, streamTime - range.fromMs, range.fromMs === 0);
+        for (const bucket of cover.buckets) reads.add(this.keys.counters(bucket.width, bucket.start));
+        for (const cut of cover.cutSeconds) reads.add(this.keys.key('r', cut.start));
+        covers.set(rangeKey(range), cover);
       }
-      return { ms, from, cutMinute, seconds, records: readHash(this.key('r', cutSecond)) };
-    });
-    const values = await run(read);
+    }
+    const hash = await reads.run();
 
-    const out = new Map<number, WindowCounts>();
-    for (const plan of plans) {
-      const total = emptyCounts(bins);
-      for (const minute of minutes) {
-        if (minute.start > plan.cutMinute) addCounts(total, parseCounters(values[minute.at], bins));
-      }
-      for (const at of plan.seconds) addCounts(total, parseCounters(values[at], bins));
-      for (const record of Object.values(values[plan.records] as Record<string, string>)) {
-        if (record === 'cb') continue;
-        const [t, flagged, , score, label] = record.split('|');
-        if (Number(t) > plan.from) countDecision(total, Number(score), flagged === '1', label === '1');
-      }
-      out.set(plan.ms, total);
+    const delays = new Map<number, number[]>();
+    for (const day of days) {
+      const byDelay = new Array<number>(delayDayCount(labelHorizonMs)).fill(0);
+      for (const [k, n] of Object.entries(hash(this.keys.delays(day)))) byDelay[Number(k)] = Number(n);
+      delays.set(day, byDelay);
     }
-    return out;
+    const counters = new Map<string, WindowCounts>();
+    const countersOf = (key: string) => {
+      let parsed = counters.get(key);
+      if (!parsed) {
+        parsed = parseCounters(hash(key), bins);
+        counters.set(key, parsed);
+      }
+      return parsed;
+    };
+    const countsOf = (range: AgeRange, coverage: (eventTime: number) => number): WindowCounts => {
+      const cover = covers.get(rangeKey(range))!;
+      const total = emptyCounts(bins);
+      for (const { width, start } of cover.buckets) {
+        const bucket = countersOf(this.keys.counters(width, start));
+        // A bucket lies within one hour, the unit coverage is taken at.
+        addCounts(total, { ...bucket, coverageSum: bucket.decisions * coverage(start) });
+      }
+      for (const cut of cover.cutSeconds) {
+        for (const record of Object.values(hash(this.keys.key('r', cut.start)))) {
+          if (record === 'cb') continue;
+          const [t, flagged, , score, label] = record.split('|');
+          const time = Number(t);
+          if (time > cut.from && time <= cut.to) {
+            countDecision(total, Number(score), flagged === '1', label === '1', coverage(time));
+          }
+        }
+      }
+      return total;
+    };
+    return buildLabelReport({ streamTime, labelTime, delays, countsOf }, windows, maturity, labelHorizonMs);
   }
 
   /** A pipeline with the scripts defined in the constructor (ioredis adds them at run time). */
@@ -288,20 +200,33 @@ export class RedisLabelStore implements LabelStore {
   private expire(pipeline: Scripted, keys: Set<string>): void {
     for (const key of keys) pipeline.pexpire(key, this.ttlMs);
   }
+}
 
-  /** Records of the second, counters of the minute, counters of the second. */
-  private keysAt(time: number): [string, string, string] {
-    const second = floorTo(time, SECOND);
-    return [this.key('r', second), this.key('m', floorTo(time, MINUTE)), this.key('s', second)];
+/** HGETALLs of distinct keys in one pipeline, each key read once. */
+class HashReads {
+  private readonly at = new Map<string, number>();
+  private readonly pipeline: {
+    hgetall(key: string): unknown;
+    exec(): Promise<[Error | null, unknown][] | null>;
+  };
+
+  constructor(redis: RedisClient) {
+    this.pipeline = redis.pipeline() as unknown as HashReads['pipeline'];
   }
 
-  private key(...parts: (string | number)[]): string {
-    return [this.options.namespace, ...parts].join(':');
+  add(key: string): void {
+    if (this.at.has(key)) return;
+    this.at.set(key, this.at.size);
+    this.pipeline.hgetall(key);
+  }
+
+  async run(): Promise<(key: string) => Record<string, string>> {
+    const values = this.at.size === 0 ? [] : await run(this.pipeline);
+    return (key) => values[this.at.get(key)!] as Record<string, string>;
   }
 }
 
-function parseCounters(value: unknown, bins: number): WindowCounts {
-  const fields = value as Record<string, string>;
+function parseCounters(fields: Record<string, string>, bins: number): WindowCounts {
   const counts = emptyCounts(bins);
   const int = (name: string) => Number(fields[name] ?? 0);
   counts.decisions = int('n');

@@ -3,7 +3,7 @@ import type { DriftMonitor, DriftOptions } from './drift.js';
 import type { LabelStore } from './label-store.js';
 
 export interface FraudMonitorOptions {
-  /** The decision/chargeback join (quality and calibration windows are the store's). */
+  /** The decision/chargeback join (windows, cohorts and label maturity are the store's). */
   labels: LabelStore;
   drift: DriftMonitor;
   driftOptions: DriftOptions;
@@ -12,7 +12,7 @@ export interface FraudMonitorOptions {
   featureSpecVersion: string;
 }
 
-/** The monitor's state and its one report: quality on labels, input drift, calibration. */
+/** The monitor's state and its one report: quality on matured labels, input drift, calibration. */
 export class FraudMonitor {
   private foreignVectors = 0;
 
@@ -50,6 +50,8 @@ export class FraudMonitor {
     return {
       streamTime: labelled.streamTime,
       quality: labelled.quality,
+      cohorts: labelled.cohorts,
+      labelDelay: labelled.labelDelay,
       drift: {
         sample: drift.sample,
         threshold: driftOptions.threshold,

@@ -1,15 +1,12 @@
-import type { Chargeback, Decision, FraudMonitorReport } from '@mlsys/contracts';
+import type { Chargeback, Decision } from '@mlsys/contracts';
+import {
+  buildLabelReport,
+  type LabelMaturityOptions,
+  type LabelReport,
+  type LabelWindows,
+  longestRangeMs,
+} from './label-report.js';
 import { LabelledDecisions } from './labelled-decisions.js';
-import type { Window } from './windows.js';
-
-/** The part of the report that comes from the labelled-decision join. */
-export type LabelReport = Pick<FraudMonitorReport, 'streamTime' | 'quality' | 'calibration'>;
-
-export interface LabelWindows {
-  quality: readonly Window[];
-  calibration: Window;
-  calibrationBins: number;
-}
 
 /**
  * Where decisions are joined with their chargebacks. Both writes must be
@@ -22,6 +19,12 @@ export interface LabelStore {
   report(): Promise<LabelReport>;
 }
 
+export interface MemoryLabelStoreOptions {
+  /** How long after a payment its chargeback may come (`LABEL_HORIZON`). */
+  labelHorizonMs: number;
+  maturity: LabelMaturityOptions;
+}
+
 /**
  * The join in this process's memory (`LabelledDecisions`): for tests and
  * for a throwaway run; a restart forgets everything.
@@ -31,10 +34,12 @@ export class MemoryLabelStore implements LabelStore {
 
   constructor(
     private readonly windows: LabelWindows,
-    options: { pendingChargebackMs: number },
+    private readonly options: MemoryLabelStoreOptions,
   ) {
-    const longest = Math.max(...windows.quality.map((w) => w.ms), windows.calibration.ms);
-    this.decisions = new LabelledDecisions({ retainMs: longest, ...options });
+    this.decisions = new LabelledDecisions({
+      retainMs: longestRangeMs(windows),
+      labelHorizonMs: options.labelHorizonMs,
+    });
   }
 
   async addDecisions(decisions: readonly Decision[]): Promise<void> {
@@ -46,11 +51,17 @@ export class MemoryLabelStore implements LabelStore {
   }
 
   async report(): Promise<LabelReport> {
-    const { quality, calibration, calibrationBins } = this.windows;
-    return {
-      streamTime: this.decisions.streamTime,
-      quality: quality.map((window) => this.decisions.quality(window)),
-      calibration: { window: calibration.name, ...this.decisions.calibration(calibration, calibrationBins) },
-    };
+    const joined = this.decisions;
+    return buildLabelReport(
+      {
+        streamTime: joined.streamTime,
+        labelTime: joined.labelTime,
+        delays: joined.delayCounts,
+        countsOf: (range, coverage) => joined.counts(range, this.windows.calibrationBins, coverage),
+      },
+      this.windows,
+      this.options.maturity,
+      this.options.labelHorizonMs,
+    );
   }
 }

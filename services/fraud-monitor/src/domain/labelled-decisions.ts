@@ -1,5 +1,7 @@
-import type { Chargeback, Decision, QualityWindow, ReliabilityBin } from '@mlsys/contracts';
-import type { Window } from './windows.js';
+import type { Chargeback, Decision } from '@mlsys/contracts';
+import { DAY, type DelayCounts, delayDay, delayDayCount, paymentDay } from './label-delay.js';
+import { countDecision, emptyCounts, type WindowCounts } from './window-counts.js';
+import type { AgeRange } from './windows.js';
 
 interface Entry {
   transactionId: string;
@@ -10,23 +12,22 @@ interface Entry {
 }
 
 export interface LabelledDecisionsOptions {
-  /** Decisions older than this before the stream time are forgotten (the longest window it reports). */
+  /** Decisions older than this before the stream time are forgotten (the oldest age it reports). */
   retainMs: number;
-  /** Chargebacks for decisions not seen (yet) are kept this long. */
-  pendingChargebackMs: number;
+  /** How long after a payment its chargeback may come: waiting chargebacks and delay counts are kept this long. */
+  labelHorizonMs: number;
 }
-
-const ratio = (numerator: number, denominator: number) =>
-  denominator === 0 ? null : numerator / denominator;
 
 /**
  * Decisions joined with their chargebacks (the labels, which arrive days
  * later, possibly before the decision is read when the topics are read at
  * different speeds). A decision counts as fraud once its chargeback is in;
- * until then it counts as legitimate, so recall over recent windows rises
- * as labels mature. Time is the stream's (latest decision event time), so a
- * replay reports what the live run did. Both inputs are idempotent by
- * transaction id: at-least-once delivery cannot double count.
+ * until then it counts as legitimate, which is why a range's quality is only
+ * judged once enough of its labels are expected to have come (label
+ * coverage, from the delays counted here). Time is the stream's (latest
+ * decision event time), so a replay reports what the live run did. Both
+ * inputs are idempotent by transaction id: at-least-once delivery cannot
+ * double count.
  */
 export class LabelledDecisions {
   /** Arrival order, which is event-time order up to the pipeline's lateness. */
@@ -35,7 +36,11 @@ export class LabelledDecisions {
   private readonly byId = new Map<string, Entry>();
   /** Chargebacks whose decision has not been seen: transaction id -> report time. */
   private readonly pending = new Map<string, number>();
+  /** Chargebacks by payment day and whole days of delay (`DelayCounts`). */
+  private readonly delays = new Map<number, number[]>();
   private latest: number | null = null;
+  private latestLabel: number | null = null;
+  private oldestDelayDay = -Infinity;
 
   constructor(private readonly options: LabelledDecisionsOptions) {}
 
@@ -43,8 +48,17 @@ export class LabelledDecisions {
     return this.latest;
   }
 
+  /** Latest chargeback report time read. */
+  get labelTime(): number | null {
+    return this.latestLabel;
+  }
+
   get size(): number {
     return this.byId.size;
+  }
+
+  get delayCounts(): DelayCounts {
+    return this.delays;
   }
 
   addDecision(decision: Decision): void {
@@ -64,72 +78,47 @@ export class LabelledDecisions {
     }
   }
 
+  /** Labels its decision (or waits for it) and counts its delay, the first time it is read. */
   addChargeback(chargeback: Chargeback): void {
     const entry = this.byId.get(chargeback.transactionId);
-    if (entry) entry.fraud = true;
-    else this.pending.set(chargeback.transactionId, chargeback.reportedAt);
-  }
-
-  /** Precision and recall of the decisions with event time in (stream time - window, stream time]. */
-  quality(window: Window): QualityWindow {
-    let decisions = 0;
-    let flagged = 0;
-    let frauds = 0;
-    let truePositives = 0;
-    for (const entry of this.inWindow(window)) {
-      decisions += 1;
-      if (entry.flagged) flagged += 1;
-      if (entry.fraud) frauds += 1;
-      if (entry.flagged && entry.fraud) truePositives += 1;
+    if (entry) {
+      if (entry.fraud) return;
+      entry.fraud = true;
+    } else {
+      if (this.pending.has(chargeback.transactionId)) return;
+      this.pending.set(chargeback.transactionId, chargeback.reportedAt);
     }
-    return {
-      window: window.name,
-      decisions,
-      flagged,
-      frauds,
-      truePositives,
-      precision: ratio(truePositives, flagged),
-      recall: ratio(truePositives, frauds),
-    };
-  }
-
-  /**
-   * Reliability of the calibrated scores: in each of `bins` equal-width score
-   * bins, the mean score against the observed fraud rate, and their
-   * count-weighted mean gap (expected calibration error).
-   */
-  calibration(
-    window: Window,
-    bins: number,
-  ): { labelled: number; bins: ReliabilityBin[]; ece: number | null } {
-    const count = new Array<number>(bins).fill(0);
-    const scores = new Array<number>(bins).fill(0);
-    const frauds = new Array<number>(bins).fill(0);
-    let labelled = 0;
-    for (const entry of this.inWindow(window)) {
-      const bin = Math.min(bins - 1, Math.floor(entry.score * bins));
-      count[bin]! += 1;
-      scores[bin]! += entry.score;
-      if (entry.fraud) frauds[bin]! += 1;
-      labelled += 1;
+    const day = paymentDay(chargeback.eventTime);
+    let byDelay = this.delays.get(day);
+    if (!byDelay) {
+      byDelay = new Array<number>(delayDayCount(this.options.labelHorizonMs)).fill(0);
+      this.delays.set(day, byDelay);
     }
-    let ece = 0;
-    const reliability = count.map((n, b): ReliabilityBin => {
-      const meanScore = ratio(scores[b]!, n);
-      const fraudRate = ratio(frauds[b]!, n);
-      if (meanScore !== null && fraudRate !== null) ece += (n / labelled) * Math.abs(fraudRate - meanScore);
-      return { lower: b / bins, upper: (b + 1) / bins, count: n, meanScore, fraudRate };
-    });
-    return { labelled, bins: reliability, ece: labelled === 0 ? null : ece };
+    byDelay[delayDay(chargeback, this.options.labelHorizonMs)]! += 1;
+    if (this.latestLabel === null || chargeback.reportedAt > this.latestLabel) {
+      this.latestLabel = chargeback.reportedAt;
+      // Reports read the horizon and two days of payment days (`delayDaysRead`); older ones are dropped.
+      const oldest = paymentDay(chargeback.reportedAt - this.options.labelHorizonMs - 2 * DAY);
+      if (oldest > this.oldestDelayDay) {
+        this.oldestDelayDay = oldest;
+        for (const kept of this.delays.keys()) if (kept < oldest) this.delays.delete(kept);
+      }
+    }
   }
 
-  private *inWindow(window: Window): Generator<Entry> {
-    if (this.latest === null) return;
-    const from = this.latest - window.ms;
+  /** Tallies of the decisions aged [range.fromMs, range.toMs) at the stream time, weighed by `coverage`. */
+  counts(range: AgeRange, bins: number, coverage: (eventTime: number) => number): WindowCounts {
+    const counts = emptyCounts(bins);
+    if (this.latest === null) return counts;
+    const from = this.latest - range.toMs;
+    const to = this.latest - range.fromMs;
     for (let i = this.head; i < this.entries.length; i++) {
       const entry = this.entries[i]!;
-      if (entry.eventTime > from && entry.eventTime <= this.latest) yield entry;
+      if (entry.eventTime > from && entry.eventTime <= to) {
+        countDecision(counts, entry.score, entry.flagged, entry.fraud, coverage(entry.eventTime));
+      }
     }
+    return counts;
   }
 
   private expire(now: number): void {
@@ -142,7 +131,7 @@ export class LabelledDecisions {
       this.entries = this.entries.slice(this.head);
       this.head = 0;
     }
-    const pendingCutoff = now - this.options.pendingChargebackMs;
+    const pendingCutoff = now - this.options.labelHorizonMs;
     for (const [id, reportedAt] of this.pending) if (reportedAt <= pendingCutoff) this.pending.delete(id);
   }
 }
