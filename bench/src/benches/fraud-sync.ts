@@ -2,7 +2,8 @@
 //                              [--returning-share 0.5] [--batch-window-ms 1] [--modes sync,floor]
 //                              [--compare-batching] [--compare-rate 1000] [--connections 256]
 //                              [--timeout-ms 10000] [--saturated-p99-ms 1000] [--artifacts DIR]
-//                              [--kafka host:port] [--redis redis://host:port] [--out FILE]`
+//                              [--kafka host:port] [--redis redis://host:port] [--out FILE]
+//                              [--cpu-prof DIR] [--stage-node-args='--max-semi-space-size=64']`
 //
 // The synchronous fraud decision, `POST /v1/transactions?wait=true` on txn-api, at rising open-model
 // rates: request i is due at t0 + i / rate and is sent then whatever happened to earlier ones; its
@@ -23,7 +24,8 @@
 // source under a run id of its own (topics, consumer groups, state namespace, Redis keys), so a
 // running `npm start` stack is never touched, and deletes what it created afterwards. Kafka and Redis
 // are the ones given (the stack's by default; the test servers with KAFKA_BROKERS=127.0.0.1:19092
-// REDIS_URL=redis://127.0.0.1:16379).
+// REDIS_URL=redis://127.0.0.1:16379). `--cpu-prof DIR` runs each of those processes with
+// `node --cpu-prof` (profiles written to DIR when it stops); `--stage-node-args` adds node flags.
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +46,7 @@ import { startFloorStack, startSyncStack } from '../fraud-sync/stacks.js';
 import { tableHeader, tableLine } from '../fraud-sync/table.js';
 import { repoRoot, resultsDir } from '../paths.js';
 import { checkInfra, fraudArtifactsDir } from '../stack/infra.js';
+import type { NodeLaunch } from '../stack/services.js';
 
 /** Issue 9's targets for the synchronous path: the rate it sustains, and that rate over the floor's. */
 const TARGET_MAX_RATE = 1000;
@@ -70,6 +73,7 @@ interface Settings {
   brokers: string[];
   redisUrl: string;
   out: string;
+  launch: NodeLaunch;
 }
 
 export async function run(args: string[]): Promise<RunResult> {
@@ -122,6 +126,8 @@ function parseSettings(args: string[]): Settings {
       kafka: { type: 'string', default: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092' },
       redis: { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
       out: { type: 'string', default: join(resultsDir, 'fraud-sync.json') },
+      'cpu-prof': { type: 'string' },
+      'stage-node-args': { type: 'string', default: '' },
     },
   });
   const number = (name: string, text: string, min: number, max = Number.POSITIVE_INFINITY) => {
@@ -164,6 +170,10 @@ function parseSettings(args: string[]): Settings {
     brokers: values.kafka.split(','),
     redisUrl: values.redis,
     out: values.out,
+    launch: {
+      ...(values['cpu-prof'] ? { cpuProfileDir: values['cpu-prof'] } : {}),
+      stageNodeArgs: values['stage-node-args'].split(' ').filter((arg) => arg !== ''),
+    },
   };
 }
 

@@ -9,12 +9,14 @@ import { freePort } from '@mlsys/testkit';
 import { repoRoot } from '../paths.js';
 import { cpuSeconds } from '../stack/cpu.js';
 import { createRunTopics, deleteRun } from '../stack/infra.js';
-import { type Stage, startServer, startService } from '../stack/services.js';
+import { type NodeLaunch, type Stage, startServer, startService } from '../stack/services.js';
 
 export interface StackSettings {
   brokers: string[];
   redisUrl: string;
   artifactsDir: string;
+  /** How the measured processes are launched (profiling, node flags). */
+  launch: NodeLaunch;
 }
 
 export interface MeasuredStack {
@@ -54,7 +56,7 @@ export async function startSyncStack(
   const featurePort = await freePort();
   const featureEngine = (windowMs: number) =>
     startService(
-      {},
+      settings.launch,
       'feature-engine',
       {
         ...common,
@@ -83,7 +85,7 @@ export async function startSyncStack(
   try {
     const started = await Promise.allSettled([
       featureEngine(batchWindowMs),
-      startService({}, 'fraud-scorer', {
+      startService(settings.launch, 'fraud-scorer', {
         ...common,
         ARTIFACTS_DIR: settings.artifactsDir,
         ENRICHED_TOPIC: topics.enriched,
@@ -96,7 +98,7 @@ export async function startSyncStack(
     for (const s of started) if (s.status === 'rejected') throw s.reason;
     // After the feature engine: the API routes to whoever owns the card's partition in its group.
     stages.push(
-      await startService({}, 'txn-api', {
+      await startService(settings.launch, 'txn-api', {
         ...common,
         REDIS_URL: settings.redisUrl,
         TRANSACTIONS_TOPIC: topics.transactions,
@@ -134,7 +136,7 @@ export async function startFloorStack(kafka: Kafka, settings: StackSettings): Pr
   };
   try {
     stages.push(
-      await startServer({}, 'floor', join(repoRoot, 'bench', 'src', 'fraud-sync', 'floor', 'main.ts'), {
+      await startServer(settings.launch, 'floor', join(repoRoot, 'bench', 'src', 'fraud-sync', 'floor', 'main.ts'), {
         KAFKA_BROKERS: settings.brokers.join(','),
         HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',

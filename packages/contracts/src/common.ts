@@ -12,6 +12,13 @@ export const ErrorBody = Type.Object({
 });
 export type ErrorBody = Static<typeof ErrorBody>;
 
+/**
+ * The request header a service-to-service call carries its deadline in: whole ms the caller
+ * waits from when it sent the request (as gRPC's grpc-timeout), so the callee can answer
+ * "not in time" itself instead of working on past a caller that has left.
+ */
+export const DEADLINE_HEADER = 'x-deadline-ms';
+
 export const DependencyCheck = Type.Object({
   name: Type.String(),
   ok: Type.Boolean(),

@@ -1,4 +1,4 @@
-import { compileSchema, describeErrors, type SchemaValidator } from '@mlsys/contracts';
+import { compileSchema, DEADLINE_HEADER, describeErrors, type SchemaValidator } from '@mlsys/contracts';
 import type { Static, TSchema } from 'typebox';
 import { Pool } from 'undici';
 import {
@@ -103,7 +103,7 @@ export class JsonServiceClient {
     const controller = new AbortController();
     const cancel = () => controller.abort();
     call.signal?.addEventListener('abort', cancel, { once: true });
-    const exchange = this.exchange(method, path, payload, schema, controller.signal);
+    const exchange = this.exchange(method, path, payload, schema, controller.signal, call.deadlineMs);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<typeof LATE>((resolve) => {
       timer = setTimeout(() => resolve(LATE), call.deadlineMs);
@@ -157,15 +157,17 @@ export class JsonServiceClient {
     payload: string | undefined,
     schema: S,
     signal: AbortSignal,
+    deadlineMs: number,
   ): Promise<Omit<JsonAnswer<Static<S>>, 'elapsedMs'>> {
+    const deadline = { [DEADLINE_HEADER]: String(Math.max(1, Math.floor(deadlineMs))) };
     const response = await this.pool.request({
       method,
       path,
       signal,
       headers:
         payload === undefined
-          ? { accept: 'application/json' }
-          : { 'content-type': 'application/json', accept: 'application/json' },
+          ? { accept: 'application/json', ...deadline }
+          : { 'content-type': 'application/json', accept: 'application/json', ...deadline },
       ...(payload === undefined ? {} : { body: payload }),
     });
     const text = await response.body.text();

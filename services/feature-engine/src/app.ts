@@ -1,4 +1,11 @@
-import { Decision, ErrorBody, FeatureEngineStatus, FeatureEntityParams, Transaction } from '@mlsys/contracts';
+import {
+  DEADLINE_HEADER,
+  Decision,
+  ErrorBody,
+  FeatureEngineStatus,
+  FeatureEntityParams,
+  Transaction,
+} from '@mlsys/contracts';
 import {
   createServiceApp,
   HttpError,
@@ -22,8 +29,15 @@ export interface FeatureEngineDeps {
   status: () => FeatureEngineStatus;
   store: Pick<FeatureStateStore, 'read'>;
   /** Decides a payment of an owned partition on the request path (absent: the route answers 503). */
-  decide?: (transaction: Transaction, lap: (phase: string) => void) => Promise<Decision>;
+  decide?: (
+    transaction: Transaction,
+    lap: (phase: string) => void,
+    budgetMs: number | undefined,
+  ) => Promise<Decision>;
 }
+
+/** Left of a caller's deadline for the answer to travel back before the caller gives up. */
+const ANSWER_MARGIN_MS = 2;
 
 /** The feature engine's HTTP side: health, metrics, status and checkpointed entity state. No env, no listen. */
 export function buildApp(deps: FeatureEngineDeps): ServiceApp {
@@ -82,7 +96,7 @@ export function buildApp(deps: FeatureEngineDeps): ServiceApp {
       };
       if (!deps.decide) throw unavailable('this instance does not decide on the request path');
       try {
-        const decision = await deps.decide(request.body, lap);
+        const decision = await deps.decide(request.body, lap, budgetOf(request.headers[DEADLINE_HEADER]));
         const ms = outcome('decided');
         return reply
           .header('server-timing', serverTimingHeader([...laps, { name: 'decide', ms }]))
@@ -103,4 +117,11 @@ export function buildApp(deps: FeatureEngineDeps): ServiceApp {
   );
 
   return app;
+}
+
+/** What the caller may still wait after the answer's way back, from its deadline header (absent or malformed: no budget). */
+function budgetOf(header: string | string[] | undefined): number | undefined {
+  const deadlineMs = typeof header === 'string' ? Number(header) : Number.NaN;
+  if (!Number.isFinite(deadlineMs) || deadlineMs <= 0) return undefined;
+  return Math.max(1, deadlineMs - ANSWER_MARGIN_MS);
 }

@@ -59,7 +59,10 @@ const config = loadConfigOrExit(
       default: 200,
       min: 0,
     }),
-    ...streamEnv(SERVICE),
+    // A request waits until every earlier offset of its partition is known; a payment the request
+    // path did not append itself (txn-api's fallback copy, a `?wait=false` payment) is known once
+    // fetched, so the fetch returns as soon as anything is there rather than holding for 16 KiB.
+    ...streamEnv(SERVICE, { fetchMinBytes: 1 }),
     TRANSACTIONS_TOPIC: env.string({ description: 'payments in', default: Topics.transactions.name }),
     CHARGEBACKS_TOPIC: env.string({ description: 'labels in', default: Topics.chargebacks.name }),
     ENRICHED_TOPIC: env.string({
@@ -242,7 +245,7 @@ const app = buildApp({
     ownedPartitions: progress.owned,
     unloggedDecisions: requestPath.unlogged,
   }),
-  decide: (transaction, lap) => requestPath.decide(transaction, lap),
+  decide: (transaction, lap, budgetMs) => requestPath.decide(transaction, lap, budgetMs),
 });
 await app.listen({ host: config.HOST, port: config.PORT });
 

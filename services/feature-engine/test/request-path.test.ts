@@ -194,6 +194,24 @@ describe('RequestPath', () => {
     expect(logged.map((e) => e.decision?.transactionId)).toEqual([undefined, mine!.transactionId]);
   });
 
+  it("when the caller's deadline passes after the append and before the decision, then it is told at once and the stream logs the decision", async () => {
+    const { task, path, log, streamed } = owner({ waitMs: 1_000 });
+    await task.restore(assignment);
+    const [foreign, mine] = burst(2);
+    await log.append(foreign!);
+
+    // Held back by the foreign payment the stream has not fetched: past the caller's 20 ms budget.
+    const started = performance.now();
+    await expect(path.decide(mine!, () => {}, 20)).rejects.toThrow(/within the caller's 20 ms/);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(log.appended.map((t) => t.transactionId)).toEqual([foreign!.transactionId, mine!.transactionId]);
+
+    const logged = enrichedOf(await task.process(streamed()));
+    await task.afterCommit();
+    expect(logged.map((e) => e.decision?.transactionId)).toEqual([undefined, mine!.transactionId]);
+    expect(path.unlogged).toBe(0);
+  });
+
   it('when the owner restarts after answering and before the stream logged the answer, then the new owner logs the journalled answer unchanged', async () => {
     const journal = new MemoryJournal();
     const store = new MemoryStateStore();

@@ -138,8 +138,39 @@ export class RequestPath {
     return this.pending.size;
   }
 
-  /** `lap(phase)` is told as each phase ends (append, wait, score, journal): where a request's time went. */
-  async decide(transaction: Transaction, lap: (phase: RequestPhase) => void = () => {}): Promise<Decision> {
+  /**
+   * `lap(phase)` is told as each phase ends (append, wait, score, journal): where a request's time
+   * went. With `budgetMs`, a payment appended but not decided by then is answered NotReadyError at
+   * once (it stays the stream's to decide and log), so the caller learns it is in the log and need
+   * not publish a copy of it; one not even appended by then is answered when decided, as without.
+   */
+  decide(
+    transaction: Transaction,
+    lap: (phase: RequestPhase) => void = () => {},
+    budgetMs?: number,
+  ): Promise<Decision> {
+    const decided = this.decideInTurn(transaction, lap);
+    if (budgetMs === undefined) return decided;
+    let timer: NodeJS.Timeout | undefined;
+    const outOfTime = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const partition = this.pending.get(transaction.transactionId)?.partition;
+        if (partition === undefined) return;
+        reject(
+          new NotReadyError(
+            `not decided within the caller's ${budgetMs} ms; the payment is in partition ${partition}, the stream logs its decision`,
+          ),
+        );
+      }, budgetMs);
+    });
+    outOfTime.catch(() => {});
+    return Promise.race([decided, outOfTime]).finally(() => clearTimeout(timer));
+  }
+
+  private async decideInTurn(
+    transaction: Transaction,
+    lap: (phase: RequestPhase) => void,
+  ): Promise<Decision> {
     const { progress } = this.options;
     const expected = this.options.partitionOf(transaction.cardId);
     if (!progress.owns(expected)) throw new NotOwnerError(expected);
