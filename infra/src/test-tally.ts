@@ -98,3 +98,52 @@ export function summaryLine(tally: Tally): string {
 }
 
 export const tallyPasses = (tally: Tally) => tally.failed === 0 && tally.passed > 0;
+
+/** One service's counts from the API fuzz (`packages/api-fuzz` writes one file per service). */
+export interface FuzzReport {
+  service: string;
+  operations: string[];
+  requests: number;
+  /** Answers by HTTP status (`none`: no answer). */
+  statuses: Record<string, number>;
+  /** 5xx answers the fuzz does not allow, and answers outside their operation's schema. */
+  serverErrors: number;
+  schemaViolations: number;
+  seconds: number;
+}
+
+const byClass = (statuses: Record<string, number>) => {
+  const classes: Record<string, number> = {};
+  for (const [status, count] of Object.entries(statuses)) {
+    const name = /^\d{3}$/.test(status) ? `${status[0]}xx` : status;
+    classes[name] = (classes[name] ?? 0) + count;
+  }
+  return Object.keys(classes)
+    .sort()
+    .map((name) => `${name} ${classes[name]!.toLocaleString('en-US')}`)
+    .join(', ');
+};
+
+/**
+ * The fuzz's counts under the summary: what was sent and what came back.
+ * Lines only; its vitest report already counts each service's pass or failure.
+ */
+export function addFuzzReports(tally: Tally, reports: readonly FuzzReport[]): void {
+  if (reports.length === 0) return;
+  const sum = (pick: (report: FuzzReport) => number) => reports.reduce((total, r) => total + pick(r), 0);
+  const statuses: Record<string, number> = {};
+  for (const report of reports)
+    for (const [status, count] of Object.entries(report.statuses))
+      statuses[status] = (statuses[status] ?? 0) + count;
+  tally.lines.push(
+    `  API fuzz (schemathesis, packages/api-fuzz): ${sum((r) => r.requests).toLocaleString('en-US')} requests to ${sum((r) => r.operations.length)} operations of ${reports.length} services (${byClass(statuses)}); ${sum((r) => r.serverErrors)} unexpected 5xx, ${sum((r) => r.schemaViolations)} answers outside their schema`,
+  );
+  for (const r of reports)
+    tally.lines.push(
+      `    ${r.service}: ${r.requests.toLocaleString('en-US')} requests (${Object.entries(r.statuses)
+        .map(([status, count]) => `${status}: ${count}`)
+        .join(
+          ', ',
+        )}); ${r.serverErrors} unexpected 5xx, ${r.schemaViolations} outside the schema; ${Math.round(r.seconds)} s`,
+    );
+}

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../src/paths.js';
 import {
+  addFuzzReports,
   addMissingReport,
   addPytestReport,
   addRunnerExit,
@@ -109,5 +110,28 @@ describe('the npm test tally, on what has no report', () => {
     const tally = emptyTally();
     addPytestReport(tally, '<testsuite name="pytest" errors="1" failures="1" skipped="1" tests="10">');
     expect(summaryLine(tally)).toBe('7 passed, 3 failed');
+  });
+});
+
+describe('the npm test tally, on the API fuzz counts', () => {
+  it('when services were fuzzed, then their requests and answers are listed and nothing more is counted', () => {
+    const tally = emptyTally();
+    const report = (service: string, statuses: Record<string, number>) => ({
+      service,
+      operations: ['GET /livez', 'POST /v1/x'],
+      requests: Object.values(statuses).reduce((a, b) => a + b, 0),
+      statuses,
+      serverErrors: 0,
+      schemaViolations: 0,
+      seconds: 12.4,
+    });
+    addFuzzReports(tally, [report('a', { '200': 900, '400': 300 }), report('b', { '202': 10, '503': 2 })]);
+    expect(summaryLine(tally)).toBe('0 passed, 0 failed');
+    expect(tally.lines[0]).toBe(
+      '  API fuzz (schemathesis, packages/api-fuzz): 1,212 requests to 4 operations of 2 services (2xx 910, 4xx 300, 5xx 2); 0 unexpected 5xx, 0 answers outside their schema',
+    );
+    expect(tally.lines[2]).toBe(
+      '    b: 12 requests (202: 10, 503: 2); 0 unexpected 5xx, 0 outside the schema; 12 s',
+    );
   });
 });

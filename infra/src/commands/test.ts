@@ -5,11 +5,13 @@ import { ROOT } from '../paths.js';
 import { bin, runInherit } from '../run.js';
 import { bringUpInfra, stopInfra } from '../servers.js';
 import {
+  addFuzzReports,
   addMissingReport,
   addPytestReport,
   addRunnerExit,
   addVitestReport,
   emptyTally,
+  type FuzzReport,
   summaryLine,
   type Tally,
   tallyPasses,
@@ -40,6 +42,16 @@ function tallyVitest(dirs: string[], tally: Tally): void {
     if (existsSync(file)) addVitestReport(tally, dir, JSON.parse(readFileSync(file, 'utf8')), ROOT);
     else addMissingReport(tally, dir);
   }
+}
+
+/** The API fuzz's per-service counts (packages/api-fuzz), for the lines under the summary. */
+function fuzzReports(): FuzzReport[] {
+  const dir = join(ROOT, 'packages', 'api-fuzz', 'reports', 'api-fuzz');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .map((file) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as FuzzReport);
 }
 
 /** docs:check in the tally: one passed test per clean Markdown file, one failure per problem. */
@@ -102,6 +114,7 @@ export async function runTests(options: { portOffset?: number } = {}): Promise<n
     const before = tally.failed;
     const turbo = await runInherit(bin('turbo'), ['run', 'test', '--continue', '--concurrency=2'], env);
     tallyVitest(dirs, tally);
+    addFuzzReports(tally, fuzzReports());
     addRunnerExit(tally, 'turbo run test', turbo, before);
 
     const pythonTests = join(ROOT, 'packages', 'training', 'python', 'tests');

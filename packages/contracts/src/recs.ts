@@ -22,8 +22,12 @@ export const RegionCode = Type.String({
   pattern: '^[A-Z]{2}$',
   description: 'two-letter region code, e.g. US',
 });
-/** Epoch milliseconds; listens replayed from the data set may carry fractions. */
-const EpochMs = Type.Number({ minimum: 0, description: 'ms since the Unix epoch' });
+/**
+ * Epoch milliseconds; listens replayed from the data set may carry fractions.
+ * At most 8.64e15, the last instant a `Date` can hold: the services turn
+ * these into dates, and a later one is no time at all.
+ */
+const EpochMs = Type.Number({ minimum: 0, maximum: 8.64e15, description: 'ms since the Unix epoch' });
 
 /** Base64 of a typed array's little-endian bytes (the platform's order on every target here). */
 const base64Bytes = (description: string) => Type.String({ pattern: '^[A-Za-z0-9+/]*={0,2}$', description });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { DependencyCheck, ErrorBody, Readiness } from '@mlsys/contracts';
-import { compileSchema } from '@mlsys/contracts';
+import type { DependencyCheck, ErrorBody } from '@mlsys/contracts';
+import { compileSchema, Readiness } from '@mlsys/contracts';
 import type { Logger, Metrics } from '@mlsys/telemetry';
 import Fastify, {
   type FastifyBaseLogger,
@@ -9,9 +9,10 @@ import Fastify, {
   type FastifyInstance,
   LogController,
 } from 'fastify';
-import type { TSchema } from 'typebox';
+import Type, { type TSchema } from 'typebox';
 import Value from 'typebox/value';
 import { HttpError, RequestValidationError } from './errors.js';
+import { publishOpenApi } from './openapi.js';
 
 export type ServiceApp = FastifyInstance<
   import('node:http').Server,
@@ -69,7 +70,8 @@ async function runCheck(name: string, check: ReadinessCheck, timeoutMs: number):
 /**
  * The fastify app every service starts from: schema-first routes validated by
  * the contracts' compiler, one JSON error format, `/livez`, `/readyz`,
- * `/metrics`, request metrics, and readiness that turns false while closing.
+ * `/metrics`, request metrics, readiness that turns false while closing, and
+ * the routes' OpenAPI document at `/openapi.json` with a page at `/docs`.
  * It never listens; `main.ts` does.
  */
 export function createServiceApp(options: ServiceOptions): ServiceApp {
@@ -82,6 +84,7 @@ export function createServiceApp(options: ServiceOptions): ServiceApp {
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  publishOpenApi(app, { name: options.name, version: options.version });
 
   app.setValidatorCompiler(({ schema, httpPart }) => {
     const validator = compileSchema(schema as TSchema);
@@ -157,25 +160,34 @@ export function createServiceApp(options: ServiceOptions): ServiceApp {
     closing = true;
   });
 
-  app.get('/livez', async () => ({ status: 'ok' }));
+  app.get(
+    '/livez',
+    { schema: { response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+    async () => ({ status: 'ok' as const }),
+  );
 
   const checks = Object.entries(options.readiness?.checks ?? {});
   const timeoutMs = options.readiness?.timeoutMs ?? 1000;
-  app.get('/readyz', async (_request, reply) => {
-    const results = await Promise.all(checks.map(([name, check]) => runCheck(name, check, timeoutMs)));
-    if (closing) results.push({ name: 'lifecycle', ok: false, detail: 'shutting down' });
-    const body: Readiness = {
-      ready: results.every((r) => r.ok),
-      service: options.name,
-      version: options.version,
-      checks: results,
-    };
-    const artifacts = options.readiness?.artifacts?.();
-    if (artifacts) body.artifacts = artifacts;
-    return reply.code(body.ready ? 200 : 503).send(body);
-  });
+  app.get(
+    '/readyz',
+    { schema: { response: { 200: Readiness, 503: Readiness } } },
+    async (_request, reply) => {
+      const results = await Promise.all(checks.map(([name, check]) => runCheck(name, check, timeoutMs)));
+      if (closing) results.push({ name: 'lifecycle', ok: false, detail: 'shutting down' });
+      const body: Readiness = {
+        ready: results.every((r) => r.ok),
+        service: options.name,
+        version: options.version,
+        checks: results,
+      };
+      const artifacts = options.readiness?.artifacts?.();
+      if (artifacts) body.artifacts = artifacts;
+      return reply.code(body.ready ? 200 : 503).send(body);
+    },
+  );
 
-  app.get('/metrics', async (_request, reply) => {
+  const prometheusText = { content: { 'text/plain': { schema: Type.String() } } };
+  app.get('/metrics', { schema: { response: { 200: prometheusText } } }, async (_request, reply) => {
     reply.header('content-type', options.metrics.registry.contentType);
     return options.metrics.registry.metrics();
   });

@@ -1,4 +1,5 @@
 import {
+  ErrorBody,
   encodeFloat32,
   ListenAccepted,
   ListenEvent,
@@ -88,7 +89,12 @@ export function buildApp(deps: FeatureStoreDeps): ServiceApp {
 
   app.get(
     '/v1/users/:userId/features',
-    { schema: { params: UserIdParams, response: { 200: UserFeaturesResponse } } },
+    {
+      schema: {
+        params: UserIdParams,
+        response: { 200: UserFeaturesResponse, 404: ErrorBody, 503: ErrorBody },
+      },
+    },
     async (request, reply) => {
       const started = performance.now();
       const { userId } = request.params;
@@ -116,7 +122,7 @@ export function buildApp(deps: FeatureStoreDeps): ServiceApp {
 
   app.post(
     '/v1/events/listen',
-    { schema: { body: ListenEvent, response: { 202: ListenAccepted } } },
+    { schema: { body: ListenEvent, response: { 202: ListenAccepted, 503: ErrorBody } } },
     async (request, reply) => {
       const { userId, songId } = request.body;
       const timestampMs = request.body.timestampMs ?? now();
@@ -135,7 +141,7 @@ export function buildApp(deps: FeatureStoreDeps): ServiceApp {
 
   app.post(
     '/v1/songs/features',
-    { schema: { body: SongFeaturesRequest, response: { 200: SongFeaturesResponse } } },
+    { schema: { body: SongFeaturesRequest, response: { 200: SongFeaturesResponse, 503: ErrorBody } } },
     async (request, reply) => {
       const started = performance.now();
       const { ids, withEmbeddings = false } = request.body;

@@ -53,6 +53,20 @@ describe('POST /v1/apply', () => {
     ).toEqual(['count', 'region']);
   });
 
+  it('when a release time is past the last instant a Date holds, then 400 names it instead of a 500', async () => {
+    app = build();
+    const items = ranked(2, (i) => (i === 1 ? { releaseMs: 1.2e308 } : {}));
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/apply',
+      payload: { region: 'US', nowMs: NOW, allowExplicit: true, count: 2, items },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.fields).toEqual([
+      { field: 'items.1.releaseMs', reason: 'must be <= 8640000000000000' },
+    ]);
+  });
+
   it('when asked for readiness, then the policy version is listed', async () => {
     app = build();
     const res = await app.inject({ method: 'GET', url: '/readyz' });
