@@ -21,6 +21,8 @@ export const SongId = Type.Integer({ minimum: 0, maximum: 2_147_483_647, descrip
 export const RegionCode = Type.String({
   pattern: '^[A-Z]{2}$',
   description: 'two-letter region code, e.g. US',
+  // Regions every catalog has: the OpenAPI documents show them, and the API fuzz sends them.
+  examples: ['US', 'GB', 'JP'],
 });
 /**
  * Epoch milliseconds; listens replayed from the data set may carry fractions.
@@ -30,7 +32,8 @@ export const RegionCode = Type.String({
 const EpochMs = Type.Number({ minimum: 0, maximum: 8.64e15, description: 'ms since the Unix epoch' });
 
 /** Base64 of a typed array's little-endian bytes (the platform's order on every target here). */
-const base64Bytes = (description: string) => Type.String({ pattern: '^[A-Za-z0-9+/]*={0,2}$', description });
+const base64Bytes = (description: string, examples?: string[]) =>
+  Type.String({ pattern: '^[A-Za-z0-9+/]*={0,2}$', description, ...(examples ? { examples } : {}) });
 
 function toBase64(values: Float32Array | Int32Array): string {
   return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
@@ -84,8 +87,9 @@ export const decodeInt32 = (base64: string): Int32Array =>
  */
 export const ScoredSongs = Type.Object(
   {
-    ids: Int32Base64,
-    scores: Float32Base64,
+    // Songs 0, 1, 2 scored 0.9, 0.5, 0.1: examples of the same length, for the documents and the fuzz.
+    ids: base64Bytes('little-endian int32, base64', ['AAAAAAEAAAACAAAA']),
+    scores: base64Bytes('little-endian float32, base64', ['ZmZmPwAAAD/NzMw9']),
   },
   { additionalProperties: false },
 );
