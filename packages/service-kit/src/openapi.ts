@@ -1,14 +1,8 @@
 import { fastifySwagger } from '@fastify/swagger';
-import { type FastifySwaggerUiOptions, fastifySwaggerUi } from '@fastify/swagger-ui';
 import { ErrorBody } from '@mlsys/contracts';
-import type { FastifyInstance, FastifySchema } from 'fastify';
+import type { FastifySchema } from 'fastify';
 import type { ServiceApp } from './app.js';
-
-/** Typed as a callback plugin, written as an async one that never calls back: what it returns is awaited. */
-const swaggerUi = fastifySwaggerUi as unknown as (
-  instance: FastifyInstance,
-  options: FastifySwaggerUiOptions,
-) => Promise<void>;
+import { docsAsset, docsPage } from './docs-page.js';
 
 export interface OpenApiOptions {
   name: string;
@@ -36,16 +30,15 @@ function kitErrors(schema: FastifySchema): Record<number, object> {
 
 /**
  * Publishes the app's routes, from their schemas, as OpenAPI 3.1 at
- * `/openapi.json`, and as a Swagger UI page at `/docs` served from the
- * assets bundled in `@fastify/swagger-ui` (nothing is fetched from outside).
+ * `/openapi.json`, and as a Swagger UI page at `/docs` that loads nothing
+ * from outside the service.
  *
  * Must run before any route is declared. `@fastify/swagger` collects routes
  * with an `onRoute` hook; registered the usual way it would load only at
  * `ready()`, after every service has declared its routes synchronously, and
  * see none of them. So its plugin function is applied to the root instance
  * here, at once, which is all `fastify-plugin` would do but for recording
- * its name. The UI plugin checks for that name, so it is called from a plain
- * plugin of its own instead of being registered by itself.
+ * its name.
  */
 export function publishOpenApi(app: ServiceApp, options: OpenApiOptions): void {
   app.addHook('onRoute', (route) => {
@@ -75,7 +68,11 @@ export function publishOpenApi(app: ServiceApp, options: OpenApiOptions): void {
   );
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.register(async (scope) => {
-    await swaggerUi(scope, { routePrefix: '/docs' });
+  app.get('/docs', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(docsPage(options.name)),
+  );
+  app.get('/docs/:file', { schema: { hide: true } }, async (request, reply) => {
+    const { type, body } = await docsAsset((request.params as { file: string }).file);
+    return reply.type(type).send(body);
   });
 }
