@@ -95,8 +95,9 @@ export async function countEvents(file: string): Promise<Omit<FuzzCounts, 'secon
     }
     if (kind !== 'ScenarioFinished' || !body) continue;
     const recorder = body.recorder as Recorder;
+    // Stateful scenarios chain operations under a label of their own; their requests count, the label does not.
+    if (/^[A-Z]+ \//.test(recorder.label)) operations.add(recorder.label);
     for (const interaction of Object.values(recorder.interactions ?? {})) {
-      operations.add(recorder.label);
       counts.requests += 1;
       const status = interaction.response ? String(interaction.response.status_code) : 'none';
       counts.statuses[status] = (counts.statuses[status] ?? 0) + 1;
