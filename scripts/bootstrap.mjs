@@ -120,6 +120,15 @@ if (command === 'turbo') {
   status = run(bin('biome'), ['check', '.', ...rest]);
 } else if (command === 'format') {
   status = run(bin('biome'), ['check', '--write', '.', ...rest]);
+} else if (command === 'estimate') {
+  // Pure arithmetic over the committed results files: no stack, so not through the infra CLI.
+  status = run(process.execPath, [
+    '--conditions=@mlsys/source',
+    '--import',
+    'tsx',
+    join(root, 'packages', 'capacity', 'src', 'cli.ts'),
+    ...rest,
+  ]);
 } else {
   // tsx as a loader inside one node process (not the tsx CLI, which adds a process that relays signals).
   status = run(process.execPath, [

@@ -1,0 +1,23 @@
+export { parseCli, parseCount, USAGE, UsageError } from './args.js';
+export { type CpuCost, type CpuPoint, type CpuSeries, fitCpu } from './cpu-fit.js';
+export { type FraudTarget, fraudSheet } from './designs/fraud.js';
+export { DEFAULT_RECS_RPS, type RecsTarget, recsSheet } from './designs/recs.js';
+export * from './distributions.js';
+export { type EstimateOptions, estimate } from './estimate.js';
+export * from './figure.js';
+export { DEFAULTS, PRICES } from './givens.js';
+export { PathError, valueAt } from './json-path.js';
+export { type PipelineResult, type StageSpec, simulatePipeline } from './pipeline.js';
+export { instancesFor, type Pool, type PoolSpec, sizePool } from './pool.js';
+export { erlangB, erlangC, type MgcInput, type MgcWait, mgcWait } from './queueing.js';
+export { RESULT_FILES, type ResultFile, Results } from './results.js';
+export {
+  compactRefs,
+  figuresOf,
+  formatValue,
+  type LatencyRow,
+  renderSheet,
+  type Sheet,
+  type SheetRow,
+  sheetJson,
+} from './sheet.js';
