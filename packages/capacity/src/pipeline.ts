@@ -41,6 +41,8 @@ export interface PipelineResult {
   total: Percentiles;
   /** Share of requests where at least one stage fell back. */
   fallbackShare: number;
+  /** Share of requests whose total is above `ms`. */
+  totalShareAbove(ms: number): number;
 }
 
 /** The slowest of `copies` draws of a quantile function, from one uniform: F⁻¹(u^(1/copies)). */
@@ -79,6 +81,17 @@ export function simulatePipeline(stages: StageSpec[], samples: number, seed: num
     const sorted = values.sort();
     return { p50: percentileOf(sorted, 50), p95: percentileOf(sorted, 95), p99: percentileOf(sorted, 99) };
   };
+  const sortedTotals = totals.sort();
+  const totalShareAbove = (ms: number) => {
+    let low = 0;
+    let high = sortedTotals.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (sortedTotals[mid]! <= ms) low = mid + 1;
+      else high = mid;
+    }
+    return (sortedTotals.length - low) / sortedTotals.length;
+  };
   return {
     stages: stages.map((stage, s) => ({
       name: stage.name,
@@ -86,7 +99,8 @@ export function simulatePipeline(stages: StageSpec[], samples: number, seed: num
       fallbackShare: fellBack[s]! / samples,
       skippedShare: 1 - ran[s]! / samples,
     })),
-    total: percentiles(totals),
+    total: percentiles(sortedTotals),
     fallbackShare: anyFallback / samples,
+    totalShareAbove,
   };
 }

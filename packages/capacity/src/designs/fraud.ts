@@ -298,21 +298,9 @@ export function fraudSheet(results: Results, target: FraudTarget): Sheet {
       ),
     );
     const deadline = given(OWNER_DEADLINE_MS, 'ms', "txn-api's wait for the owner (decision-budget.ts)");
-    pastDeadline = model('share', 'share of draws past the owner deadline', [...inputs, deadline], () => {
-      const d = simulatePipeline(
-        [
-          {
-            name: 'decision',
-            draw: (u) => lognormalQuantile(dist, u()),
-            queues: waited.map((p) => ({ wait: p.wait!, copies: 1 })),
-            deadlineMs: OWNER_DEADLINE_MS,
-          },
-        ],
-        DEFAULTS.samples,
-        DEFAULTS.seed,
-      );
-      return d.fallbackShare;
-    });
+    pastDeadline = model('share', 'share of draws past the owner deadline', [...inputs, deadline], (...v) =>
+      sim.totalShareAbove(v.at(-1)!),
+    );
   } else {
     latency.push(latencyRow('decision end to end', 'not computed', inputs, undefined));
     pastDeadline = model('share', 'not computed', inputs, () => Number.NaN);

@@ -21,22 +21,16 @@
 // cost of merging the shards' answers.
 import { SLO } from '@mlsys/load-tests/slo';
 import { fitCpu } from '../cpu-fit.js';
-import {
-  lognormalCv2,
-  lognormalFromMeanP95,
-  lognormalFromP50P99,
-  lognormalQuantile,
-} from '../distributions.js';
+import { lognormalCv2, lognormalFromMeanP95, lognormalFromP50P99 } from '../distributions.js';
 import { type Figure, given, model, notMeasured } from '../figure.js';
 import { DEFAULTS, setting } from '../givens.js';
-import { type StageSpec, simulatePipeline, slowestOf } from '../pipeline.js';
 import { type Pool, sizePool } from '../pool.js';
 import { RESULT_FILES, type Results } from '../results.js';
-import type { LatencyRow, Sheet, SheetRow } from '../sheet.js';
-import { cpuPoint, fmtCount, latencyRow, lowestBy, monthlyCost, rowsBelowSaturation, sum } from './common.js';
+import type { Sheet, SheetRow } from '../sheet.js';
+import { cpuPoint, fmtCount, lowestBy, monthlyCost, rowsBelowSaturation, sum } from './common.js';
+import { recsLatency, STAGES } from './recs-latency.js';
 
-/** rec-api's stage deadlines, its env defaults (services/rec-api/src/main.ts; a test keeps them equal). */
-export const RECS_DEADLINES_MS = { features: 15, candidates: 25, ranker: 30, rules: 15 } as const;
+export { RECS_DEADLINES_MS } from './recs-latency.js';
 
 export interface RecsTarget {
   users: number;
@@ -53,7 +47,6 @@ export interface RecsTarget {
 /** The design load when --rps is not given: issue 14's example for 100M users. */
 export const DEFAULT_RECS_RPS = 20_000;
 
-const STAGES = ['features', 'candidates', 'ranker', 'rules'] as const;
 const SERVICES = ['rec-api', 'candidate-gen', 'ranker', 'rules'] as const;
 const GIB = 2 ** 30;
 
@@ -170,12 +163,11 @@ export function recsSheet(results: Results, target: RecsTarget): Sheet {
   const rules = pool('rules', cpu.rules, cv2Of('rules'));
   const pools: Pool[] = [gateway];
   let candidatePools: Pool[];
-  const shardDist = lognormalFromP50P99(shardP50.value ?? 1, shardP99.value ?? 1);
   if (sharded) {
-    // The router keeps candidate-gen's own work per call minus its 100k-song query; each shard adds its query.
+    // The router keeps candidate-gen's own work per call minus its serving-index query; each shard adds its query.
     const hop = model(
       'ms',
-      'candidate-gen CPU - its 100k-song query (>= 0)',
+      'candidate-gen CPU - its serving-index query (>= 0)',
       [cpu['candidate-gen'].marginalMs, servingQueryMs],
       (c, q) => Math.max(0, c - q),
     );
@@ -288,72 +280,16 @@ export function recsSheet(results: Results, target: RecsTarget): Sheet {
   );
 
   // Latency: the four stages and the gateway's own work, at peak.
-  const stageInputs: Figure[] = [...Object.values(stageMean), ...Object.values(stageP95)];
-  const ready = stageInputs.every((f) => f.value !== null) && pools.every((p) => p.wait !== undefined);
-  const waitOf = (p: Pool) => ({ wait: p.wait!, copies: p.copies?.value ?? 1 });
-  let latency: LatencyRow[];
-  const gatewayOwn = model(
-    'ms',
-    'gateway total - the four stages (means)',
-    [stageMean.total!, ...STAGES.map((s) => stageMean[s]!)],
-    (t, ...s) => Math.max(0, t - s.reduce((a, b) => a + b, 0)),
-  );
-  const shardInputs = sharded ? [servingQueryMs, shardP50, shardP99, shards] : [];
-  if (ready && (!sharded || shardInputs.every((f) => f.value !== null))) {
-    const dist = (s: string) => lognormalFromMeanP95(stageMean[s]!.value!, stageP95[s]!.value!);
-    const draw = (s: string) => (u: () => number) => lognormalQuantile(dist(s), u());
-    const shardCount = shards.value!;
-    const candidatesDraw = sharded
-      ? (u: () => number) => {
-          const slowest = slowestOf((p) => lognormalQuantile(shardDist, p), shardCount, u());
-          return Math.max(
-            slowest,
-            lognormalQuantile(dist('candidates'), u()) - servingQueryMs.value! + slowest,
-          );
-        }
-      : draw('candidates');
-    const stages: StageSpec[] = [
-      { name: 'features', draw: draw('features'), queues: [], deadlineMs: RECS_DEADLINES_MS.features },
-      {
-        name: 'candidates',
-        draw: candidatesDraw,
-        queues: candidatePools.map(waitOf),
-        deadlineMs: RECS_DEADLINES_MS.candidates,
-        skipsOnFallback: ['ranker'],
-      },
-      {
-        name: 'ranker',
-        draw: draw('ranker'),
-        queues: [waitOf(ranker)],
-        deadlineMs: RECS_DEADLINES_MS.ranker,
-      },
-      { name: 'rules', draw: draw('rules'), queues: [waitOf(rules)], deadlineMs: RECS_DEADLINES_MS.rules },
-      { name: 'gateway own work', draw: () => gatewayOwn.value!, queues: [waitOf(gateway)] },
-    ];
-    const sim = simulatePipeline(stages, DEFAULTS.samples, DEFAULTS.seed);
-    latency = sim.stages.map((s) => latencyRow(s.name, formulaFor(s.name, sharded), inputsFor(s.name), s));
-    const everything = [...stageInputs, gatewayOwn, ...shardInputs, ...pools.map((p) => p.waitP99Ms)];
-    latency.push(latencyRow('end to end (gateway)', 'sum of the stages per draw', everything, sim.total));
-    const share = model(
-      'share',
-      'share of draws with a stage past its deadline',
-      everything,
-      () => sim.fallbackShare,
-    );
-    add('latency', 'degraded answers (a stage fell back)', share);
-  } else {
-    latency = [...STAGES, 'gateway own work'].map((s) =>
-      latencyRow(s, 'not computed', [...stageInputs, ...shardInputs], undefined),
-    );
-    latency.push(
-      latencyRow('end to end (gateway)', 'not computed', [...stageInputs, ...shardInputs], undefined),
-    );
-    add(
-      'latency',
-      'degraded answers (a stage fell back)',
-      model('share', 'not computed', [...stageInputs, ...shardInputs], () => Number.NaN),
-    );
-  }
+  const { latency, degradedShare } = recsLatency({
+    stageMean,
+    stageP95,
+    gateway,
+    candidatePools,
+    ranker,
+    rules,
+    ...(sharded ? { shard: { servingQueryMs, p50: shardP50, p99: shardP99, count: shards } } : {}),
+  });
+  add('latency', 'degraded answers (a stage fell back)', degradedShare);
   add(
     'latency',
     'SLO: end-to-end p95 below',
@@ -365,22 +301,6 @@ export function recsSheet(results: Results, target: RecsTarget): Sheet {
     given(SLO.recs.annP99.target, 'ms', 'design SLO (load-tests/src/slo.ts)'),
   );
   add('latency', 'measured ANN p99 of one shard', shardP99);
-
-  function formulaFor(stage: string, isSharded: boolean): string {
-    if (stage === 'gateway own work') return 'total - stages (means) + wait at rec-api';
-    if (stage === 'features')
-      return `lognormal(stage mean, p95), cut at ${RECS_DEADLINES_MS.features} ms; Redis queueing not modelled`;
-    if (stage === 'candidates' && isSharded)
-      return `stage - 100k query + slowest of the shard queries + waits, cut at ${RECS_DEADLINES_MS.candidates} ms`;
-    return `lognormal(stage mean, p95) + wait, cut at ${RECS_DEADLINES_MS[stage as keyof typeof RECS_DEADLINES_MS]} ms`;
-  }
-  function inputsFor(stage: string): Figure[] {
-    if (stage === 'gateway own work') return [gatewayOwn, gateway.waitP99Ms];
-    const own = [stageMean[stage]!, stageP95[stage]!];
-    if (stage === 'features') return own;
-    if (stage === 'candidates') return [...own, ...shardInputs, ...candidatePools.map((p) => p.waitP99Ms)];
-    return [...own, (stage === 'ranker' ? ranker : rules).waitP99Ms];
-  }
 
   // Cost.
   const vcpus = model('vCPUs', 'one per instance (a Node process uses one core)', [instances], (n) => n);
