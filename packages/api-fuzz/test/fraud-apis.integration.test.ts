@@ -109,14 +109,9 @@ afterAll(async () => {
  * - 503 is documented: "appended; the stream decides it" (the card's earlier
  *   payments were not applied in time, or the id was applied before), on
  *   which txn-api answers rules-only without producing the payment again.
- * - 500 is a known bug, left to the owners of `src/domain`: when the stream
- *   meets a repeat that the request path claimed to decide inline,
- *   `FeatureTask.withRequestDecisions` fails it with a plain `Error` ("the
- *   same transaction id was applied before from another record") instead of
- *   the `NotReadyError` the other repeat path throws. Drop 500 here once fixed.
  */
 const allowedServerErrors: Record<string, Array<{ path: string; statuses: number[] }>> = {
-  'feature-engine': [{ path: '/v1/decide', statuses: [503, 500] }],
+  'feature-engine': [{ path: '/v1/decide', statuses: [503] }],
 };
 
 describe('the fraud APIs under schemathesis', () => {

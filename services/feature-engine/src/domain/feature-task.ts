@@ -6,7 +6,7 @@ import { type EnrichmentTally, enrich } from './enrich.js';
 import type { EngineEvent } from './events.js';
 import type { PartitionProgress } from './partition-progress.js';
 import type { Checkpointer, CommittedBatch, FeatureStateStore } from './ports.js';
-import type { DecidedPayment, PaymentScorer, RequestPath } from './request-path.js';
+import { type DecidedPayment, NotReadyError, type PaymentScorer, type RequestPath } from './request-path.js';
 
 /** What the task reports, for metrics and logs. */
 export interface FeatureTaskObserver {
@@ -227,7 +227,10 @@ export class FeatureTask implements StreamTask<EngineEvent> {
       else if (claim?.kind === 'decide-inline')
         path.streamFailed(
           claim.pending,
-          new Error('the same transaction id was applied before from another record'),
+          // As the request path's own repeat: the earlier record's decision is the logged one (503, not 500).
+          new NotReadyError(
+            'the same transaction id was applied before from another record; its decision is the logged one',
+          ),
         );
     }
     return Promise.all(out);
