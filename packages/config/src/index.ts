@@ -148,11 +148,8 @@ export function loadConfigOrExit<S extends ConfigShape>(
   }
 }
 
-/**
- * The variables of a service that runs an exactly-once Kafka stream (`@mlsys/kafka/stream`).
- * `fetchMinBytes` is the default of FETCH_MIN_BYTES (16 KiB when not given).
- */
-export function streamEnv(service: string, defaults: { fetchMinBytes?: number } = {}) {
+/** The variables of a service that runs an exactly-once Kafka stream (`@mlsys/kafka/stream`). */
+export function streamEnv(service: string) {
   return {
     MAX_BATCH_RECORDS: env.int({ description: 'most records per Kafka transaction', default: 5000, min: 1 }),
     KAFKA_SESSION_TIMEOUT_MS: env.int({
@@ -169,7 +166,7 @@ export function streamEnv(service: string, defaults: { fetchMinBytes?: number } 
     }),
     FETCH_MIN_BYTES: env.int({
       description: 'the broker holds a fetch until this many bytes (or 100 ms): fewer fetches at a trickle',
-      default: defaults.fetchMinBytes ?? 16_384,
+      default: 16_384,
       min: 1,
     }),
     CONSUMER_GROUP: env.string({ description: 'Kafka consumer group', default: service }),

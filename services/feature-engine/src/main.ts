@@ -59,10 +59,7 @@ const config = loadConfigOrExit(
       default: 200,
       min: 0,
     }),
-    // A request waits until every earlier offset of its partition is known; a payment the request
-    // path did not append itself (txn-api's fallback copy, a `?wait=false` payment) is known once
-    // fetched, so the fetch returns as soon as anything is there rather than holding for 16 KiB.
-    ...streamEnv(SERVICE, { fetchMinBytes: 1 }),
+    ...streamEnv(SERVICE),
     TRANSACTIONS_TOPIC: env.string({ description: 'payments in', default: Topics.transactions.name }),
     CHARGEBACKS_TOPIC: env.string({ description: 'labels in', default: Topics.chargebacks.name }),
     ENRICHED_TOPIC: env.string({
