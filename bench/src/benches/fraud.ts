@@ -37,7 +37,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Topics, type Transaction } from '@mlsys/contracts';
+import type { Transaction } from '@mlsys/contracts';
 import { fraud } from '@mlsys/datagen';
 import {
   CheckpointReplica,
@@ -48,7 +48,7 @@ import {
   WorkerCheckpointer,
 } from '@mlsys/feature-engine/state';
 import { FraudFeatureEngine, loadFraudArtifacts, toCents } from '@mlsys/fraud-core';
-import { createKafka, ensureTopics, type Kafka } from '@mlsys/kafka';
+import { createKafka, type Kafka } from '@mlsys/kafka';
 import { TransactionalStream } from '@mlsys/kafka/stream';
 import { SLO } from '@mlsys/load-tests';
 import {

@@ -136,12 +136,17 @@ export async function startFloorStack(kafka: Kafka, settings: StackSettings): Pr
   };
   try {
     stages.push(
-      await startServer(settings.launch, 'floor', join(repoRoot, 'bench', 'src', 'fraud-sync', 'floor', 'main.ts'), {
-        KAFKA_BROKERS: settings.brokers.join(','),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        TRANSACTIONS_TOPIC: topic,
-      }),
+      await startServer(
+        settings.launch,
+        'floor',
+        join(repoRoot, 'bench', 'src', 'fraud-sync', 'floor', 'main.ts'),
+        {
+          KAFKA_BROKERS: settings.brokers.join(','),
+          HOST: '127.0.0.1',
+          LOG_LEVEL: 'warn',
+          TRANSACTIONS_TOPIC: topic,
+        },
+      ),
     );
   } catch (error) {
     await stopAll();
