@@ -1,6 +1,6 @@
+import { valueAt } from '@mlsys/results';
 import { describe, expect, it } from 'vitest';
 import { scanMarkdown } from '../src/docs-check/figures.js';
-import { valueAt } from '../src/docs-check/json-path.js';
 
 const results: Record<string, unknown> = {
   'bench/results/recs.json': {

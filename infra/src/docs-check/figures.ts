@@ -13,7 +13,7 @@
 // A figure agrees when it equals the value rounded to the digits shown. A
 // number that looks measured (a unit of time, rate, size or share, a ratio
 // such as 0.977, a count such as 9,953) with no marker is a problem too.
-import { PathError, valueAt } from './json-path.js';
+import { PathError, valueAt } from '@mlsys/results';
 
 export interface Problem {
   line: number;

@@ -1,3 +1,4 @@
+export { PathError, valueAt } from '@mlsys/results';
 export { parseCli, parseCount, USAGE, UsageError } from './args.js';
 export { type CpuCost, type CpuPoint, type CpuSeries, fitCpu } from './cpu-fit.js';
 export { type FraudTarget, fraudSheet } from './designs/fraud.js';
@@ -6,7 +7,6 @@ export * from './distributions.js';
 export { type EstimateOptions, estimate } from './estimate.js';
 export * from './figure.js';
 export { DEFAULTS, PRICES } from './givens.js';
-export { PathError, valueAt } from './json-path.js';
 export { type PipelineResult, type StageSpec, simulatePipeline } from './pipeline.js';
 export { instancesFor, type Pool, type PoolSpec, sizePool } from './pool.js';
 export { erlangB, erlangC, type MgcInput, type MgcWait, mgcWait } from './queueing.js';

@@ -4,8 +4,8 @@
 // the path, never an error: a sheet with gaps is still a sheet.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { valueAt } from '@mlsys/results';
 import { type Figure, measured, notMeasured } from './figure.js';
-import { valueAt } from './json-path.js';
 
 /** The results files the model reads, by repository path (as the docs check names them). */
 export const RESULT_FILES = {

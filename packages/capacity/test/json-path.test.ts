@@ -1,5 +1,5 @@
+import { PathError, valueAt } from '@mlsys/results';
 import { describe, expect, it } from 'vitest';
-import { PathError, valueAt } from '../src/json-path.js';
 
 const doc = {
   metrics: {

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { valueAt } from '@mlsys/results';
 import { describe, expect, it } from 'vitest';
 import { parseCli, parseCount, UsageError } from '../src/args.js';
 import { OWNER_DEADLINE_MS } from '../src/designs/fraud.js';
 import { RECS_DEADLINES_MS } from '../src/designs/recs.js';
 import { estimate } from '../src/estimate.js';
 import { basisOf, type Figure } from '../src/figure.js';
-import { valueAt } from '../src/json-path.js';
 import { REPO_ROOT } from '../src/paths.js';
 import { RESULT_FILES, Results } from '../src/results.js';
 import { figuresOf, renderSheet, type Sheet, sheetJson } from '../src/sheet.js';

@@ -2,6 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 
+export { PathError, valueAt } from './json-path.js';
+
 /** A target such as `p95_ms < 100`. */
 export interface SloTarget {
   metric: string;

@@ -1,13 +1,16 @@
-// Reads one value out of a results file by a path in the docs check's syntax
-// (infra/src/docs-check/json-path.ts): `metrics.rates[rate=100].p95_ms`,
-// `metrics.sweep[2].recall`, `metrics.rows[mode=sync,rate=100].cpu_us_per_decision.txn-api`.
-// A selector `[k=v,...]` picks the one array element whose fields match. The
-// same syntax on both sides means every source this package prints can be
-// pasted into a `<!-- fig: FILE#PATH -->` marker as it is. A second copy
-// rather than an import: infra is the provisioning CLI and exports nothing.
+// Reads one value out of a results file by a path such as
+// `metrics.rates[rate=100].p95_ms`, `metrics.sweep[2].recall` or
+// `metrics.rows[mode=pipeline,offered_tps=2500].cpu_cores.fraud-scorer`.
+// A selector `[k=v,...]` picks the one array element whose fields match.
+// One syntax for every reader (the docs check's `<!-- fig: FILE#PATH -->`
+// markers, the capacity model's sources), so a source one prints can be
+// pasted into a marker as it is.
 
-/** Why a path did not lead to a value: the sheet prints it next to "not measured". */
 export class PathError extends Error {}
+
+type Json = unknown;
+
+const SEGMENT = /^([^.[\]]+)?((?:\[[^\]]+\])*)$/;
 
 function splitPath(path: string): string[] {
   // Dots inside a selector's value (`[ef=1.5]`) must not split the path.
@@ -26,7 +29,7 @@ function splitPath(path: string): string[] {
   return parts;
 }
 
-function select(array: unknown[], selector: string, path: string): unknown {
+function select(array: Json[], selector: string, path: string): Json {
   if (/^\d+$/.test(selector)) {
     const index = Number(selector);
     if (index >= array.length)
@@ -43,17 +46,14 @@ function select(array: unknown[], selector: string, path: string): unknown {
     (item) =>
       typeof item === 'object' &&
       item !== null &&
-      wanted.every(([key, value]) => String((item as Record<string, unknown>)[key]) === value),
+      wanted.every(([key, value]) => String((item as Record<string, Json>)[key]) === value),
   );
   if (matches.length !== 1)
     throw new PathError(`${path}: [${selector}] matches ${matches.length} elements, not one`);
   return matches[0];
 }
 
-const SEGMENT = /^([^.[\]]+)?((?:\[[^\]]+\])*)$/;
-
-/** The value at `path` in `root`; throws a PathError naming the first step that has no value. */
-export function valueAt(root: unknown, path: string): unknown {
+export function valueAt(root: Json, path: string): Json {
   let node = root;
   for (const part of splitPath(path)) {
     const match = SEGMENT.exec(part);
@@ -62,7 +62,7 @@ export function valueAt(root: unknown, path: string): unknown {
     if (key !== undefined) {
       if (typeof node !== 'object' || node === null || !(key in node))
         throw new PathError(`${path}: no "${key}" here`);
-      node = (node as Record<string, unknown>)[key];
+      node = (node as Record<string, Json>)[key];
     }
     for (const selector of (selectors ?? '').match(/\[[^\]]+\]/g) ?? []) {
       if (!Array.isArray(node)) throw new PathError(`${path}: ${selector} applied to a non-array`);
