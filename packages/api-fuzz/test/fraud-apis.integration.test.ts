@@ -1,9 +1,9 @@
 // The fraud design's four services, each fuzzed from its own /openapi.json
 // with the whole design running on topics of its own: txn-api's `?wait=true`
 // reaches the feature engine that owns the card's partition.
-import { ServiceProcess, testArtifactsDir, uniqueName, waitUntil } from '@mlsys/testkit';
+import { testArtifactsDir, uniqueName, waitUntil } from '@mlsys/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { fuzzService } from './fuzz-service.js';
+import { fuzzService, RunningServices } from './fuzz-service.js';
 
 const infra = inject('infra');
 const ARTIFACTS_DIR = testArtifactsDir('fraud');
@@ -66,19 +66,8 @@ const env: Record<string, Record<string, string>> = {
     SYNC_DECISION_DEADLINE_MS: '2000',
   },
 };
-const running = new Map<string, ServiceProcess>();
-
-async function start(service: string): Promise<ServiceProcess> {
-  const started = await ServiceProcess.start(service, env[service] ?? {});
-  running.set(service, started);
-  return started;
-}
-
-const started = (service: string) => {
-  const found = running.get(service);
-  if (!found) throw new Error(`${service} did not start`);
-  return found;
-};
+const services = new RunningServices();
+const start = (service: string) => services.start(service, env[service] ?? {});
 
 beforeAll(async () => {
   const [engine] = await Promise.all([
@@ -98,7 +87,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await Promise.all([...running.values()].map((service) => service.stop()));
+  await services.stopAll();
 });
 
 /**
@@ -117,7 +106,7 @@ const allowedServerErrors: Record<string, Array<{ path: string; statuses: number
 describe('the fraud APIs under schemathesis', () => {
   for (const service of ['txn-api', 'feature-engine', 'fraud-scorer', 'fraud-monitor']) {
     it(`when ${service} is fuzzed from its OpenAPI, then no answer is a 5xx and every answer matches its schema`, async () => {
-      const counts = await fuzzService(started(service), {
+      const counts = await fuzzService(services.get(service), {
         allowedServerErrors: allowedServerErrors[service] ?? [],
       });
       expect(counts.operations.length).toBeGreaterThan(3);

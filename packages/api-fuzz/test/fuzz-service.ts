@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ServiceProcess } from '@mlsys/testkit';
+import { ServiceProcess } from '@mlsys/testkit';
 import { expect } from 'vitest';
 import { type FuzzCounts, type FuzzOptions, fuzzApi } from '../src/schemathesis.js';
 
@@ -46,4 +46,25 @@ export async function fuzzService(
     `${service} under fuzzing (seed ${SEED}); its last output:\n${running.recentOutput}\n`,
   ).toEqual({ serverErrors: 0, schemaViolations: 0, problems: [] });
   return counts;
+}
+
+/** The services one fuzz file starts, by name, so each is fuzzed and all are stopped. */
+export class RunningServices {
+  private readonly running = new Map<string, ServiceProcess>();
+
+  async start(service: string, env: Record<string, string>): Promise<ServiceProcess> {
+    const started = await ServiceProcess.start(service, env);
+    this.running.set(service, started);
+    return started;
+  }
+
+  get(service: string): ServiceProcess {
+    const found = this.running.get(service);
+    if (!found) throw new Error(`${service} did not start`);
+    return found;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.running.values()].map((service) => service.stop()));
+  }
 }

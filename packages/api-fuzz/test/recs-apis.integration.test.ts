@@ -1,28 +1,18 @@
 // The recommendation design's five services, each fuzzed from its own
 // /openapi.json with the whole design running: rec-api calls the real
 // stages, which read the feature store's real Redis keys.
-import { ServiceProcess, testArtifactsDir, uniqueName } from '@mlsys/testkit';
+import { testArtifactsDir, uniqueName } from '@mlsys/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { fuzzService } from './fuzz-service.js';
+import { fuzzService, RunningServices } from './fuzz-service.js';
 
 const infra = inject('infra');
 const ARTIFACTS_DIR = testArtifactsDir('recs');
 // Listens the fuzz posts go under keys of their own, which rec-api then reads.
 const REDIS_KEY_PREFIX = `${uniqueName('api-fuzz-recs')}:`;
-const running = new Map<string, ServiceProcess>();
-
-async function start(service: string, env: Record<string, string>): Promise<ServiceProcess> {
-  const started = await ServiceProcess.start(service, { ARTIFACTS_DIR, ...env });
-  running.set(service, started);
-  return started;
-}
-
-const started = (service: string) => {
-  const found = running.get(service);
-  if (!found) throw new Error(`${service} did not start`);
-  return found;
-};
-const urlOf = (service: string) => started(service).url;
+const services = new RunningServices();
+const start = (service: string, env: Record<string, string>) =>
+  services.start(service, { ARTIFACTS_DIR, ...env });
+const urlOf = (service: string) => services.get(service).url;
 
 beforeAll(async () => {
   const redis = { REDIS_URL: infra.redisUrl, REDIS_KEY_PREFIX };
@@ -47,13 +37,13 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await Promise.all([...running.values()].map((service) => service.stop()));
+  await services.stopAll();
 });
 
 describe('the recommendation APIs under schemathesis', () => {
   for (const service of ['rules', 'candidate-gen', 'ranker', 'feature-store', 'rec-api']) {
     it(`when ${service} is fuzzed from its OpenAPI, then no answer is a 5xx and every answer matches its schema`, async () => {
-      const counts = await fuzzService(started(service));
+      const counts = await fuzzService(services.get(service));
       expect(counts.operations.length).toBeGreaterThan(3);
     });
   }
