@@ -2,6 +2,7 @@ import type { Transaction } from '@mlsys/contracts';
 import { describe, expect, it } from 'vitest';
 import { openLoop } from '../src/fraud-sync/open-loop.js';
 import { PaymentMix } from '../src/fraud-sync/payment-mix.js';
+import { phaseMedians } from '../src/fraud-sync/phases.js';
 import {
   holds,
   maxHoldingRate,
@@ -79,6 +80,44 @@ describe('summarizeRate', () => {
     expect(summary.p99_fresh_card_ms).toBe(5);
     expect(summary.p99_returning_card_ms).toBe(20);
     expect(summary.returning_share).toBe(0.5);
+  });
+});
+
+describe('phaseMedians', () => {
+  const decided = (latencyMs: number, wait: number) => ({
+    latencyMs,
+    phases: { admit: 0.5, 'owner.wait': wait, 'owner.decide': wait + 2, decision: wait + 3 },
+  });
+
+  it('when the slowest requests waited longer at the owner, then their medians show the wait and the derived hop and outside times', () => {
+    const samples = [
+      ...Array.from({ length: 99 }, () => decided(5, 1)),
+      decided(60, 50),
+      { latencyMs: 70 }, // failed: no phases, not counted
+    ];
+
+    expect(phaseMedians(samples, 0)).toEqual({
+      requests: 100,
+      admit: 0.5,
+      'owner.wait': 1,
+      'owner.decide': 3,
+      decision: 4,
+      to_owner: 1,
+      outside: 0.5,
+    });
+    expect(phaseMedians(samples, 99)).toEqual({
+      requests: 1,
+      admit: 0.5,
+      'owner.wait': 50,
+      'owner.decide': 52,
+      decision: 53,
+      to_owner: 1,
+      outside: 6.5,
+    });
+  });
+
+  it('when no request was decided by the owner, then there is no breakdown', () => {
+    expect(phaseMedians([{ latencyMs: 3, phases: { admit: 0.2, decision: 2 } }], 0)).toBeNull();
   });
 });
 

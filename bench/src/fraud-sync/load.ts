@@ -65,9 +65,13 @@ export class Load {
     this.call =
       mode === 'sync'
         ? (t) =>
-            this.client
-              .post(DECISION_PATH, t, Decision, call)
-              .then((a) => ({ full: a.body.mode === 'full' }), failed)
+            this.client.post(DECISION_PATH, t, Decision, call).then(
+              (a) => ({
+                full: a.body.mode === 'full',
+                phases: Object.fromEntries(a.serverTiming.map(({ name, ms }) => [name, ms])),
+              }),
+              failed,
+            )
         : (t) =>
             this.client
               .post(DECISION_PATH, t, TransactionAccepted, call)

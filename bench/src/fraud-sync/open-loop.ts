@@ -1,12 +1,16 @@
 import type { Transaction } from '@mlsys/contracts';
 import type { MixedPayment } from './payment-mix.js';
+import type { Phases } from './phases.js';
 import type { Sample } from './rows.js';
 
 /**
  * One request: resolves with what the 2xx answer was (full: a `full` decision; null where there
- * are no modes) or, when none came, with a short stable reason (`500 internal_error`, `timeout`).
+ * are no modes) and the phases its `Server-Timing` named or, when none came, with a short stable
+ * reason (`500 internal_error`, `timeout`).
  */
-export type Call = (transaction: Transaction) => Promise<{ full: boolean | null } | { failed: string }>;
+export type Call = (
+  transaction: Transaction,
+) => Promise<{ full: boolean | null; phases?: Phases } | { failed: string }>;
 
 export interface OpenLoopPlan {
   rate: number;
@@ -62,7 +66,7 @@ export async function openLoop(plan: OpenLoopPlan): Promise<OpenLoopResult> {
       const latencyMs = now - due;
       return 'failed' in answer
         ? { latencyMs, ok: false, full: null, failure: answer.failed, sendLagMs, returning }
-        : { latencyMs, ok: true, full: answer.full, sendLagMs, returning };
+        : { latencyMs, ok: true, full: answer.full, sendLagMs, returning, phases: answer.phases };
     };
     pending.push(
       plan

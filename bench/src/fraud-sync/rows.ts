@@ -2,6 +2,7 @@
 // can be tested without a stack.
 import { SLO } from '@mlsys/load-tests/slo';
 import { percentile } from '@mlsys/results';
+import { type Phases, phaseMedians } from './phases.js';
 
 /** `sync`: the decision API with its services; `floor`: validate, produce acks=all, answer (no features, no model). */
 export type Mode = 'sync' | 'floor';
@@ -24,6 +25,8 @@ export interface Sample {
   sendLagMs: number;
   /** Its card had paid earlier in the run (its features have history). */
   returning: boolean;
+  /** The answer's `Server-Timing` phases (txn-api's, and the owner's as `owner.*`). */
+  phases?: Phases;
 }
 
 export interface RateMeasurement {
@@ -68,6 +71,14 @@ export interface RateRow {
   cpu_us_per_decision: Record<string, number>;
   generator_cpu_us_per_request: number;
   load_avg_1m: number;
+  /**
+   * Median ms of each phase over the owner-decided requests (`all`) and over the slowest 1 % of
+   * requests (`slowest_1pct`): where the tail's time goes. Null for the floor (it has no phases).
+   */
+  phases_median_ms: {
+    all: Record<string, number> | null;
+    slowest_1pct: Record<string, number> | null;
+  } | null;
 }
 
 export function summarizeRate(m: RateMeasurement): RateRow {
@@ -107,6 +118,8 @@ export function summarizeRate(m: RateMeasurement): RateRow {
     cpu_us_per_decision: cpu,
     generator_cpu_us_per_request: Math.round((m.generatorCpuSeconds * 1e6) / Math.max(1, requests)),
     load_avg_1m: round(m.loadAvg1m),
+    phases_median_ms:
+      m.mode === 'floor' ? null : { all: phaseMedians(samples, 0), slowest_1pct: phaseMedians(samples, 99) },
   };
 }
 

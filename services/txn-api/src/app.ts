@@ -87,11 +87,12 @@ export function buildApp(deps: TxnApiDeps): ServiceApp {
       },
     },
     async (request, reply) => {
+      const admitting = performance.now();
       if (await admission.answered(request, reply)) return reply;
       const transaction = request.body;
       if (request.query.wait === 'true') {
         const started = performance.now();
-        const { decision, source, miss } = await decideSynchronously(transaction, {
+        const { decision, source, miss, ownerPhases } = await decideSynchronously(transaction, {
           owners: deps.owners,
           decider: deps.decider,
           publisher: deps.publisher,
@@ -102,8 +103,10 @@ export function buildApp(deps: TxnApiDeps): ServiceApp {
         accepted.inc();
         synchronous.inc({ source });
         if (miss) ownerMisses.inc({ miss });
-        // The caller sees how long the decision took and where it came from.
+        // The caller sees how long the decision took, where it came from, and where the owner's time went.
         const timing = serverTimingHeader([
+          { name: 'admit', ms: started - admitting },
+          ...ownerPhases.map(({ name, ms }) => ({ name: `owner.${name}`, ms })),
           { name: 'decision', ms: performance.now() - started, description: source },
         ]);
         return reply.code(200).header('server-timing', timing).send(decision);

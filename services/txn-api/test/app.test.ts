@@ -131,7 +131,9 @@ describe('POST /v1/transactions?wait=true', () => {
 
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual(decisionFor(transaction));
-    expect(res.headers['server-timing']).toMatch(/^decision;dur=[\d.]+;desc="pipeline"$/);
+    expect(res.headers['server-timing']).toMatch(
+      /^admit;dur=[\d.]+, owner\.decide;dur=1\.50, decision;dur=[\d.]+;desc="pipeline"$/,
+    );
     expect(current.decider.asked).toEqual([{ url: 'http://owner-a', transaction }]);
     expect(current.publisher.published).toEqual([]);
   });

@@ -1,6 +1,7 @@
 import type { Decision, PartitionOwner, Transaction } from '@mlsys/contracts';
 import {
   type DecisionStore,
+  type OwnerAnswer,
   OwnerCallError,
   type OwnerDecider,
   type OwnerDirectory,
@@ -127,7 +128,7 @@ export class StubOwners implements OwnerDirectory {
 export class StubOwnerDecider implements OwnerDecider {
   readonly asked: Array<{ url: string; transaction: Transaction }> = [];
   readonly behaviour = new Map<string, 'not-owner' | 'late'>();
-  async decide(url: string, transaction: Transaction, deadlineMs: number): Promise<Decision> {
+  async decide(url: string, transaction: Transaction, deadlineMs: number): Promise<OwnerAnswer> {
     this.asked.push({ url, transaction });
     const behaviour = this.behaviour.get(url);
     if (behaviour === 'not-owner') throw new OwnerCallError('moved', `${url} does not own partition 0`);
@@ -135,6 +136,6 @@ export class StubOwnerDecider implements OwnerDecider {
       await new Promise((resolve) => setTimeout(resolve, deadlineMs));
       throw new OwnerCallError('late', `${url} did not answer within ${deadlineMs} ms`);
     }
-    return decisionFor(transaction);
+    return { decision: decisionFor(transaction), phases: [{ name: 'decide', ms: 1.5 }] };
   }
 }

@@ -1,12 +1,12 @@
 import { Decision, type Transaction } from '@mlsys/contracts';
 import { DeadlineExceededError, JsonServiceClient, ServiceStatusError } from '@mlsys/http-client';
-import { OwnerCallError, type OwnerDecider } from '../domain/ports.js';
+import { type OwnerAnswer, OwnerCallError, type OwnerDecider } from '../domain/ports.js';
 
 /** Asks a feature-engine instance over HTTP (a keep-alive pool per instance) to decide a payment it owns. */
 export class HttpOwnerDecider implements OwnerDecider {
   private readonly clients = new Map<string, JsonServiceClient>();
 
-  async decide(url: string, transaction: Transaction, deadlineMs: number): Promise<Decision> {
+  async decide(url: string, transaction: Transaction, deadlineMs: number): Promise<OwnerAnswer> {
     let client = this.clients.get(url);
     if (!client) {
       client = new JsonServiceClient({ service: `feature-engine at ${url}`, baseUrl: url, connections: 64 });
@@ -14,7 +14,7 @@ export class HttpOwnerDecider implements OwnerDecider {
     }
     try {
       const answer = await client.post('/v1/decide', transaction, Decision, { deadlineMs });
-      return answer.body;
+      return { decision: answer.body, phases: answer.serverTiming.map(({ name, ms }) => ({ name, ms })) };
     } catch (error) {
       const message = (error as Error).message;
       if (error instanceof ServiceStatusError && error.status === 421)

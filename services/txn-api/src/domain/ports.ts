@@ -24,9 +24,21 @@ export interface OwnerDirectory {
   refresh(): Promise<void>;
 }
 
+/** A phase of a call as its callee timed it (its `Server-Timing`). */
+export interface TimedPhase {
+  name: string;
+  ms: number;
+}
+
+/** The owner's answer, with where its time went (append, wait, score, journal): a slow answer's cause shows. */
+export interface OwnerAnswer {
+  decision: Decision;
+  phases: readonly TimedPhase[];
+}
+
 /** The owner's request-path decision: rules and model on the card's features, all earlier payments in. */
 export interface OwnerDecider {
-  decide(url: string, transaction: Transaction, deadlineMs: number): Promise<Decision>;
+  decide(url: string, transaction: Transaction, deadlineMs: number): Promise<OwnerAnswer>;
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   type OwnerDirectory,
   type OwnerMiss,
   type RulesOnlyDecider,
+  type TimedPhase,
   type TransactionPublisher,
 } from './ports.js';
 
@@ -20,6 +21,14 @@ export interface SynchronousDecisionDeps {
   /** How long the owner may take, all attempts together. */
   deadlineMs: number;
   clock: () => number;
+}
+
+export interface SynchronousAnswer {
+  decision: Decision;
+  source: DecisionSource;
+  miss?: OwnerMiss;
+  /** The owner's phases when it decided (none for a fallback). */
+  ownerPhases: readonly TimedPhase[];
 }
 
 /** Below this much time left, another attempt at an owner could not answer in time. */
@@ -41,7 +50,7 @@ const MIN_ATTEMPT_MS = 3;
 export async function decideSynchronously(
   transaction: Transaction,
   deps: SynchronousDecisionDeps,
-): Promise<{ decision: Decision; source: DecisionSource; miss?: OwnerMiss }> {
+): Promise<SynchronousAnswer> {
   const started = performance.now();
   const left = () => deps.deadlineMs - (performance.now() - started);
   const partition = deps.owners.partitionOf(transaction.cardId);
@@ -55,7 +64,8 @@ export async function decideSynchronously(
     }
     if (!owner) break;
     try {
-      return { decision: await deps.decider.decide(owner.url, transaction, left()), source: 'pipeline' };
+      const answer = await deps.decider.decide(owner.url, transaction, left());
+      return { decision: answer.decision, source: 'pipeline', ownerPhases: answer.phases };
     } catch (error) {
       why = (error as Error).message;
       miss = error instanceof OwnerCallError ? error.miss : 'unreachable';
@@ -66,7 +76,12 @@ export async function decideSynchronously(
   // An owner that answered 503 appended the payment already; in every other case it may not have.
   if (miss !== 'not-ready') await deps.publisher.publish(transaction);
   try {
-    return { decision: await deps.rulesOnly.decide(transaction), source: 'rules-only', miss };
+    return {
+      decision: await deps.rulesOnly.decide(transaction),
+      source: 'rules-only',
+      miss,
+      ownerPhases: [],
+    };
   } catch (error) {
     return {
       decision: heldForReview(
@@ -76,6 +91,7 @@ export async function decideSynchronously(
       ),
       source: 'held-for-review',
       miss,
+      ownerPhases: [],
     };
   }
 }
