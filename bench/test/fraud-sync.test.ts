@@ -71,6 +71,21 @@ describe('summarizeRate', () => {
     expect(summary.generator_cpu_us_per_request).toBe(200);
   });
 
+  it('when answers came from the owner and from fallbacks, then they are counted by source, failures left out', () => {
+    const row = summarizeRate(
+      measurement({
+        samples: [
+          sample(5, { source: 'pipeline' }),
+          sample(6, { source: 'pipeline' }),
+          sample(45, { source: 'rules-only (late)', full: false }),
+          sample(9000, { ok: false, full: null, failure: 'timeout' }),
+        ],
+      }),
+    );
+
+    expect(row.answers_by_source).toEqual({ pipeline: 2, 'rules-only (late)': 1 });
+  });
+
   it('when cards are fresh and returning, then each gets its own p99 and the returning share is reported', () => {
     const samples = [
       ...Array.from({ length: 50 }, () => sample(5)),

@@ -69,6 +69,7 @@ export class Load {
               (a) => ({
                 full: a.body.mode === 'full',
                 phases: Object.fromEntries(a.serverTiming.map(({ name, ms }) => [name, ms])),
+                source: a.serverTiming.find((t) => t.name === 'decision')?.description,
               }),
               failed,
             )

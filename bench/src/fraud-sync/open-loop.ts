@@ -10,7 +10,7 @@ import type { Sample } from './rows.js';
  */
 export type Call = (
   transaction: Transaction,
-) => Promise<{ full: boolean | null; phases?: Phases } | { failed: string }>;
+) => Promise<{ full: boolean | null; phases?: Phases; source?: string } | { failed: string }>;
 
 export interface OpenLoopPlan {
   rate: number;
@@ -66,7 +66,15 @@ export async function openLoop(plan: OpenLoopPlan): Promise<OpenLoopResult> {
       const latencyMs = now - due;
       return 'failed' in answer
         ? { latencyMs, ok: false, full: null, failure: answer.failed, sendLagMs, returning }
-        : { latencyMs, ok: true, full: answer.full, sendLagMs, returning, phases: answer.phases };
+        : {
+            latencyMs,
+            ok: true,
+            full: answer.full,
+            sendLagMs,
+            returning,
+            phases: answer.phases,
+            source: answer.source,
+          };
     };
     pending.push(
       plan

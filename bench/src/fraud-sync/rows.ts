@@ -27,6 +27,8 @@ export interface Sample {
   returning: boolean;
   /** The answer's `Server-Timing` phases (txn-api's, and the owner's as `owner.*`). */
   phases?: Phases;
+  /** Where txn-api says the answer came from: `pipeline`, or a fallback with the owner's miss, `rules-only (late)`. */
+  source?: string;
 }
 
 export interface RateMeasurement {
@@ -64,6 +66,8 @@ export interface RateRow {
   full_share: number | null;
   /** The most frequent reasons requests got no 2xx answer, with their counts. */
   failures: Record<string, number>;
+  /** 2xx answers by where they came from (`pipeline`, `rules-only (late)`, ...): why a decision was not full. */
+  answers_by_source: Record<string, number>;
   /** Share of requests whose card had paid earlier in the run. */
   returning_share: number;
   generator_lag_p99_ms: number;
@@ -113,6 +117,7 @@ export function summarizeRate(m: RateMeasurement): RateRow {
     availability: share(ok, requests),
     full_share: m.mode === 'floor' ? null : share(full, requests),
     failures: topFailures(samples),
+    answers_by_source: countBy(samples, (s) => (s.ok ? s.source : undefined)),
     returning_share: share(samples.filter((s) => s.returning).length, requests),
     generator_lag_p99_ms: round(percentile(sorted(samples.map((s) => s.sendLagMs)), 99)),
     cpu_us_per_decision: cpu,
@@ -147,10 +152,22 @@ export function ratioToFloor(syncMaxRate: number, floorMaxRate: number): number 
 const SHOWN_FAILURE_REASONS = 5;
 
 function topFailures(samples: readonly Sample[]): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(countBy(samples, (s) => s.failure)).slice(0, SHOWN_FAILURE_REASONS),
+  );
+}
+
+/** How many samples have each label (none: not counted), the most frequent first. */
+function countBy(
+  samples: readonly Sample[],
+  label: (s: Sample) => string | undefined,
+): Record<string, number> {
   const counts = new Map<string, number>();
-  for (const s of samples)
-    if (s.failure !== undefined) counts.set(s.failure, (counts.get(s.failure) ?? 0) + 1);
-  return Object.fromEntries([...counts].sort((a, b) => b[1] - a[1]).slice(0, SHOWN_FAILURE_REASONS));
+  for (const s of samples) {
+    const name = label(s);
+    if (name !== undefined) counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  return Object.fromEntries([...counts].sort((a, b) => b[1] - a[1]));
 }
 
 const share = (count: number, of: number) => (of === 0 ? 0 : Math.round((count / of) * 10_000) / 10_000);

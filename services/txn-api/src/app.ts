@@ -103,11 +103,16 @@ export function buildApp(deps: TxnApiDeps): ServiceApp {
         accepted.inc();
         synchronous.inc({ source });
         if (miss) ownerMisses.inc({ miss });
-        // The caller sees how long the decision took, where it came from, and where the owner's time went.
+        // The caller sees how long the decision took, where it came from (and why not from the owner),
+        // and where the owner's time went.
         const timing = serverTimingHeader([
           { name: 'admit', ms: started - admitting },
           ...ownerPhases.map(({ name, ms }) => ({ name: `owner.${name}`, ms })),
-          { name: 'decision', ms: performance.now() - started, description: source },
+          {
+            name: 'decision',
+            ms: performance.now() - started,
+            description: miss ? `${source} (${miss})` : source,
+          },
         ]);
         return reply.code(200).header('server-timing', timing).send(decision);
       }

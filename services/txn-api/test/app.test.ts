@@ -170,7 +170,7 @@ describe('POST /v1/transactions?wait=true', () => {
     expect(res.json()).toMatchObject({ transactionId: 'tx-slow', decision: 'review', mode: 'rules-only' });
     expect(current.publisher.published).toEqual([transaction]);
     expect(current.rulesOnly.asked).toEqual([transaction]);
-    expect(res.headers['server-timing']).toContain('desc="rules-only"');
+    expect(res.headers['server-timing']).toContain('desc="rules-only (late)"');
   });
 
   it('when no owner is announced, then the payment is published and the rules answer at once', async () => {
