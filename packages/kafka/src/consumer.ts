@@ -1,7 +1,9 @@
-import { DeadLetterHeaders, describeErrors, type SchemaValidator } from '@mlsys/contracts';
+import { describeErrors, type SchemaValidator } from '@mlsys/contracts';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Static, TSchema } from 'typebox';
 import type { KafkaLogSink } from './client.js';
+import { deadLetter } from './dead-letters.js';
+import { textHeaders } from './headers.js';
 import type { JsonProducer, OutgoingMessage } from './producer.js';
 
 export interface ConsumedMessage<T> {
@@ -42,9 +44,6 @@ export interface BatchConsumerOptions<S extends TSchema> {
   maxWaitTimeMs?: number;
   onGroupJoin?: (assignment: Record<string, number[]>) => void | Promise<void>;
 }
-
-const headerText = (value: unknown): string =>
-  Buffer.isBuffer(value) ? value.toString('utf8') : String(value ?? '');
 
 /**
  * Consumes in batches with at-least-once delivery: a batch's offsets are
@@ -109,12 +108,12 @@ export class BatchConsumer<S extends TSchema> {
     const dead: OutgoingMessage<unknown>[] = [];
     for (const message of batch.messages) {
       const decoded = this.options.schema.decodeJson(message.value);
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(message.headers ?? {})) headers[name] = headerText(value);
+      const key = message.key?.toString('utf8') ?? null;
+      const headers = textHeaders(message.headers);
       if (decoded.ok) {
         valid.push({
           value: decoded.value,
-          key: message.key?.toString('utf8') ?? null,
+          key,
           topic: batch.topic,
           partition: batch.partition,
           offset: message.offset,
@@ -127,19 +126,17 @@ export class BatchConsumer<S extends TSchema> {
           { topic: batch.topic, partition: batch.partition, offset: message.offset, reason },
           'dead-lettering invalid message',
         );
-        dead.push({
-          key: message.key?.toString('utf8') ?? '',
-          // Keep the original bytes readable for whoever repairs it.
+        const letter = deadLetter({
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: message.offset,
+          key,
           value: message.value?.toString('utf8') ?? null,
-          headers: {
-            ...headers,
-            [DeadLetterHeaders.reason]: reason,
-            [DeadLetterHeaders.sourceTopic]: batch.topic,
-            [DeadLetterHeaders.sourcePartition]: String(batch.partition),
-            [DeadLetterHeaders.sourceOffset]: message.offset,
-            [DeadLetterHeaders.failedAt]: new Date().toISOString(),
-          },
+          headers,
+          reason,
         });
+        // The caller's JsonProducer takes string keys and writes values as JSON (the text arrives quoted).
+        dead.push({ ...letter, key: letter.key ?? '' });
       }
     }
     const lastOffset = batch.lastOffset();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inRequestsOf } from '../src/stream/transactional-stream.js';
+import { inRequestsOf } from '../src/stream/transaction-requests.js';
 
 const message = (key: string, bytes: number) => ({ key, value: 'x'.repeat(bytes - key.length) });
 

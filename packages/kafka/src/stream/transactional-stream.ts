@@ -1,34 +1,19 @@
-import { DeadLetterHeaders, type Decoded, describeErrors } from '@mlsys/contracts';
-import {
-  type Admin,
-  type Consumer,
-  type EachBatchPayload,
-  type Kafka,
-  type KafkaMessage,
-  type Message,
-  Partitioners,
-  type Producer,
-  type TopicMessages,
-} from 'kafkajs';
+import type { Decoded } from '@mlsys/contracts';
+import type { Admin, Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
 import type { KafkaLogSink } from '../client.js';
-import { withCachedCoordinators } from './coordinator-cache.js';
+import { deadLetter } from '../dead-letters.js';
+import { readAssignment } from './assignment.js';
+import { type Entry, isDead, refusedRecord, toEntry, withDeadRecords } from './dead-records.js';
 import { PartitionBuffers, partitionKey, type RecordOrder } from './partition-buffers.js';
-import type { AssignedPartition, StreamMessage, StreamRecord, StreamTask, TopicPartition } from './task.js';
-
-interface DeadRecord {
-  dead: true;
-  topic: string;
-  partition: number;
-  offset: bigint;
-  key: string | null;
-  raw: string | null;
-  headers: Record<string, string>;
-  reason: string;
-  replay: boolean;
-}
-
-type Entry<T> = StreamRecord<T> | DeadRecord;
-const isDead = <T>(entry: Entry<T>): entry is DeadRecord => 'dead' in entry;
+import type { StreamRecord, StreamTask, TopicPartition } from './task.js';
+import { encodeOutput, MAX_REQUEST_BYTES } from './transaction-requests.js';
+import {
+  commitBatch,
+  createTransactionalProducer,
+  isFenced,
+  offsetsToCommit,
+  TRANSACTION_RETRY_MS,
+} from './transactions.js';
 
 export interface BatchStats {
   records: number;
@@ -92,11 +77,6 @@ export interface TransactionalStreamOptions<T> {
   onFatal?(error: Error): void;
 }
 
-const FENCED = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED']);
-const TRANSACTION_RETRY_MS = 5;
-const MAX_REQUEST_BYTES = 768 * 1024;
-/** Attempts of a transaction's offsets-only start while the previous transaction completes. */
-const CONCURRENT_TRANSACTION_ATTEMPTS = 10;
 const MAX_CONSECUTIVE_FAILURES = 5;
 
 /**
@@ -139,17 +119,7 @@ export class TransactionalStream<T> {
     this.maxBuffered = options.maxBufferedPerPartition ?? 20_000;
     this.retryMs = options.retryBackoffMs ?? TRANSACTION_RETRY_MS;
     this.maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
-    const ordering = options.ordering;
-    // Dead records carry no event time: they go first and never hold the merge back.
-    this.buffers = new PartitionBuffers<Entry<T>>(
-      ordering.kind === 'arrival'
-        ? ordering
-        : {
-            ...ordering,
-            timeOf: (entry) => (isDead(entry) ? Number.NEGATIVE_INFINITY : ordering.timeOf(entry)),
-            rankOf: (entry) => (isDead(entry) ? 0 : ordering.rankOf(entry)),
-          },
-    );
+    this.buffers = new PartitionBuffers<Entry<T>>(withDeadRecords(options.ordering));
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
@@ -161,25 +131,11 @@ export class TransactionalStream<T> {
       // Only committed output of upstream transactional stages is read.
       readUncommitted: false,
     });
-    this.producer = withCachedCoordinators(options.kafka, () =>
-      options.kafka.producer({
-        transactionalId: options.transactionalId,
-        idempotent: true,
-        maxInFlightRequests: 1,
-        transactionTimeout: options.transactionTimeoutMs ?? 10_000,
-        // The broker answers a commit before it has written the commit markers, and refuses to add
-        // partitions to the next transaction (CONCURRENT_TRANSACTIONS) until it has: a few ms on a
-        // local broker. kafkajs retries that with the client's back-off (100 ms), which made most
-        // back-to-back transactions wait 100 ms for nothing; a short, doubling back-off waits as
-        // long as the markers take. An idempotent producer must retry without a limit (as before).
-        retry: {
-          initialRetryTime: options.retryBackoffMs ?? TRANSACTION_RETRY_MS,
-          retries: Number.MAX_SAFE_INTEGER,
-        },
-        allowAutoTopicCreation: false,
-        createPartitioner: Partitioners.DefaultPartitioner,
-      }),
-    );
+    this.producer = createTransactionalProducer(options.kafka, {
+      transactionalId: options.transactionalId,
+      transactionTimeoutMs: options.transactionTimeoutMs ?? 10_000,
+      retryBackoffMs: this.retryMs,
+    });
     this.admin = options.kafka.admin();
   }
 
@@ -255,7 +211,7 @@ export class TransactionalStream<T> {
     const replayUntil = this.replayUntil.get(key);
     if (replayUntil === undefined) return; // not (or no longer) ours
     const entries = batch.messages.map((message) =>
-      this.decode(batch.topic, batch.partition, message, replayUntil),
+      toEntry(this.options.decode, batch.topic, batch.partition, message, replayUntil),
     );
     this.options.task.fetched?.(entries.filter((entry): entry is StreamRecord<T> => !isDead(entry)));
     this.buffers.push(batch.topic, batch.partition, entries, batch.offsetLag() === '0');
@@ -268,61 +224,11 @@ export class TransactionalStream<T> {
     this.signal();
   }
 
-  private decode(topic: string, partition: number, message: KafkaMessage, replayUntil: bigint): Entry<T> {
-    const offset = BigInt(message.offset);
-    const key = message.key?.toString('utf8') ?? null;
-    const replay = offset < replayUntil;
-    const decoded = this.options.decode(topic, message.value);
-    if (decoded.ok) {
-      return {
-        topic,
-        partition,
-        offset,
-        key,
-        value: decoded.value,
-        timestamp: Number(message.timestamp),
-        replay,
-      };
-    }
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(message.headers ?? {})) {
-      headers[name] = Buffer.isBuffer(value) ? value.toString('utf8') : String(value ?? '');
-    }
-    return {
-      dead: true,
-      topic,
-      partition,
-      offset,
-      key,
-      raw: message.value?.toString('utf8') ?? null,
-      headers,
-      reason: describeErrors(decoded.errors),
-      replay,
-    };
-  }
-
   private async restore(): Promise<void> {
     const generation = ++this.generation;
     // A batch in flight belongs to the old assignment: let it abort before state is rebuilt.
     await this.inFlight?.catch(() => {});
-    const topics = Object.keys(this.assignment);
-    const groupOffsets = await this.admin.fetchOffsets({ groupId: this.options.groupId, topics });
-    const assigned: AssignedPartition[] = [];
-    for (const topic of topics) {
-      const watermarks = await this.admin.fetchTopicOffsets(topic);
-      const committed = groupOffsets.find((t) => t.topic === topic)?.partitions ?? [];
-      for (const partition of this.assignment[topic] ?? []) {
-        const marks = watermarks.find((w) => w.partition === partition);
-        const offset = committed.find((c) => c.partition === partition)?.offset ?? '-1';
-        assigned.push({
-          topic,
-          partition,
-          committed: offset === '-1' ? null : BigInt(offset),
-          end: BigInt(marks?.high ?? '0'),
-          start: BigInt(marks?.low ?? '0'),
-        });
-      }
-    }
+    const assigned = await readAssignment(this.admin, this.options.groupId, this.assignment);
     const rewinds = (await this.options.task.restore?.(assigned)) ?? [];
     if (generation !== this.generation) return; // superseded by a newer assignment
     this.committed.clear();
@@ -395,46 +301,33 @@ export class TransactionalStream<T> {
     const deadLetters: Message[] = [];
     for (const entry of entries) {
       if (!isDead(entry)) records.push(entry);
-      else if (!entry.replay) deadLetters.push(toDeadLetter(entry));
+      else if (!entry.replay) deadLetters.push(deadLetter(entry));
     }
     const processStarted = performance.now();
     const output = await this.options.task.process(records);
     const processMs = performance.now() - processStarted;
     for (const { record, reason } of output.deadLetters ?? []) {
-      if (!record.replay) deadLetters.push(toDeadLetter(recordAsDead(record, reason)));
+      if (!record.replay) deadLetters.push(deadLetter(refusedRecord(record, reason)));
     }
-    const batches = output.messages
-      .filter((b) => b.messages.length > 0)
-      .map((b) => ({ topic: b.topic, messages: b.messages.map(encode) }));
+    const batches = encodeOutput(output.messages);
     if (deadLetters.length > 0) batches.push({ topic: this.options.deadLetterTopic, messages: deadLetters });
-    const offsets = this.offsetsToCommit(entries);
+    const offsets = offsetsToCommit(entries, this.committed);
 
     const commitStarted = performance.now();
     if (batches.length > 0 || offsets.length > 0) {
-      const transaction = await this.producer.transaction();
-      try {
-        // In several requests when large: output keyed like its input lands in one partition, and a
-        // partition's record batch over the broker's message.max.bytes (1 MiB) fails the whole batch.
-        for (const request of inRequestsOf(batches, this.maxRequestBytes)) {
-          await transaction.sendBatch({ acks: -1, topicMessages: request });
-        }
-        if (offsets.length > 0) {
-          const sendOffsets = () =>
-            transaction.sendOffsets({ consumerGroupId: this.options.groupId, topics: offsets });
-          // With no output before them, the offsets open the transaction, and kafkajs does not
-          // retry the broker's CONCURRENT_TRANSACTIONS there: the batch would fail and restore.
-          await (batches.length > 0 ? sendOffsets() : whileConcurrentTransaction(sendOffsets, this.retryMs));
-        }
+      const committed = await commitBatch(
+        this.producer,
+        {
+          groupId: this.options.groupId,
+          batches,
+          offsets,
+          maxRequestBytes: this.maxRequestBytes,
+          retryBackoffMs: this.retryMs,
+        },
         // Rebalanced meanwhile: these partitions may be someone else's now.
-        if (generation !== this.generation) {
-          await transaction.abort();
-          return;
-        }
-        await transaction.commit();
-      } catch (error) {
-        await transaction.abort().catch(() => {});
-        throw error;
-      }
+        () => generation === this.generation,
+      );
+      if (!committed) return;
       for (const { topic, partitions } of offsets) {
         for (const { partition, offset } of partitions)
           this.committed.set(partitionKey(topic, partition), BigInt(offset));
@@ -459,36 +352,8 @@ export class TransactionalStream<T> {
   /** Gathers the next batch until `due`, unless a full batch is waiting or the stream stops. */
   private async lingerUntil(due: number): Promise<void> {
     while (this.running && Date.now() < due && this.buffers.total < this.maxBatchRecords) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          this.wake = undefined;
-          resolve();
-        };
-        const timer = setTimeout(done, due - Date.now());
-        this.wake = done;
-      });
+      await this.sleep(due - Date.now());
     }
-  }
-
-  /** Next offset per partition of the batch, only where it moves the committed offset forward. */
-  private offsetsToCommit(entries: readonly Entry<T>[]) {
-    const next = new Map<string, { topic: string; partition: number; offset: bigint }>();
-    for (const entry of entries) {
-      const key = partitionKey(entry.topic, entry.partition);
-      const offset = entry.offset + 1n;
-      const current = next.get(key);
-      if (!current || offset > current.offset)
-        next.set(key, { topic: entry.topic, partition: entry.partition, offset });
-    }
-    const byTopic = new Map<string, Array<{ partition: number; offset: string }>>();
-    for (const [key, { topic, partition, offset }] of next) {
-      if (offset <= (this.committed.get(key) ?? -1n)) continue;
-      const partitions = byTopic.get(topic) ?? [];
-      partitions.push({ partition, offset: offset.toString() });
-      byTopic.set(topic, partitions);
-    }
-    return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
   }
 
   private resumeDrained(): void {
@@ -505,7 +370,7 @@ export class TransactionalStream<T> {
    */
   private fail(error: Error): void {
     if (!this.running) return;
-    if (FENCED.has((error as { type?: string }).type ?? '')) {
+    if (isFenced(error)) {
       this.fatal(error);
       return;
     }
@@ -542,16 +407,19 @@ export class TransactionalStream<T> {
   }
 
   private waitForWork(): Promise<void> {
+    const releaseAt = this.buffers.forcedReleaseAt();
+    return this.sleep(releaseAt === undefined ? 1000 : Math.max(1, releaseAt - Date.now()));
+  }
+
+  /** Waits `ms`, or less if `signal()` comes first. */
+  private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const releaseAt = this.buffers.forcedReleaseAt();
-      const delay = releaseAt === undefined ? 1000 : Math.max(1, releaseAt - Date.now());
-      const timer = setTimeout(done, delay);
-      const self = this;
-      function done() {
+      const done = () => {
         clearTimeout(timer);
-        self.wake = undefined;
+        this.wake = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.wake = done;
     });
   }
@@ -568,92 +436,4 @@ async function whileHeartbeating(work: Promise<void>, heartbeat: () => Promise<v
     if (!done) await heartbeat().catch(() => {});
   }
   await settled.catch(() => {});
-}
-
-/**
- * Splits a transaction's output into produce requests of at most `maxBytes` of keys and values
- * (a message larger than that goes alone), keeping each topic's messages in order.
- */
-export function inRequestsOf(batches: readonly TopicMessages[], maxBytes: number): TopicMessages[][] {
-  const requests: TopicMessages[][] = [];
-  let request: TopicMessages[] = [];
-  let bytes = 0;
-  for (const { topic, messages } of batches) {
-    let current: TopicMessages | undefined;
-    for (const message of messages) {
-      const size = byteSize(message.key) + byteSize(message.value);
-      if (bytes > 0 && bytes + size > maxBytes) {
-        requests.push(request);
-        request = [];
-        current = undefined;
-        bytes = 0;
-      }
-      if (!current) {
-        current = { topic, messages: [] };
-        request.push(current);
-      }
-      current.messages.push(message);
-      bytes += size;
-    }
-  }
-  if (request.length > 0) requests.push(request);
-  return requests;
-}
-
-function byteSize(value: Message['value'] | Message['key']): number {
-  if (value === null || value === undefined) return 0;
-  return typeof value === 'string' ? Buffer.byteLength(value) : value.length;
-}
-
-/** Runs `attempt` again, with a doubling back-off, while the broker still completes the previous transaction. */
-async function whileConcurrentTransaction(attempt: () => Promise<unknown>, backoffMs: number): Promise<void> {
-  for (let tries = 1; ; tries++) {
-    try {
-      await attempt();
-      return;
-    } catch (error) {
-      const concurrent = (error as { type?: string }).type === 'CONCURRENT_TRANSACTIONS';
-      if (!concurrent || tries >= CONCURRENT_TRANSACTION_ATTEMPTS) throw error;
-      await new Promise((resolve) => setTimeout(resolve, backoffMs * 2 ** (tries - 1)));
-    }
-  }
-}
-
-function recordAsDead<T>(record: StreamRecord<T>, reason: string): DeadRecord {
-  return {
-    dead: true,
-    topic: record.topic,
-    partition: record.partition,
-    offset: record.offset,
-    key: record.key,
-    raw: JSON.stringify(record.value),
-    headers: {},
-    reason,
-    replay: record.replay,
-  };
-}
-
-/** The original bytes, readable for whoever repairs them, with the reason and origin in headers. */
-function toDeadLetter(record: DeadRecord): Message {
-  return {
-    key: record.key,
-    value: record.raw,
-    headers: {
-      ...record.headers,
-      [DeadLetterHeaders.reason]: record.reason,
-      [DeadLetterHeaders.sourceTopic]: record.topic,
-      [DeadLetterHeaders.sourcePartition]: String(record.partition),
-      [DeadLetterHeaders.sourceOffset]: record.offset.toString(),
-      [DeadLetterHeaders.failedAt]: new Date().toISOString(),
-    },
-  };
-}
-
-function encode(message: StreamMessage): Message {
-  return {
-    key: message.key,
-    value: JSON.stringify(message.value),
-    ...(message.headers ? { headers: message.headers } : {}),
-    ...(message.timestamp !== undefined ? { timestamp: String(message.timestamp) } : {}),
-  };
 }

@@ -1,0 +1,10 @@
+import type { IHeaders } from 'kafkajs';
+
+/** A consumed record's headers as text (kafkajs hands them over as buffers). */
+export function textHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const text: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    text[name] = Buffer.isBuffer(value) ? value.toString('utf8') : String(value ?? '');
+  }
+  return text;
+}
