@@ -21,3 +21,17 @@ export {
   type SheetRow,
   sheetJson,
 } from './sheet.js';
+export {
+  BAND,
+  compareRow,
+  type DesignCheck,
+  GOAL,
+  JUDGED_UP_TO,
+  measuredCapacity,
+  ratio,
+  renderComparison,
+  summarise,
+  tally,
+  type Validation,
+  validateCapacityModel,
+} from './validation/index.js';

@@ -18,10 +18,12 @@ export interface PoolSpec {
   cpu: CpuCost;
   /** cs² of the service time. */
   serviceCv2: Figure;
-  /** Target share of each core in use (a setting). */
-  utilisation: Figure;
-  /** Fewest instances per copy (a setting: a second one for availability). */
-  minInstances: Figure;
+  /**
+   * How many instances per copy: sized so each stays under a target share of
+   * its core with a minimum (settings), or a fixed count (the fleet a bench
+   * ran, to check the model against it).
+   */
+  fleet: { utilisation: Figure; minInstances: Figure } | { instances: Figure };
   /** Identical copies, e.g. index shards that every request visits; 1 by default. */
   copies?: Figure;
   /**
@@ -65,12 +67,15 @@ export function instancesFor(
 
 export function sizePool(spec: PoolSpec): Pool {
   const { marginalMs, fixedCores } = spec.cpu;
-  const perCopy = model(
-    'instances',
-    'max(min, ceil(rate x CPU / (util - fixed)))',
-    [spec.arrivals, marginalMs, fixedCores, spec.utilisation, spec.minInstances],
-    instancesFor,
-  );
+  const perCopy =
+    'instances' in spec.fleet
+      ? spec.fleet.instances
+      : model(
+          'instances',
+          'max(min, ceil(rate x CPU / (util - fixed)))',
+          [spec.arrivals, marginalMs, fixedCores, spec.fleet.utilisation, spec.fleet.minInstances],
+          instancesFor,
+        );
   const copies = spec.copies ?? { value: 1, unit: 'copies', source: { kind: 'given', note: 'one copy' } };
   // One copy: the per-copy figures are the pool's, with no "x 1" in their sources.
   const instances = spec.copies

@@ -7,8 +7,7 @@ const spec = (rate: number, routing?: 'balanced' | 'owned') => ({
   arrivals: given(rate, 'req/s', 'rate'),
   cpu: { marginalMs: measured(2, 'ms', 'x.json#cpu'), fixedCores: measured(0.1, 'cores', 'x.json#fixed') },
   serviceCv2: given(1, '', 'exponential'),
-  utilisation: given(0.6, 'share', 'util'),
-  minInstances: given(2, 'instances', 'min'),
+  fleet: { utilisation: given(0.6, 'share', 'util'), minInstances: given(2, 'instances', 'min') },
   ...(routing ? { routing } : {}),
 });
 

@@ -12,6 +12,8 @@ export interface BenchRow {
   /** The row's path, e.g. `metrics.rates[rate=100]`. */
   path: string;
   rate: number;
+  /** The share of the row's answers that fell back (degraded, rules-only). */
+  fallbackShare: number;
 }
 
 export interface RowFilter {
@@ -28,21 +30,29 @@ export interface RowFilter {
   where?: (row: Record<string, unknown>) => boolean;
 }
 
-/** The rows whose fallback share is at most `maxFallback` (below saturation), by rate. */
-export function rowsBelowSaturation(results: Results, filter: RowFilter, maxFallback: number): BenchRow[] {
+/** Every row with a rate and a known fallback share, by rate. */
+export function benchRows(results: Results, filter: RowFilter): BenchRow[] {
   return results
     .rows(filter.file, filter.arrayPath)
     .filter((row) => filter.where?.(row) ?? true)
     .filter((row) => typeof filter.rateOf(row) === 'number')
-    .filter((row) => {
+    .flatMap((row) => {
       const share = filter.fallbackOf(row);
-      return share !== undefined && share <= maxFallback;
+      if (share === undefined) return [];
+      return [
+        {
+          path: `${filter.arrayPath}[${filter.selector(row)}]`,
+          rate: filter.rateOf(row) as number,
+          fallbackShare: share,
+        },
+      ];
     })
-    .map((row) => ({
-      path: `${filter.arrayPath}[${filter.selector(row)}]`,
-      rate: filter.rateOf(row) as number,
-    }))
     .sort((a, b) => a.rate - b.rate);
+}
+
+/** The rows whose fallback share is at most `maxFallback` (below saturation), by rate. */
+export function rowsBelowSaturation(results: Results, filter: RowFilter, maxFallback: number): BenchRow[] {
+  return benchRows(results, filter).filter((row) => row.fallbackShare <= maxFallback);
 }
 
 /** A row's (rate, cores) for one process, from its CPU per request in ms or µs. */

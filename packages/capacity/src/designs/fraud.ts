@@ -19,27 +19,15 @@
 // message (so Kafka MB/s), the Redis cost of the decision journal and the
 // decision store, fraud-monitor's CPU, the broker's CPU.
 import { SLO } from '@mlsys/load-tests/slo';
-import { type CpuSeries, fitCpu } from '../cpu-fit.js';
-import { lognormalFromP50P99, lognormalQuantile } from '../distributions.js';
 import { type Figure, given, model, notMeasured } from '../figure.js';
 import { DEFAULTS, setting } from '../givens.js';
-import { simulatePipeline } from '../pipeline.js';
 import { type Pool, sizePool } from '../pool.js';
 import { RESULT_FILES, type Results } from '../results.js';
 import type { LatencyRow, Sheet, SheetRow } from '../sheet.js';
-import {
-  coresPoint,
-  cpuPoint,
-  fmtCount,
-  latencyRow,
-  lowestBy,
-  monthlyCost,
-  rowsBelowSaturation,
-  sum,
-} from './common.js';
+import { fmtCount, latencyRow, monthlyCost, sum } from './common.js';
+import { decisionLatency, FRAUD_SERVICES, fraudInputs, OWNER_DEADLINE_MS } from './fraud-inputs.js';
 
-/** txn-api's wait for the owner's decision before the rules-only answer (services/txn-api/src/domain/decision-budget.ts; a test keeps it equal). */
-export const OWNER_DEADLINE_MS = 40;
+export { OWNER_DEADLINE_MS } from './fraud-inputs.js';
 /** The state design the feature engine runs (fraud design, section 8.1): its row of fraud.json's state_designs. */
 export const STATE_DESIGN = 'memory-replica-thread-5s';
 /** Each entity has two checkpoint slots in Redis (services/feature-engine/src/adapters/redis-state-store.ts). */
@@ -53,7 +41,7 @@ export interface FraudTarget {
   entities?: number;
 }
 
-const SERVICES = ['txn-api', 'feature-engine', 'fraud-scorer'] as const;
+const SERVICES = FRAUD_SERVICES;
 const GIB = 2 ** 30;
 
 export function fraudSheet(results: Results, target: FraudTarget): Sheet {
@@ -82,60 +70,15 @@ export function fraudSheet(results: Results, target: FraudTarget): Sheet {
   add('load', 'target CPU utilisation', utilisation);
   add('load', 'entities in the feature state', entities);
 
-  // CPU per decision on the synchronous path, fitted over the rows below saturation.
-  const syncRows = rowsBelowSaturation(
-    results,
-    {
-      file: R.fraudSync,
-      arrayPath: 'metrics.rows',
-      selector: (row) => `mode=sync,rate=${String(row.rate)}`,
-      rateOf: (row) => row.rate,
-      fallbackOf: (row) => (typeof row.full_share === 'number' ? 1 - row.full_share : undefined),
-      where: (row) => row.mode === 'sync',
-    },
-    DEFAULTS.maxFallbackShare,
-  );
-  const syncSeries = (service: string): CpuSeries => ({
-    label: `fraud-sync.json sync rates ${syncRows.map((r) => r.rate).join('/')}/s`,
-    points: syncRows.map((row) =>
-      cpuPoint(results, R.fraudSync, row, 'achieved_rps', `cpu_us_per_decision.${service}`, 'µs'),
-    ),
-  });
-  const streamRows = rowsBelowSaturation(
-    results,
-    {
-      file: R.fraud,
-      arrayPath: 'metrics.rows',
-      selector: (row) => `mode=pipeline,offered_tps=${String(row.offered_tps)}`,
-      rateOf: (row) => row.offered_tps,
-      // The stream has no fallback; a row that lost decisions is not a clean one.
-      fallbackOf: (row) => (row.lost === 0 ? 0 : undefined),
-      where: (row) => row.mode === 'pipeline',
-    },
-    DEFAULTS.maxFallbackShare,
-  );
-  const streamSeries = (service: string): CpuSeries => ({
-    label: `fraud.json pipeline ${streamRows.map((r) => r.rate).join('/')} tx/s`,
-    points: streamRows.map((row) =>
-      coresPoint(results, R.fraud, row, 'throughput_tps', `cpu_cores.${service}`),
-    ),
-  });
-  const cpu = {
-    'txn-api': fitCpu([syncSeries('txn-api')]),
-    'feature-engine': fitCpu([syncSeries('feature-engine')]),
-    // On the synchronous design the scorer only carries the stream hop; at the low rates of
-    // fraud-sync its CPU is background, so the stream bench at high rates gives its line.
-    'fraud-scorer': fitCpu([syncSeries('fraud-scorer'), streamSeries('fraud-scorer')]),
-  };
-  const cs2 = given(1, '', 'service-time spread per service not measured: exponential assumed (cs² = 1)');
+  // CPU per decision on the synchronous path and the decision at the lightest load (fraud-sync.json).
+  const { cpu, serviceCv2: cs2, calibration, p50, p99 } = fraudInputs(results);
   const pools: Record<(typeof SERVICES)[number], Pool> = {
     'txn-api': sizePool({
       service: 'txn-api',
       arrivals: peak,
       cpu: cpu['txn-api'],
       serviceCv2: cs2,
-      utilisation,
-      minInstances,
+      fleet: { utilisation, minInstances },
     }),
     // A payment can only be decided by the owner of its card's partition: no pooling.
     'feature-engine': sizePool({
@@ -143,8 +86,7 @@ export function fraudSheet(results: Results, target: FraudTarget): Sheet {
       arrivals: peak,
       cpu: cpu['feature-engine'],
       serviceCv2: cs2,
-      utilisation,
-      minInstances,
+      fleet: { utilisation, minInstances },
       routing: 'owned',
     }),
     'fraud-scorer': sizePool({
@@ -152,8 +94,7 @@ export function fraudSheet(results: Results, target: FraudTarget): Sheet {
       arrivals: peak,
       cpu: cpu['fraud-scorer'],
       serviceCv2: cs2,
-      utilisation,
-      minInstances,
+      fleet: { utilisation, minInstances },
     }),
   };
   for (const service of SERVICES) {
@@ -252,12 +193,7 @@ export function fraudSheet(results: Results, target: FraudTarget): Sheet {
   );
 
   // Latency: the measured end to end at the lightest load plus the queueing waits at peak.
-  const calibration = lowestBy(results, R.fraudSync, syncRows, 'p50_ms');
-  const calPath = calibration?.path ?? 'metrics.rows[mode=sync,rate=?]';
-  const p50 = results.figure(R.fraudSync, `${calPath}.p50_ms`, 'ms');
-  const p99 = results.figure(R.fraudSync, `${calPath}.p99_ms`, 'ms');
   const waited = [pools['txn-api'], pools['feature-engine']];
-  const ready = p50.value !== null && p99.value !== null && waited.every((p) => p.wait !== undefined);
   const latency: LatencyRow[] = [];
   const inputs = [p50, p99, ...waited.map((p) => p.waitP99Ms)];
   for (const p of waited) {
@@ -276,19 +212,8 @@ export function fraudSheet(results: Results, target: FraudTarget): Sheet {
   const stageGap = notMeasured('ms', 'fraud-sync records end to end only, not per stage');
   latency.push({ stage: 'txn-api / owner stage times', p50: stageGap, p95: stageGap, p99: stageGap });
   let pastDeadline: Figure;
-  if (ready) {
-    const dist = lognormalFromP50P99(p50.value!, p99.value!);
-    const sim = simulatePipeline(
-      [
-        {
-          name: 'decision',
-          draw: (u) => lognormalQuantile(dist, u()),
-          queues: waited.map((p) => ({ wait: p.wait!, copies: 1 })),
-        },
-      ],
-      DEFAULTS.samples,
-      DEFAULTS.seed,
-    );
+  const sim = decisionLatency(p50, p99, waited);
+  if (sim) {
     latency.push(
       latencyRow(
         'decision end to end',

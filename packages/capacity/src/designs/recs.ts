@@ -20,15 +20,16 @@
 // listen-event traffic (the feature store's writes, the listens topic), the
 // cost of merging the shards' answers.
 import { SLO } from '@mlsys/load-tests/slo';
-import { fitCpu } from '../cpu-fit.js';
-import { lognormalCv2, lognormalFromMeanP95, lognormalFromP50P99 } from '../distributions.js';
+import type { CpuCost } from '../cpu-fit.js';
+import { lognormalCv2, lognormalFromP50P99 } from '../distributions.js';
 import { type Figure, given, model, notMeasured } from '../figure.js';
 import { DEFAULTS, setting } from '../givens.js';
 import { type Pool, sizePool } from '../pool.js';
 import { RESULT_FILES, type Results } from '../results.js';
 import type { Sheet, SheetRow } from '../sheet.js';
-import { cpuPoint, fmtCount, lowestBy, monthlyCost, rowsBelowSaturation, sum } from './common.js';
-import { recsLatency, STAGES } from './recs-latency.js';
+import { fmtCount, monthlyCost, sum } from './common.js';
+import { recsInputs } from './recs-inputs.js';
+import { recsLatency } from './recs-latency.js';
 
 export { RECS_DEADLINES_MS } from './recs-latency.js';
 
@@ -47,7 +48,6 @@ export interface RecsTarget {
 /** The design load when --rps is not given: issue 14's example for 100M users. */
 export const DEFAULT_RECS_RPS = 20_000;
 
-const SERVICES = ['rec-api', 'candidate-gen', 'ranker', 'rules'] as const;
 const GIB = 2 ** 30;
 
 export function recsSheet(results: Results, target: RecsTarget): Sheet {
@@ -76,44 +76,8 @@ export function recsSheet(results: Results, target: RecsTarget): Sheet {
   add('load', 'requests/s (peak, sized for)', peak);
   add('load', 'target CPU utilisation', utilisation);
 
-  // CPU per request per service, fitted over the rows below saturation.
-  const benchRows = rowsBelowSaturation(
-    results,
-    {
-      file: R.recs,
-      arrayPath: 'metrics.rates',
-      selector: (row) => `rate=${String(row.rate)}`,
-      rateOf: (row) => row.rate,
-      fallbackOf: (row) => (typeof row.degraded_share === 'number' ? row.degraded_share : undefined),
-    },
-    DEFAULTS.maxFallbackShare,
-  );
-  const label = `recs.json rates ${benchRows.map((r) => r.rate).join('/')} req/s`;
-  const cpu = Object.fromEntries(
-    SERVICES.map((service) => [
-      service,
-      fitCpu([
-        {
-          label,
-          points: benchRows.map((row) =>
-            cpuPoint(results, R.recs, row, 'achieved_rps', `cpu_ms_per_request.${service}`, 'ms'),
-          ),
-        },
-      ]),
-    ]),
-  ) as Record<(typeof SERVICES)[number], ReturnType<typeof fitCpu>>;
-
-  // The stages as the gateway saw them at the lightest load.
-  const calibration = lowestBy(results, R.recs, benchRows, 'p50_ms');
-  const stagePath = calibration?.path ?? 'metrics.rates[rate=?]';
-  const stageFig = (kind: 'mean' | 'p95', stage: string) =>
-    results.figure(R.recs, `${stagePath}.stages_${kind}_ms.${stage}`, 'ms');
-  const stageMean = Object.fromEntries([...STAGES, 'total'].map((s) => [s, stageFig('mean', s)]));
-  const stageP95 = Object.fromEntries(STAGES.map((s) => [s, stageFig('p95', s)]));
-  const cv2Of = (stage: string) =>
-    model('', `cs² of lognormal(stage mean, p95)`, [stageMean[stage]!, stageP95[stage]!], (m, q) =>
-      lognormalCv2(lognormalFromMeanP95(m, q)),
-    );
+  // CPU per service, the stages at the lightest load and their spread (recs.json).
+  const { cpu, calibration, stageMean, stageP95, serviceCv2 } = recsInputs(results);
 
   // The index: the serving one (recs-offline) and the largest measured one (ann), the shard.
   const servingSongs = results.figure(R.recsOffline, 'params.data.songs', 'songs');
@@ -142,25 +106,18 @@ export function recsSheet(results: Results, target: RecsTarget): Sheet {
     : given(1, 'shards', `songs within the serving index measured in recs-offline.json`);
 
   // Service pools at peak.
-  const pool = (service: string, cpuCost: ReturnType<typeof fitCpu>, cv2: Figure, copies?: Figure): Pool =>
+  const pool = (service: string, cpuCost: CpuCost, cv2: Figure, copies?: Figure): Pool =>
     sizePool({
       service,
       arrivals: peak,
       cpu: cpuCost,
       serviceCv2: cv2,
-      utilisation,
-      minInstances,
+      fleet: { utilisation, minInstances },
       ...(copies ? { copies } : {}),
     });
-  const gateway = pool(
-    'rec-api',
-    cpu['rec-api'],
-    model('', 'cs² of lognormal(total mean, p95)', [stageMean.total!, stageFig('p95', 'total')], (m, q) =>
-      lognormalCv2(lognormalFromMeanP95(m, q)),
-    ),
-  );
-  const ranker = pool('ranker', cpu.ranker, cv2Of('ranker'));
-  const rules = pool('rules', cpu.rules, cv2Of('rules'));
+  const gateway = pool('rec-api', cpu['rec-api'], serviceCv2['rec-api']);
+  const ranker = pool('ranker', cpu.ranker, serviceCv2.ranker);
+  const rules = pool('rules', cpu.rules, serviceCv2.rules);
   const pools: Pool[] = [gateway];
   let candidatePools: Pool[];
   if (sharded) {
@@ -174,7 +131,7 @@ export function recsSheet(results: Results, target: RecsTarget): Sheet {
     const router = pool(
       'candidate router',
       { marginalMs: hop, fixedCores: cpu['candidate-gen'].fixedCores },
-      cv2Of('candidates'),
+      serviceCv2['candidate-gen'],
     );
     const shardCpu = model(
       'ms',
@@ -192,7 +149,7 @@ export function recsSheet(results: Results, target: RecsTarget): Sheet {
     );
     candidatePools = [router, shardPool];
   } else {
-    candidatePools = [pool('candidate-gen', cpu['candidate-gen'], cv2Of('candidates'))];
+    candidatePools = [pool('candidate-gen', cpu['candidate-gen'], serviceCv2['candidate-gen'])];
   }
   pools.push(...candidatePools, ranker, rules);
 
