@@ -1,24 +1,24 @@
-// The fraud stream bench's parts that talk to Kafka and Redis, on the servers `npm test` starts
-// (it sets REDIS_URL and KAFKA_BROKERS; without them these tests are skipped).
+// The fraud stream bench's parts that talk to Kafka and Redis, on the servers the testkit's global
+// setup resolves (a missing server fails the run, naming it; nothing is skipped).
 import type { Transaction } from '@mlsys/contracts';
 import { createKafka, ensureTopics } from '@mlsys/kafka';
 import { closeRedis, connectRedis, createRedis, unlinkMatching } from '@mlsys/redis';
-import { infraFromEnv, uniqueName } from '@mlsys/testkit';
+import { uniqueName } from '@mlsys/testkit';
 import { Partitioners } from 'kafkajs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { DecisionReader } from '../src/fraud/decision-reader.js';
 import { startHop } from '../src/fraud/passthrough/hop.js';
 import { luaPerTransaction } from '../src/fraud/redis-lua-design.js';
 import { deleteRun } from '../src/stack/infra.js';
 
-const infra = infraFromEnv(process.env);
+const infra = inject('infra');
 
 const payment = (transactionId: string, eventTime: number, amount = 10): Transaction =>
   ({ transactionId, eventTime, cardId: 'card-1', terminalId: 'term-1', amount }) as Transaction;
 
-describe.skipIf(!infra)('fraud bench on Kafka and Redis', () => {
+describe('fraud bench on Kafka and Redis', () => {
   it('when payments go through a plain pass-through hop, then the reader sees each once with its event time', async () => {
-    const kafka = createKafka({ clientId: 'bench-fraud-test', brokers: infra!.kafkaBrokers, silent: true });
+    const kafka = createKafka({ clientId: 'bench-fraud-test', brokers: infra.kafkaBrokers, silent: true });
     const run = uniqueName('bench-test');
     const [from, to] = [`${run}.in`, `${run}.out`];
     await ensureTopics(kafka, [
@@ -27,7 +27,7 @@ describe.skipIf(!infra)('fraud bench on Kafka and Redis', () => {
     ]);
     const stopHop = await startHop({
       delivery: 'plain',
-      brokers: infra!.kafkaBrokers,
+      brokers: infra.kafkaBrokers,
       from,
       to,
       groupId: `${run}.hop`,
@@ -55,13 +55,13 @@ describe.skipIf(!infra)('fraud bench on Kafka and Redis', () => {
       await producer.disconnect();
       await reader.stop();
       await stopHop();
-      await deleteRun(kafka, infra!.redisUrl, [from, to], `${run}:*`);
+      await deleteRun(kafka, infra.redisUrl, [from, to], `${run}:*`);
     }
   });
 
   it("when a card pays three times, then the Lua design counts and sums them in each of the card's windows", async () => {
-    const redis = createRedis({ url: infra!.redisUrl });
-    await connectRedis(redis, infra!.redisUrl);
+    const redis = createRedis({ url: infra.redisUrl });
+    await connectRedis(redis, infra.redisUrl);
     const namespace = uniqueName('bench-test');
     try {
       const t = 1_800_000_000_000;

@@ -1,5 +1,5 @@
 // The feature state layer without Kafka: what the state-design benchmark
-// (bench/src/benches/fraud.ts) runs to compare against per-transaction Redis Lua.
+// (bench/src/fraud/state-designs.ts) runs to compare against per-transaction Redis Lua.
 export { RedisFeatureStateStore } from './adapters/redis-state-store.js';
 export { WorkerCheckpointer } from './adapters/worker-checkpointer.js';
 export { CheckpointReplica } from './domain/checkpoint-replica.js';
