@@ -1,7 +1,7 @@
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import Type from 'typebox';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createServiceApp, HttpError, type ServiceApp, shutdownInOrder } from '../src/index.js';
+import { createServiceApp, HttpError, type ServiceApp } from '../src/index.js';
 
 const silent = createLogger({ service: 'test', level: 'silent' });
 
@@ -150,41 +150,6 @@ describe('createServiceApp', () => {
     const res = await app.inject({ method: 'GET', url: '/nope?x=1' });
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual({ error: { code: 'not_found', message: 'no route for GET /nope' } });
-  });
-});
-
-describe('shutdownInOrder', () => {
-  it('when steps finish, then they ran in order and the result is clean', async () => {
-    const order: string[] = [];
-    const ok = await shutdownInOrder(
-      [
-        { name: 'http', run: async () => void order.push('http') },
-        { name: 'consumer', run: async () => void order.push('consumer') },
-      ],
-      1000,
-      silent,
-    );
-    expect(ok).toBe(true);
-    expect(order).toEqual(['http', 'consumer']);
-  });
-
-  it('when a step hangs past the deadline, then shutdown gives up and reports it', async () => {
-    const ok = await shutdownInOrder([{ name: 'stuck', run: () => new Promise(() => {}) }], 50, silent);
-    expect(ok).toBe(false);
-  });
-
-  it('when a step fails, then later steps still run and the result is not clean', async () => {
-    const order: string[] = [];
-    const ok = await shutdownInOrder(
-      [
-        { name: 'a', run: async () => Promise.reject(new Error('x')) },
-        { name: 'b', run: async () => void order.push('b') },
-      ],
-      1000,
-      silent,
-    );
-    expect(ok).toBe(false);
-    expect(order).toEqual(['b']);
   });
 });
 

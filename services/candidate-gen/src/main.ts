@@ -2,8 +2,8 @@
 // (refusing to start when it is missing or of another version), serves HTTP,
 // shuts down on SIGTERM/SIGINT.
 import { env, loadConfigOrExit, serviceEnv } from '@mlsys/config';
-import { loadRecsArtifacts, RecsArtifactError } from '@mlsys/recs-core/artifacts';
-import { onTerminationSignal, packageVersion } from '@mlsys/service-kit';
+import { loadRecsArtifacts } from '@mlsys/recs-core/artifacts';
+import { installShutdown, packageVersion } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { HnswCandidateIndex } from './adapters/hnsw-index.js';
 import { buildApp } from './app.js';
@@ -23,39 +23,26 @@ const config = loadConfigOrExit(
 );
 
 const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
+const shutdown = installShutdown({ service: SERVICE, logger, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
+await shutdown.startUp(async () => {
+  const artifacts = loadRecsArtifacts(config.ARTIFACTS_DIR);
+  const index = HnswCandidateIndex.load(artifacts);
+  const { hnsw, artifactVersion } = artifacts.manifest;
+  logger.info({ artifactVersion, songs: index.size, m: hnsw.m, efSearch: hnsw.efSearch }, 'index loaded');
 
-const { artifacts, index } = (() => {
-  try {
-    const artifacts = loadRecsArtifacts(config.ARTIFACTS_DIR);
-    return { artifacts, index: HnswCandidateIndex.load(artifacts) };
-  } catch (error) {
-    if (!(error instanceof RecsArtifactError)) throw error;
-    console.error(`${SERVICE} cannot start: ${error.message}`);
-    process.exit(1);
-  }
-})();
-const { hnsw, artifactVersion } = artifacts.manifest;
-logger.info({ artifactVersion, songs: index.size, m: hnsw.m, efSearch: hnsw.efSearch }, 'index loaded');
-
-const app = buildApp({
-  index,
-  indexVersion: artifactVersion,
-  indexParams: {
-    m: String(hnsw.m),
-    efConstruction: String(hnsw.efConstruction),
-    efSearch: String(hnsw.efSearch),
-    songs: String(index.size),
-  },
-  logger,
-  metrics: createMetrics(SERVICE),
-  version,
+  const app = buildApp({
+    index,
+    indexVersion: artifactVersion,
+    indexParams: {
+      m: String(hnsw.m),
+      efConstruction: String(hnsw.efConstruction),
+      efSearch: String(hnsw.efSearch),
+      songs: String(index.size),
+    },
+    logger,
+    metrics: createMetrics(SERVICE),
+    version,
+  });
+  shutdown.onStop('http (stop accepting, finish in-flight requests)', () => app.close());
+  await app.listen({ host: config.HOST, port: config.PORT });
 });
-await app.listen({ host: config.HOST, port: config.PORT });
-
-const shutdown = onTerminationSignal(
-  [{ name: 'http (stop accepting, finish in-flight requests)', run: () => app.close() }],
-  config.SHUTDOWN_DEADLINE_MS,
-  logger,
-);
-process.on('SIGTERM', shutdown);
-process.on('SIGINT', shutdown);

@@ -13,7 +13,7 @@ import {
   partitionOfKey,
 } from '@mlsys/kafka';
 import { closeRedis, connectRedis, createRedis, pingRedis } from '@mlsys/redis';
-import { packageVersion, shutdownInOrder } from '@mlsys/service-kit';
+import { installShutdown, packageVersion } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { RedisDecisionJournal } from './adapters/decision-journal.js';
 import { featureMetrics } from './adapters/feature-metrics.js';
@@ -96,184 +96,152 @@ const config = loadConfigOrExit(
 );
 
 const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
-// Set by the first shutdown request; failures reported from background threads may come before `listen`.
-let stopping = false;
-const metrics = createMetrics(SERVICE);
-const artifacts = loadFraudArtifacts(config.ARTIFACTS_DIR);
-const kafka = createKafka({ clientId: SERVICE, brokers: config.KAFKA_BROKERS, logger });
-const redis = createRedis({
-  url: config.REDIS_URL,
-  autoPipelining: true,
-  onError: (err) => logger.warn({ err: err.message }, 'redis connection error'),
-});
-const topics = {
-  transactions: config.TRANSACTIONS_TOPIC,
-  chargebacks: config.CHARGEBACKS_TOPIC,
-  enriched: config.ENRICHED_TOPIC,
-  deadLetters: config.DLQ_TOPIC,
-};
+const shutdown = installShutdown({ service: SERVICE, logger, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
+await shutdown.startUp(async () => {
+  const metrics = createMetrics(SERVICE);
+  const artifacts = loadFraudArtifacts(config.ARTIFACTS_DIR);
+  const kafka = createKafka({ clientId: SERVICE, brokers: config.KAFKA_BROKERS, logger });
+  const redis = createRedis({
+    url: config.REDIS_URL,
+    autoPipelining: true,
+    onError: (err) => logger.warn({ err: err.message }, 'redis connection error'),
+  });
+  shutdown.onStop('redis', () => closeRedis(redis));
+  const topics = {
+    transactions: config.TRANSACTIONS_TOPIC,
+    chargebacks: config.CHARGEBACKS_TOPIC,
+    enriched: config.ENRICHED_TOPIC,
+    deadLetters: config.DLQ_TOPIC,
+  };
 
-await connectRedis(redis, config.REDIS_URL);
-await ensureTopics(kafka, [
-  { name: topics.transactions, partitions: Topics.transactions.partitions },
-  { name: topics.chargebacks, partitions: Topics.chargebacks.partitions },
-  { name: topics.enriched, partitions: Topics.transactionsEnriched.partitions },
-  { name: topics.deadLetters, partitions: Topics.transactionsDlq.partitions },
-]);
+  await connectRedis(redis, config.REDIS_URL);
+  await ensureTopics(kafka, [
+    { name: topics.transactions, partitions: Topics.transactions.partitions },
+    { name: topics.chargebacks, partitions: Topics.chargebacks.partitions },
+    { name: topics.enriched, partitions: Topics.transactionsEnriched.partitions },
+    { name: topics.deadLetters, partitions: Topics.transactionsDlq.partitions },
+  ]);
 
-const store = new RedisFeatureStateStore(redis, config.STATE_NAMESPACE);
-const observed = featureMetrics(metrics, (message, fields) => logger.info(fields, message));
-const checkpointer = new WorkerCheckpointer({
-  redisUrl: config.REDIS_URL,
-  namespace: config.STATE_NAMESPACE,
-  intervalMs: config.CHECKPOINT_INTERVAL_MS,
-  terminals: artifacts.terminals,
-  events: observed.checkpoints,
-  onExit: (error) => {
-    logger.error(
-      { err: error.message },
-      'checkpoints stopped; exiting so that a supervisor restarts the service',
-    );
-    void shutdown('checkpoint worker failure', 1);
-  },
-});
-// The request path: payments of the owned partitions decided at once, with the scorer's model and rules in-process.
-const model = await OnnxFraudModel.load(artifacts, config.ONNX_THREADS);
-const rules = new RulesFile(config.RULES_FILE, {
-  reloaded: (book) => logger.info({ rulesVersion: book.version }, 'rules reloaded'),
-  rejected: (error) => logger.error({ err: error.message }, 'rules file rejected; the previous rules stay'),
-});
-rules.watch();
-const paymentsProducer = new JsonProducer(kafka);
-await paymentsProducer.connect();
-const scorer = new ModelScorer({
-  model,
-  rules: () => rules.current,
-  thresholds: {
-    review: artifacts.manifest.thresholds.review.threshold,
-    decline: artifacts.manifest.thresholds.decline.threshold,
-  },
-  batchWindowMs: config.SYNC_BATCH_WINDOW_MS,
-  onCall: observed.modelCall,
-});
-const progress = new PartitionProgress();
-const paymentPartitions = await partitionCount(kafka, topics.transactions);
-const partitionOf = (cardId: string) => partitionOfKey(topics.transactions, cardId, paymentPartitions);
-const requestPath = new RequestPath({
-  progress,
-  engine: () => task.engine,
-  log: new KafkaPaymentLog(paymentsProducer, topics.transactions, partitionOf),
-  scorer,
-  journal: new RedisDecisionJournal(redis, config.STATE_NAMESPACE),
-  partitionOf,
-  waitMs: config.REQUEST_WAIT_MS,
-});
-const advertisedUrl =
-  config.ADVERTISED_URL === 'auto'
-    ? `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST}:${config.PORT}`
-    : config.ADVERTISED_URL;
-const owners = new OwnerRegistry(
-  redis,
-  partitionOwnersKey(config.CONSUMER_GROUP),
-  { url: advertisedUrl, instance: `${SERVICE}-${config.INSTANCE_ID}` },
-  (error) => logger.warn({ err: error.message }, 'could not announce the owned partitions'),
-);
-const task: FeatureTask = new FeatureTask({
-  store,
-  checkpointer,
-  newEngine: () => new FraudFeatureEngine({ terminals: artifacts.terminals }),
-  enrichedTopic: topics.enriched,
-  observer: observed.observer,
-  requests: {
-    paymentsTopic: topics.transactions,
-    path: requestPath,
+  const store = new RedisFeatureStateStore(redis, config.STATE_NAMESPACE);
+  const observed = featureMetrics(metrics, (message, fields) => logger.info(fields, message));
+  const checkpointer = new WorkerCheckpointer({
+    redisUrl: config.REDIS_URL,
+    namespace: config.STATE_NAMESPACE,
+    intervalMs: config.CHECKPOINT_INTERVAL_MS,
+    terminals: artifacts.terminals,
+    events: observed.checkpoints,
+    onExit: (error) => shutdown.fail('checkpoints stopped', error),
+  });
+  // The request path: payments of the owned partitions decided at once, with the scorer's model and rules in-process.
+  const model = await OnnxFraudModel.load(artifacts, config.ONNX_THREADS);
+  shutdown.onStop('model', () => model.close());
+  const rules = new RulesFile(config.RULES_FILE, {
+    reloaded: (book) => logger.info({ rulesVersion: book.version }, 'rules reloaded'),
+    rejected: (error) => logger.error({ err: error.message }, 'rules file rejected; the previous rules stay'),
+  });
+  rules.watch();
+  shutdown.onStop('rules watcher', () => rules.close());
+  const paymentsProducer = new JsonProducer(kafka);
+  shutdown.onStop('payments producer (flush)', () => paymentsProducer.disconnect());
+  await paymentsProducer.connect();
+  const scorer = new ModelScorer({
+    model,
+    rules: () => rules.current,
+    thresholds: {
+      review: artifacts.manifest.thresholds.review.threshold,
+      decline: artifacts.manifest.thresholds.decline.threshold,
+    },
+    batchWindowMs: config.SYNC_BATCH_WINDOW_MS,
+    onCall: observed.modelCall,
+  });
+  const progress = new PartitionProgress();
+  const paymentPartitions = await partitionCount(kafka, topics.transactions);
+  const partitionOf = (cardId: string) => partitionOfKey(topics.transactions, cardId, paymentPartitions);
+  const requestPath = new RequestPath({
     progress,
+    engine: () => task.engine,
+    log: new KafkaPaymentLog(paymentsProducer, topics.transactions, partitionOf),
     scorer,
-    onAssigned: (partitions) => {
-      logger.info({ partitions }, 'deciding these partitions on the request path');
-      owners.announce(partitions);
-    },
-  },
-});
-const stream = createFeatureStream({
-  kafka,
-  task,
-  topics,
-  groupId: config.CONSUMER_GROUP,
-  transactionalId: `${SERVICE}-${config.INSTANCE_ID}`,
-  logger,
-  maxAlignWaitMs: config.MAX_ALIGN_WAIT_MS,
-  maxBatchRecords: config.MAX_BATCH_RECORDS,
-  commitIntervalMs: config.COMMIT_INTERVAL_MS,
-  minFetchBytes: config.FETCH_MIN_BYTES,
-  sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-  onBatch: (stats) => observed.onBatch(stats, task.size()),
-  onFatal: (error) => {
-    logger.error({ err: error.message }, 'the stream stopped; exiting so that a supervisor restarts it');
-    void shutdown('stream failure', 1);
-  },
-});
-await stream.start();
-
-const app = buildApp({
-  logger,
-  metrics,
-  version,
-  store,
-  readiness: {
-    redis: () => pingRedis(redis),
-    kafka: () => describeCluster(kafka),
-    stream: async () => {
-      if (!stream.isRunning) throw new Error('the stream is not running');
-    },
-  },
-  artifacts: () => ({
-    featureSpec: FEATURE_SPEC_VERSION,
-    artifacts: artifacts.manifest.artifactVersion,
-    model: model.version,
-    rules: rules.current.version,
-  }),
-  status: () => ({
-    featureSpecVersion: FEATURE_SPEC_VERSION,
-    entities: task.size(),
-    batches: stream.batches,
-    bufferedRecords: stream.buffered,
-    lastCheckpointAt: observed.lastCheckpointAt(),
-    ownedPartitions: progress.owned,
-    unloggedDecisions: requestPath.unlogged,
-  }),
-  decide: (transaction, lap, budgetMs) => requestPath.decide(transaction, lap, budgetMs),
-});
-await app.listen({ host: config.HOST, port: config.PORT });
-
-async function shutdown(reason: string, exitCode = 0): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ reason }, 'shutting down');
-  const clean = await shutdownInOrder(
-    [
-      { name: 'http (stop accepting, finish in-flight requests)', run: () => app.close() },
-      { name: 'partition announcements (withdraw)', run: () => owners.close() },
-      {
-        name: 'stream (finish the batch in hand, checkpoint, leave the group)',
-        run: () => stream.stop(),
-      },
-      { name: 'payments producer (flush)', run: () => paymentsProducer.disconnect() },
-      {
-        name: 'rules watcher and model',
-        run: async () => {
-          rules.close();
-          await model.close();
-        },
-      },
-      { name: 'redis', run: () => closeRedis(redis) },
-    ],
-    config.SHUTDOWN_DEADLINE_MS,
-    logger,
+    journal: new RedisDecisionJournal(redis, config.STATE_NAMESPACE),
+    partitionOf,
+    waitMs: config.REQUEST_WAIT_MS,
+  });
+  const advertisedUrl =
+    config.ADVERTISED_URL === 'auto'
+      ? `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST}:${config.PORT}`
+      : config.ADVERTISED_URL;
+  const owners = new OwnerRegistry(
+    redis,
+    partitionOwnersKey(config.CONSUMER_GROUP),
+    { url: advertisedUrl, instance: `${SERVICE}-${config.INSTANCE_ID}` },
+    (error) => logger.warn({ err: error.message }, 'could not announce the owned partitions'),
   );
-  // Past the deadline something is stuck (e.g. a client retrying a dead broker): exit rather than hang.
-  process.exit(clean ? exitCode : 1);
-}
-// `on`: a repeated signal while stopping is ignored by the guard instead of killing the process.
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+  const task: FeatureTask = new FeatureTask({
+    store,
+    checkpointer,
+    newEngine: () => new FraudFeatureEngine({ terminals: artifacts.terminals }),
+    enrichedTopic: topics.enriched,
+    observer: observed.observer,
+    requests: {
+      paymentsTopic: topics.transactions,
+      path: requestPath,
+      progress,
+      scorer,
+      onAssigned: (partitions) => {
+        logger.info({ partitions }, 'deciding these partitions on the request path');
+        owners.announce(partitions);
+      },
+    },
+  });
+  const stream = createFeatureStream({
+    kafka,
+    task,
+    topics,
+    groupId: config.CONSUMER_GROUP,
+    transactionalId: `${SERVICE}-${config.INSTANCE_ID}`,
+    logger,
+    maxAlignWaitMs: config.MAX_ALIGN_WAIT_MS,
+    maxBatchRecords: config.MAX_BATCH_RECORDS,
+    commitIntervalMs: config.COMMIT_INTERVAL_MS,
+    minFetchBytes: config.FETCH_MIN_BYTES,
+    sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+    onBatch: (stats) => observed.onBatch(stats, task.size()),
+    onFatal: (error) => shutdown.fail('the stream stopped', error),
+  });
+  shutdown.onStop('stream (finish the batch in hand, checkpoint, leave the group)', () => stream.stop());
+  // Added after the stream, so it runs before it: the partitions are withdrawn before they are handed back.
+  shutdown.onStop('partition announcements (withdraw)', () => owners.close());
+  await stream.start();
+
+  const app = buildApp({
+    logger,
+    metrics,
+    version,
+    store,
+    readiness: {
+      redis: () => pingRedis(redis),
+      kafka: () => describeCluster(kafka),
+      stream: async () => {
+        if (!stream.isRunning) throw new Error('the stream is not running');
+      },
+    },
+    artifacts: () => ({
+      featureSpec: FEATURE_SPEC_VERSION,
+      artifacts: artifacts.manifest.artifactVersion,
+      model: model.version,
+      rules: rules.current.version,
+    }),
+    status: () => ({
+      featureSpecVersion: FEATURE_SPEC_VERSION,
+      entities: task.size(),
+      batches: stream.batches,
+      bufferedRecords: stream.buffered,
+      lastCheckpointAt: observed.lastCheckpointAt(),
+      ownedPartitions: progress.owned,
+      unloggedDecisions: requestPath.unlogged,
+    }),
+    decide: (transaction, lap, budgetMs) => requestPath.decide(transaction, lap, budgetMs),
+  });
+  shutdown.onStop('http (stop accepting, finish in-flight requests)', () => app.close());
+  await app.listen({ host: config.HOST, port: config.PORT });
+});

@@ -4,9 +4,9 @@
 // order on SIGTERM/SIGINT.
 import { env, loadConfigOrExit, serviceEnv } from '@mlsys/config';
 import { servingClockEnv, servingClockFromEnv } from '@mlsys/recs-core';
-import { loadRecsArtifacts, RecsArtifactError } from '@mlsys/recs-core/artifacts';
+import { loadRecsArtifacts } from '@mlsys/recs-core/artifacts';
 import { closeRedis, connectRedis, createRedis, pingRedis, type Redis } from '@mlsys/redis';
-import { onTerminationSignal, packageVersion } from '@mlsys/service-kit';
+import { installShutdown, packageVersion } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { artifactFeatureSource } from './adapters/artifact-source.js';
 import { RedisFeatureStore } from './adapters/redis-feature-store.js';
@@ -47,86 +47,73 @@ const config = loadConfigOrExit(
 );
 
 const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
-const artifacts = (() => {
-  try {
-    return loadRecsArtifacts(config.ARTIFACTS_DIR);
-  } catch (error) {
-    if (!(error instanceof RecsArtifactError)) throw error;
-    console.error(`${SERVICE} cannot start: ${error.message}`);
-    process.exit(1);
-  }
-})();
+const shutdown = installShutdown({ service: SERVICE, logger, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
+await shutdown.startUp(async () => {
+  const artifacts = loadRecsArtifacts(config.ARTIFACTS_DIR);
 
-// Stamps a listen posted without a time, so it sits on the same clock as the materialised listens.
-const now = servingClockFromEnv(config, artifacts.manifest.dataWindow?.endMs, (fields, message) =>
-  logger.info(fields, message),
-);
+  // Stamps a listen posted without a time, so it sits on the same clock as the materialised listens.
+  const now = servingClockFromEnv(config, artifacts.manifest.dataWindow?.endMs, (fields, message) =>
+    logger.info(fields, message),
+  );
 
-// createRedis without `cluster` gives a single-node client; the key space assumes one node (see redis-schema.ts).
-const redis = createRedis({
-  url: config.REDIS_URL,
-  keyPrefix: config.REDIS_KEY_PREFIX,
-  onError: (err) => logger.warn({ err: err.message }, 'redis connection error'),
-}) as Redis;
-await connectRedis(redis, config.REDIS_URL);
+  // createRedis without `cluster` gives a single-node client; the key space assumes one node (see redis-schema.ts).
+  const redis = createRedis({
+    url: config.REDIS_URL,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    onError: (err) => logger.warn({ err: err.message }, 'redis connection error'),
+  }) as Redis;
+  shutdown.onStop('redis', () => closeRedis(redis));
+  await connectRedis(redis, config.REDIS_URL);
 
-const metrics = createMetrics(SERVICE);
-const store = new RedisFeatureStore(redis);
-const progress = new MaterializationProgress();
-const app = buildApp({
-  store,
-  progress,
-  now,
-  logger,
-  metrics,
-  version,
-  readiness: { redis: () => pingRedis(redis) },
-});
-await app.listen({ host: config.HOST, port: config.PORT });
-
-const progressGauge = metrics.gauge(
-  'feature_store_materialize_progress',
-  'share of the running materialisation written (0..1)',
-);
-const started = Date.now();
-let lastLogged = '';
-materialize(artifactFeatureSource(artifacts), store, {
-  nowMs: started,
-  batchSize: config.MATERIALIZE_BATCH,
-  force: config.FORCE_MATERIALIZE,
-  onProgress: ({ phase, done, total }) => {
-    progress.running(phase, done, total);
-    progressGauge.set(total === 0 ? 1 : done / total);
-    // One log line per tenth of each phase.
-    const step = `${phase}:${Math.floor((10 * done) / Math.max(1, total))}`;
-    if (step !== lastLogged) {
-      lastLogged = step;
-      logger.info({ phase, done, total }, 'materialising');
-    }
-  },
-})
-  .then((outcome) => {
-    const detail = outcome.skipped
-      ? `version ${outcome.version.id} already holds artifacts ${outcome.version.artifactVersion}`
-      : `version ${outcome.version.id} is live (${outcome.version.users} users, ${outcome.version.songs} songs in ${Date.now() - started} ms)`;
-    progress.finished(detail);
-    logger.info(
-      { version: outcome.version.id, skipped: outcome.skipped, collected: outcome.collected },
-      detail,
-    );
-  })
-  .catch((error: Error) => {
-    progress.failed(error);
-    logger.error({ err: error.message }, 'materialisation failed; serving the previous version if any');
+  const metrics = createMetrics(SERVICE);
+  const store = new RedisFeatureStore(redis);
+  const progress = new MaterializationProgress();
+  const app = buildApp({
+    store,
+    progress,
+    now,
+    logger,
+    metrics,
+    version,
+    readiness: { redis: () => pingRedis(redis) },
   });
+  shutdown.onStop('http (stop accepting, finish in-flight requests)', () => app.close());
+  await app.listen({ host: config.HOST, port: config.PORT });
 
-const shutdown = onTerminationSignal(
-  [
-    { name: 'http (stop accepting, finish in-flight requests)', run: () => app.close() },
-    { name: 'redis', run: () => closeRedis(redis) },
-  ],
-  config.SHUTDOWN_DEADLINE_MS,
-  logger,
-);
-process.on('SIGTERM', shutdown);
-process.on('SIGINT', shutdown);
+  // Not awaited: the service answers (not ready) while the first materialisation runs.
+  const progressGauge = metrics.gauge(
+    'feature_store_materialize_progress',
+    'share of the running materialisation written (0..1)',
+  );
+  const started = Date.now();
+  let lastLogged = '';
+  materialize(artifactFeatureSource(artifacts), store, {
+    nowMs: started,
+    batchSize: config.MATERIALIZE_BATCH,
+    force: config.FORCE_MATERIALIZE,
+    onProgress: ({ phase, done, total }) => {
+      progress.running(phase, done, total);
+      progressGauge.set(total === 0 ? 1 : done / total);
+      // One log line per tenth of each phase.
+      const step = `${phase}:${Math.floor((10 * done) / Math.max(1, total))}`;
+      if (step !== lastLogged) {
+        lastLogged = step;
+        logger.info({ phase, done, total }, 'materialising');
+      }
+    },
+  })
+    .then((outcome) => {
+      const detail = outcome.skipped
+        ? `version ${outcome.version.id} already holds artifacts ${outcome.version.artifactVersion}`
+        : `version ${outcome.version.id} is live (${outcome.version.users} users, ${outcome.version.songs} songs in ${Date.now() - started} ms)`;
+      progress.finished(detail);
+      logger.info(
+        { version: outcome.version.id, skipped: outcome.skipped, collected: outcome.collected },
+        detail,
+      );
+    })
+    .catch((error: Error) => {
+      progress.failed(error);
+      logger.error({ err: error.message }, 'materialisation failed; serving the previous version if any');
+    });
+});

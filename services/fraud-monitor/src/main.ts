@@ -7,7 +7,7 @@ import { Topics } from '@mlsys/contracts';
 import { loadFraudArtifacts } from '@mlsys/fraud-core';
 import { createKafka, describeCluster, ensureTopics, JsonProducer } from '@mlsys/kafka';
 import { closeRedis, connectRedis, createRedis, pingRedis } from '@mlsys/redis';
-import { packageVersion, shutdownInOrder } from '@mlsys/service-kit';
+import { installShutdown, packageVersion } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { createMonitorConsumers } from './adapters/monitor-consumers.js';
 import { registerLabelStoreMetrics } from './adapters/monitor-metrics.js';
@@ -141,116 +141,94 @@ const windows = (() => {
 })();
 
 const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
-const metrics = createMetrics(SERVICE);
-const artifacts = loadFraudArtifacts(config.ARTIFACTS_DIR);
-const driftOptions = {
-  sampleSize: config.DRIFT_SAMPLE,
-  threshold: DRIFT_ALARM_PSI,
-  minSample: config.DRIFT_MIN_SAMPLE,
-};
-const redis = createRedis({
-  url: config.REDIS_URL,
-  onError: (err) => logger.warn({ err: err.message }, 'redis connection error'),
-});
-await connectRedis(redis, config.REDIS_URL);
-const labels = new RedisLabelStore({
-  redis,
-  windows: {
-    quality: windows.quality,
-    calibration: windows.calibration,
-    calibrationBins: config.CALIBRATION_BINS,
-    cohorts: windows.cohorts,
-  },
-  maturity: {
-    minCoverage: config.MIN_LABEL_COVERAGE,
-    prior: { medianMs: windows.priorMedian.ms, spread: config.LABEL_DELAY_PRIOR_SPREAD },
-    minChargebacks: config.LABEL_DELAY_MIN_CHARGEBACKS,
-  },
-  namespace: config.LABELS_NAMESPACE,
-  labelHorizonMs: windows.labelHorizon.ms,
-  onWritten: registerLabelStoreMetrics(metrics),
-});
-try {
-  await labels.open();
-} catch (error) {
-  console.error(`${SERVICE} cannot start: ${(error as Error).message}`);
-  process.exit(1);
-}
-const monitor = new FraudMonitor({
-  labels,
-  drift: new DriftMonitor(artifacts.reference, artifacts.manifest.featureNames, driftOptions),
-  driftOptions,
-  modelVersion: artifacts.manifest.artifactVersion,
-  featureSpecVersion: artifacts.manifest.featureSpecVersion,
-});
-
-const kafka = createKafka({ clientId: SERVICE, brokers: config.KAFKA_BROKERS, logger });
-const topics = {
-  decisions: config.DECISIONS_TOPIC,
-  chargebacks: config.CHARGEBACKS_TOPIC,
-  enriched: config.ENRICHED_TOPIC,
-  deadLetters: config.DLQ_TOPIC,
-};
-await ensureTopics(kafka, [
-  { name: topics.decisions, partitions: Topics.decisions.partitions },
-  { name: topics.chargebacks, partitions: Topics.chargebacks.partitions },
-  { name: topics.enriched, partitions: Topics.transactionsEnriched.partitions },
-  { name: topics.deadLetters, partitions: Topics.transactionsDlq.partitions },
-]);
-const producer = new JsonProducer(kafka);
-await producer.connect();
-const consumers = createMonitorConsumers({
-  kafka,
-  producer,
-  monitor,
-  topics,
-  groupPrefix: config.CONSUMER_GROUP,
-  instanceId: randomUUID().slice(0, 8),
-  logger,
-});
-await Promise.all(consumers.map((consumer) => consumer.start()));
-
-const app = buildApp({
-  logger,
-  metrics,
-  version,
-  report: () => monitor.report(),
-  readiness: {
-    kafka: () => describeCluster(kafka),
-    redis: () => pingRedis(redis),
-    consumers: async () => {
-      if (!consumers.every((c) => c.isRunning)) throw new Error('not every consumer is running');
+const shutdown = installShutdown({ service: SERVICE, logger, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
+await shutdown.startUp(async () => {
+  const metrics = createMetrics(SERVICE);
+  const artifacts = loadFraudArtifacts(config.ARTIFACTS_DIR);
+  const driftOptions = {
+    sampleSize: config.DRIFT_SAMPLE,
+    threshold: DRIFT_ALARM_PSI,
+    minSample: config.DRIFT_MIN_SAMPLE,
+  };
+  const redis = createRedis({
+    url: config.REDIS_URL,
+    onError: (err) => logger.warn({ err: err.message }, 'redis connection error'),
+  });
+  shutdown.onStop('redis', () => closeRedis(redis));
+  await connectRedis(redis, config.REDIS_URL);
+  const labels = new RedisLabelStore({
+    redis,
+    windows: {
+      quality: windows.quality,
+      calibration: windows.calibration,
+      calibrationBins: config.CALIBRATION_BINS,
+      cohorts: windows.cohorts,
     },
-  },
-  artifacts: () => ({
-    model: artifacts.manifest.artifactVersion,
-    featureSpec: artifacts.manifest.featureSpecVersion,
-  }),
-});
-await app.listen({ host: config.HOST, port: config.PORT });
+    maturity: {
+      minCoverage: config.MIN_LABEL_COVERAGE,
+      prior: { medianMs: windows.priorMedian.ms, spread: config.LABEL_DELAY_PRIOR_SPREAD },
+      minChargebacks: config.LABEL_DELAY_MIN_CHARGEBACKS,
+    },
+    namespace: config.LABELS_NAMESPACE,
+    labelHorizonMs: windows.labelHorizon.ms,
+    onWritten: registerLabelStoreMetrics(metrics),
+  });
+  await labels.open();
+  const monitor = new FraudMonitor({
+    labels,
+    drift: new DriftMonitor(artifacts.reference, artifacts.manifest.featureNames, driftOptions),
+    driftOptions,
+    modelVersion: artifacts.manifest.artifactVersion,
+    featureSpecVersion: artifacts.manifest.featureSpecVersion,
+  });
 
-let stopping = false;
-async function shutdown(reason: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ reason }, 'shutting down');
-  const clean = await shutdownInOrder(
-    [
-      { name: 'http (stop accepting, finish in-flight requests)', run: () => app.close() },
-      {
-        name: 'consumers (leave the groups)',
-        run: async () => {
-          await Promise.all(consumers.map((c) => c.stop()));
-        },
-      },
-      { name: 'kafka producer (dead letters)', run: () => producer.disconnect() },
-      { name: 'redis', run: () => closeRedis(redis) },
-    ],
-    config.SHUTDOWN_DEADLINE_MS,
+  const kafka = createKafka({ clientId: SERVICE, brokers: config.KAFKA_BROKERS, logger });
+  const topics = {
+    decisions: config.DECISIONS_TOPIC,
+    chargebacks: config.CHARGEBACKS_TOPIC,
+    enriched: config.ENRICHED_TOPIC,
+    deadLetters: config.DLQ_TOPIC,
+  };
+  await ensureTopics(kafka, [
+    { name: topics.decisions, partitions: Topics.decisions.partitions },
+    { name: topics.chargebacks, partitions: Topics.chargebacks.partitions },
+    { name: topics.enriched, partitions: Topics.transactionsEnriched.partitions },
+    { name: topics.deadLetters, partitions: Topics.transactionsDlq.partitions },
+  ]);
+  const producer = new JsonProducer(kafka);
+  shutdown.onStop('kafka producer (dead letters)', () => producer.disconnect());
+  await producer.connect();
+  const consumers = createMonitorConsumers({
+    kafka,
+    producer,
+    monitor,
+    topics,
+    groupPrefix: config.CONSUMER_GROUP,
+    instanceId: randomUUID().slice(0, 8),
     logger,
-  );
-  process.exit(clean ? 0 : 1);
-}
-// `on`: a repeated signal while stopping is ignored by the guard instead of killing the process.
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+  });
+  shutdown.onStop('consumers (leave the groups)', async () => {
+    await Promise.all(consumers.map((c) => c.stop()));
+  });
+  await Promise.all(consumers.map((consumer) => consumer.start()));
+
+  const app = buildApp({
+    logger,
+    metrics,
+    version,
+    report: () => monitor.report(),
+    readiness: {
+      kafka: () => describeCluster(kafka),
+      redis: () => pingRedis(redis),
+      consumers: async () => {
+        if (!consumers.every((c) => c.isRunning)) throw new Error('not every consumer is running');
+      },
+    },
+    artifacts: () => ({
+      model: artifacts.manifest.artifactVersion,
+      featureSpec: artifacts.manifest.featureSpecVersion,
+    }),
+  });
+  shutdown.onStop('http (stop accepting, finish in-flight requests)', () => app.close());
+  await app.listen({ host: config.HOST, port: config.PORT });
+});

@@ -5,7 +5,7 @@ import { env, loadConfigOrExit, serviceEnv, streamEnv } from '@mlsys/config';
 import { Topics } from '@mlsys/contracts';
 import { loadFraudArtifacts } from '@mlsys/fraud-core';
 import { createKafka, describeCluster, ensureTopics } from '@mlsys/kafka';
-import { packageVersion, shutdownInOrder } from '@mlsys/service-kit';
+import { installShutdown, packageVersion } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { OnnxFraudModel } from './adapters/onnx-model.js';
 import { RulesFile } from './adapters/rules-file.js';
@@ -41,94 +41,71 @@ const config = loadConfigOrExit(
 );
 
 const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
-// Set by the first shutdown request; failures reported from background threads may come before `listen`.
-let stopping = false;
-const metrics = createMetrics(SERVICE);
-const observed = scoringMetrics(metrics, (level, message, fields) => logger[level](fields, message));
-const artifacts = loadFraudArtifacts(config.ARTIFACTS_DIR);
-const model = await OnnxFraudModel.load(artifacts, config.ONNX_THREADS);
-const rules = new RulesFile(config.RULES_FILE, observed.rulesEvents);
-rules.watch();
-const kafka = createKafka({ clientId: SERVICE, brokers: config.KAFKA_BROKERS, logger });
-const topics = {
-  enriched: config.ENRICHED_TOPIC,
-  decisions: config.DECISIONS_TOPIC,
-  deadLetters: config.DLQ_TOPIC,
-};
-await ensureTopics(kafka, [
-  { name: topics.enriched, partitions: Topics.transactionsEnriched.partitions },
-  { name: topics.decisions, partitions: Topics.decisions.partitions },
-  { name: topics.deadLetters, partitions: Topics.transactionsDlq.partitions },
-]);
+const shutdown = installShutdown({ service: SERVICE, logger, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
+await shutdown.startUp(async () => {
+  const metrics = createMetrics(SERVICE);
+  const observed = scoringMetrics(metrics, (level, message, fields) => logger[level](fields, message));
+  const artifacts = loadFraudArtifacts(config.ARTIFACTS_DIR);
+  const model = await OnnxFraudModel.load(artifacts, config.ONNX_THREADS);
+  shutdown.onStop('model', () => model.close());
+  const rules = new RulesFile(config.RULES_FILE, observed.rulesEvents);
+  rules.watch();
+  shutdown.onStop('rules watcher', () => rules.close());
+  const kafka = createKafka({ clientId: SERVICE, brokers: config.KAFKA_BROKERS, logger });
+  const topics = {
+    enriched: config.ENRICHED_TOPIC,
+    decisions: config.DECISIONS_TOPIC,
+    deadLetters: config.DLQ_TOPIC,
+  };
+  await ensureTopics(kafka, [
+    { name: topics.enriched, partitions: Topics.transactionsEnriched.partitions },
+    { name: topics.decisions, partitions: Topics.decisions.partitions },
+    { name: topics.deadLetters, partitions: Topics.transactionsDlq.partitions },
+  ]);
 
-const { thresholds } = artifacts.manifest;
-const task = new ScoringTask({
-  model,
-  rules: () => rules.current,
-  thresholds: { review: thresholds.review.threshold, decline: thresholds.decline.threshold },
-  decisionsTopic: topics.decisions,
-  observer: observed.observer,
-});
-const stream = createScoringStream({
-  kafka,
-  task,
-  topics,
-  groupId: config.CONSUMER_GROUP,
-  transactionalId: `${SERVICE}-${config.INSTANCE_ID}`,
-  logger,
-  maxBatchRecords: config.MAX_BATCH_RECORDS,
-  commitIntervalMs: config.COMMIT_INTERVAL_MS,
-  minFetchBytes: config.FETCH_MIN_BYTES,
-  sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-  onBatch: observed.onBatch,
-  onFatal: (error) => {
-    logger.error({ err: error.message }, 'the stream stopped; exiting so that a supervisor restarts it');
-    void shutdown('stream failure', 1);
-  },
-});
-await stream.start();
-
-const app = buildApp({
-  logger,
-  metrics,
-  version,
-  rules: () => rules.current,
-  readiness: {
-    kafka: () => describeCluster(kafka),
-    stream: async () => {
-      if (!stream.isRunning) throw new Error('the stream is not running');
-    },
-  },
-  artifacts: () => ({
-    model: model.version,
-    featureSpec: model.featureSpecVersion,
-    rules: rules.current.version,
-  }),
-});
-await app.listen({ host: config.HOST, port: config.PORT });
-logger.info({ model: model.version, rules: rules.current.version }, 'scoring');
-
-async function shutdown(reason: string, exitCode = 0): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ reason }, 'shutting down');
-  const clean = await shutdownInOrder(
-    [
-      { name: 'http (stop accepting, finish in-flight requests)', run: () => app.close() },
-      { name: 'stream (finish the batch in hand, leave the group)', run: () => stream.stop() },
-      {
-        name: 'rules watcher and model',
-        run: async () => {
-          rules.close();
-          await model.close();
-        },
-      },
-    ],
-    config.SHUTDOWN_DEADLINE_MS,
+  const { thresholds } = artifacts.manifest;
+  const task = new ScoringTask({
+    model,
+    rules: () => rules.current,
+    thresholds: { review: thresholds.review.threshold, decline: thresholds.decline.threshold },
+    decisionsTopic: topics.decisions,
+    observer: observed.observer,
+  });
+  const stream = createScoringStream({
+    kafka,
+    task,
+    topics,
+    groupId: config.CONSUMER_GROUP,
+    transactionalId: `${SERVICE}-${config.INSTANCE_ID}`,
     logger,
-  );
-  process.exit(clean ? exitCode : 1);
-}
-// `on`: a repeated signal while stopping is ignored by the guard instead of killing the process.
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+    maxBatchRecords: config.MAX_BATCH_RECORDS,
+    commitIntervalMs: config.COMMIT_INTERVAL_MS,
+    minFetchBytes: config.FETCH_MIN_BYTES,
+    sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+    onBatch: observed.onBatch,
+    onFatal: (error) => shutdown.fail('the stream stopped', error),
+  });
+  shutdown.onStop('stream (finish the batch in hand, leave the group)', () => stream.stop());
+  await stream.start();
+
+  const app = buildApp({
+    logger,
+    metrics,
+    version,
+    rules: () => rules.current,
+    readiness: {
+      kafka: () => describeCluster(kafka),
+      stream: async () => {
+        if (!stream.isRunning) throw new Error('the stream is not running');
+      },
+    },
+    artifacts: () => ({
+      model: model.version,
+      featureSpec: model.featureSpecVersion,
+      rules: rules.current.version,
+    }),
+  });
+  shutdown.onStop('http (stop accepting, finish in-flight requests)', () => app.close());
+  await app.listen({ host: config.HOST, port: config.PORT });
+  logger.info({ model: model.version, rules: rules.current.version }, 'scoring');
+});

@@ -3,8 +3,8 @@
 // missing or of another version), serves HTTP, shuts down on SIGTERM/SIGINT.
 import { env, loadConfigOrExit, serviceEnv } from '@mlsys/config';
 import { servingClockEnv, servingClockFromEnv } from '@mlsys/recs-core';
-import { loadRecsArtifacts, RecsArtifactError } from '@mlsys/recs-core/artifacts';
-import { onTerminationSignal, packageVersion } from '@mlsys/service-kit';
+import { loadRecsArtifacts } from '@mlsys/recs-core/artifacts';
+import { installShutdown, packageVersion } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { loadRankerModel } from './adapters/onnx-model.js';
 import { buildApp } from './app.js';
@@ -26,50 +26,34 @@ const config = loadConfigOrExit(
 );
 
 const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
+const shutdown = installShutdown({ service: SERVICE, logger, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
+await shutdown.startUp(async () => {
+  const artifacts = loadRecsArtifacts(config.ARTIFACTS_DIR);
+  const model = await loadRankerModel(artifacts);
+  shutdown.onStop('onnx session', () => model.close());
+  const catalog = buildCatalog(
+    artifacts.readSongs(),
+    artifacts.readGenreHourLift(),
+    artifacts.manifest.regions,
+  );
+  const { artifactVersion, ranker } = artifacts.manifest;
+  logger.info({ artifactVersion, trees: ranker?.trees, songs: catalog.songs.length }, 'model loaded');
 
-const { artifacts, model, catalog } = await (async () => {
-  try {
-    const artifacts = loadRecsArtifacts(config.ARTIFACTS_DIR);
-    const model = await loadRankerModel(artifacts);
-    const catalog = buildCatalog(
-      artifacts.readSongs(),
-      artifacts.readGenreHourLift(),
-      artifacts.manifest.regions,
-    );
-    return { artifacts, model, catalog };
-  } catch (error) {
-    if (!(error instanceof RecsArtifactError)) throw error;
-    console.error(`${SERVICE} cannot start: ${error.message}`);
-    process.exit(1);
-  }
-})();
-const { artifactVersion, ranker } = artifacts.manifest;
-logger.info({ artifactVersion, trees: ranker?.trees, songs: catalog.songs.length }, 'model loaded');
+  // The time of a request that does not say (rec-api always does): release age, hour of day, hours since the artist.
+  const now = servingClockFromEnv(config, artifacts.manifest.dataWindow?.endMs, (fields, message) =>
+    logger.info(fields, message),
+  );
 
-// The time of a request that does not say (rec-api always does): release age, hour of day, hours since the artist.
-const now = servingClockFromEnv(config, artifacts.manifest.dataWindow?.endMs, (fields, message) =>
-  logger.info(fields, message),
-);
-
-const app = buildApp({
-  model,
-  catalog,
-  modelVersion: artifactVersion,
-  modelInfo: { trees: String(ranker?.trees ?? 0), features: String(ranker?.featureNames.length ?? 0) },
-  now,
-  logger,
-  metrics: createMetrics(SERVICE),
-  version,
+  const app = buildApp({
+    model,
+    catalog,
+    modelVersion: artifactVersion,
+    modelInfo: { trees: String(ranker?.trees ?? 0), features: String(ranker?.featureNames.length ?? 0) },
+    now,
+    logger,
+    metrics: createMetrics(SERVICE),
+    version,
+  });
+  shutdown.onStop('http (stop accepting, finish in-flight requests)', () => app.close());
+  await app.listen({ host: config.HOST, port: config.PORT });
 });
-await app.listen({ host: config.HOST, port: config.PORT });
-
-const shutdown = onTerminationSignal(
-  [
-    { name: 'http (stop accepting, finish in-flight requests)', run: () => app.close() },
-    { name: 'onnx session', run: () => model.close() },
-  ],
-  config.SHUTDOWN_DEADLINE_MS,
-  logger,
-);
-process.on('SIGTERM', shutdown);
-process.on('SIGINT', shutdown);

@@ -4,9 +4,9 @@
 import { env, loadConfigOrExit, serviceEnv } from '@mlsys/config';
 import { onlineFeatureReader } from '@mlsys/feature-store/online';
 import { servingClockEnv, servingClockFromEnv } from '@mlsys/recs-core';
-import { loadRecsArtifacts, RecsArtifactError } from '@mlsys/recs-core/artifacts';
+import { loadRecsArtifacts } from '@mlsys/recs-core/artifacts';
 import { closeRedis, connectRedis, createRedis, type Redis } from '@mlsys/redis';
-import { onTerminationSignal, packageVersion } from '@mlsys/service-kit';
+import { installShutdown, packageVersion } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { loadServingCatalog } from './adapters/artifact-catalog.js';
 import { HttpRecommendationStages } from './adapters/http-stages.js';
@@ -73,76 +73,66 @@ const config = loadConfigOrExit(
 );
 
 const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
-const { catalog, manifest } = (() => {
+const shutdown = installShutdown({ service: SERVICE, logger, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
+await shutdown.startUp(async () => {
+  const artifacts = loadRecsArtifacts(config.ARTIFACTS_DIR);
+  const catalog = loadServingCatalog(artifacts, config.CANDIDATES_K || undefined);
+  logger.info(
+    {
+      artifactVersion: catalog.artifactVersion,
+      songs: catalog.songs.length,
+      candidatesK: catalog.candidatesK,
+    },
+    'catalog loaded',
+  );
+
+  // The request time sent to the ranker and the rules: the data's time by default (see recs-core clock.ts).
+  const now = servingClockFromEnv(config, artifacts.manifest.dataWindow?.endMs, (fields, message) =>
+    logger.info(fields, message),
+  );
+
+  // No offline queue: while Redis is away, reads fail at once and requests fall back to a cold
+  // start; the client reconnects on its own (see @mlsys/redis), so a Redis down at start is no error.
+  const redis = createRedis({
+    url: config.REDIS_URL,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    commandTimeoutMs: 1000,
+    onError: (err) => logger.warn({ err: err.message }, 'redis connection error'),
+  }) as Redis;
+  shutdown.onStop('redis', () => closeRedis(redis));
   try {
-    const artifacts = loadRecsArtifacts(config.ARTIFACTS_DIR);
-    return {
-      catalog: loadServingCatalog(artifacts, config.CANDIDATES_K || undefined),
-      manifest: artifacts.manifest,
-    };
+    await connectRedis(redis, config.REDIS_URL);
   } catch (error) {
-    if (!(error instanceof RecsArtifactError)) throw error;
-    console.error(`${SERVICE} cannot start: ${error.message}`);
-    process.exit(1);
+    logger.warn(
+      { err: (error as Error).message },
+      'Redis unreachable at start: cold starts until it answers',
+    );
   }
-})();
-logger.info(
-  { artifactVersion: catalog.artifactVersion, songs: catalog.songs.length, candidatesK: catalog.candidatesK },
-  'catalog loaded',
-);
-
-// The request time sent to the ranker and the rules: the data's time by default (see recs-core clock.ts).
-const now = servingClockFromEnv(config, manifest.dataWindow?.endMs, (fields, message) =>
-  logger.info(fields, message),
-);
-
-// No offline queue: while Redis is away, reads fail at once and requests fall back to a cold
-// start; the client reconnects on its own (see @mlsys/redis), so a Redis down at start is no error.
-const redis = createRedis({
-  url: config.REDIS_URL,
-  keyPrefix: config.REDIS_KEY_PREFIX,
-  commandTimeoutMs: 1000,
-  onError: (err) => logger.warn({ err: err.message }, 'redis connection error'),
-}) as Redis;
-try {
-  await connectRedis(redis, config.REDIS_URL);
-} catch (error) {
-  logger.warn({ err: (error as Error).message }, 'Redis unreachable at start: cold starts until it answers');
-}
-const stages = new HttpRecommendationStages(
-  new RedisUserFeatures(onlineFeatureReader(redis)),
-  {
-    candidateGen: config.CANDIDATE_GEN_URL,
-    ranker: config.RANKER_URL,
-    rules: config.RULES_URL,
-  },
-  config.POOL_CONNECTIONS,
-);
-const app = buildApp({
-  stages,
-  catalog,
-  deadlines: {
-    features: config.FEATURES_DEADLINE_MS,
-    candidates: config.CANDIDATES_DEADLINE_MS,
-    ranker: config.RANKER_DEADLINE_MS,
-    rules: config.RULES_DEADLINE_MS,
-  },
-  rulesOverfetch: config.RULES_OVERFETCH,
-  now,
-  logger,
-  metrics: createMetrics(SERVICE),
-  version,
+  const stages = new HttpRecommendationStages(
+    new RedisUserFeatures(onlineFeatureReader(redis)),
+    {
+      candidateGen: config.CANDIDATE_GEN_URL,
+      ranker: config.RANKER_URL,
+      rules: config.RULES_URL,
+    },
+    config.POOL_CONNECTIONS,
+  );
+  shutdown.onStop('downstream connection pools', () => stages.close());
+  const app = buildApp({
+    stages,
+    catalog,
+    deadlines: {
+      features: config.FEATURES_DEADLINE_MS,
+      candidates: config.CANDIDATES_DEADLINE_MS,
+      ranker: config.RANKER_DEADLINE_MS,
+      rules: config.RULES_DEADLINE_MS,
+    },
+    rulesOverfetch: config.RULES_OVERFETCH,
+    now,
+    logger,
+    metrics: createMetrics(SERVICE),
+    version,
+  });
+  shutdown.onStop('http (stop accepting, finish in-flight requests)', () => app.close());
+  await app.listen({ host: config.HOST, port: config.PORT });
 });
-await app.listen({ host: config.HOST, port: config.PORT });
-
-const shutdown = onTerminationSignal(
-  [
-    { name: 'http (stop accepting, finish in-flight requests)', run: () => app.close() },
-    { name: 'downstream connection pools', run: () => stages.close() },
-    { name: 'redis', run: () => closeRedis(redis) },
-  ],
-  config.SHUTDOWN_DEADLINE_MS,
-  logger,
-);
-process.on('SIGTERM', shutdown);
-process.on('SIGINT', shutdown);

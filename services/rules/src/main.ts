@@ -1,6 +1,6 @@
 // rules process entry: reads the environment, serves HTTP, shuts down on SIGTERM/SIGINT.
 import { env, loadConfigOrExit, serviceEnv } from '@mlsys/config';
-import { onTerminationSignal, packageVersion } from '@mlsys/service-kit';
+import { installShutdown, packageVersion } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { buildApp } from './app.js';
 import { DEFAULT_POLICY } from './domain/policy.js';
@@ -38,23 +38,19 @@ const config = loadConfigOrExit(
 );
 
 const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
-const app = buildApp({
-  policy: {
-    maxPerArtist: config.MAX_PER_ARTIST,
-    maxGenreShare: config.MAX_GENRE_SHARE_PERCENT / 100,
-    freshDays: config.FRESH_DAYS,
-    maxFreshnessLift: config.FRESHNESS_MAX_LIFT,
-  },
-  logger,
-  metrics: createMetrics(SERVICE),
-  version,
+const shutdown = installShutdown({ service: SERVICE, logger, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
+await shutdown.startUp(async () => {
+  const app = buildApp({
+    policy: {
+      maxPerArtist: config.MAX_PER_ARTIST,
+      maxGenreShare: config.MAX_GENRE_SHARE_PERCENT / 100,
+      freshDays: config.FRESH_DAYS,
+      maxFreshnessLift: config.FRESHNESS_MAX_LIFT,
+    },
+    logger,
+    metrics: createMetrics(SERVICE),
+    version,
+  });
+  shutdown.onStop('http (stop accepting, finish in-flight requests)', () => app.close());
+  await app.listen({ host: config.HOST, port: config.PORT });
 });
-await app.listen({ host: config.HOST, port: config.PORT });
-
-const shutdown = onTerminationSignal(
-  [{ name: 'http (stop accepting, finish in-flight requests)', run: () => app.close() }],
-  config.SHUTDOWN_DEADLINE_MS,
-  logger,
-);
-process.on('SIGTERM', shutdown);
-process.on('SIGINT', shutdown);

@@ -5,7 +5,7 @@ import { partitionOwnersKey, Topics } from '@mlsys/contracts';
 import { DEFAULT_RULES_FILE, RulesFile } from '@mlsys/fraud-scorer/rules-only';
 import { createKafka, describeCluster, ensureTopics, JsonProducer, partitionCount } from '@mlsys/kafka';
 import { closeRedis, connectRedis, createRedis, pingRedis } from '@mlsys/redis';
-import { onTerminationSignal, packageVersion } from '@mlsys/service-kit';
+import { installShutdown, packageVersion } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { createDecisionConsumer } from './adapters/decision-consumer.js';
 import { KafkaTransactionPublisher } from './adapters/kafka-publisher.js';
@@ -70,102 +70,86 @@ const config = loadConfigOrExit(
 );
 
 const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
-const metrics = createMetrics(SERVICE);
-const kafka = createKafka({ clientId: SERVICE, brokers: config.KAFKA_BROKERS, logger });
-const redis = createRedis({
-  url: config.REDIS_URL,
-  autoPipelining: true,
-  onError: (err) => logger.warn({ err: err.message }, 'redis connection error'),
-});
+const shutdown = installShutdown({ service: SERVICE, logger, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
+await shutdown.startUp(async () => {
+  const metrics = createMetrics(SERVICE);
+  // Read before any connection: a bad rules file stops the start before anything is opened.
+  const rules = new RulesFile(config.RULES_FILE, {
+    reloaded: (book) => logger.info({ rulesVersion: book.version }, 'rules reloaded'),
+    rejected: (error) => logger.error({ err: error.message }, 'rules file rejected; the previous rules stay'),
+  });
+  rules.watch();
+  shutdown.onStop('rules file watcher', () => rules.close());
+  logger.info({ rulesVersion: rules.current.version, file: config.RULES_FILE }, 'rules-only fallback loaded');
 
-await connectRedis(redis, config.REDIS_URL);
-const topics = {
-  transactions: config.TRANSACTIONS_TOPIC,
-  decisions: config.DECISIONS_TOPIC,
-  deadLetters: config.DLQ_TOPIC,
-};
-await ensureTopics(kafka, [
-  { name: topics.transactions, partitions: Topics.transactions.partitions },
-  { name: topics.decisions, partitions: Topics.decisions.partitions },
-  { name: topics.deadLetters, partitions: Topics.transactionsDlq.partitions },
-]);
-const rules = (() => {
-  try {
-    return new RulesFile(config.RULES_FILE, {
-      reloaded: (book) => logger.info({ rulesVersion: book.version }, 'rules reloaded'),
-      rejected: (error) =>
-        logger.error({ err: error.message }, 'rules file rejected; the previous rules stay'),
-    });
-  } catch (error) {
-    console.error(`${SERVICE} cannot start: ${(error as Error).message}`);
-    process.exit(1);
-  }
-})();
-rules.watch();
-logger.info({ rulesVersion: rules.current.version, file: config.RULES_FILE }, 'rules-only fallback loaded');
-const producer = new JsonProducer(kafka);
-await producer.connect();
+  const kafka = createKafka({ clientId: SERVICE, brokers: config.KAFKA_BROKERS, logger });
+  const redis = createRedis({
+    url: config.REDIS_URL,
+    autoPipelining: true,
+    onError: (err) => logger.warn({ err: err.message }, 'redis connection error'),
+  });
+  shutdown.onStop('redis', () => closeRedis(redis));
+  await connectRedis(redis, config.REDIS_URL);
+  const topics = {
+    transactions: config.TRANSACTIONS_TOPIC,
+    decisions: config.DECISIONS_TOPIC,
+    deadLetters: config.DLQ_TOPIC,
+  };
+  await ensureTopics(kafka, [
+    { name: topics.transactions, partitions: Topics.transactions.partitions },
+    { name: topics.decisions, partitions: Topics.decisions.partitions },
+    { name: topics.deadLetters, partitions: Topics.transactionsDlq.partitions },
+  ]);
+  const producer = new JsonProducer(kafka);
+  shutdown.onStop('kafka producer (flush)', () => producer.disconnect());
+  await producer.connect();
 
-const decisions = new RedisDecisionStore(redis, config.DECISION_TTL_SECONDS);
-const consumer = createDecisionConsumer({
-  kafka,
-  producer,
-  groupId: config.DECISION_GROUP,
-  decisionsTopic: topics.decisions,
-  deadLetterTopic: topics.deadLetters,
-  store: decisions,
-  logger,
-});
-await consumer.start();
-const owners = new RedisOwnerDirectory(
-  redis,
-  partitionOwnersKey(config.FEATURE_ENGINE_GROUP),
-  topics.transactions,
-  await partitionCount(kafka, topics.transactions),
-  (error) => logger.warn({ err: error.message }, 'could not read the partition owners'),
-);
-await owners.refresh();
-const decider = new HttpOwnerDecider();
+  const decisions = new RedisDecisionStore(redis, config.DECISION_TTL_SECONDS);
+  const consumer = createDecisionConsumer({
+    kafka,
+    producer,
+    groupId: config.DECISION_GROUP,
+    decisionsTopic: topics.decisions,
+    deadLetterTopic: topics.deadLetters,
+    store: decisions,
+    logger,
+  });
+  shutdown.onStop('decision consumer (commit offsets, leave group)', () => consumer.stop());
+  await consumer.start();
+  const decider = new HttpOwnerDecider();
+  const owners = new RedisOwnerDirectory(
+    redis,
+    partitionOwnersKey(config.FEATURE_ENGINE_GROUP),
+    topics.transactions,
+    await partitionCount(kafka, topics.transactions),
+    (error) => logger.warn({ err: error.message }, 'could not read the partition owners'),
+  );
+  shutdown.onStop('partition owners (stop reading, close their connections)', async () => {
+    owners.close();
+    await decider.close();
+  });
+  await owners.refresh();
 
-const app = buildApp({
-  publisher: new KafkaTransactionPublisher(producer, topics.transactions),
-  decisions,
-  owners,
-  decider,
-  rulesOnly: new LocalRulesOnlyDecider(rules),
-  syncDeadlineMs: config.SYNC_DECISION_DEADLINE_MS,
-  ledger: new RedisTransactionLedger(redis, config.DECISION_TTL_SECONDS),
-  maxEventTimeSkewMs: config.MAX_EVENT_TIME_SKEW_MS,
-  logger,
-  metrics,
-  version,
-  readiness: {
-    redis: () => pingRedis(redis),
-    kafka: () => describeCluster(kafka),
-    'decision-consumer': async () => {
-      if (!consumer.isRunning) throw new Error('not consuming decisions');
-    },
-  },
-});
-await app.listen({ host: config.HOST, port: config.PORT });
-
-const shutdown = onTerminationSignal(
-  [
-    { name: 'http (stop accepting, finish in-flight requests)', run: () => app.close() },
-    {
-      name: 'partition owners (stop reading, close their connections)',
-      run: async () => {
-        owners.close();
-        await decider.close();
+  const app = buildApp({
+    publisher: new KafkaTransactionPublisher(producer, topics.transactions),
+    decisions,
+    owners,
+    decider,
+    rulesOnly: new LocalRulesOnlyDecider(rules),
+    syncDeadlineMs: config.SYNC_DECISION_DEADLINE_MS,
+    ledger: new RedisTransactionLedger(redis, config.DECISION_TTL_SECONDS),
+    maxEventTimeSkewMs: config.MAX_EVENT_TIME_SKEW_MS,
+    logger,
+    metrics,
+    version,
+    readiness: {
+      redis: () => pingRedis(redis),
+      kafka: () => describeCluster(kafka),
+      'decision-consumer': async () => {
+        if (!consumer.isRunning) throw new Error('not consuming decisions');
       },
     },
-    { name: 'decision consumer (commit offsets, leave group)', run: () => consumer.stop() },
-    { name: 'kafka producer (flush)', run: () => producer.disconnect() },
-    { name: 'redis', run: () => closeRedis(redis) },
-    { name: 'rules file watcher', run: async () => rules.close() },
-  ],
-  config.SHUTDOWN_DEADLINE_MS,
-  logger,
-);
-process.on('SIGTERM', shutdown);
-process.on('SIGINT', shutdown);
+  });
+  shutdown.onStop('http (stop accepting, finish in-flight requests)', () => app.close());
+  await app.listen({ host: config.HOST, port: config.PORT });
+});
