@@ -6,6 +6,7 @@ import {
   resolveEnv,
   type ServiceSpec,
   STACK_DATA_PROFILE,
+  STOP_GRACE_MS,
   startOrder,
 } from '../manifest.js';
 import { logsDir, ROOT } from '../paths.js';
@@ -151,7 +152,7 @@ export async function runStack(
     shuttingDown ??= (async () => {
       say('stopping the stack');
       for (const service of [...running].reverse())
-        await step(`stopping ${service.spec.name}`, () => service.process.stop(15_000));
+        await step(`stopping ${service.spec.name}`, () => service.process.stop(STOP_GRACE_MS));
       await stopInfra(infra);
       return code;
     })();
