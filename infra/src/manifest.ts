@@ -227,6 +227,36 @@ export const SERVICES: ServiceSpec[] = [
     needs: ['fraud'],
     health,
   },
+  // Both designs
+  {
+    name: 'console',
+    design: 'both',
+    summary:
+      'the interview console: both topologies live, request explorer, demo traffic, faults; actions need ?token=<.cache/console-token>',
+    dir: 'services/console',
+    port: 8095,
+    env: {
+      ...common(8095),
+      REDIS_URL: { redisUrl: true },
+      KAFKA_BROKERS: { kafkaBrokers: true },
+      RECS_ARTIFACTS_DIR: { artifacts: 'recs' },
+      FRAUD_ARTIFACTS_DIR: { artifacts: 'fraud' },
+      REC_API_URL: { serviceUrl: 'rec-api' },
+      FEATURE_STORE_URL: { serviceUrl: 'feature-store' },
+      CANDIDATE_GEN_URL: { serviceUrl: 'candidate-gen' },
+      RANKER_URL: { serviceUrl: 'ranker' },
+      RULES_URL: { serviceUrl: 'rules' },
+      TXN_API_URL: { serviceUrl: 'txn-api' },
+      FEATURE_ENGINE_URL: { serviceUrl: 'feature-engine' },
+      FRAUD_SCORER_URL: { serviceUrl: 'fraud-scorer' },
+      FRAUD_MONITOR_URL: { serviceUrl: 'fraud-monitor' },
+    },
+    // Listed last, so `npm start` starts it after the services it watches; it depends on none of
+    // them, so that one that is down shows as down on the page instead of keeping the page away.
+    dependsOn: ['redis', 'kafka'],
+    needs: ['recs', 'fraud'],
+    health,
+  },
 ];
 
 export function serviceByName(name: string): ServiceSpec {

@@ -4,3 +4,4 @@ export * from './fraud-stream.js';
 export * from './recs.js';
 export * from './topics.js';
 export * from './validation.js';
+export * from './console.js';

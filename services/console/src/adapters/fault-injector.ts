@@ -1,0 +1,56 @@
+import { HttpError } from '@mlsys/service-kit';
+import type { FaultOutcome } from '../app.js';
+import { faultById } from '../domain/faults.js';
+import type { TrafficRunner } from './traffic-runner.js';
+
+export interface FaultTargets {
+  /** Sends one command to the stack's Redis (the console's own client). */
+  redisCommand: (command: string, ...args: string[]) => Promise<unknown>;
+  traffic: TrafficRunner;
+}
+
+/** Injects the faults of `domain/faults.ts`; a timed one undoes itself after its seconds. */
+export class FaultInjector {
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(private readonly targets: FaultTargets) {}
+
+  async inject(request: { fault: string; seconds?: number }): Promise<FaultOutcome> {
+    const spec = faultById(request.fault);
+    if (!spec)
+      throw new HttpError(400, 'invalid_request', `no fault "${request.fault}" in the console's list`);
+    const seconds = request.seconds ?? 5;
+    switch (spec.id) {
+      case 'pause-redis':
+        await this.targets.redisCommand('CLIENT', 'PAUSE', String(seconds * 1000), 'ALL');
+        return { fault: spec.id, message: `Redis paused for ${seconds} s` };
+      case 'stop-chargebacks':
+        this.targets.traffic.update({ chargebacks: false });
+        return { fault: spec.id, message: 'the demo traffic withholds its chargebacks' };
+      case 'resume-chargebacks':
+        this.targets.traffic.update({ chargebacks: true });
+        return { fault: spec.id, message: 'the demo traffic reports its chargebacks again' };
+      case 'inject-drift': {
+        this.targets.traffic.update({ amountFactor: 3 });
+        this.later(seconds, () => this.targets.traffic.update({ amountFactor: 1 }));
+        return { fault: spec.id, message: `demo payment amounts tripled for ${seconds} s` };
+      }
+      default:
+        throw new HttpError(400, 'invalid_request', `fault "${spec.id}" has no injector`);
+    }
+  }
+
+  /** Cancels pending undo steps and undoes them now (shutdown). */
+  stop(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private later(seconds: number, undo: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      undo();
+    }, seconds * 1000);
+    this.timers.add(timer);
+  }
+}

@@ -1,0 +1,190 @@
+import { timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import {
+  ConsoleFaultRequest,
+  ConsoleFraudExplainRequest,
+  type ConsolePayment,
+  ConsoleRecsExplainQuery,
+  ConsoleTrafficChange,
+} from '@mlsys/contracts';
+import { createServiceApp, HttpError, type ServiceApp } from '@mlsys/service-kit';
+import type { Logger, Metrics } from '@mlsys/telemetry';
+import type { FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import type { FraudExplanation } from './adapters/fraud-explorer.js';
+import type { RecsExplanation } from './adapters/recs-explorer.js';
+import type { TrafficSettings, TrafficStatus } from './adapters/traffic-runner.js';
+import { PRESET_NAMES, PRESETS } from './domain/fraud-presets.js';
+import type { DesignDrawing } from './domain/topology.js';
+import type { TopologyView } from './domain/topology-view.js';
+import { type PageModel, renderPage } from './page/page.js';
+
+export interface FaultOutcome {
+  fault: string;
+  message: string;
+}
+
+export interface ConsoleDeps {
+  logger: Logger;
+  metrics: Metrics;
+  version: string;
+  /** The action token: every POST under /api/ needs it (Authorization: Bearer <token>). */
+  token: string;
+  drawings: readonly DesignDrawing[];
+  windowSeconds: number;
+  scrapeIntervalMs: number;
+  topology: () => TopologyView;
+  recs: {
+    users: ReadonlyArray<{ id: string; region: string }>;
+    regions: readonly string[];
+    explain: (query: { userId: string; region: string; count: number }) => Promise<RecsExplanation>;
+  };
+  fraud: {
+    explainPreset: (preset: keyof typeof PRESETS) => Promise<FraudExplanation>;
+    explainPayment: (payment: ConsolePayment) => Promise<FraudExplanation>;
+  };
+  traffic: {
+    status: () => TrafficStatus;
+    update: (change: Partial<TrafficSettings>) => TrafficSettings;
+  };
+  faults: {
+    list: PageModel['faults'];
+    inject: (fault: ConsoleFaultRequest) => Promise<FaultOutcome>;
+  };
+  /** Links to each service's API page, by box id. */
+  docs: Readonly<Record<string, string>>;
+}
+
+const PUBLIC = new URL('../public/', import.meta.url);
+const ASSETS: Record<string, string> = {
+  'console.js': 'application/javascript; charset=utf-8',
+  'console.css': 'text/css; charset=utf-8',
+};
+
+const tokenMatches = (expected: Buffer, header: string | undefined): boolean => {
+  const given = Buffer.from(/^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+};
+
+/** The console: the page, its assets, and the JSON API the page calls. No env, no listen. */
+export function buildApp(deps: ConsoleDeps): ServiceApp {
+  const app = createServiceApp({
+    name: 'console',
+    version: deps.version,
+    logger: deps.logger,
+    metrics: deps.metrics,
+    readiness: { artifacts: () => ({ console: deps.version }) },
+  });
+  const expected = Buffer.from(deps.token);
+  // Every action that changes the stack: read-only visitors get 401, whatever they send.
+  const requireToken = async (request: FastifyRequest) => {
+    if (!tokenMatches(expected, request.headers.authorization))
+      throw new HttpError(
+        401,
+        'unauthorized',
+        'this action changes the stack: send the console token printed at start-up as "Authorization: Bearer <token>" (the page does, when opened with ?token=<token>)',
+      );
+  };
+  const actions = deps.metrics.counter('console_actions_total', 'actions taken from the console, by kind', [
+    'action',
+  ]);
+
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => {
+    reply.header('content-type', 'text/html; charset=utf-8');
+    reply.header('cache-control', 'no-store');
+    return renderPage({
+      version: deps.version,
+      drawings: deps.drawings,
+      windowSeconds: deps.windowSeconds,
+      scrapeIntervalMs: deps.scrapeIntervalMs,
+      users: deps.recs.users,
+      regions: deps.recs.regions,
+      presets: PRESETS,
+      faults: deps.faults.list,
+      docs: deps.docs,
+    });
+  });
+
+  app.get(
+    '/assets/:file',
+    { schema: { hide: true, params: Type.Object({ file: Type.String({ maxLength: 64 }) }) } },
+    async (request, reply) => {
+      const type = ASSETS[request.params.file];
+      if (!type) throw new HttpError(404, 'not_found', `no asset ${request.params.file}`);
+      reply.header('content-type', type);
+      return readFile(new URL(request.params.file, PUBLIC));
+    },
+  );
+
+  app.get(
+    '/api/topology',
+    { schema: { description: 'numbers and colour of every box over the window' } },
+    async () => deps.topology(),
+  );
+
+  app.get(
+    '/api/recs/explain',
+    { schema: { description: 'one recommendation with explain=true', querystring: ConsoleRecsExplainQuery } },
+    async (request) => {
+      const { userId, region, count = 10 } = request.query;
+      return deps.recs.explain({ userId, region, count });
+    },
+  );
+
+  app.post(
+    '/api/fraud/explain',
+    {
+      preHandler: requireToken,
+      schema: {
+        description: 'plays a preset or one payment and explains its decision',
+        body: ConsoleFraudExplainRequest,
+      },
+    },
+    async (request) => {
+      const { preset, payment } = request.body;
+      if (preset !== undefined) {
+        actions.inc({ action: `preset:${preset}` });
+        return deps.fraud.explainPreset(preset);
+      }
+      if (payment === undefined)
+        throw new HttpError(
+          400,
+          'invalid_request',
+          `send a preset (${PRESET_NAMES.join(', ')}) or a payment`,
+        );
+      actions.inc({ action: 'payment' });
+      return deps.fraud.explainPayment(payment);
+    },
+  );
+
+  app.get('/api/traffic', { schema: { description: 'what the demo traffic does' } }, async () =>
+    deps.traffic.status(),
+  );
+
+  app.post(
+    '/api/traffic',
+    {
+      preHandler: requireToken,
+      schema: { description: 'changes the demo traffic', body: ConsoleTrafficChange },
+    },
+    async (request) => {
+      actions.inc({ action: 'traffic' });
+      deps.traffic.update(request.body);
+      return deps.traffic.status();
+    },
+  );
+
+  app.post(
+    '/api/faults',
+    {
+      preHandler: requireToken,
+      schema: { description: 'injects one fault of the list', body: ConsoleFaultRequest },
+    },
+    async (request) => {
+      actions.inc({ action: `fault:${request.body.fault}` });
+      return deps.faults.inject(request.body);
+    },
+  );
+
+  return app;
+}
