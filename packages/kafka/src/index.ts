@@ -3,3 +3,4 @@ export * from './client.js';
 export * from './consumer.js';
 export * from './producer.js';
 export * from './reader.js';
+export * from './record-appender.js';

@@ -131,7 +131,9 @@ await shutdown.startUp(async () => {
   await owners.refresh();
 
   const app = buildApp({
-    publisher: new KafkaTransactionPublisher(producer, topics.transactions),
+    publisher: new KafkaTransactionPublisher(producer, topics.transactions, (cardId) =>
+      owners.partitionOf(cardId),
+    ),
     decisions,
     owners,
     decider,

@@ -1,6 +1,6 @@
 import { partitionOwnersKey } from '@mlsys/contracts';
 import { DEFAULT_RULES_FILE, RulesFile } from '@mlsys/fraud-scorer/rules-only';
-import { createKafka, ensureTopics, JsonProducer, TopicReader } from '@mlsys/kafka';
+import { createKafka, ensureTopics, JsonProducer, partitionOfKey, TopicReader } from '@mlsys/kafka';
 import { closeRedis, connectRedis, createRedis, type RedisClient } from '@mlsys/redis';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { uniqueName, waitUntil } from '@mlsys/testkit';
@@ -71,7 +71,9 @@ beforeAll(async () => {
   await consumer.start();
   await hasJoined;
   app = buildApp({
-    publisher: new KafkaTransactionPublisher(producer, topics.transactions),
+    publisher: new KafkaTransactionPublisher(producer, topics.transactions, (cardId) =>
+      partitionOfKey(topics.transactions, cardId, 3),
+    ),
     decisions: store,
     ...noOwners(),
     ledger: new RedisTransactionLedger(redis, 600),
@@ -147,7 +149,9 @@ describe('txn-api when no partition owner answers', () => {
   it("when no owner of the card's partition is announced, then the payment is produced and the scorer's payment-level rules answer in-process, flagged rules-only", async () => {
     const reader = await new TopicReader(kafka, topics.transactions).start();
     const slowApp = buildApp({
-      publisher: new KafkaTransactionPublisher(producer, topics.transactions),
+      publisher: new KafkaTransactionPublisher(producer, topics.transactions, (cardId) =>
+        partitionOfKey(topics.transactions, cardId, 3),
+      ),
       decisions: new RedisDecisionStore(redis, 600),
       ...noOwners(),
       ledger: new RedisTransactionLedger(redis, 600),
