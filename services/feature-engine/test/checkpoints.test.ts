@@ -1,5 +1,8 @@
+import { FraudFeatureEngine } from '@mlsys/fraud-core';
 import { describe, expect, it } from 'vitest';
+import { CheckpointReplica } from '../src/domain/checkpoint-replica.js';
 import { CheckpointTracker, offsetKey, rewindsFor } from '../src/domain/checkpoints.js';
+import { asEvent, MemoryStateStore, payment } from './helpers.js';
 
 const partition = (p: number, committed: bigint | null, start = 0n) => ({
   topic: 'tx',
@@ -53,5 +56,32 @@ describe('CheckpointTracker', () => {
     tracker.cut(10);
 
     expect(tracker.isDue(1_000_000)).toBe(false);
+  });
+});
+
+describe('CheckpointReplica', () => {
+  const newEngine = () => new FraudFeatureEngine({ terminals: new Map() });
+
+  it('when it is stopped before it ever restored, then it writes no checkpoint over the stored one', async () => {
+    const store = new MemoryStateStore();
+    const replica = new CheckpointReplica(store, newEngine, 0);
+
+    await replica.checkpoint();
+
+    expect(store.saves).toBe(0);
+  });
+
+  it('when it restored and applied a batch, then its checkpoint holds the batch and its offsets', async () => {
+    const store = new MemoryStateStore();
+    const replica = new CheckpointReplica(store, newEngine, 0);
+    await replica.restore();
+
+    await replica.apply({
+      events: [asEvent(payment({ transactionId: 'tx-1' }))],
+      offsets: [[offsetKey('transactions', 0), 7n]],
+    });
+
+    expect(store.saves).toBe(1);
+    expect(store.offsets).toEqual(new Map([[offsetKey('transactions', 0), 7n]]));
   });
 });

@@ -236,6 +236,7 @@ describe('feature-engine against the real Kafka and Redis', () => {
     const engine = new FraudFeatureEngine({ terminals });
     engine.apply(payment({ cardId: card.id, amount: 10 }));
     const first = engine.snapshot(card)!;
+    await store.load();
     await store.save([[card, JSON.stringify(first)]], new Map([['tx#0', 5n]]));
     engine.apply(payment({ cardId: card.id, amount: 20 }));
     // What the next save writes before it commits: the other slot, with the next checkpoint id.
@@ -249,5 +250,24 @@ describe('feature-engine against the real Kafka and Redis', () => {
     expect(restored.entities).toEqual([[card, first]]);
     expect(restored.offsets).toEqual(new Map([['tx#0', 5n]]));
     expect(await store.read(card)).toEqual(first);
+  });
+
+  it('when a store that never loaded is asked to save, then it refuses and the stored checkpoint stays whole', async () => {
+    const namespace = uniqueName('fe');
+    const card = { kind: 'card' as const, id: 'card-kept' };
+    const engine = new FraudFeatureEngine({ terminals });
+    engine.apply(payment({ cardId: card.id, amount: 10 }));
+    const writer = new RedisFeatureStateStore(redis, namespace);
+    await writer.load();
+    await writer.save([[card, JSON.stringify(engine.snapshot(card))]], new Map([['tx#0', 1n]]));
+    await writer.save([[card, JSON.stringify(engine.snapshot(card))]], new Map([['tx#0', 2n]]));
+
+    // A replica stopped before its first assignment: it has read nothing, so it must write nothing.
+    const unread = new RedisFeatureStateStore(redis, namespace);
+    await expect(unread.save([], new Map())).rejects.toThrow('cannot be saved before the last one is loaded');
+
+    const restored = await new RedisFeatureStateStore(redis, namespace).load();
+    expect(restored.entities).toEqual([[card, engine.snapshot(card)]]);
+    expect(restored.offsets).toEqual(new Map([['tx#0', 2n]]));
   });
 });

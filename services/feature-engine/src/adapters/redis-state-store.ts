@@ -32,7 +32,8 @@ export class RedisFeatureStateStore implements FeatureStateStore {
   private readonly checkpointKey: string;
   /** Where each entity's last completed version is (known after `load` and each `save`). */
   private readonly completedSlot = new Map<string, Slot>();
-  private lastId = 0;
+  /** The id of the last completed checkpoint; undefined until `load` has read it. */
+  private lastId: number | undefined;
 
   constructor(
     private readonly redis: RedisClient,
@@ -74,6 +75,9 @@ export class RedisFeatureStateStore implements FeatureStateStore {
   }
 
   async save(entities: readonly SerialisedEntity[], offsets: AppliedOffsets): Promise<void> {
+    // Numbering from an id not read would restart at 1 and hide every entity of a later checkpoint.
+    if (this.lastId === undefined)
+      throw new Error('a checkpoint cannot be saved before the last one is loaded');
     const id = this.lastId + 1;
     const written: Array<[string, Slot]> = [];
     for (let start = 0; start < entities.length; start += CHUNK) {

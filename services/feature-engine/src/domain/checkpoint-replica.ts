@@ -24,6 +24,12 @@ export class CheckpointReplica {
   private tracker: CheckpointTracker;
   /** Entities of a checkpoint that failed to be written: written by the next one. */
   private unsaved = new Map<string, EntityRef>();
+  /**
+   * Whether the last completed checkpoint has been loaded. Until then the
+   * replica holds nothing, and a checkpoint from it (a stop before the first
+   * assignment) would write an empty cut over the stored one.
+   */
+  private restored = false;
 
   constructor(
     private readonly store: FeatureStateStore,
@@ -44,6 +50,7 @@ export class CheckpointReplica {
     this.engine = engine;
     this.tracker = new CheckpointTracker(this.intervalMs, this.clock());
     this.unsaved = new Map();
+    this.restored = true;
   }
 
   /** Applies a committed batch (its output already exists), then writes a checkpoint if one is due. */
@@ -59,6 +66,7 @@ export class CheckpointReplica {
 
   /** Writes every entity changed since the last successful checkpoint, with the offsets applied. */
   async checkpoint(): Promise<void> {
+    if (!this.restored) return;
     const started = performance.now();
     const offsets = this.tracker.cut(this.clock());
     for (const ref of this.engine.takeChanged()) this.unsaved.set(refKey(ref), ref);
