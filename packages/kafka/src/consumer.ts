@@ -2,9 +2,9 @@ import { describeErrors, type SchemaValidator } from '@mlsys/contracts';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Static, TSchema } from 'typebox';
 import type { KafkaLogSink } from './client.js';
-import { deadLetter } from './dead-letters.js';
+import { type DeadLetter, deadLetter, deadLetterSource } from './dead-letters.js';
 import { textHeaders } from './headers.js';
-import type { JsonProducer, OutgoingMessage } from './producer.js';
+import type { JsonProducer } from './producer.js';
 
 export interface ConsumedMessage<T> {
   value: T;
@@ -33,7 +33,7 @@ export interface BatchConsumerOptions<S extends TSchema> {
   schema: SchemaValidator<S>;
   /** Where messages that fail to parse or validate go, with the reason in their headers. */
   deadLetterTopic: string;
-  /** Used for dead letters; the caller owns its lifecycle. */
+  /** Sends the dead letters (as they are, not as JSON); the caller owns its lifecycle. */
   producer: JsonProducer;
   handleBatch(messages: ConsumedMessage<Static<S>>[], batch: BatchInfo): Promise<void>;
   logger: KafkaLogSink;
@@ -105,20 +105,18 @@ export class BatchConsumer<S extends TSchema> {
   }: EachBatchPayload) {
     if (batch.messages.length === 0 || !isRunning() || isStale()) return;
     const valid: ConsumedMessage<Static<S>>[] = [];
-    const dead: OutgoingMessage<unknown>[] = [];
+    const dead: DeadLetter[] = [];
     for (const message of batch.messages) {
       const decoded = this.options.schema.decodeJson(message.value);
-      const key = message.key?.toString('utf8') ?? null;
-      const headers = textHeaders(message.headers);
       if (decoded.ok) {
         valid.push({
           value: decoded.value,
-          key,
+          key: message.key?.toString('utf8') ?? null,
           topic: batch.topic,
           partition: batch.partition,
           offset: message.offset,
           timestamp: Number(message.timestamp),
-          headers,
+          headers: textHeaders(message.headers),
         });
       } else {
         const reason = describeErrors(decoded.errors);
@@ -126,17 +124,7 @@ export class BatchConsumer<S extends TSchema> {
           { topic: batch.topic, partition: batch.partition, offset: message.offset, reason },
           'dead-lettering invalid message',
         );
-        const letter = deadLetter({
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: message.offset,
-          key,
-          value: message.value?.toString('utf8') ?? null,
-          headers,
-          reason,
-        });
-        // The caller's JsonProducer takes string keys and writes values as JSON (the text arrives quoted).
-        dead.push({ ...letter, key: letter.key ?? '' });
+        dead.push(deadLetter(deadLetterSource(batch.topic, batch.partition, message, reason)));
       }
     }
     const lastOffset = batch.lastOffset();
@@ -148,7 +136,7 @@ export class BatchConsumer<S extends TSchema> {
         heartbeat,
       });
     }
-    if (dead.length > 0) await this.options.producer.send(this.options.deadLetterTopic, dead);
+    if (dead.length > 0) await this.options.producer.sendDeadLetters(this.options.deadLetterTopic, dead);
     resolveOffset(lastOffset);
     await commitOffsetsIfNecessary({
       topics: [

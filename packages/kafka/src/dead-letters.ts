@@ -1,4 +1,6 @@
 import { DeadLetterHeaders } from '@mlsys/contracts';
+import type { KafkaMessage } from 'kafkajs';
+import { textHeaders } from './headers.js';
 
 /** A record that goes to the dead-letter topic: where it was read, what it held, and why it is dead. */
 export interface DeadLetterSource {
@@ -6,21 +8,46 @@ export interface DeadLetterSource {
   partition: number;
   offset: bigint | string;
   key: string | null;
-  /** The record's text as received (or as the task had it), for whoever repairs it. */
-  value: string | null;
+  /**
+   * The record's bytes as received, for whoever repairs it: bytes, not text,
+   * since a record that failed to decode may not be valid UTF-8 either.
+   */
+  value: Buffer | null;
   headers: Record<string, string>;
   reason: string;
 }
 
 export interface DeadLetter {
   key: string | null;
-  value: string | null;
+  value: Buffer | null;
   headers: Record<string, string>;
 }
 
 /**
+ * A consumed message that failed as the source of its dead letter. Both
+ * consumers take it from here, so a dead letter's key, bytes and headers do
+ * not depend on which service wrote it.
+ */
+export function deadLetterSource(
+  topic: string,
+  partition: number,
+  message: KafkaMessage,
+  reason: string,
+): DeadLetterSource {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key?.toString('utf8') ?? null,
+    value: message.value,
+    headers: textHeaders(message.headers),
+    reason,
+  };
+}
+
+/**
  * The one dead-letter envelope of every consumer here: the original key,
- * text and headers, then the reason and origin in the `DeadLetterHeaders`,
+ * bytes and headers, then the reason and origin in the `DeadLetterHeaders`,
  * so the cause survives without the logs. The original headers go first so
  * that a record dead-lettered again carries the newest reason.
  */

@@ -1,4 +1,5 @@
 import { CompressionTypes, type Kafka, Partitioners, type Producer } from 'kafkajs';
+import type { DeadLetter } from './dead-letters.js';
 
 export interface OutgoingMessage<T> {
   /** Partitioning key: events of one card (or user) share a key and so an order. */
@@ -104,6 +105,25 @@ export class JsonProducer {
       .map((b) => ({ topic: b.topic, messages: b.messages.map(encode) }));
     if (topicMessages.length === 0) return;
     await this.producer.sendBatch({ acks: -1, compression: CompressionTypes.None, topicMessages });
+  }
+
+  /**
+   * Sends dead letters as they are, not as JSON: the original bytes and key
+   * (null stays null), as the transactional stream writes them, so the
+   * dead-letter topic holds one form whichever consumer wrote to it. It sits
+   * here rather than on a producer of its own because every `BatchConsumer`
+   * caller already owns a connected, idempotent `JsonProducer` and its
+   * shutdown; a second producer for the rare bad record would add a
+   * connection and a lifecycle to each service.
+   */
+  async sendDeadLetters(topic: string, letters: readonly DeadLetter[]): Promise<void> {
+    if (letters.length === 0) return;
+    await this.producer.send({
+      topic,
+      acks: -1,
+      compression: CompressionTypes.None,
+      messages: letters.map(({ key, value, headers }) => ({ key, value, headers })),
+    });
   }
 
   async disconnect(): Promise<void> {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
+import { textHeaders } from './headers.js';
 
 export interface ReadRecord {
   key: string | null;
@@ -31,15 +32,12 @@ export class TopicReader {
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: options.fromBeginning ?? true });
     await this.consumer.run({
       eachMessage: async ({ message, partition }) => {
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(message.headers ?? {}))
-          headers[k] = Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
         this.records.push({
           key: message.key?.toString('utf8') ?? null,
           value: message.value?.toString('utf8') ?? null,
           partition,
           offset: message.offset,
-          headers,
+          headers: textHeaders(message.headers),
         });
         this.waiters = this.waiters.filter((w) => {
           if (!w.check()) return true;

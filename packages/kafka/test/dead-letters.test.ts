@@ -1,4 +1,5 @@
 import { DeadLetterHeaders } from '@mlsys/contracts';
+import type { IHeaders } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { deadLetter } from '../src/dead-letters.js';
 import { textHeaders } from '../src/headers.js';
@@ -9,17 +10,17 @@ const source = {
   partition: 3,
   offset: 42n,
   key: 'card-1',
-  value: '{not json',
+  value: Buffer.from('{not json'),
   headers: { 'trace-id': 'abc' },
   reason: '(body): is not valid JSON',
 };
 
 describe('deadLetter', () => {
-  it('when a record is dead-lettered, then its key, text and headers are kept and the reason and origin follow in that order', () => {
+  it('when a record is dead-lettered, then its key, bytes and headers are kept and the reason and origin follow in that order', () => {
     const letter = deadLetter(source, failedAt);
 
     expect(letter.key).toBe('card-1');
-    expect(letter.value).toBe('{not json');
+    expect(letter.value).toEqual(Buffer.from('{not json'));
     expect(Object.entries(letter.headers)).toEqual([
       ['trace-id', 'abc'],
       [DeadLetterHeaders.reason, '(body): is not valid JSON'],
@@ -73,6 +74,12 @@ describe('textHeaders', () => {
     });
 
     expect(headers).toEqual({ buffer: 'ключ', text: 'plain', list: 'a,b', missing: '' });
+  });
+
+  it('when a header has no value on the wire (kafkajs gives null), then it is empty text, not "null"', () => {
+    const headers = textHeaders({ empty: null } as unknown as IHeaders);
+
+    expect(headers).toEqual({ empty: '' });
   });
 
   it('when a record has no headers, then there are none', () => {

@@ -30,7 +30,7 @@ describe('toEntry', () => {
     });
   });
 
-  it('when a message does not decode, then it is dead with its text, its headers and the reason', () => {
+  it('when a message does not decode, then it is dead with its bytes, its headers and the reason', () => {
     const entry = toEntry(decode, 'pings', 2, message('5', '{"n":-1}'), 0n);
 
     expect(isDead(entry)).toBe(true);
@@ -39,7 +39,7 @@ describe('toEntry', () => {
       partition: 2,
       offset: 5n,
       key: 'card-1',
-      value: '{"n":-1}',
+      value: Buffer.from('{"n":-1}'),
       headers: { 'trace-id': 'abc' },
       reason: 'n: must be >= 0',
     });
@@ -70,7 +70,7 @@ describe('refusedRecord', () => {
       partition: 1,
       offset: 9n,
       key: 'card-1',
-      value: '{"n":3}',
+      value: Buffer.from('{"n":3}'),
       headers: {},
       reason: 'features: spec v2',
       replay: true,

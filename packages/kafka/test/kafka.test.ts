@@ -37,7 +37,7 @@ describe('kafka helpers (real broker)', () => {
     expect(meta.topics[0]?.partitions).toHaveLength(3);
   });
 
-  it('when valid and malformed messages are consumed, then valid ones reach the handler and bad ones the DLQ with the reason', async () => {
+  it('when valid and malformed messages are consumed, then valid ones reach the handler and bad ones the DLQ as they came, with the reason', async () => {
     const topic = uniqueName('pings');
     const dlq = `${topic}.dlq`;
     await ensureTopics(kafka, [
@@ -52,7 +52,13 @@ describe('kafka helpers (real broker)', () => {
     // Not JSON at all: sent through kafkajs directly, as a foreign producer would.
     const raw = kafka.producer();
     await raw.connect();
-    await raw.send({ topic, messages: [{ key: 'd', value: '{not json' }] });
+    await raw.send({
+      topic,
+      messages: [
+        { key: 'd', value: '{not json' },
+        { value: '{"n":"x"}', headers: { 'trace-id': 'abc' } },
+      ],
+    });
     await raw.disconnect();
 
     const handled: ConsumedMessage<{ n: number }>[] = [];
@@ -72,7 +78,7 @@ describe('kafka helpers (real broker)', () => {
     await consumer.start();
 
     await waitUntil(() => handled.length === 2, { what: 'two valid messages' });
-    const records = await dead.waitFor((r) => r.length === 2);
+    const records = await dead.waitFor((r) => r.length === 3);
     await consumer.stop();
     await dead.stop();
 
@@ -81,6 +87,10 @@ describe('kafka helpers (real broker)', () => {
     expect(reasons.b).toBe('n: must be >= 0');
     expect(reasons.d).toMatch(/^\(body\): is not valid JSON/);
     expect(records.every((r) => r.headers[DeadLetterHeaders.sourceTopic] === topic)).toBe(true);
+    // The original bytes, not JSON-quoted; a missing key stays null; the original headers stay.
+    const values = Object.fromEntries(records.map((r) => [String(r.key), r.value]));
+    expect(values).toEqual({ b: '{"n":-5}', d: '{not json', null: '{"n":"x"}' });
+    expect(records.find((r) => r.key === null)?.headers['trace-id']).toBe('abc');
   });
 
   it('when a consumer restarts in the same group, then committed messages are not delivered again', async () => {

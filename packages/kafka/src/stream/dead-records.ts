@@ -1,7 +1,6 @@
 import { type Decoded, describeErrors } from '@mlsys/contracts';
 import type { KafkaMessage } from 'kafkajs';
-import type { DeadLetterSource } from '../dead-letters.js';
-import { textHeaders } from '../headers.js';
+import { type DeadLetterSource, deadLetterSource } from '../dead-letters.js';
 import type { RecordOrder } from './partition-buffers.js';
 import type { StreamRecord } from './task.js';
 
@@ -46,13 +45,8 @@ export function toEntry<T>(
   }
   return {
     dead: true,
-    topic,
-    partition,
+    ...deadLetterSource(topic, partition, message, describeErrors(decoded.errors)),
     offset,
-    key,
-    value: message.value?.toString('utf8') ?? null,
-    headers: textHeaders(message.headers),
-    reason: describeErrors(decoded.errors),
     replay,
   };
 }
@@ -65,7 +59,7 @@ export function refusedRecord<T>(record: StreamRecord<T>, reason: string): DeadR
     partition: record.partition,
     offset: record.offset,
     key: record.key,
-    value: JSON.stringify(record.value),
+    value: Buffer.from(JSON.stringify(record.value)),
     headers: {},
     reason,
     replay: record.replay,
