@@ -8,13 +8,13 @@ import { UserFacingError, withHeartbeat } from './ui.js';
 
 const INSTALL_HINT = 'Install it: apt-get install -y redis-server (macOS: brew install redis)';
 
-function canUseApt(): boolean {
+export function canUseApt(): boolean {
   return (
     process.platform === 'linux' && process.getuid?.() === 0 && probe('apt-get', ['--version']) !== undefined
   );
 }
 
-function aptInstall(packages: string[]): Promise<void> {
+export function aptInstall(packages: string[]): Promise<void> {
   const run = (args: string[]) =>
     new Promise<void>((resolve, reject) => {
       const child = spawn('apt-get', args, {

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { artifactsDir, pipelineExists, prepareArtifacts } from '../artifacts.js';
+import { ensureChromium } from '../chromium.js';
 import { ROOT } from '../paths.js';
 import { bin, runInherit } from '../run.js';
 import { bringUpInfra, stopInfra } from '../servers.js';
@@ -87,8 +88,10 @@ export async function runTests(options: { portOffset?: number } = {}): Promise<n
   try {
     const sets = (['recs', 'fraud'] as const).filter(pipelineExists);
     await prepareArtifacts(sets, 'tiny');
+    const chromium = await ensureChromium();
     const env = {
       ...process.env,
+      ...(chromium ? { MLSYS_CHROMIUM: chromium } : {}),
       REDIS_URL: infra.redisUrl,
       KAFKA_BROKERS: infra.kafkaBrokers.join(','),
       MLSYS_RECS_ARTIFACTS: artifactsDir('recs', 'tiny'),

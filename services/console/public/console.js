@@ -75,7 +75,7 @@
           }
           continue;
         }
-        slot('rate').textContent = box.ratePerSecond === null ? '– req/s' : `${fmt(box.ratePerSecond)} req/s`;
+        slot('rate').textContent = fmt(box.ratePerSecond);
         slot('latency').textContent = `${fmt(box.p50Ms)} / ${fmt(box.p95Ms)} / ${fmt(box.p99Ms)} ms`;
         slot('errors').textContent = pct(box.errorShare);
         slot('degraded').textContent = pct(box.degradedShare);

@@ -82,6 +82,11 @@ const config = loadConfigOrExit(
       default: `${CACHE_DIR}console-token`,
     }),
     CONSUMER_GROUP: env.string({ description: "prefix of the console's Kafka groups", default: 'console' }),
+    LAG_GROUPS: env.list({
+      description:
+        "consumer groups (name prefixes) the Kafka box shows; all but the console's own when unset",
+      default: [],
+    }),
     SCRAPE_INTERVAL_MS: env.int({
       description: 'time between two scrapes of /metrics',
       default: 2000,
@@ -155,6 +160,7 @@ await shutdown.startUp(async () => {
     intervalMs: config.SCRAPE_INTERVAL_MS,
     windowMs,
     ignoreGroupPrefixes: [config.CONSUMER_GROUP, 'reader-'],
+    ...(config.LAG_GROUPS.length > 0 ? { onlyGroupPrefixes: config.LAG_GROUPS } : {}),
   });
   lag.start();
   shutdown.onStop('kafka lag reader', () => lag.stop());

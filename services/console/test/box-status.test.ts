@@ -86,6 +86,28 @@ describe('a box coloured by its SLO', () => {
     expect(view.reasons).toEqual(['ranker does not answer: ECONNREFUSED']);
   });
 
+  it("when the gateway's calls to a stage fell back over the budget, then the stage box breaches while the gateway is only degraded", () => {
+    const all = histories(
+      `${recApiText(0, 0, 0, 0)}\nrec_api_stage_seconds_count{stage="ranker"} 0`,
+      `${recApiText(100, 0, 0, 10)}\nrec_api_stage_seconds_count{stage="ranker"} 100`,
+    );
+    const ranker = new ScrapeHistory(60_000);
+    const rank = (n: number) =>
+      `http_request_duration_seconds_bucket{le="0.01",route="/v1/rank",status_code="200"} ${n}\n` +
+      `http_request_duration_seconds_bucket{le="+Inf",route="/v1/rank",status_code="200"} ${n}`;
+    ranker.record(0, parsePrometheusText(rank(0)));
+    ranker.record(30_000, parsePrometheusText(rank(90)));
+    all.set('ranker', ranker);
+
+    const stage = boxNumbers(box('ranker'), all);
+    const gateway = boxNumbers(box('rec-api'), all);
+
+    expect(stage.status).toBe('breach');
+    expect(stage.degradedShare).toBeCloseTo(0.1);
+    expect(stage.reasons[0]).toMatch(/fell back: the stage did not deliver/);
+    expect(gateway.status).toBe('degraded');
+  });
+
   it('when drawn, then every box of both designs is coloured by a target of the SLO file, and arrows join boxes that exist', () => {
     const fraud = fraudDrawing(SLO.fraud);
     expect(box('rec-api').slo.latency?.target).toBe(SLO.recs.endToEndP95);

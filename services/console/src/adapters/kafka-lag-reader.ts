@@ -15,7 +15,13 @@ export class KafkaLagReader {
 
   constructor(
     private readonly kafka: Kafka,
-    private readonly options: { intervalMs: number; windowMs: number; ignoreGroupPrefixes: string[] },
+    private readonly options: {
+      intervalMs: number;
+      windowMs: number;
+      ignoreGroupPrefixes: string[];
+      /** When given, only groups starting with one of these (a shared broker's other users left out). */
+      onlyGroupPrefixes?: string[];
+    },
   ) {
     this.history = new LagHistory(options.windowMs);
   }
@@ -59,6 +65,7 @@ export class KafkaLagReader {
     const wanted = groups
       .map((g) => g.groupId)
       .filter((id) => !this.options.ignoreGroupPrefixes.some((prefix) => id.startsWith(prefix)))
+      .filter((id) => this.options.onlyGroupPrefixes?.some((prefix) => id.startsWith(prefix)) ?? true)
       .sort();
     const ends = new Map<string, Awaited<ReturnType<Admin['fetchTopicOffsets']>>>();
     const lags: GroupLag[] = [];

@@ -67,6 +67,8 @@ export interface TrafficDeps {
   timeoutMs?: number;
   now?: () => number;
   random?: () => number;
+  /** The HTTP client; tests give a stand-in for the services. */
+  fetch?: typeof fetch;
 }
 
 const DAY_MS = 86_400_000;
@@ -174,7 +176,10 @@ export class TrafficRunner {
   }
 
   private async call(url: string, init?: RequestInit): Promise<Response> {
-    const res = await fetch(url, { ...init, signal: AbortSignal.timeout(this.deps.timeoutMs ?? 5000) });
+    const res = await (this.deps.fetch ?? fetch)(url, {
+      ...init,
+      signal: AbortSignal.timeout(this.deps.timeoutMs ?? 5000),
+    });
     if (!res.ok) {
       const body = await res.text().catch(() => '');
       throw new Error(

@@ -9,6 +9,8 @@ import type { Extra, ScrapedService, SeriesRef, ServiceBox } from './topology.js
  *   the design's error budget (1 - availability target);
  * - `degraded`: answers came fast and without error, but more of them fell
  *   back than the error budget allows (a partial answer is not the service);
+ *   for a stage box (`fallbackIsFailure`) the gateway's fallbacks are the
+ *   stage's failures, so the same share is a breach;
  * - `idle`: no request in the window, so there is nothing to judge;
  * - `ok`: none of the above; `unknown` before the first scrape.
  */
@@ -91,6 +93,17 @@ export function boxNumbers(box: ServiceBox, histories: Histories): BoxNumbers {
       view.p99Ms = ms(0.99);
     }
   }
+  if (box.throughput) {
+    let perSecond = 0;
+    let counted = 0;
+    for (const ref of box.throughput) {
+      const history = of(ref);
+      perSecond += history?.rate(ref) ?? 0;
+      counted += history?.increase(ref) ?? 0;
+    }
+    view.ratePerSecond = perSecond;
+    requests = Math.max(requests, counted);
+  }
   if (box.errors && requests > 0) {
     view.errorShare = (of(box.errors)?.increase(box.errors, `${box.errors.metric}_count`) ?? 0) / requests;
   }
@@ -111,7 +124,7 @@ export function boxNumbers(box: ServiceBox, histories: Histories): BoxNumbers {
     view.status = 'unknown';
     return view;
   }
-  if (box.latency && requests === 0) {
+  if ((box.latency || box.throughput) && requests === 0) {
     view.status = 'idle';
     view.reasons.push('no requests in the window');
     return view;
@@ -134,14 +147,19 @@ export function boxNumbers(box: ServiceBox, histories: Histories): BoxNumbers {
       `${fixed(100 * view.errorShare, 2)} % failed, budget ${fixed(100 * budgetOf(availability), 2)} %`,
     );
   }
+  const fellBack =
+    availability && view.degradedShare !== null && view.degradedShare > budgetOf(availability)
+      ? `${fixed(100 * view.degradedShare, 2)} % of the gateway's calls fell back`
+      : undefined;
+  if (fellBack && box.fallbackIsFailure) breaches.push(`${fellBack}: the stage did not deliver`);
   if (breaches.length > 0) {
     view.status = 'breach';
     view.reasons.push(...breaches);
     return view;
   }
-  if (availability && view.degradedShare !== null && view.degradedShare > budgetOf(availability)) {
+  if (fellBack) {
     view.status = 'degraded';
-    view.reasons.push(`${fixed(100 * view.degradedShare, 2)} % of answers fell back`);
+    view.reasons.push(fellBack);
   }
   return view;
 }

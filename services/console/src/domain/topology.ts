@@ -52,14 +52,24 @@ export interface ServiceBox {
   at: { col: number; row: number };
   /** The services whose scrape must answer for the box to be up. */
   services: ScrapedService[];
-  /** The latency histogram; its count gives the rate. */
+  /** The latency histogram; its count gives the rate unless `throughput` is given. */
   latency?: SeriesRef;
+  /** Counters whose summed rate is the box's rate, for a box whose histogram sees only part of its work. */
+  throughput?: SeriesRef[];
+  /** What the rate counts, e.g. `req/s`. */
+  rateUnit: string;
   /** The part of the latency histogram's count that failed (e.g. status 5xx). */
   errors?: SeriesRef;
   /** Answers that fell back, as a counter over the latency histogram's count. */
   degraded?: SeriesRef;
   /** Divide `degraded` by this counter instead of the latency histogram's count. */
   degradedOf?: SeriesRef;
+  /**
+   * For a stage the gateway calls, a fallback is the stage not delivering:
+   * it counts against the stage's availability (red), where for the gateway
+   * itself it is a partial answer (amber).
+   */
+  fallbackIsFailure?: boolean;
   slo: { latency?: LatencySlo; availability?: SloTarget };
   extras: Extra[];
 }
@@ -132,10 +142,12 @@ export function recsDrawing(slo: SloTargets['recs']): DesignDrawing {
     role,
     at: { col: 2, row },
     services: [id, 'rec-api'],
+    rateUnit: 'req/s',
     latency: http(id, route),
     errors: serverErrors(http(id, route)),
     degraded: recDegraded(stage),
     degradedOf: { ...recStage(stage), metric: 'rec_api_stage_seconds_count' },
+    fallbackIsFailure: true,
     slo: { availability: slo.availability },
     extras: [],
   });
@@ -163,6 +175,7 @@ export function recsDrawing(slo: SloTargets['recs']): DesignDrawing {
         role: 'gateway: per-stage deadlines and fallbacks',
         at: { col: 0, row: 1 },
         services: ['rec-api'],
+        rateUnit: 'req/s',
         latency: gateway,
         errors: serverErrors(gateway),
         degraded: recDegraded(),
@@ -187,8 +200,10 @@ export function recsDrawing(slo: SloTargets['recs']): DesignDrawing {
         role: 'user features in Redis, read by the gateway',
         at: { col: 2, row: 0 },
         services: ['feature-store', 'rec-api'],
+        rateUnit: 'reads/s',
         latency: recStage('features'),
         degraded: recDegraded('features'),
+        fallbackIsFailure: true,
         slo: { availability: slo.availability },
         extras: [
           {
@@ -233,6 +248,7 @@ export function fraudDrawing(slo: SloTargets['fraud']): DesignDrawing {
         role: 'POST /v1/transactions; ?wait=true answers the decision',
         at: { col: 0, row: 1 },
         services: ['txn-api'],
+        rateUnit: 'payments/s',
         latency: submit,
         errors: serverErrors(submit),
         // A ?wait=true answer the partition owner did not give: rules-only, or held for review.
@@ -252,6 +268,7 @@ export function fraudDrawing(slo: SloTargets['fraud']): DesignDrawing {
         role: '1h/24h/7d windows; decides its partitions on the request path',
         at: { col: 1, row: 0 },
         services: ['feature-engine'],
+        rateUnit: 'decisions/s',
         latency: decide,
         errors: { ...decide, labels: { outcome: 'failed' } },
         slo: {
@@ -266,7 +283,8 @@ export function fraudDrawing(slo: SloTargets['fraud']): DesignDrawing {
             series: {
               service: 'feature-engine',
               metric: 'feature_engine_transactions_total',
-              labels: { outcome: 'enriched' },
+              // Payments the request path applied first reach the stream as duplicates; a state rebuild is not traffic.
+              labels: { outcome: { not: 'replayed' } },
             },
           },
         ],
@@ -287,7 +305,13 @@ export function fraudDrawing(slo: SloTargets['fraud']): DesignDrawing {
         role: 'rules + GBM (ONNX) -> decisions (event to decision)',
         at: { col: 2, row: 1 },
         services: ['fraud-scorer'],
+        rateUnit: 'decisions/s',
+        // Decisions made here; those the partition owner made on the request path pass through unmeasured.
         latency: { service: 'fraud-scorer', metric: 'fraud_scorer_event_to_decision_seconds' },
+        throughput: [
+          { service: 'fraud-scorer', metric: 'fraud_scorer_decisions_total' },
+          { service: 'fraud-scorer', metric: 'fraud_scorer_request_path_decisions_total' },
+        ],
         slo: {},
         extras: [
           {
@@ -310,6 +334,14 @@ export function fraudDrawing(slo: SloTargets['fraud']): DesignDrawing {
         role: 'precision/recall on chargebacks, drift, calibration',
         at: { col: 2, row: 3 },
         services: ['fraud-monitor'],
+        rateUnit: 'decisions/s',
+        throughput: [
+          {
+            service: 'fraud-monitor',
+            metric: 'fraud_monitor_label_events_total',
+            labels: { event: 'decision' },
+          },
+        ],
         slo: {},
         extras: [
           {

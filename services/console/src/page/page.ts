@@ -23,9 +23,9 @@ export interface PageModel {
   docs: Readonly<Record<string, string>>;
 }
 
-const CELL_W = 270;
+const CELL_W = 310;
 const CELL_H = 160;
-const BOX_W = 230;
+const BOX_W = 265;
 const LINE = 15;
 
 /** Lines a box shows: title, role, rate, latency, shares, then its extras (Kafka: one per group). */
@@ -63,7 +63,7 @@ function drawBox(box: Box, docs: PageModel['docs']): string {
           text(2 + i, 'num', `<tspan data-slot="group-${i}"></tspan>`),
         ).join('')
       : [
-          text(2, 'num', '<tspan data-slot="rate">–</tspan>'),
+          text(2, 'num', `<tspan data-slot="rate">–</tspan> ${e(box.rateUnit)}`),
           text(3, 'num', 'p50/95/99 <tspan data-slot="latency">–</tspan>'),
           text(
             4,
@@ -92,10 +92,19 @@ function drawDesign(drawing: DesignDrawing, docs: PageModel['docs']): string {
     .map((arrow) => {
       const from = rects.get(arrow.from)!;
       const to = rects.get(arrow.to)!;
-      const a = edgePoint(from, to);
-      const b = edgePoint(to, from);
+      let a = edgePoint(from, to);
+      let b = edgePoint(to, from);
+      // Two arrows between the same boxes (there and back): each moves to its own side of the line.
+      if (drawing.arrows.some((other) => other.from === arrow.to && other.to === arrow.from)) {
+        const length = Math.hypot(b.x - a.x, b.y - a.y) || 1;
+        const nx = (-(b.y - a.y) / length) * 7;
+        const ny = ((b.x - a.x) / length) * 7;
+        a = { x: a.x + nx, y: a.y + ny };
+        b = { x: b.x + nx, y: b.y + ny };
+      }
+      const mid = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
       return `<g class="arrow"><line x1="${a.x.toFixed(1)}" y1="${a.y.toFixed(1)}" x2="${b.x.toFixed(1)}" y2="${b.y.toFixed(1)}" marker-end="url(#head)"/>
-<text x="${((a.x + b.x) / 2).toFixed(1)}" y="${((a.y + b.y) / 2 - 4).toFixed(1)}">${e(arrow.label)}</text></g>`;
+<text x="${mid.x.toFixed(1)}" y="${(mid.y - 4).toFixed(1)}">${e(arrow.label)}</text></g>`;
     })
     .join('\n');
   return `<figure class="design" data-design="${e(drawing.design)}">
