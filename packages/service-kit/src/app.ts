@@ -13,6 +13,7 @@ import Type, { type TSchema } from 'typebox';
 import Value from 'typebox/value';
 import { HttpError, RequestValidationError } from './errors.js';
 import { publishOpenApi } from './openapi.js';
+import type { WarmUp } from './warm-up.js';
 
 export type ServiceApp = FastifyInstance<
   import('node:http').Server,
@@ -43,6 +44,8 @@ export interface ServiceOptions {
     /** Versions of the models, indexes or rule sets the service has loaded. */
     artifacts?: () => Record<string, string>;
     timeoutMs?: number;
+    /** The hot-path warm-up: `/readyz` answers 503 (check `warm-up`) until it has run. */
+    warmUp?: WarmUp;
   };
 }
 
@@ -144,7 +147,10 @@ export function createServiceApp(options: ServiceOptions): ServiceApp {
     'HTTP request latency by route and status',
     ['method', 'route', 'status_code'],
   );
+  const warmUp = options.readiness?.warmUp;
   app.addHook('onResponse', async (request, reply) => {
+    // The warm-up's own requests are not traffic.
+    if (warmUp?.marks(request.headers)) return;
     httpDuration.observe(
       {
         method: request.method,
@@ -166,7 +172,10 @@ export function createServiceApp(options: ServiceOptions): ServiceApp {
     async () => ({ status: 'ok' as const }),
   );
 
-  const checks = Object.entries(options.readiness?.checks ?? {});
+  const checks = Object.entries({
+    ...options.readiness?.checks,
+    ...(warmUp ? { 'warm-up': warmUp.check } : {}),
+  });
   const timeoutMs = options.readiness?.timeoutMs ?? 1000;
   app.get(
     '/readyz',

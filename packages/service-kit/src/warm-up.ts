@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Logger, Metrics } from '@mlsys/telemetry';
+import type { InjectOptions } from 'fastify';
+import type { ServiceApp } from './app.js';
+
+/** Header marking a request the warm-up sent itself (`app.inject`); its value is a per-process token. */
+export const WARM_UP_HEADER = 'x-warm-up';
+
+/** One piece of the hot path, run on synthetic input; what it resolves with is discarded. */
+export type WarmUpStep = () => Promise<unknown>;
+
+export interface WarmUpOptions {
+  logger: Logger;
+  metrics: Metrics;
+  /** A step still running after this long fails the warm-up (a hung client must not hang it silently). */
+  stepTimeoutMs?: number;
+}
+
+type Phase =
+  | { kind: 'waiting' }
+  | { kind: 'running'; step: string }
+  | { kind: 'done'; ms: number }
+  | { kind: 'failed'; step: string; message: string };
+
+/**
+ * Runs a service's hot path once before it says it is ready, so that the
+ * first requests after a start do not pay for lazy work: the first ONNX run
+ * allocating its buffers, HNSW pages faulted in, V8 compiling the handlers,
+ * keep-alive pools and Redis scripts not yet open or loaded.
+ *
+ * The service adds steps (`step`), hands the warm-up to `createServiceApp`
+ * (`readiness.warmUp`), whose `/readyz` then answers 503 until every step has
+ * finished, and runs it once listening (`run`). A failed step keeps the
+ * service unready and is logged: a hot path that throws on synthetic input
+ * would throw on the first real request too.
+ */
+export class WarmUp {
+  private readonly steps: Array<{ name: string; run: WarmUpStep }> = [];
+  private phase: Phase = { kind: 'waiting' };
+  private running: Promise<boolean> | undefined;
+  /** Unguessable, so that no caller can hide a real request from the request metrics. */
+  private readonly token = randomUUID();
+  private readonly seconds;
+
+  constructor(private readonly options: WarmUpOptions) {
+    this.seconds = options.metrics.gauge(
+      'service_warmup_seconds',
+      'how long the start-up warm-up of the hot path took (0 until it has finished)',
+    );
+  }
+
+  /** Adds a step; steps run one at a time, in the order added. */
+  step(name: string, run: WarmUpStep): this {
+    this.steps.push({ name, run });
+    return this;
+  }
+
+  /**
+   * A step sending one synthetic request through the app itself (routing,
+   * validation, handler, serialisation), marked so the kit leaves it out of
+   * the request metrics; any status other than `expectStatus` fails it.
+   */
+  request(name: string, app: ServiceApp, request: InjectOptions, expectStatus = 200): this {
+    return this.step(name, async () => {
+      const response = await app.inject({ ...request, headers: { ...request.headers, ...this.headers } });
+      if (response.statusCode !== expectStatus) {
+        throw new Error(
+          `${request.method ?? 'GET'} ${request.url} answered ${response.statusCode}, expected ${expectStatus}: ${response.body.slice(0, 200)}`,
+        );
+      }
+    });
+  }
+
+  /** Headers for a warm-up request sent with `app.inject`: the kit leaves it out of the request metrics. */
+  get headers(): Record<string, string> {
+    return { [WARM_UP_HEADER]: this.token };
+  }
+
+  /** True for a request carrying `headers`. */
+  marks(headers: IncomingHttpHeaders): boolean {
+    return headers[WARM_UP_HEADER] === this.token;
+  }
+
+  get done(): boolean {
+    return this.phase.kind === 'done';
+  }
+
+  /** The readiness check `createServiceApp` adds as `warm-up`. */
+  readonly check = async (): Promise<string> => {
+    const phase = this.phase;
+    switch (phase.kind) {
+      case 'waiting':
+        throw new Error('the hot path has not been warmed yet');
+      case 'running':
+        throw new Error(`warming the hot path (${phase.step})`);
+      case 'failed':
+        throw new Error(`the warm-up failed at ${phase.step}: ${phase.message}; see the logs`);
+      case 'done':
+        return `warmed in ${phase.ms} ms`;
+    }
+  };
+
+  /** Runs the steps once (a second call returns the first run); resolves true when all finished, never rejects. */
+  run(): Promise<boolean> {
+    this.running ??= this.runSteps();
+    return this.running;
+  }
+
+  private async runSteps(): Promise<boolean> {
+    const { logger } = this.options;
+    const timeoutMs = this.options.stepTimeoutMs ?? 30_000;
+    const started = performance.now();
+    const stepsMs: Record<string, number> = {};
+    for (const { name, run } of this.steps) {
+      this.phase = { kind: 'running', step: name };
+      const stepStarted = performance.now();
+      try {
+        await withTimeout(run(), timeoutMs);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        this.phase = { kind: 'failed', step: name, message };
+        logger.error({ step: name, err: message, stepsMs }, 'warm-up failed; the service stays unready');
+        return false;
+      }
+      stepsMs[name] = Math.round(performance.now() - stepStarted);
+    }
+    const ms = Math.round(performance.now() - started);
+    this.phase = { kind: 'done', ms };
+    this.seconds.set(ms / 1000);
+    logger.info({ ms, stepsMs }, 'hot path warmed; ready');
+    return true;
+  }
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no end within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
