@@ -57,17 +57,25 @@ export class WarmUp {
   }
 
   /**
-   * A step sending one synthetic request through the app itself (routing,
-   * validation, handler, serialisation), marked so the kit leaves it out of
-   * the request metrics; any status other than `expectStatus` fails it.
+   * A step sending a synthetic request through the app itself (routing,
+   * validation, handler, serialisation) `times` times (1), marked so the kit
+   * leaves it out of the request metrics; any status other than
+   * `expectStatus` (200) fails it.
    */
-  request(name: string, app: ServiceApp, request: InjectOptions, expectStatus = 200): this {
+  request(
+    name: string,
+    app: ServiceApp,
+    request: InjectOptions,
+    { expectStatus = 200, times = 1 }: { expectStatus?: number; times?: number } = {},
+  ): this {
     return this.step(name, async () => {
-      const response = await app.inject({ ...request, headers: { ...request.headers, ...this.headers } });
-      if (response.statusCode !== expectStatus) {
-        throw new Error(
-          `${request.method ?? 'GET'} ${request.url} answered ${response.statusCode}, expected ${expectStatus}: ${response.body.slice(0, 200)}`,
-        );
+      for (let i = 0; i < times; i++) {
+        const response = await app.inject({ ...request, headers: { ...request.headers, ...this.headers } });
+        if (response.statusCode !== expectStatus) {
+          throw new Error(
+            `${request.method ?? 'GET'} ${request.url} answered ${response.statusCode}, expected ${expectStatus}: ${response.body.slice(0, 200)}`,
+          );
+        }
       }
     });
   }

@@ -156,16 +156,19 @@ describe('WarmUp', () => {
     const metrics = createMetrics('test-svc', { defaultMetrics: false });
     const warmUp = new WarmUp({ logger: createLogger({ service: 'test', level: 'silent' }), metrics });
     app = appWith(warmUp, metrics);
-    warmUp.request('hot route', app, { method: 'GET', url: '/hot' });
+    let hits = 0;
+    app.get('/counted', async () => ({ hits: ++hits }));
+    warmUp.request('hot route', app, { method: 'GET', url: '/counted' }, { times: 3 });
 
     expect(await warmUp.run()).toBe(true);
+    expect(hits).toBe(3);
     expect(await metrics.registry.metrics()).not.toMatch(
-      /http_request_duration_seconds_count\{[^}]*route="\/hot"/,
+      /http_request_duration_seconds_count\{[^}]*route="\/counted"/,
     );
 
-    await app.inject({ url: '/hot' });
+    await app.inject({ url: '/counted' });
     expect(await metrics.registry.metrics()).toMatch(
-      /http_request_duration_seconds_count\{[^}]*route="\/hot"/,
+      /http_request_duration_seconds_count\{[^}]*route="\/counted"/,
     );
   });
 
