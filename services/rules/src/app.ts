@@ -1,14 +1,17 @@
 import { RulesRequest, RulesResponse } from '@mlsys/contracts';
-import { createServiceApp, type ServiceApp } from '@mlsys/service-kit';
+import { createServiceApp, type ServiceApp, type WarmUp } from '@mlsys/service-kit';
 import { type Logger, type Metrics, StageTimer } from '@mlsys/telemetry';
 import { applyRules } from './domain/apply-rules.js';
 import { policyVersion, type RulesPolicy } from './domain/policy.js';
+import { warmUpRequest } from './warm-up.js';
 
 export interface RulesDeps {
   policy: RulesPolicy;
   logger: Logger;
   metrics: Metrics;
   version: string;
+  /** When given, `/readyz` waits for the rule pipeline to have run on a synthetic list. */
+  warmUp?: WarmUp;
 }
 
 /** The business-rules service: pure logic behind one route. No env, no listen. */
@@ -21,7 +24,7 @@ export function buildApp(deps: RulesDeps): ServiceApp {
     metrics: deps.metrics,
     // 2,000 items of ~150 bytes each.
     bodyLimitBytes: 512 * 1024,
-    readiness: { artifacts: () => ({ policy }) },
+    readiness: { artifacts: () => ({ policy }), warmUp: deps.warmUp },
   });
   const changes = deps.metrics.counter('rules_changes_total', 'songs removed or moved, by rule and action', [
     'rule',
@@ -36,10 +39,18 @@ export function buildApp(deps: RulesDeps): ServiceApp {
       const started = performance.now();
       const result = applyRules(request.body, deps.policy);
       timer.record('rules', performance.now() - started);
-      for (const change of result.changes) changes.inc({ rule: change.rule, action: change.action });
+      if (!deps.warmUp?.marks(request.headers))
+        for (const change of result.changes) changes.inc({ rule: change.rule, action: change.action });
       reply.header('server-timing', timer.header());
       return { ...result, policyVersion: policy };
     },
+  );
+
+  deps.warmUp?.request(
+    'rule pipeline',
+    app,
+    { method: 'POST', url: '/v1/apply', payload: warmUpRequest(Date.now()) },
+    { times: 5 },
   );
 
   return app;

@@ -1,6 +1,6 @@
 // rules process entry: reads the environment, serves HTTP, shuts down on SIGTERM/SIGINT.
 import { env, loadConfigOrExit, serviceEnv } from '@mlsys/config';
-import { installShutdown, packageVersion } from '@mlsys/service-kit';
+import { installShutdown, packageVersion, WarmUp } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { buildApp } from './app.js';
 import { DEFAULT_POLICY } from './domain/policy.js';
@@ -40,6 +40,8 @@ const config = loadConfigOrExit(
 const logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL });
 const shutdown = installShutdown({ service: SERVICE, logger, deadlineMs: config.SHUTDOWN_DEADLINE_MS });
 await shutdown.startUp(async () => {
+  const metrics = createMetrics(SERVICE);
+  const warmUp = new WarmUp({ logger, metrics });
   const app = buildApp({
     policy: {
       maxPerArtist: config.MAX_PER_ARTIST,
@@ -48,9 +50,11 @@ await shutdown.startUp(async () => {
       maxFreshnessLift: config.FRESHNESS_MAX_LIFT,
     },
     logger,
-    metrics: createMetrics(SERVICE),
+    metrics,
     version,
+    warmUp,
   });
   shutdown.onStop('http (stop accepting, finish in-flight requests)', () => app.close());
   await app.listen({ host: config.HOST, port: config.PORT });
+  await warmUp.run();
 });
