@@ -8,6 +8,7 @@ import { type Chargeback, Topics } from '@mlsys/contracts';
 import { fraud } from '@mlsys/datagen';
 import { loadFraudArtifacts } from '@mlsys/fraud-core';
 import { createKafka, JsonProducer } from '@mlsys/kafka';
+import { FAULTS } from '@mlsys/load-tests/faults';
 import { SLO } from '@mlsys/load-tests/slo';
 import { loadRecsArtifacts } from '@mlsys/recs-core/artifacts';
 import { closeRedis, connectRedis, createRedis } from '@mlsys/redis';
@@ -21,7 +22,6 @@ import { MetricsScraper } from './adapters/metrics-scraper.js';
 import { explainRecommendation } from './adapters/recs-explorer.js';
 import { TrafficRunner } from './adapters/traffic-runner.js';
 import { buildApp } from './app.js';
-import { FAULTS } from './domain/faults.js';
 import { presetSteps } from './domain/fraud-presets.js';
 import { fraudDrawing, recsDrawing, SCRAPED_SERVICES, type ScrapedService } from './domain/topology.js';
 import { topologyView } from './domain/topology-view.js';
@@ -31,7 +31,8 @@ import { presetWorld, sampleUsers } from './world.js';
 const SERVICE = 'console';
 const version = packageVersion(import.meta.url);
 /** The checkout's `.cache`, from this file (src/ or dist/): where `npm start` keeps its state. */
-const CACHE_DIR = fileURLToPath(new URL('../../../.cache/', import.meta.url));
+const CACHE_DIR_URL = new URL('../../../.cache/', import.meta.url);
+const CACHE_DIR = fileURLToPath(CACHE_DIR_URL);
 
 const DEFAULT_PORTS: Record<ScrapedService, number> = {
   'rec-api': 8080,
@@ -192,6 +193,7 @@ await shutdown.startUp(async () => {
   });
   shutdown.onStop('demo traffic', () => traffic.stop());
   const faults = new FaultInjector({
+    stack: { root: fileURLToPath(new URL('..', CACHE_DIR_URL)) },
     redisCommand: (command, ...args) => redis.call(command, ...args),
     traffic,
   });

@@ -1,9 +1,9 @@
+import { FAULTS } from '@mlsys/load-tests/faults';
 import { SLO } from '@mlsys/load-tests/slo';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TrafficSettings, TrafficStatus } from '../src/adapters/traffic-runner.js';
 import { buildApp, type ConsoleDeps } from '../src/app.js';
-import { FAULTS } from '../src/domain/faults.js';
 import { fraudDrawing, recsDrawing } from '../src/domain/topology.js';
 
 const TOKEN = 'test-token-0123456789';

@@ -1,15 +1,25 @@
+import {
+  faultById,
+  KILLABLE_SERVICES,
+  KillRefused,
+  killFaultId,
+  killService,
+  type StackLayout,
+  systemProcessControl,
+} from '@mlsys/load-tests/faults';
 import { HttpError } from '@mlsys/service-kit';
 import type { FaultOutcome } from '../app.js';
-import { faultById } from '../domain/faults.js';
 import type { TrafficRunner } from './traffic-runner.js';
 
 export interface FaultTargets {
+  /** The checkout `npm start` runs the stack from: its pid files and entry points (the kill faults). */
+  stack: StackLayout;
   /** Sends one command to the stack's Redis (the console's own client). */
   redisCommand: (command: string, ...args: string[]) => Promise<unknown>;
   traffic: TrafficRunner;
 }
 
-/** Injects the faults of `domain/faults.ts`; a timed one undoes itself after its seconds. */
+/** Injects the faults of the shared list (`load-tests/src/faults/catalog.ts`); a timed one undoes itself after its seconds. */
 export class FaultInjector {
   private readonly timers = new Set<NodeJS.Timeout>();
 
@@ -20,6 +30,16 @@ export class FaultInjector {
     if (!spec)
       throw new HttpError(400, 'invalid_request', `no fault "${request.fault}" in the console's list`);
     const seconds = request.seconds ?? 5;
+    const killed = KILLABLE_SERVICES.find((service) => killFaultId(service) === spec.id);
+    if (killed) {
+      try {
+        const target = await killService(killed, this.targets.stack, systemProcessControl);
+        return { fault: spec.id, message: `${killed} (pid ${target.pid}) killed; npm start restarts it` };
+      } catch (error) {
+        if (error instanceof KillRefused) throw new HttpError(409, 'refused', error.message);
+        throw error;
+      }
+    }
     switch (spec.id) {
       case 'pause-redis':
         await this.targets.redisCommand('CLIENT', 'PAUSE', String(seconds * 1000), 'ALL');
