@@ -57,24 +57,27 @@ export class WarmUp {
   }
 
   /**
-   * A step sending a synthetic request through the app itself (routing,
-   * validation, handler, serialisation) `times` times (1), marked so the kit
-   * leaves it out of the request metrics; any status other than
+   * A step sending synthetic requests through the app itself (routing,
+   * validation, handler, serialisation), each `times` times (1), marked so
+   * the kit leaves them out of the request metrics; any status other than
    * `expectStatus` (200) fails it.
    */
   request(
     name: string,
     app: ServiceApp,
-    request: InjectOptions,
+    requests: InjectOptions | readonly InjectOptions[],
     { expectStatus = 200, times = 1 }: { expectStatus?: number; times?: number } = {},
   ): this {
+    const list = Array.isArray(requests) ? requests : [requests as InjectOptions];
     return this.step(name, async () => {
-      for (let i = 0; i < times; i++) {
-        const response = await app.inject({ ...request, headers: { ...request.headers, ...this.headers } });
-        if (response.statusCode !== expectStatus) {
-          throw new Error(
-            `${request.method ?? 'GET'} ${request.url} answered ${response.statusCode}, expected ${expectStatus}: ${response.body.slice(0, 200)}`,
-          );
+      for (const request of list) {
+        for (let i = 0; i < times; i++) {
+          const response = await app.inject({ ...request, headers: { ...request.headers, ...this.headers } });
+          if (response.statusCode !== expectStatus) {
+            throw new Error(
+              `${request.method ?? 'GET'} ${request.url} answered ${response.statusCode}, expected ${expectStatus}: ${response.body.slice(0, 200)}`,
+            );
+          }
         }
       }
     });

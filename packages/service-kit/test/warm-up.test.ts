@@ -152,16 +152,24 @@ describe('WarmUp', () => {
     expect(runs).toBe(1);
   });
 
-  it('when the warm-up sends a request through the app, then the route runs but the request metrics do not count it', async () => {
+  it('when the warm-up sends requests through the app, then the route runs each the given times but the request metrics do not count it', async () => {
     const metrics = createMetrics('test-svc', { defaultMetrics: false });
     const warmUp = new WarmUp({ logger: createLogger({ service: 'test', level: 'silent' }), metrics });
     app = appWith(warmUp, metrics);
     let hits = 0;
     app.get('/counted', async () => ({ hits: ++hits }));
-    warmUp.request('hot route', app, { method: 'GET', url: '/counted' }, { times: 3 });
+    warmUp.request(
+      'hot route',
+      app,
+      [
+        { method: 'GET', url: '/counted' },
+        { method: 'GET', url: '/counted?again=1' },
+      ],
+      { times: 3 },
+    );
 
     expect(await warmUp.run()).toBe(true);
-    expect(hits).toBe(3);
+    expect(hits).toBe(6);
     expect(await metrics.registry.metrics()).not.toMatch(
       /http_request_duration_seconds_count\{[^}]*route="\/counted"/,
     );
