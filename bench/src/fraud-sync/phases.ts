@@ -29,16 +29,17 @@ function withDerived(sample: TimedSample & { phases: Phases }): Record<string, n
 }
 
 /**
- * The median of each phase over the requests at or above the `p`-th
- * latency percentile that were decided by the owner: what the slow ones
- * spent their time on. Null when there were none.
+ * The median of each phase over the owner-decided requests at or above the
+ * `p`-th latency percentile of those requests: what the slow ones spent
+ * their time on (fallbacks are left out: their time is the deadline's).
+ * Null when the owner decided none.
  */
 export function phaseMedians(samples: readonly TimedSample[], p: number): Record<string, number> | null {
-  const cutoff = percentile(Float64Array.from(samples.map((s) => s.latencyMs)).sort(), p);
-  const decided = samples.filter(
-    (s): s is TimedSample & { phases: Phases } =>
-      s.latencyMs >= cutoff && s.phases !== undefined && 'owner.decide' in s.phases,
+  const owned = samples.filter(
+    (s): s is TimedSample & { phases: Phases } => s.phases !== undefined && 'owner.decide' in s.phases,
   );
+  const cutoff = percentile(Float64Array.from(owned.map((s) => s.latencyMs)).sort(), p);
+  const decided = owned.filter((s) => s.latencyMs >= cutoff);
   if (decided.length === 0) return null;
   const byPhase = new Map<string, number[]>();
   for (const sample of decided) {

@@ -77,7 +77,7 @@ export interface RateRow {
   load_avg_1m: number;
   /**
    * Median ms of each phase over the owner-decided requests (`all`) and over the slowest 1 % of
-   * requests (`slowest_1pct`): where the tail's time goes. Null for the floor (it has no phases).
+   * them (`slowest_1pct`): where the owner's tail goes. Null for the floor (it has no phases).
    */
   phases_median_ms: {
     all: Record<string, number> | null;

@@ -80,7 +80,7 @@ const config = loadConfigOrExit(
     ONNX_THREADS: env.int({ description: 'onnxruntime intra-op threads', default: 1, min: 1, max: 64 }),
     SYNC_BATCH_WINDOW_MS: env.int({
       description:
-        'request-path payments arriving within this many ms share one ONNX call (0: one call each)',
+        'longest a request-path payment waits for the ONNX call in flight; those waiting share the next call (an idle model runs one at once; 0: one call each)',
       default: 1,
       min: 0,
       max: 50,

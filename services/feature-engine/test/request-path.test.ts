@@ -231,17 +231,50 @@ describe('RequestPath', () => {
 });
 
 describe('MicroBatcher', () => {
-  it('when items arrive within the window, then they share one call; with a window of 0, each has its own', async () => {
-    const sizes: number[] = [];
-    const run = async (items: readonly number[]) => {
-      sizes.push(items.length);
-      return items.map((n) => n * 2);
-    };
-    const batched = new MicroBatcher(run, 5);
-    expect(await Promise.all([1, 2, 3].map((n) => batched.submit(n)))).toEqual([2, 4, 6]);
-    const single = new MicroBatcher(run, 0);
-    expect(await Promise.all([4, 5].map((n) => single.submit(n)))).toEqual([8, 10]);
-    expect(sizes).toEqual([3, 1, 1]);
+  /** A model whose calls the test ends by hand. */
+  function heldModel() {
+    const calls: Array<{ items: readonly number[]; end: () => void }> = [];
+    const run = (items: readonly number[]) =>
+      new Promise<number[]>((resolve) => calls.push({ items, end: () => resolve(items.map((n) => n * 2)) }));
+    return { calls, run };
+  }
+  const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('when an item finds no call in flight, then it runs at once, and items arriving meanwhile share the next call', async () => {
+    const model = heldModel();
+    const batcher = new MicroBatcher(model.run, 50);
+
+    const first = batcher.submit(1);
+    const rest = [2, 3, 4].map((n) => batcher.submit(n));
+    await tick();
+    expect(model.calls.map((c) => c.items)).toEqual([[1]]);
+
+    model.calls[0]!.end();
+    await tick();
+    expect(model.calls.map((c) => c.items)).toEqual([[1], [2, 3, 4]]);
+    model.calls[1]!.end();
+
+    expect(await first).toBe(2);
+    expect(await Promise.all(rest)).toEqual([4, 6, 8]);
+    expect(batcher.stats).toEqual({ calls: 2, items: 4 });
+  });
+
+  it('when a call in flight outlasts the window, then the waiting items go without it; with a window of 0, each goes alone', async () => {
+    const model = heldModel();
+    const batcher = new MicroBatcher(model.run, 5);
+    void batcher.submit(1);
+    const waited = batcher.submit(2);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(model.calls.map((c) => c.items)).toEqual([[1], [2]]);
+    model.calls[1]!.end();
+    expect(await waited).toBe(4);
+
+    const single = heldModel();
+    const alone = new MicroBatcher(single.run, 0);
+    void alone.submit(5);
+    void alone.submit(6);
+    await tick();
+    expect(single.calls.map((c) => c.items)).toEqual([[5], [6]]);
   });
 });
 
