@@ -1,5 +1,5 @@
 import { CandidatesRequest, CandidatesResponse, encodeFloat32, encodeInt32 } from '@mlsys/contracts';
-import { createServiceApp, RequestValidationError, type ServiceApp } from '@mlsys/service-kit';
+import { createServiceApp, RequestValidationError, type ServiceApp, type WarmUp } from '@mlsys/service-kit';
 import { type Logger, type Metrics, StageTimer } from '@mlsys/telemetry';
 import type { CandidateIndex } from './domain/ports.js';
 
@@ -11,6 +11,8 @@ export interface CandidateGenDeps {
   logger: Logger;
   metrics: Metrics;
   version: string;
+  /** When given, `/readyz` waits for it (main adds the searches), and its requests are not counted. */
+  warmUp?: WarmUp;
 }
 
 /** Candidate generation: top-k songs by user vector from the in-memory index. No env, no listen. */
@@ -21,7 +23,10 @@ export function buildApp(deps: CandidateGenDeps): ServiceApp {
     logger: deps.logger,
     metrics: deps.metrics,
     bodyLimitBytes: 64 * 1024,
-    readiness: { artifacts: () => ({ index: deps.indexVersion, ...deps.indexParams }) },
+    readiness: {
+      artifacts: () => ({ index: deps.indexVersion, ...deps.indexParams }),
+      warmUp: deps.warmUp,
+    },
   });
   const searchSeconds = deps.metrics.histogram('candidate_gen_search_seconds', 'time of one index search');
   const returned = deps.metrics.histogram(
@@ -49,8 +54,10 @@ export function buildApp(deps: CandidateGenDeps): ServiceApp {
       const found = deps.index.search(vector, k, new Set(exclude));
       const ms = performance.now() - started;
       timer.record('ann', ms);
-      searchSeconds.observe(ms / 1000);
-      returned.observe(found.ids.length);
+      if (!deps.warmUp?.marks(request.headers)) {
+        searchSeconds.observe(ms / 1000);
+        returned.observe(found.ids.length);
+      }
       reply.header('server-timing', timer.header());
       return {
         candidates: { ids: encodeInt32(found.ids), scores: encodeFloat32(found.scores) },
@@ -60,4 +67,19 @@ export function buildApp(deps: CandidateGenDeps): ServiceApp {
   );
 
   return app;
+}
+
+/** The warm-up's searches: each query through `POST /v1/candidates` at the design's k, a few times. */
+export function warmUpSearches(
+  warmUp: WarmUp,
+  app: ServiceApp,
+  queries: readonly number[][],
+  k: number,
+): void {
+  warmUp.request(
+    'index search',
+    app,
+    queries.map((vector) => ({ method: 'POST' as const, url: '/v1/candidates', payload: { vector, k } })),
+    { times: 3 },
+  );
 }

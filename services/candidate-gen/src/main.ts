@@ -3,10 +3,11 @@
 // shuts down on SIGTERM/SIGINT.
 import { env, loadConfigOrExit, serviceEnv } from '@mlsys/config';
 import { loadRecsArtifacts } from '@mlsys/recs-core/artifacts';
-import { installShutdown, packageVersion } from '@mlsys/service-kit';
+import { installShutdown, packageVersion, WarmUp } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { HnswCandidateIndex } from './adapters/hnsw-index.js';
-import { buildApp } from './app.js';
+import { warmUpQueries } from './adapters/warm-up-queries.js';
+import { buildApp, warmUpSearches } from './app.js';
 
 const SERVICE = 'candidate-gen';
 const version = packageVersion(import.meta.url);
@@ -30,6 +31,8 @@ await shutdown.startUp(async () => {
   const { hnsw, artifactVersion } = artifacts.manifest;
   logger.info({ artifactVersion, songs: index.size, m: hnsw.m, efSearch: hnsw.efSearch }, 'index loaded');
 
+  const metrics = createMetrics(SERVICE);
+  const warmUp = new WarmUp({ logger, metrics });
   const app = buildApp({
     index,
     indexVersion: artifactVersion,
@@ -40,9 +43,13 @@ await shutdown.startUp(async () => {
       songs: String(index.size),
     },
     logger,
-    metrics: createMetrics(SERVICE),
+    metrics,
     version,
+    warmUp,
   });
+  // A few real users' queries: the first searches fault the index's pages in and compile the route.
+  warmUpSearches(warmUp, app, warmUpQueries(artifacts, 8), hnsw.candidates);
   shutdown.onStop('http (stop accepting, finish in-flight requests)', () => app.close());
   await app.listen({ host: config.HOST, port: config.PORT });
+  await warmUp.run();
 });
