@@ -1,5 +1,5 @@
 import { decodeFloat32, decodeInt32, RankRequest, RankResponse } from '@mlsys/contracts';
-import { createServiceApp, RequestValidationError, type ServiceApp } from '@mlsys/service-kit';
+import { createServiceApp, RequestValidationError, type ServiceApp, type WarmUp } from '@mlsys/service-kit';
 import { type Logger, type Metrics, StageTimer } from '@mlsys/telemetry';
 import type { RankerCatalog } from './domain/catalog.js';
 import type { ScoringModel } from './domain/ports.js';
@@ -15,6 +15,8 @@ export interface RankerDeps {
   metrics: Metrics;
   version: string;
   now?: () => number;
+  /** When given, `/readyz` waits for it (main adds the model runs), and its requests are not counted. */
+  warmUp?: WarmUp;
 }
 
 /** The ranking stage: scores candidates on cross features with the ONNX model. No env, no listen. */
@@ -27,7 +29,10 @@ export function buildApp(deps: RankerDeps): ServiceApp {
     metrics: deps.metrics,
     // 2,000 candidates and 50 listens as JSON.
     bodyLimitBytes: 256 * 1024,
-    readiness: { artifacts: () => ({ model: deps.modelVersion, ...deps.modelInfo }) },
+    readiness: {
+      artifacts: () => ({ model: deps.modelVersion, ...deps.modelInfo }),
+      warmUp: deps.warmUp,
+    },
   });
   const modelSeconds = deps.metrics.histogram(
     'ranker_model_seconds',
@@ -48,8 +53,10 @@ export function buildApp(deps: RankerDeps): ServiceApp {
       const problems = requestProblems(deps.catalog, input);
       if (problems.length > 0) throw new RequestValidationError('body', problems);
       const ranked = await rankCandidates(deps.model, deps.catalog, input, input.nowMs ?? now());
-      modelSeconds.observe(ranked.modelMs / 1000);
-      batch.observe(ranked.ids.length);
+      if (!deps.warmUp?.marks(request.headers)) {
+        modelSeconds.observe(ranked.modelMs / 1000);
+        batch.observe(ranked.ids.length);
+      }
       const timer = new StageTimer();
       timer.record('features', ranked.featuresMs);
       timer.record('model', ranked.modelMs);

@@ -4,11 +4,12 @@
 import { env, loadConfigOrExit, serviceEnv } from '@mlsys/config';
 import { servingClockEnv, servingClockFromEnv } from '@mlsys/recs-core';
 import { loadRecsArtifacts } from '@mlsys/recs-core/artifacts';
-import { installShutdown, packageVersion } from '@mlsys/service-kit';
+import { installShutdown, packageVersion, WarmUp } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { loadRankerModel } from './adapters/onnx-model.js';
 import { buildApp } from './app.js';
 import { buildCatalog } from './domain/catalog.js';
+import { warmUpRanking } from './warm-up.js';
 
 const SERVICE = 'ranker';
 const version = packageVersion(import.meta.url);
@@ -44,6 +45,8 @@ await shutdown.startUp(async () => {
     logger.info(fields, message),
   );
 
+  const metrics = createMetrics(SERVICE);
+  const warmUp = new WarmUp({ logger, metrics });
   const app = buildApp({
     model,
     catalog,
@@ -51,9 +54,13 @@ await shutdown.startUp(async () => {
     modelInfo: { trees: String(ranker?.trees ?? 0), features: String(ranker?.featureNames.length ?? 0) },
     now,
     logger,
-    metrics: createMetrics(SERVICE),
+    metrics,
     version,
+    warmUp,
   });
+  // The design's candidate count (what rec-api sends) and a small batch: onnxruntime sizes its buffers per shape.
+  warmUpRanking(warmUp, app, catalog, [artifacts.manifest.hnsw.candidates, 100], now());
   shutdown.onStop('http (stop accepting, finish in-flight requests)', () => app.close());
   await app.listen({ host: config.HOST, port: config.PORT });
+  await warmUp.run();
 });
