@@ -59,23 +59,24 @@ export class WarmUp {
   /**
    * A step sending synthetic requests through the app itself (routing,
    * validation, handler, serialisation), each `times` times (1), marked so
-   * the kit leaves them out of the request metrics; any status other than
+   * the kit leaves them out of the request metrics; a status not in
    * `expectStatus` (200) fails it.
    */
   request(
     name: string,
     app: ServiceApp,
     requests: InjectOptions | readonly InjectOptions[],
-    { expectStatus = 200, times = 1 }: { expectStatus?: number; times?: number } = {},
+    { expectStatus = 200, times = 1 }: { expectStatus?: number | readonly number[]; times?: number } = {},
   ): this {
     const list = Array.isArray(requests) ? requests : [requests as InjectOptions];
+    const expected: readonly number[] = typeof expectStatus === 'number' ? [expectStatus] : expectStatus;
     return this.step(name, async () => {
       for (const request of list) {
         for (let i = 0; i < times; i++) {
           const response = await app.inject({ ...request, headers: { ...request.headers, ...this.headers } });
-          if (response.statusCode !== expectStatus) {
+          if (!expected.includes(response.statusCode)) {
             throw new Error(
-              `${request.method ?? 'GET'} ${request.url} answered ${response.statusCode}, expected ${expectStatus}: ${response.body.slice(0, 200)}`,
+              `${request.method ?? 'GET'} ${request.url} answered ${response.statusCode}, expected ${expected.join(' or ')}: ${response.body.slice(0, 200)}`,
             );
           }
         }
