@@ -82,14 +82,14 @@ export function buildApp(deps: ConsoleDeps): ServiceApp {
       throw new HttpError(
         401,
         'unauthorized',
-        'this action changes the stack: send the console token printed at start-up as "Authorization: Bearer <token>" (the page does, when opened with ?token=<token>)',
+        'this action changes the stack: send the console token (npm start prints where it is: .cache/console-token) as "Authorization: Bearer <token>"; the page does when opened with ?token=<token>',
       );
   };
   const actions = deps.metrics.counter('console_actions_total', 'actions taken from the console, by kind', [
     'action',
   ]);
 
-  app.get('/', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/', async (_request, reply) => {
     reply.header('content-type', 'text/html; charset=utf-8');
     reply.header('cache-control', 'no-store');
     return renderPage({
@@ -107,7 +107,7 @@ export function buildApp(deps: ConsoleDeps): ServiceApp {
 
   app.get(
     '/assets/:file',
-    { schema: { hide: true, params: Type.Object({ file: Type.String({ maxLength: 64 }) }) } },
+    { schema: { params: Type.Object({ file: Type.String({ maxLength: 64 }) }) } },
     async (request, reply) => {
       const type = ASSETS[request.params.file];
       if (!type) throw new HttpError(404, 'not_found', `no asset ${request.params.file}`);
@@ -116,27 +116,18 @@ export function buildApp(deps: ConsoleDeps): ServiceApp {
     },
   );
 
-  app.get(
-    '/api/topology',
-    { schema: { description: 'numbers and colour of every box over the window' } },
-    async () => deps.topology(),
-  );
+  app.get('/api/topology', {}, async () => deps.topology());
 
-  app.get(
-    '/api/recs/explain',
-    { schema: { description: 'one recommendation with explain=true', querystring: ConsoleRecsExplainQuery } },
-    async (request) => {
-      const { userId, region, count = 10 } = request.query;
-      return deps.recs.explain({ userId, region, count });
-    },
-  );
+  app.get('/api/recs/explain', { schema: { querystring: ConsoleRecsExplainQuery } }, async (request) => {
+    const { userId, region, count = 10 } = request.query;
+    return deps.recs.explain({ userId, region, count });
+  });
 
   app.post(
     '/api/fraud/explain',
     {
       preHandler: requireToken,
       schema: {
-        description: 'plays a preset or one payment and explains its decision',
         body: ConsoleFraudExplainRequest,
       },
     },
@@ -157,15 +148,13 @@ export function buildApp(deps: ConsoleDeps): ServiceApp {
     },
   );
 
-  app.get('/api/traffic', { schema: { description: 'what the demo traffic does' } }, async () =>
-    deps.traffic.status(),
-  );
+  app.get('/api/traffic', {}, async () => deps.traffic.status());
 
   app.post(
     '/api/traffic',
     {
       preHandler: requireToken,
-      schema: { description: 'changes the demo traffic', body: ConsoleTrafficChange },
+      schema: { body: ConsoleTrafficChange },
     },
     async (request) => {
       actions.inc({ action: 'traffic' });
@@ -178,7 +167,7 @@ export function buildApp(deps: ConsoleDeps): ServiceApp {
     '/api/faults',
     {
       preHandler: requireToken,
-      schema: { description: 'injects one fault of the list', body: ConsoleFaultRequest },
+      schema: { body: ConsoleFaultRequest },
     },
     async (request) => {
       actions.inc({ action: `fault:${request.body.fault}` });

@@ -136,7 +136,7 @@ describe('actions need the token', () => {
 
       expect([none.statusCode, wrong.statusCode]).toEqual([401, 401]);
       expect(none.json().error.code).toBe('unauthorized');
-      expect(none.json().error.message).toMatch(/token printed at start-up/);
+      expect(none.json().error.message).toMatch(/console token \(npm start prints where it is/);
       expect(calls).toEqual([]);
     },
   );
