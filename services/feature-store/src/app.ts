@@ -16,6 +16,7 @@ import {
   RequestValidationError,
   type ServiceApp,
   unavailable,
+  type WarmUp,
 } from '@mlsys/service-kit';
 import { type Logger, type Metrics, StageTimer } from '@mlsys/telemetry';
 import type { FeatureStore } from './domain/ports.js';
@@ -30,6 +31,8 @@ export interface FeatureStoreDeps {
   version: string;
   readiness: Record<string, ReadinessCheck>;
   now?: () => number;
+  /** When given, `/readyz` waits for the read path to have run (see `warmUpReadPath`), and its requests are not counted. */
+  warmUp?: WarmUp;
 }
 
 /** The feature store's HTTP face: user features, batch song features, live listens. No env, no listen. */
@@ -51,6 +54,7 @@ export function buildApp(deps: FeatureStoreDeps): ServiceApp {
           return `version ${version.id} from artifacts ${version.artifactVersion}${deps.progress.isRunning ? `; ${deps.progress.describe()}` : ''}`;
         },
       },
+      warmUp: deps.warmUp,
     },
   });
   const listens = deps.metrics.counter('feature_store_listens_total', 'live listen events recorded');
@@ -102,7 +106,7 @@ export function buildApp(deps: FeatureStoreDeps): ServiceApp {
         version,
         user: await deps.store.user(version, userId),
       }));
-      lookups.inc({ outcome: found.user ? 'found' : 'unknown' });
+      if (!deps.warmUp?.marks(request.headers)) lookups.inc({ outcome: found.user ? 'found' : 'unknown' });
       if (!found.user) throw notFound(`features of user ${userId}`);
       const { user, version } = found;
       reply.header('server-timing', timing('redis', started));
@@ -171,6 +175,27 @@ export function buildApp(deps: FeatureStoreDeps): ServiceApp {
   );
 
   return app;
+}
+
+/**
+ * The warm-up's reads, once a version is live: user 0's features (a known
+ * user in every materialised set; 404 is a read too) and a batch of 50 songs
+ * with embeddings, three times each. Reads only: nothing is written.
+ */
+export function warmUpReadPath(warmUp: WarmUp, app: ServiceApp): void {
+  warmUp.request(
+    'read path',
+    app,
+    [
+      { method: 'GET', url: '/v1/users/0/features' },
+      {
+        method: 'POST',
+        url: '/v1/songs/features',
+        payload: { ids: Array.from({ length: 50 }, (_, i) => i), withEmbeddings: true },
+      },
+    ],
+    { expectStatus: [200, 404], times: 3 },
+  );
 }
 
 function timing(name: string, started: number): string {

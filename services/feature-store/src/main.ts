@@ -6,11 +6,11 @@ import { env, loadConfigOrExit, serviceEnv } from '@mlsys/config';
 import { servingClockEnv, servingClockFromEnv } from '@mlsys/recs-core';
 import { loadRecsArtifacts } from '@mlsys/recs-core/artifacts';
 import { closeRedis, connectRedis, createRedis, pingRedis, type Redis } from '@mlsys/redis';
-import { installShutdown, packageVersion } from '@mlsys/service-kit';
+import { installShutdown, packageVersion, WarmUp } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { artifactFeatureSource } from './adapters/artifact-source.js';
 import { RedisFeatureStore } from './adapters/redis-feature-store.js';
-import { buildApp } from './app.js';
+import { buildApp, warmUpReadPath } from './app.js';
 import { materialize } from './domain/materialize.js';
 import { MaterializationProgress } from './domain/progress.js';
 
@@ -68,6 +68,7 @@ await shutdown.startUp(async () => {
   const metrics = createMetrics(SERVICE);
   const store = new RedisFeatureStore(redis);
   const progress = new MaterializationProgress();
+  const warmUp = new WarmUp({ logger, metrics });
   const app = buildApp({
     store,
     progress,
@@ -76,7 +77,9 @@ await shutdown.startUp(async () => {
     metrics,
     version,
     readiness: { redis: () => pingRedis(redis) },
+    warmUp,
   });
+  warmUpReadPath(warmUp, app);
   shutdown.onStop('http (stop accepting, finish in-flight requests)', () => app.close());
   await app.listen({ host: config.HOST, port: config.PORT });
 
@@ -87,7 +90,7 @@ await shutdown.startUp(async () => {
   );
   const started = Date.now();
   let lastLogged = '';
-  materialize(artifactFeatureSource(artifacts), store, {
+  const materialising = materialize(artifactFeatureSource(artifacts), store, {
     nowMs: started,
     batchSize: config.MATERIALIZE_BATCH,
     force: config.FORCE_MATERIALIZE,
@@ -116,4 +119,9 @@ await shutdown.startUp(async () => {
       progress.failed(error);
       logger.error({ err: error.message }, 'materialisation failed; serving the previous version if any');
     });
+
+  // The read path can only be warmed once a version is live: at once after a restart (the live
+  // version serves while a new one is built), after the first materialisation otherwise.
+  if (await store.current().catch(() => undefined)) await warmUp.run();
+  else void materialising.then(() => warmUp.run());
 });
