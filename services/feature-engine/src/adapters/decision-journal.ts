@@ -36,11 +36,12 @@ export class RedisDecisionJournal implements DecisionJournal {
       decision: payment.decision,
       features: payment.features,
     };
-    await this.redis
-      .multi()
-      .hset(key, payment.transactionId, JSON.stringify(stored))
-      .expire(key, TTL_SECONDS)
-      .exec();
+    // Two commands in one write (the client pipelines a tick's commands), not a MULTI: nothing
+    // reads the hash between them, and a TTL refreshed a moment late bounds the same leftovers.
+    await Promise.all([
+      this.redis.hset(key, payment.transactionId, JSON.stringify(stored)),
+      this.redis.expire(key, TTL_SECONDS),
+    ]);
   }
 
   async forget(payments: ReadonlyArray<Pick<DecidedPayment, 'partition' | 'transactionId'>>): Promise<void> {

@@ -63,21 +63,30 @@ export class RedisTransactionLedger implements TransactionLedger {
   ) {}
 
   admit(transaction: Transaction): Promise<Admission> {
-    return admit.run(
-      this.redis,
-      [key(transaction)],
-      transactionFingerprint(transaction),
-      this.inFlightSeconds,
-    );
+    return admit.run(this.redis, [key(transaction)], fingerprintOf(transaction), this.inFlightSeconds);
   }
 
   async confirm(transaction: Transaction): Promise<void> {
-    await confirm.run(this.redis, [key(transaction)], transactionFingerprint(transaction), this.ttlSeconds);
+    await confirm.run(this.redis, [key(transaction)], fingerprintOf(transaction), this.ttlSeconds);
   }
 
   async release(transaction: Transaction): Promise<void> {
-    await release.run(this.redis, [key(transaction)], transactionFingerprint(transaction));
+    await release.run(this.redis, [key(transaction)], fingerprintOf(transaction));
   }
 }
 
 const key = (transaction: Transaction) => `txn:${transaction.transactionId}`;
+
+/**
+ * A request admits and then settles the same payment object: its fingerprint (canonical JSON and
+ * SHA-256, a noticeable share of the API's CPU per payment) is computed once for both.
+ */
+const fingerprints = new WeakMap<Transaction, string>();
+function fingerprintOf(transaction: Transaction): string {
+  let fingerprint = fingerprints.get(transaction);
+  if (fingerprint === undefined) {
+    fingerprint = transactionFingerprint(transaction);
+    fingerprints.set(transaction, fingerprint);
+  }
+  return fingerprint;
+}
