@@ -1,5 +1,5 @@
 import { RecommendationParams, RecommendationQuery, Recommendations } from '@mlsys/contracts';
-import { createServiceApp, RequestValidationError, type ServiceApp } from '@mlsys/service-kit';
+import { createServiceApp, RequestValidationError, type ServiceApp, type WarmUp } from '@mlsys/service-kit';
 import { type Logger, type Metrics, serverTimingHeader } from '@mlsys/telemetry';
 import type { ServingCatalog } from './domain/catalog.js';
 import type { RecommendationStages } from './domain/ports.js';
@@ -14,6 +14,8 @@ export interface RecApiDeps {
   metrics: Metrics;
   version: string;
   now?: () => number;
+  /** When given, `/readyz` waits for it (main adds the recommendations), and its requests are not counted. */
+  warmUp?: WarmUp;
 }
 
 /** The public gateway of the recommendation design. No env, no listen. */
@@ -25,7 +27,7 @@ export function buildApp(deps: RecApiDeps): ServiceApp {
     metrics: deps.metrics,
     bodyLimitBytes: 1024,
     // Stages are not readiness checks: when one is down the gateway still answers, degraded.
-    readiness: { artifacts: () => ({ catalog: deps.catalog.artifactVersion }) },
+    readiness: { artifacts: () => ({ catalog: deps.catalog.artifactVersion }), warmUp: deps.warmUp },
   });
 
   const stageSeconds = deps.metrics.histogram(
@@ -76,10 +78,13 @@ export function buildApp(deps: RecApiDeps): ServiceApp {
 
       const result = await recommend(pipeline, { userId, region, count, allowExplicit });
 
-      for (const t of result.timings)
-        if (!t.name.includes('.')) stageSeconds.observe({ stage: t.name }, t.ms / 1000);
-      for (const d of result.degraded) degraded.inc({ stage: d.stage });
-      if (result.coldStart) coldStarts.inc();
+      // The warm-up's answers are not traffic; a rules bug it meets is still one.
+      if (!deps.warmUp?.marks(request.headers)) {
+        for (const t of result.timings)
+          if (!t.name.includes('.')) stageSeconds.observe({ stage: t.name }, t.ms / 1000);
+        for (const d of result.degraded) degraded.inc({ stage: d.stage });
+        if (result.coldStart) coldStarts.inc();
+      }
       if (result.rulesMissed > 0) {
         rulesMissed.inc(result.rulesMissed);
         request.log.error(

@@ -6,12 +6,13 @@ import { onlineFeatureReader } from '@mlsys/feature-store/online';
 import { servingClockEnv, servingClockFromEnv } from '@mlsys/recs-core';
 import { loadRecsArtifacts } from '@mlsys/recs-core/artifacts';
 import { closeRedis, connectRedis, createRedis, type Redis } from '@mlsys/redis';
-import { installShutdown, packageVersion } from '@mlsys/service-kit';
+import { installShutdown, packageVersion, WarmUp } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { loadServingCatalog } from './adapters/artifact-catalog.js';
 import { HttpRecommendationStages } from './adapters/http-stages.js';
 import { RedisUserFeatures } from './adapters/online-features.js';
 import { buildApp } from './app.js';
+import { warmUpRecommendations } from './warm-up.js';
 
 const SERVICE = 'rec-api';
 const version = packageVersion(import.meta.url);
@@ -118,6 +119,8 @@ await shutdown.startUp(async () => {
     config.POOL_CONNECTIONS,
   );
   shutdown.onStop('downstream connection pools', () => stages.close());
+  const metrics = createMetrics(SERVICE);
+  const warmUp = new WarmUp({ logger, metrics });
   const app = buildApp({
     stages,
     catalog,
@@ -130,9 +133,17 @@ await shutdown.startUp(async () => {
     rulesOverfetch: config.RULES_OVERFETCH,
     now,
     logger,
-    metrics: createMetrics(SERVICE),
+    metrics,
     version,
+    warmUp,
+  });
+  // Users 0-3 are in every materialised set; four at once open four connections to each stage.
+  warmUpRecommendations(warmUp, app, logger, {
+    users: ['0', '1', '2', '3'],
+    region: [...catalog.regions.keys()][0]!,
+    rounds: 3,
   });
   shutdown.onStop('http (stop accepting, finish in-flight requests)', () => app.close());
   await app.listen({ host: config.HOST, port: config.PORT });
+  await warmUp.run();
 });
