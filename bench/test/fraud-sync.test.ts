@@ -4,6 +4,7 @@ import { openLoop } from '../src/fraud-sync/open-loop.js';
 import { PaymentMix } from '../src/fraud-sync/payment-mix.js';
 import { phaseMedians } from '../src/fraud-sync/phases.js';
 import {
+  firstSecondP99,
   holds,
   maxHoldingRate,
   type RateMeasurement,
@@ -95,6 +96,26 @@ describe('summarizeRate', () => {
     expect(summary.p99_fresh_card_ms).toBe(5);
     expect(summary.p99_returning_card_ms).toBe(20);
     expect(summary.returning_share).toBe(0.5);
+  });
+});
+
+describe('firstSecondP99', () => {
+  it('when the first second was slow, then its p99 is of the first `rate` samples only, and the steady p99 hides it', () => {
+    // 200 req/s for 30 s: the first 200 requests (due in the first second) took 50..249 ms, the rest 5 ms.
+    const samples = Array.from({ length: 6000 }, (_, i) => sample(i < 200 ? 50 + i : 5));
+
+    const summary = summarizeRate(measurement({ rate: 200, samples }));
+
+    expect(firstSecondP99(samples, 200)).toBe(247);
+    expect(summary.first_second_p99_ms).toBe(247);
+    expect(summary.p99_ms).toBeLessThan(250);
+    expect(summary.p95_ms).toBe(5);
+  });
+
+  it('when the rate is fractional or the run shorter than a second, then the requests due before 1 s count', () => {
+    expect(firstSecondP99([sample(1), sample(2), sample(3)], 2.5)).toBe(3);
+    expect(firstSecondP99([sample(7)], 100)).toBe(7);
+    expect(firstSecondP99([], 100)).toBeNull();
   });
 });
 
@@ -250,5 +271,33 @@ describe('openLoop', () => {
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(0);
     expect(sent.at(-1)!.eventTime - sent[0]!.eventTime).toBeGreaterThanOrEqual(48);
     expect(samples.filter((s) => !s.ok).map((s) => s.failure)).toEqual(Array(5).fill('503 unavailable'));
+  });
+
+  it('when an early request is answered last, then the samples still come in due order (what firstSecondP99 reads)', async () => {
+    let calls = 0;
+    const payment = {
+      transactionId: 'sim',
+      eventTime: 0,
+      cardId: 'sim',
+      terminalId: 't1',
+      amount: 1,
+      currency: 'EUR',
+      channel: 'pos',
+      merchantCategory: '5411',
+    } satisfies Transaction;
+    const { samples } = await openLoop({
+      rate: 1000,
+      seconds: 0.01,
+      next: () => ({ payment, returning: false }),
+      nextId: () => `run-${calls}`,
+      // The first request is held until the last one has been answered.
+      call: async () => {
+        calls++;
+        if (calls === 1) await new Promise((resolve) => setTimeout(resolve, 40));
+        return { full: true };
+      },
+    });
+    expect(samples).toHaveLength(10);
+    expect(samples[0]!.latencyMs).toBeGreaterThan(Math.max(...samples.slice(1).map((s) => s.latencyMs)));
   });
 });

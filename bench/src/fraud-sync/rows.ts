@@ -57,6 +57,8 @@ export interface RateRow {
   p50_ms: number;
   p95_ms: number;
   p99_ms: number;
+  /** p99 of the requests due in the run's first second: a cold start (or restart) shows here, not in `p99_ms`. */
+  first_second_p99_ms: number | null;
   max_ms: number;
   p99_fresh_card_ms: number | null;
   p99_returning_card_ms: number | null;
@@ -111,6 +113,7 @@ export function summarizeRate(m: RateMeasurement): RateRow {
     p50_ms: round(percentile(latencies, 50)),
     p95_ms: round(percentile(latencies, 95)),
     p99_ms: round(percentile(latencies, 99)),
+    first_second_p99_ms: firstSecondP99(samples, m.rate),
     max_ms: round(latencies.at(-1) ?? Number.NaN),
     p99_fresh_card_ms: p99Of(samples.filter((s) => !s.returning)),
     p99_returning_card_ms: p99Of(samples.filter((s) => s.returning)),
@@ -126,6 +129,17 @@ export function summarizeRate(m: RateMeasurement): RateRow {
     phases_median_ms:
       m.mode === 'floor' ? null : { all: phaseMedians(samples, 0), slowest_1pct: phaseMedians(samples, 99) },
   };
+}
+
+/**
+ * p99 latency of the requests due in the first second of a run: the first
+ * `rate` samples, since the open loop lists them in due order (request i due
+ * at i / rate s). Null when there are none.
+ */
+export function firstSecondP99(samples: readonly Pick<Sample, 'latencyMs'>[], rate: number): number | null {
+  const first = samples.slice(0, Math.ceil(rate));
+  if (first.length === 0) return null;
+  return round(percentile(Float64Array.from(first.map((s) => s.latencyMs)).sort(), 99));
 }
 
 /**
