@@ -19,6 +19,17 @@ export type ErrorBody = Static<typeof ErrorBody>;
  */
 export const DEADLINE_HEADER = 'x-deadline-ms';
 
+/** The header as a route declares it (OpenAPI shows it; a value that is not a positive number is ignored). */
+export const DeadlineHeaders = Type.Object({
+  [DEADLINE_HEADER]: Type.Optional(
+    Type.String({
+      description:
+        "the caller's time left for this call, in ms: past it the callee answers 'not in time' itself instead of working on",
+      examples: ['38'],
+    }),
+  ),
+});
+
 export const DependencyCheck = Type.Object({
   name: Type.String(),
   ok: Type.Boolean(),

@@ -1,5 +1,6 @@
 import {
   DEADLINE_HEADER,
+  DeadlineHeaders,
   Decision,
   ErrorBody,
   FeatureEngineStatus,
@@ -77,6 +78,7 @@ export function buildApp(deps: FeatureEngineDeps): ServiceApp {
     {
       schema: {
         body: Transaction,
+        headers: DeadlineHeaders,
         response: { 200: Decision, 400: ErrorBody, 413: ErrorBody, 421: ErrorBody, 503: ErrorBody },
       },
     },
