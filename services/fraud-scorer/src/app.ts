@@ -1,5 +1,5 @@
 import { ActiveRules, Decision, ErrorBody, Transaction } from '@mlsys/contracts';
-import { createServiceApp, type ReadinessCheck, type ServiceApp } from '@mlsys/service-kit';
+import { createServiceApp, type ReadinessCheck, type ServiceApp, type WarmUp } from '@mlsys/service-kit';
 import type { Logger, Metrics } from '@mlsys/telemetry';
 import type { RuleBook } from './domain/rules.js';
 import { decideRulesOnly } from './rules-only.js';
@@ -13,6 +13,8 @@ export interface FraudScorerDeps {
   artifacts: () => Record<string, string>;
   rules: () => RuleBook;
   clock?: () => number;
+  /** When given, `/readyz` waits for it (see `warmUpScoring`), and its requests are not counted. */
+  warmUp?: WarmUp;
 }
 
 /**
@@ -28,7 +30,7 @@ export function buildApp(deps: FraudScorerDeps): ServiceApp {
     logger: deps.logger,
     metrics: deps.metrics,
     bodyLimitBytes: 16 * 1024,
-    readiness: { checks: deps.readiness, artifacts: deps.artifacts },
+    readiness: { checks: deps.readiness, artifacts: deps.artifacts, warmUp: deps.warmUp },
   });
   const rulesOnly = deps.metrics.counter(
     'fraud_scorer_rules_only_decisions_total',
@@ -46,7 +48,7 @@ export function buildApp(deps: FraudScorerDeps): ServiceApp {
     { schema: { body: Transaction, response: { 200: Decision, 400: ErrorBody, 413: ErrorBody } } },
     async (request) => {
       const decision = decideRulesOnly(deps.rules(), request.body, clock());
-      rulesOnly.inc({ decision: decision.decision });
+      if (!deps.warmUp?.marks(request.headers)) rulesOnly.inc({ decision: decision.decision });
       return decision;
     },
   );

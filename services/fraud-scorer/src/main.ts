@@ -5,7 +5,7 @@ import { env, loadConfigOrExit, serviceEnv, streamEnv } from '@mlsys/config';
 import { Topics } from '@mlsys/contracts';
 import { loadFraudArtifacts } from '@mlsys/fraud-core';
 import { createKafka, describeCluster, ensureTopics } from '@mlsys/kafka';
-import { installShutdown, packageVersion } from '@mlsys/service-kit';
+import { installShutdown, packageVersion, WarmUp } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { OnnxFraudModel } from './adapters/onnx-model.js';
 import { RulesFile } from './adapters/rules-file.js';
@@ -14,6 +14,7 @@ import { createScoringStream } from './adapters/scoring-stream.js';
 import { buildApp } from './app.js';
 import { ScoringTask } from './domain/scoring-task.js';
 import { DEFAULT_RULES_FILE } from './rules-only.js';
+import { warmUpScoring } from './warm-up.js';
 
 const SERVICE = 'fraud-scorer';
 const version = packageVersion(import.meta.url);
@@ -88,10 +89,12 @@ await shutdown.startUp(async () => {
   shutdown.onStop('stream (finish the batch in hand, leave the group)', () => stream.stop());
   await stream.start();
 
+  const warmUp = new WarmUp({ logger, metrics });
   const app = buildApp({
     logger,
     metrics,
     version,
+    warmUp,
     rules: () => rules.current,
     readiness: {
       kafka: () => describeCluster(kafka),
@@ -105,7 +108,13 @@ await shutdown.startUp(async () => {
       rules: rules.current.version,
     }),
   });
+  warmUpScoring(warmUp, app, {
+    model,
+    rules: () => rules.current,
+    thresholds: { review: thresholds.review.threshold, decline: thresholds.decline.threshold },
+  });
   shutdown.onStop('http (stop accepting, finish in-flight requests)', () => app.close());
   await app.listen({ host: config.HOST, port: config.PORT });
+  await warmUp.run();
   logger.info({ model: model.version, rules: rules.current.version }, 'scoring');
 });
