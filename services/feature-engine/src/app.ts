@@ -14,6 +14,7 @@ import {
   type ReadinessCheck,
   type ServiceApp,
   unavailable,
+  type WarmUp,
 } from '@mlsys/service-kit';
 import { type Logger, type Metrics, serverTimingHeader } from '@mlsys/telemetry';
 import Type from 'typebox';
@@ -35,6 +36,8 @@ export interface FeatureEngineDeps {
     lap: (phase: string) => void,
     budgetMs: number | undefined,
   ) => Promise<Decision>;
+  /** When given, `/readyz` waits for it (see `warmUpRequestPath`), and its requests are not counted. */
+  warmUp?: WarmUp;
 }
 
 /** Left of a caller's deadline for the answer to travel back before the caller gives up. */
@@ -47,7 +50,7 @@ export function buildApp(deps: FeatureEngineDeps): ServiceApp {
     version: deps.version,
     logger: deps.logger,
     metrics: deps.metrics,
-    readiness: { checks: deps.readiness, artifacts: deps.artifacts },
+    readiness: { checks: deps.readiness, artifacts: deps.artifacts, warmUp: deps.warmUp },
   });
 
   app.get('/v1/status', { schema: { response: { 200: FeatureEngineStatus } } }, async () => deps.status());

@@ -13,7 +13,7 @@ import {
   partitionOfKey,
 } from '@mlsys/kafka';
 import { closeRedis, connectRedis, createRedis, pingRedis } from '@mlsys/redis';
-import { installShutdown, packageVersion } from '@mlsys/service-kit';
+import { installShutdown, packageVersion, WarmUp } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { RedisDecisionJournal } from './adapters/decision-journal.js';
 import { featureMetrics } from './adapters/feature-metrics.js';
@@ -27,6 +27,7 @@ import { buildApp } from './app.js';
 import { FeatureTask } from './domain/feature-task.js';
 import { PartitionProgress } from './domain/partition-progress.js';
 import { RequestPath } from './domain/request-path.js';
+import { warmUpRequestPath } from './warm-up.js';
 
 const SERVICE = 'feature-engine';
 const version = packageVersion(import.meta.url);
@@ -144,13 +145,14 @@ await shutdown.startUp(async () => {
   const paymentsProducer = new JsonProducer(kafka);
   shutdown.onStop('payments producer (flush)', () => paymentsProducer.disconnect());
   await paymentsProducer.connect();
+  const thresholds = {
+    review: artifacts.manifest.thresholds.review.threshold,
+    decline: artifacts.manifest.thresholds.decline.threshold,
+  };
   const scorer = new ModelScorer({
     model,
     rules: () => rules.current,
-    thresholds: {
-      review: artifacts.manifest.thresholds.review.threshold,
-      decline: artifacts.manifest.thresholds.decline.threshold,
-    },
+    thresholds,
     batchWindowMs: config.SYNC_BATCH_WINDOW_MS,
     onCall: observed.modelCall,
   });
@@ -211,12 +213,13 @@ await shutdown.startUp(async () => {
   shutdown.onStop('stream (finish the batch in hand, checkpoint, leave the group)', () => stream.stop());
   // Added after the stream, so it runs before it: the partitions are withdrawn before they are handed back.
   shutdown.onStop('partition announcements (withdraw)', () => owners.close());
-  await stream.start();
 
+  const warmUp = new WarmUp({ logger, metrics });
   const app = buildApp({
     logger,
     metrics,
     version,
+    warmUp,
     store,
     readiness: {
       redis: () => pingRedis(redis),
@@ -242,6 +245,23 @@ await shutdown.startUp(async () => {
     }),
     decide: (transaction, lap, budgetMs) => requestPath.decide(transaction, lap, budgetMs),
   });
+  warmUpRequestPath(warmUp, app, {
+    scratchEngine: () => new FraudFeatureEngine({ terminals: artifacts.terminals }),
+    // A scorer of its own (no metrics) over the same model and rules; a window of at least 1 ms,
+    // so that the batch of 8 is one ONNX call even when the served one scores payments one by one.
+    scorer: new ModelScorer({
+      model,
+      rules: () => rules.current,
+      thresholds,
+      batchWindowMs: Math.max(1, config.SYNC_BATCH_WINDOW_MS),
+    }),
+    terminalId: artifacts.terminals.keys().next().value ?? 'warm-up-terminal',
+  });
+  // Warmed before the stream starts: txn-api finds an owner by the partitions it announces on
+  // assignment, not by its readiness, so the first payments it sends must find the path warm.
+  await warmUp.run();
+  await stream.start();
+
   shutdown.onStop('http (stop accepting, finish in-flight requests)', () => app.close());
   await app.listen({ host: config.HOST, port: config.PORT });
 });
