@@ -6,7 +6,13 @@ import {
   TransactionIdParams,
   TransactionSubmitQuery,
 } from '@mlsys/contracts';
-import { createServiceApp, notFound, type ReadinessCheck, type ServiceApp } from '@mlsys/service-kit';
+import {
+  createServiceApp,
+  notFound,
+  type ReadinessCheck,
+  type ServiceApp,
+  type WarmUp,
+} from '@mlsys/service-kit';
 import { type Logger, type Metrics, serverTimingHeader } from '@mlsys/telemetry';
 import type {
   DecisionStore,
@@ -40,6 +46,8 @@ export interface TxnApiDeps {
   ledger: TransactionLedger;
   /** How far ahead of `clock` an `eventTime` may be (the sender's clock drift); 5 minutes by default. */
   maxEventTimeSkewMs?: number;
+  /** When given, `/readyz` waits for it (see `warmUpTxnApi`), and its requests are not counted. */
+  warmUp?: WarmUp;
 }
 
 /** The fraud design's edge: accepts transactions and serves decisions. No env, no listen. */
@@ -50,7 +58,7 @@ export function buildApp(deps: TxnApiDeps): ServiceApp {
     logger: deps.logger,
     metrics: deps.metrics,
     bodyLimitBytes: deps.bodyLimitBytes ?? 16 * 1024,
-    readiness: { checks: deps.readiness },
+    readiness: { checks: deps.readiness, warmUp: deps.warmUp },
   });
   const admission = new TransactionAdmission(app, deps);
   const accepted = deps.metrics.counter(

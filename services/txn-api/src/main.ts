@@ -5,7 +5,7 @@ import { partitionOwnersKey, Topics } from '@mlsys/contracts';
 import { DEFAULT_RULES_FILE, RulesFile } from '@mlsys/fraud-scorer/rules-only';
 import { createKafka, describeCluster, ensureTopics, JsonProducer, partitionCount } from '@mlsys/kafka';
 import { closeRedis, connectRedis, createRedis, pingRedis } from '@mlsys/redis';
-import { installShutdown, packageVersion } from '@mlsys/service-kit';
+import { installShutdown, packageVersion, WarmUp } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { createDecisionConsumer } from './adapters/decision-consumer.js';
 import { KafkaTransactionPublisher } from './adapters/kafka-publisher.js';
@@ -17,6 +17,7 @@ import { RedisTransactionLedger } from './adapters/redis-transaction-ledger.js';
 import { buildApp } from './app.js';
 import { SYNC_DECISION_DEFAULTS } from './domain/decision-budget.js';
 import { DEFAULT_MAX_EVENT_TIME_SKEW_MS } from './domain/event-time-skew.js';
+import { warmUpTxnApi } from './warm-up.js';
 
 const SERVICE = 'txn-api';
 const version = packageVersion(import.meta.url);
@@ -117,11 +118,12 @@ await shutdown.startUp(async () => {
   shutdown.onStop('decision consumer (commit offsets, leave group)', () => consumer.stop());
   await consumer.start();
   const decider = new HttpOwnerDecider();
+  const paymentPartitions = await partitionCount(kafka, topics.transactions);
   const owners = new RedisOwnerDirectory(
     redis,
     partitionOwnersKey(config.FEATURE_ENGINE_GROUP),
     topics.transactions,
-    await partitionCount(kafka, topics.transactions),
+    paymentPartitions,
     (error) => logger.warn({ err: error.message }, 'could not read the partition owners'),
   );
   shutdown.onStop('partition owners (stop reading, close their connections)', async () => {
@@ -130,16 +132,20 @@ await shutdown.startUp(async () => {
   });
   await owners.refresh();
 
+  const warmUp = new WarmUp({ logger, metrics });
+  const ledger = new RedisTransactionLedger(redis, config.DECISION_TTL_SECONDS);
+  const rulesOnly = new LocalRulesOnlyDecider(rules);
   const app = buildApp({
+    warmUp,
     publisher: new KafkaTransactionPublisher(producer, topics.transactions, (cardId) =>
       owners.partitionOf(cardId),
     ),
     decisions,
     owners,
     decider,
-    rulesOnly: new LocalRulesOnlyDecider(rules),
+    rulesOnly,
     syncDeadlineMs: config.SYNC_DECISION_DEADLINE_MS,
-    ledger: new RedisTransactionLedger(redis, config.DECISION_TTL_SECONDS),
+    ledger,
     maxEventTimeSkewMs: config.MAX_EVENT_TIME_SKEW_MS,
     logger,
     metrics,
@@ -152,6 +158,15 @@ await shutdown.startUp(async () => {
       },
     },
   });
+  warmUpTxnApi(warmUp, app, {
+    loadLedgerScripts: () => ledger.loadScripts(),
+    owners,
+    partitions: paymentPartitions,
+    connectOwner: (url) => decider.connect(url, 1000),
+    rulesOnly,
+    logger,
+  });
   shutdown.onStop('http (stop accepting, finish in-flight requests)', () => app.close());
   await app.listen({ host: config.HOST, port: config.PORT });
+  await warmUp.run();
 });

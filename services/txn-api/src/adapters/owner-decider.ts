@@ -1,4 +1,4 @@
-import { Decision, type Transaction } from '@mlsys/contracts';
+import { Decision, Readiness, type Transaction } from '@mlsys/contracts';
 import { DeadlineExceededError, JsonServiceClient, ServiceStatusError } from '@mlsys/http-client';
 import { type OwnerAnswer, OwnerCallError, type OwnerDecider } from '../domain/ports.js';
 
@@ -7,11 +7,7 @@ export class HttpOwnerDecider implements OwnerDecider {
   private readonly clients = new Map<string, JsonServiceClient>();
 
   async decide(url: string, transaction: Transaction, deadlineMs: number): Promise<OwnerAnswer> {
-    let client = this.clients.get(url);
-    if (!client) {
-      client = new JsonServiceClient({ service: `feature-engine at ${url}`, baseUrl: url, connections: 64 });
-      this.clients.set(url, client);
-    }
+    const client = this.clientOf(url);
     try {
       const answer = await client.post('/v1/decide', transaction, Decision, { deadlineMs });
       return { decision: answer.body, phases: answer.serverTiming.map(({ name, ms }) => ({ name, ms })) };
@@ -24,6 +20,27 @@ export class HttpOwnerDecider implements OwnerDecider {
       if (error instanceof DeadlineExceededError) throw new OwnerCallError('late', message);
       throw new OwnerCallError('unreachable', message);
     }
+  }
+
+  /**
+   * Opens the keep-alive pool to an owner before its first payment (the warm-up): one `GET /readyz`,
+   * whatever it answers. Rejects only when the owner cannot be reached.
+   */
+  async connect(url: string, deadlineMs: number): Promise<void> {
+    try {
+      await this.clientOf(url).get('/readyz', Readiness, { deadlineMs });
+    } catch (error) {
+      if (!(error instanceof ServiceStatusError)) throw error;
+    }
+  }
+
+  private clientOf(url: string): JsonServiceClient {
+    let client = this.clients.get(url);
+    if (!client) {
+      client = new JsonServiceClient({ service: `feature-engine at ${url}`, baseUrl: url, connections: 64 });
+      this.clients.set(url, client);
+    }
+    return client;
   }
 
   async close(): Promise<void> {

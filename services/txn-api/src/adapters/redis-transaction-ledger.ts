@@ -11,9 +11,7 @@ import {
 // round trip and atomic, so two requests racing for one id cannot both be told `new`.
 
 /** KEYS[1] txn:<id>; ARGV fingerprint, in-flight lease (s). */
-const admit = defineLuaScript<[string, number], Admission>(
-  'txnApiAdmitTransaction',
-  `
+const ADMIT_LUA = `
 local stored = redis.call('GET', KEYS[1])
 if not stored then
   redis.call('SET', KEYS[1], 'in-flight:' .. ARGV[1], 'EX', ARGV[2])
@@ -23,31 +21,27 @@ local state, fingerprint = string.match(stored, '^([%a-]+):(%x+)$')
 if fingerprint ~= ARGV[1] then return 'conflict' end
 if state == 'in-flight' then return 'in-flight' end
 return 'repeat'
-`,
-);
+`;
+const admit = defineLuaScript<[string, number], Admission>('txnApiAdmitTransaction', ADMIT_LUA);
 
 /**
  * KEYS[1] txn:<id>; ARGV fingerprint, ttl (s). Marks the id produced unless another body took it
  * meanwhile (only possible after this request's lease ran out).
  */
-const confirm = defineLuaScript<[string, number], number>(
-  'txnApiConfirmTransaction',
-  `
+const CONFIRM_LUA = `
 local stored = redis.call('GET', KEYS[1])
 if stored and stored ~= 'in-flight:' .. ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], 'produced:' .. ARGV[1], 'EX', ARGV[2])
 return 1
-`,
-);
+`;
+const confirm = defineLuaScript<[string, number], number>('txnApiConfirmTransaction', CONFIRM_LUA);
 
 /** KEYS[1] txn:<id>; ARGV fingerprint. Frees the id only if it is still this body's, in flight. */
-const release = defineLuaScript<[string], number>(
-  'txnApiReleaseTransaction',
-  `
+const RELEASE_LUA = `
 if redis.call('GET', KEYS[1]) == 'in-flight:' .. ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
-`,
-);
+`;
+const release = defineLuaScript<[string], number>('txnApiReleaseTransaction', RELEASE_LUA);
 
 /**
  * The transaction ledger in Redis: `txn:<transactionId>` holds the state and
@@ -61,6 +55,14 @@ export class RedisTransactionLedger implements TransactionLedger {
     private readonly ttlSeconds: number,
     private readonly inFlightSeconds: number = IN_FLIGHT_LEASE_SECONDS,
   ) {}
+
+  /**
+   * Loads the scripts into Redis's script cache (SCRIPT LOAD, which runs nothing), so that the
+   * first EVALSHA of each finds it instead of failing over to a second round trip with the body.
+   */
+  async loadScripts(): Promise<void> {
+    await Promise.all([ADMIT_LUA, CONFIRM_LUA, RELEASE_LUA].map((lua) => this.redis.script('LOAD', lua)));
+  }
 
   admit(transaction: Transaction): Promise<Admission> {
     return admit.run(this.redis, [key(transaction)], fingerprintOf(transaction), this.inFlightSeconds);
