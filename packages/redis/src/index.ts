@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 
 export type { Cluster, Redis };
@@ -76,26 +77,36 @@ export async function pingRedis(client: RedisClient): Promise<string> {
 }
 
 export interface LuaScript<Args extends unknown[], Result> {
+  /** The script's text, and its SHA-1 as Redis names it (SCRIPT LOAD answers the same). */
+  readonly lua: string;
+  readonly sha: string;
   run(client: RedisClient, keys: string[], ...args: Args): Promise<Result>;
 }
 
 /**
- * A Lua script loaded once per client with `defineCommand` (EVALSHA, falling
- * back to EVAL after a server restart flushed the script cache).
+ * A Lua script run by its SHA-1 (EVALSHA), sent whole (EVAL) once when the
+ * server does not know it yet (first use, or after a restart flushed the
+ * script cache); EVAL caches it for the next EVALSHA. Plain commands, not
+ * ioredis' `defineCommand`: a command defined on first use while other
+ * commands of the same tick wait in an auto-pipeline is missing from that
+ * pipeline, and ioredis then throws out of its own callback
+ * ("results[i] is not iterable"), killing the process.
  */
 export function defineLuaScript<Args extends (string | number)[], Result>(
-  name: string,
+  _name: string,
   lua: string,
 ): LuaScript<Args, Result> {
-  const defined = new WeakSet<RedisClient>();
+  const sha = createHash('sha1').update(lua).digest('hex');
   return {
+    lua,
+    sha,
     async run(client, keys, ...args) {
-      if (!defined.has(client)) {
-        client.defineCommand(name, { lua });
-        defined.add(client);
+      try {
+        return (await client.evalsha(sha, keys.length, ...keys, ...args)) as Result;
+      } catch (error) {
+        if (!(error as Error).message.startsWith('NOSCRIPT')) throw error;
+        return (await client.eval(lua, keys.length, ...keys, ...args)) as Result;
       }
-      const command = (client as unknown as Record<string, (...a: unknown[]) => Promise<Result>>)[name]!;
-      return command.call(client, keys.length, ...keys, ...args);
     },
   };
 }

@@ -31,13 +31,36 @@ describe('redis client (real server)', () => {
     await closeRedis(raw);
   });
 
-  it('when a Lua script runs twice, then it is defined once and applied atomically each time', async () => {
+  it('when a Lua script runs twice, then it is sent whole once and applied atomically each time', async () => {
     const incrementBy = defineLuaScript<[number], number>(
       'testIncrBy',
       "return redis.call('INCRBY', KEYS[1], ARGV[1])",
     );
     expect(await incrementBy.run(redis, ['counter'], 5)).toBe(5);
     expect(await incrementBy.run(redis, ['counter'], 2)).toBe(7);
+  });
+
+  it('when a new script first runs beside other commands of the same tick on an auto-pipelining client, then all answer and the key prefix applies', async () => {
+    // A script unknown to the server (its text is unique to this run), so the first call needs EVAL.
+    const setOnce = defineLuaScript<[string], string>(
+      'testSetOnce',
+      `-- ${prefix}\nreturn redis.call('SET', KEYS[1], ARGV[1])`,
+    );
+    const piped = createRedis({ url: infra.redisUrl, keyPrefix: prefix, autoPipelining: true });
+    await connectRedis(piped, infra.redisUrl);
+    try {
+      const answers = await Promise.all([
+        piped.get('before'),
+        setOnce.run(piped, ['scripted'], 'v'),
+        piped.get('after'),
+      ]);
+
+      expect(answers).toEqual([null, 'OK', null]);
+      expect(await redis.get('scripted')).toBe('v');
+      expect(await setOnce.run(piped, ['scripted'], 'w')).toBe('OK');
+    } finally {
+      await closeRedis(piped);
+    }
   });
 
   it('when pinged, then the readiness probe reports PONG', async () => {
