@@ -1,5 +1,5 @@
 import { FraudMonitorReport } from '@mlsys/contracts';
-import { createServiceApp, type ReadinessCheck, type ServiceApp } from '@mlsys/service-kit';
+import { createServiceApp, type ReadinessCheck, type ServiceApp, type WarmUp } from '@mlsys/service-kit';
 import type { Logger, Metrics } from '@mlsys/telemetry';
 import { registerMonitorMetrics } from './adapters/monitor-metrics.js';
 
@@ -10,6 +10,8 @@ export interface FraudMonitorDeps {
   readiness: Record<string, ReadinessCheck>;
   artifacts: () => Record<string, string>;
   report: () => Promise<FraudMonitorReport>;
+  /** When given, `/readyz` waits for it (see `warmUpReport`), and its requests are not counted. */
+  warmUp?: WarmUp;
 }
 
 /** The monitor's HTTP side: health, the report as JSON and as Prometheus gauges. No env, no listen. */
@@ -19,7 +21,7 @@ export function buildApp(deps: FraudMonitorDeps): ServiceApp {
     version: deps.version,
     logger: deps.logger,
     metrics: deps.metrics,
-    readiness: { checks: deps.readiness, artifacts: deps.artifacts },
+    readiness: { checks: deps.readiness, artifacts: deps.artifacts, warmUp: deps.warmUp },
   });
   registerMonitorMetrics(deps.metrics, deps.report);
 

@@ -7,7 +7,7 @@ import { Topics } from '@mlsys/contracts';
 import { loadFraudArtifacts } from '@mlsys/fraud-core';
 import { createKafka, describeCluster, ensureTopics, JsonProducer } from '@mlsys/kafka';
 import { closeRedis, connectRedis, createRedis, pingRedis } from '@mlsys/redis';
-import { installShutdown, packageVersion } from '@mlsys/service-kit';
+import { installShutdown, packageVersion, WarmUp } from '@mlsys/service-kit';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { createMonitorConsumers } from './adapters/monitor-consumers.js';
 import { registerLabelStoreMetrics } from './adapters/monitor-metrics.js';
@@ -16,6 +16,7 @@ import { buildApp } from './app.js';
 import { DriftMonitor } from './domain/drift.js';
 import { FraudMonitor } from './domain/fraud-monitor.js';
 import { parseCohorts, parseWindow } from './domain/windows.js';
+import { warmUpReport } from './warm-up.js';
 
 const SERVICE = 'fraud-monitor';
 const version = packageVersion(import.meta.url);
@@ -212,10 +213,12 @@ await shutdown.startUp(async () => {
   });
   await Promise.all(consumers.map((consumer) => consumer.start()));
 
+  const warmUp = new WarmUp({ logger, metrics });
   const app = buildApp({
     logger,
     metrics,
     version,
+    warmUp,
     report: () => monitor.report(),
     readiness: {
       kafka: () => describeCluster(kafka),
@@ -229,6 +232,11 @@ await shutdown.startUp(async () => {
       featureSpec: artifacts.manifest.featureSpecVersion,
     }),
   });
+  warmUpReport(warmUp, app, {
+    scratchDrift: () => new DriftMonitor(artifacts.reference, artifacts.manifest.featureNames, driftOptions),
+    featureCount: artifacts.manifest.featureNames.length,
+  });
   shutdown.onStop('http (stop accepting, finish in-flight requests)', () => app.close());
   await app.listen({ host: config.HOST, port: config.PORT });
+  await warmUp.run();
 });
