@@ -11,7 +11,9 @@ import { runTests } from './commands/test.js';
 import { renderCompose } from './compose.js';
 import {
   type ArtifactSet,
+  HA_INSTANCES,
   INFRA_PORTS,
+  instanceName,
   SERVICES,
   STACK_DATA_PROFILE,
   serviceByName,
@@ -27,7 +29,7 @@ const USAGE = `usage:
   npm start [-- --data tiny|default] [--expose]
                                           run the whole stack (on 127.0.0.1; --expose: every interface)
   npm test                                run every test against real Redis and Kafka
-  npm run infra -- up|down [--profile stack|test]
+  npm run infra -- up|down [--profile stack|test|ha]
   npm run infra -- compose                regenerate docker-compose.yml from the manifest
   npm run infra -- prepare [--data P] [recs] [fraud]
   npm run bench -- <name>                 run a benchmark (bench/src/benches)
@@ -100,8 +102,8 @@ async function infra(args: string[]): Promise<number> {
   });
   const [action, ...targets] = positionals;
   const profile = values.profile as Profile;
-  if (profile !== 'stack' && profile !== 'test')
-    throw new UserFacingError(`--profile must be stack or test, got ${profile}`);
+  if (profile !== 'stack' && profile !== 'test' && profile !== 'ha')
+    throw new UserFacingError(`--profile must be stack, test or ha, got ${profile}`);
   switch (action) {
     case 'up': {
       const running = await bringUpInfra(profile, {
@@ -109,14 +111,27 @@ async function infra(args: string[]): Promise<number> {
         reuse: true,
         portOffset: portOffset(),
       });
+      const ha = running.ha
+        ? `, Sentinels ${running.ha.sentinels.join(',')} (primary "${running.ha.sentinelPrimaryName}"), HAProxy ${Object.entries(
+            running.ha.apis,
+          )
+            .map(([name, url]) => `${name} ${url}`)
+            .join(', ')}, stats ${running.ha.balancerUrl}/stats`
+        : '';
       ok(
-        `Redis ${running.redisUrl}, Kafka ${running.kafkaBrokers.join(',')} (stop with: npm run infra -- down --profile ${profile})`,
+        `Redis ${running.redisUrl}, Kafka ${running.kafkaBrokers.join(',')}${ha} (stop with: npm run infra -- down --profile ${profile})`,
       );
       return 0;
     }
-    case 'down':
-      await stopProfile(profile, SERVICES.map((s) => s.name).reverse());
+    case 'down': {
+      const services = [...SERVICES].reverse();
+      const names =
+        profile === 'ha'
+          ? services.flatMap((spec) => Array.from({ length: HA_INSTANCES }, (_, i) => instanceName(spec, i)))
+          : services.map((s) => s.name);
+      await stopProfile(profile, names);
       return 0;
+    }
     case 'compose':
       writeFileSync(join(ROOT, 'docker-compose.yml'), renderCompose(startOrder(servicesInCheckout())));
       ok('wrote docker-compose.yml');

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createKafka, describeCluster } from '@mlsys/kafka';
 import { CACHE, ROOT } from './paths.js';
 import { portOpen, waitFor } from './ports.js';
@@ -71,14 +71,38 @@ export interface KafkaServerOptions {
   pidFile: string;
   keepAfterExit?: boolean;
   heap?: string;
+  /** The process's name in logs and pid files: `kafka` for a single node. */
+  name?: string;
+  /** Absent: one node, its own only controller, everything replicated once. */
+  cluster?: KafkaClusterNode;
 }
 
-/** One KRaft node acting as broker and controller, tuned to start fast on one machine. */
+/** One node of a KRaft cluster in which every node is both broker and controller. */
+export interface KafkaClusterNode {
+  nodeId: number;
+  /** Every controller of the cluster (this node included), the KRaft quorum. */
+  voters: Array<{ nodeId: number; controllerPort: number }>;
+  /** Replicas of every partition, the project's topics and Kafka's internal ones alike. */
+  replicationFactor: number;
+  /** Replicas that must have a write before an acks=all producer is answered. */
+  minInsyncReplicas: number;
+  /** Shared by every node: `kafka-storage format` must be given the same one on each. */
+  clusterId: string;
+}
+
+/** A KRaft node acting as broker and controller, tuned to start fast on one machine. */
 export function serverProperties(options: KafkaServerOptions): string {
+  const cluster = options.cluster;
+  const nodeId = cluster?.nodeId ?? 1;
+  const voters = (cluster?.voters ?? [{ nodeId: 1, controllerPort: options.controllerPort }])
+    .map((voter) => `${voter.nodeId}@127.0.0.1:${voter.controllerPort}`)
+    .join(',');
+  const replicas = String(cluster?.replicationFactor ?? 1);
+  const minIsr = String(cluster?.minInsyncReplicas ?? 1);
   return [
     'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@127.0.0.1:${options.controllerPort}`,
+    `node.id=${nodeId}`,
+    `controller.quorum.voters=${voters}`,
     `listeners=PLAINTEXT://127.0.0.1:${options.port},CONTROLLER://127.0.0.1:${options.controllerPort}`,
     `advertised.listeners=PLAINTEXT://127.0.0.1:${options.port}`,
     'controller.listener.names=CONTROLLER',
@@ -86,14 +110,24 @@ export function serverProperties(options: KafkaServerOptions): string {
     'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
     `log.dirs=${join(options.dir, 'data')}`,
     'num.partitions=1',
+    ...(cluster
+      ? [
+          // Topics created without an explicit factor, and the ISR an acks=all write waits for.
+          `default.replication.factor=${replicas}`,
+          `min.insync.replicas=${minIsr}`,
+          // A replica that fell behind never becomes leader: acknowledged writes are not lost.
+          'unclean.leader.election.enable=false',
+        ]
+      : []),
     'auto.create.topics.enable=false',
-    // One node: internal topics with one replica and one partition start in a blink.
-    'offsets.topic.replication.factor=1',
+    // One partition per internal topic starts in a blink; a cluster replicates them like the rest.
+    `offsets.topic.replication.factor=${replicas}`,
     'offsets.topic.num.partitions=1',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
+    `transaction.state.log.replication.factor=${replicas}`,
+    `transaction.state.log.min.isr=${minIsr}`,
     'transaction.state.log.num.partitions=1',
-    'share.coordinator.state.topic.replication.factor=1',
+    `share.coordinator.state.topic.replication.factor=${replicas}`,
+    ...(cluster ? [`share.coordinator.state.topic.min.isr=${minIsr}`] : []),
     // Consumers join a group without the default 3 s wait for others.
     'group.initial.rebalance.delay.ms=0',
     'log.retention.hours=24',
@@ -142,9 +176,9 @@ async function formatStorage(
   properties: string,
   dataDir: string,
   logFile: string,
+  clusterId: string,
 ): Promise<void> {
   if (existsSync(join(dataDir, 'meta.properties'))) return;
-  const clusterId = newClusterId();
   const { command, args } = java(
     libs,
     'kafka.tools.StorageTool',
@@ -167,19 +201,34 @@ async function formatStorage(
 }
 
 export async function startKafkaServer(libs: string, options: KafkaServerOptions): Promise<ManagedProcess> {
-  mkdirSync(join(options.dir, 'data'), { recursive: true });
-  const properties = join(options.dir, 'server.properties');
-  writeFileSync(properties, serverProperties(options));
-  await formatStorage(libs, properties, join(options.dir, 'data'), options.logFile);
-  const { command, args } = java(libs, 'kafka.Kafka', [properties], options.heap ?? '1g');
-  const server = ManagedProcess.start(
-    { name: 'kafka', command, args, logFile: options.logFile, pidFile: options.pidFile },
-    { keepAfterExit: options.keepAfterExit ?? false },
-  );
+  const server = await launchKafkaServer(libs, options);
   await waitForKafka(options.port, 90_000, () =>
     server.running ? undefined : `Kafka exited at start:\n${tail(options.logFile)}`,
   );
   return server;
+}
+
+/**
+ * Formats the node's storage (once) and starts it, without waiting: a
+ * cluster's nodes answer only once a majority of its controllers runs.
+ */
+export async function launchKafkaServer(libs: string, options: KafkaServerOptions): Promise<ManagedProcess> {
+  mkdirSync(join(options.dir, 'data'), { recursive: true });
+  mkdirSync(dirname(options.logFile), { recursive: true });
+  const properties = join(options.dir, 'server.properties');
+  writeFileSync(properties, serverProperties(options));
+  await formatStorage(
+    libs,
+    properties,
+    join(options.dir, 'data'),
+    options.logFile,
+    options.cluster?.clusterId ?? newClusterId(),
+  );
+  const { command, args } = java(libs, 'kafka.Kafka', [properties], options.heap ?? '1g');
+  return ManagedProcess.start(
+    { name: options.name ?? 'kafka', command, args, logFile: options.logFile, pidFile: options.pidFile },
+    { keepAfterExit: options.keepAfterExit ?? false },
+  );
 }
 
 export async function kafkaAnswers(port: number): Promise<boolean> {

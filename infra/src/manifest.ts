@@ -46,6 +46,36 @@ export const INFRA_PORTS = {
   test: { redis: 16379, kafka: 19092, kafkaController: 19093 },
 } as const;
 
+/**
+ * The `ha` profile's servers, clear of `stack`'s and `test`'s (and of Sentinel's customary 26379,
+ * which a second checkout's Redis takes under MLSYS_PORT_OFFSET=20000). Three Kafka nodes, each
+ * broker and controller: the smallest KRaft quorum that keeps a majority after losing one node.
+ */
+export const HA_INFRA_PORTS = {
+  kafka: [9094, 9095, 9096],
+  kafkaControllers: [9097, 9098, 9099],
+  redis: 6380,
+  redisReplica: 6381,
+  sentinels: [6382, 6383, 6384],
+  /** HAProxy's own page: `/healthz` answers while it runs, `/stats` shows every instance's state. */
+  balancerStats: 8404,
+} as const;
+
+/** Every partition on all three nodes; an acks=all write waits for two, so one node may be lost. */
+export const HA_REPLICATION = { replicationFactor: 3, minInsyncReplicas: 2 } as const;
+
+/** The name the Sentinels monitor the primary under (what a Sentinel client asks for). */
+export const SENTINEL_PRIMARY_NAME = 'mlsys';
+
+/** Sentinels that must agree the primary is down before one of them fails it over: a majority of three. */
+export const SENTINEL_QUORUM = 2;
+
+/** Instances of every service under the `ha` profile. */
+export const HA_INSTANCES = 2;
+
+/** The services users call; under the `ha` profile HAProxy listens on their manifest port. */
+export const PUBLIC_APIS = ['rec-api', 'txn-api'] as const;
+
 /** The data profile `npm start` trains and serves. */
 export const STACK_DATA_PROFILE = 'default';
 
@@ -258,6 +288,17 @@ export const SERVICES: ServiceSpec[] = [
     health,
   },
 ];
+
+/**
+ * Where each instance of a service listens under the `ha` profile: its manifest port plus 100,
+ * plus 200, so that the manifest port stays free for the balancer in front of a public API.
+ */
+export function instancePorts(spec: ServiceSpec, offset = 0): number[] {
+  return Array.from({ length: HA_INSTANCES }, (_, i) => spec.port + 100 * (i + 1) + offset);
+}
+
+/** An instance's name in logs and pid files: `rec-api-1`, `rec-api-2`. */
+export const instanceName = (spec: ServiceSpec, index: number) => `${spec.name}-${index + 1}`;
 
 export function serviceByName(name: string): ServiceSpec {
   const spec = SERVICES.find((s) => s.name === name);

@@ -67,6 +67,10 @@ export interface RedisServerOptions {
   /** Append-only persistence: on for the stack (feature state survives a restart), off for tests. */
   persistent: boolean;
   keepAfterExit?: boolean;
+  /** The process's name in logs and pid files: `redis` unless given. */
+  name?: string;
+  /** Port of the primary on 127.0.0.1 this server replicates (Sentinel may later promote it). */
+  replicaOf?: number;
 }
 
 export async function startRedisServer(binary: string, options: RedisServerOptions): Promise<ManagedProcess> {
@@ -90,9 +94,16 @@ export async function startRedisServer(binary: string, options: RedisServerOptio
     'everysec',
     '--logfile',
     '',
+    ...(options.replicaOf === undefined ? [] : ['--replicaof', '127.0.0.1', String(options.replicaOf)]),
   ];
   const server = ManagedProcess.start(
-    { name: 'redis', command: binary, args, logFile: options.logFile, pidFile: options.pidFile },
+    {
+      name: options.name ?? 'redis',
+      command: binary,
+      args,
+      logFile: options.logFile,
+      pidFile: options.pidFile,
+    },
     { keepAfterExit: options.keepAfterExit ?? false },
   );
   await waitForRedis(options.port, 20_000, () =>

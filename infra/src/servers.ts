@@ -2,18 +2,23 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Topics } from '@mlsys/contracts';
 import { createKafka, ensureTopics } from '@mlsys/kafka';
+import { type HaEndpoints, isClusterNode, startHaServers, stopHaProfile } from './ha-servers.js';
 import { ensureKafkaJars, kafkaAnswers, startKafkaServer } from './kafka-server.js';
 import { INFRA_PORTS } from './manifest.js';
 import { logsDir, type Profile, pidsDir, profileDir } from './paths.js';
-import { portOpen } from './ports.js';
-import { isAlive, type ManagedProcess, readPid, stopByPidFile } from './processes.js';
+import type { ManagedProcess } from './processes.js';
+import { stopByPidFile } from './processes.js';
 import { ensureRedisInstalled, redisAnswers, startRedisServer } from './redis-server.js';
-import { ok, say, step, UserFacingError } from './ui.js';
+import { reusableServer } from './reuse.js';
+import { ok, say, step } from './ui.js';
 
 export interface RunningInfra {
   profile: Profile;
+  /** The `ha` profile's primary: clients that follow failovers ask the Sentinels instead. */
   redisUrl: string;
   kafkaBrokers: string[];
+  /** The `ha` profile's Sentinels, balancer and public APIs' addresses. */
+  ha?: HaEndpoints;
   /** Servers this call started (and so may stop); empty when it reused running ones. */
   started: ManagedProcess[];
 }
@@ -21,25 +26,12 @@ export interface RunningInfra {
 const pidFile = (profile: Profile, name: string) => join(pidsDir(profile), `${name}.pid`);
 
 /** Reuses a server of ours that answers; refuses a port held by another program. */
-async function reusable(
+const reusable = (
   profile: Profile,
   name: 'redis' | 'kafka',
   port: number,
   answers: (port: number) => Promise<boolean>,
-): Promise<boolean> {
-  const pid = readPid(pidFile(profile, name));
-  if (pid !== undefined && isAlive(pid) && (await answers(port))) {
-    ok(`${name} already running on 127.0.0.1:${port} (pid ${pid})`);
-    return true;
-  }
-  if (pid !== undefined) await stopByPidFile(pidFile(profile, name));
-  if (await portOpen('127.0.0.1', port)) {
-    throw new UserFacingError(
-      `port ${port} (${name}, profile ${profile}) is taken by another program. Stop it (see: ss -ltnp 'sport = :${port}') and run again.`,
-    );
-  }
-  return false;
-}
+): Promise<boolean> => reusableServer(pidFile(profile, name), name, port, answers, `profile ${profile}`);
 
 export interface BringUpOptions {
   /** Leave the servers running after this process exits (`infra up` for test runs). */
@@ -48,12 +40,15 @@ export interface BringUpOptions {
   reuse: boolean;
   /** Added to every port, so two checkouts can run their servers side by side (MLSYS_PORT_OFFSET). */
   portOffset?: number;
+  /** Where the `ha` profile keeps data, logs and pid files: `.cache/ha` unless given (its test's own folder). */
+  stateDir?: string;
 }
 
 /** Redis and Kafka for a profile, each started (or reused), answering, with the project's topics created. */
 export async function bringUpInfra(profile: Profile, options: BringUpOptions): Promise<RunningInfra> {
   const started: ManagedProcess[] = [];
   try {
+    if (profile === 'ha') return await startHaServers(options, started);
     return await startServers(profile, options, started);
   } catch (error) {
     // Do not leave a Redis behind because Kafka could not start.
@@ -63,7 +58,7 @@ export async function bringUpInfra(profile: Profile, options: BringUpOptions): P
 }
 
 async function startServers(
-  profile: Profile,
+  profile: Exclude<Profile, 'ha'>,
   options: BringUpOptions,
   started: ManagedProcess[],
 ): Promise<RunningInfra> {
@@ -128,15 +123,25 @@ async function startServers(
   return running;
 }
 
-/** Stops what `bringUpInfra` started: Kafka first (it may still flush), then Redis. */
+/** Stops what `bringUpInfra` started, in the reverse order: Kafka first (it may still flush), then Redis. */
 export async function stopInfra(infra: RunningInfra): Promise<void> {
-  for (const server of [...infra.started].reverse()) {
-    await step(`stopping ${server.spec.name}`, () => server.stop(30_000));
+  const order = [...infra.started].reverse();
+  const clusterNodes = order.filter((server) => isClusterNode(server.spec.name));
+  for (const server of order) {
+    if (!isClusterNode(server.spec.name)) {
+      await step(`stopping ${server.spec.name}`, () => server.stop(30_000));
+    } else if (server === clusterNodes[0]) {
+      // Together: stopped one at a time, the last node would wait for a controller quorum that is gone.
+      await step(`stopping ${clusterNodes.map((node) => node.spec.name).join(', ')}`, () =>
+        Promise.all(clusterNodes.map((node) => node.stop(30_000))),
+      );
+    }
   }
 }
 
 /** Stops every process of a profile by its pid file: services, then Kafka, then Redis. */
 export async function stopProfile(profile: Profile, serviceNames: string[]): Promise<void> {
+  if (profile === 'ha') return stopHaProfile(serviceNames);
   for (const name of [...serviceNames, 'kafka', 'redis']) {
     if (await stopByPidFile(pidFile(profile, name), 30_000)) ok(`stopped ${name}`);
   }

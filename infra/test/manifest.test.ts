@@ -2,7 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { localServiceEnv } from '../src/commands/start.js';
 import { renderCompose } from '../src/compose.js';
-import { INFRA_PORTS, resolveEnv, SERVICES, type ServiceSpec, startOrder } from '../src/manifest.js';
+import { haPorts } from '../src/ha-servers.js';
+import {
+  HA_INSTANCES,
+  INFRA_PORTS,
+  instancePorts,
+  PUBLIC_APIS,
+  resolveEnv,
+  SERVICES,
+  type ServiceSpec,
+  serviceByName,
+  startOrder,
+} from '../src/manifest.js';
 
 const spec = (name: string, dependsOn: string[]): ServiceSpec => ({
   name,
@@ -37,6 +48,30 @@ describe('stack manifest', () => {
       ...Object.values(INFRA_PORTS.test),
     ];
     expect(new Set(ports).size).toBe(ports.length);
+  });
+
+  it('when the ha profile is listed, then its servers and every instance of every service have ports of their own', () => {
+    const ha = haPorts();
+    const ports = [
+      ...SERVICES.map((s) => s.port),
+      ...SERVICES.flatMap((s) => instancePorts(s)),
+      ...Object.values(INFRA_PORTS.stack),
+      ...Object.values(INFRA_PORTS.test),
+      ...ha.kafka,
+      ...ha.kafkaControllers,
+      ha.redis,
+      ha.redisReplica,
+      ...ha.sentinels,
+      ha.balancerStats,
+    ];
+    expect(new Set(ports).size).toBe(ports.length);
+    expect(SERVICES.map((s) => instancePorts(s).length)).toEqual(SERVICES.map(() => HA_INSTANCES));
+  });
+
+  it('when the ha balancer fronts a public API, then on the API’s manifest port, over its instances', () => {
+    expect(haPorts().apis.map((api) => [api.name, api.port, api.instancePorts])).toEqual(
+      PUBLIC_APIS.map((name) => [name, serviceByName(name).port, instancePorts(serviceByName(name))]),
+    );
   });
 
   it('when env is resolved, then references become the target addresses', () => {

@@ -76,25 +76,73 @@ export interface TopicSpec {
   partitions: number;
 }
 
+/** How a created topic is replicated: once on a single broker, three times with an ISR of two on a cluster. */
+export interface TopicReplication {
+  replicationFactor: number;
+  /** The topic's `min.insync.replicas`; absent: the broker's default. */
+  minInsyncReplicas?: number;
+}
+
 /** Creates the topics that do not exist yet; existing ones are left as they are. */
-export async function ensureTopics(kafka: Kafka, topics: readonly TopicSpec[]): Promise<void> {
+export async function ensureTopics(
+  kafka: Kafka,
+  topics: readonly TopicSpec[],
+  replication: TopicReplication = { replicationFactor: 1 },
+): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await createMissing(admin, topics);
+    await createMissing(admin, topics, replication);
   } finally {
     await admin.disconnect();
   }
 }
 
-async function createMissing(admin: Admin, topics: readonly TopicSpec[]): Promise<void> {
+async function createMissing(
+  admin: Admin,
+  topics: readonly TopicSpec[],
+  { replicationFactor, minInsyncReplicas }: TopicReplication,
+): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t.name));
   if (missing.length === 0) return;
+  const configEntries =
+    minInsyncReplicas === undefined
+      ? []
+      : [{ name: 'min.insync.replicas', value: String(minInsyncReplicas) }];
+  const replicated = replicationFactor > 1;
   await admin.createTopics({
-    waitForLeaders: true,
-    topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions, replicationFactor: 1 })),
+    // kafkajs waits on one broker's metadata, which in a KRaft cluster may not know the topic yet
+    // (UNKNOWN_TOPIC_OR_PARTITION, not retried): replicated topics are waited for below instead.
+    waitForLeaders: !replicated,
+    topics: missing.map((t) => ({
+      topic: t.name,
+      numPartitions: t.partitions,
+      replicationFactor,
+      ...(configEntries.length > 0 ? { configEntries } : {}),
+    })),
   });
+  if (replicated) await waitForLeaders(admin, missing);
+}
+
+/** Until the cluster's metadata gives every partition of the topics a leader. */
+async function waitForLeaders(admin: Admin, topics: readonly TopicSpec[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const led = await admin
+      .fetchTopicMetadata({ topics: topics.map((t) => t.name) })
+      .then(({ topics: found }) =>
+        topics.every((t) => {
+          const partitions = found.find((f) => f.name === t.name)?.partitions ?? [];
+          return partitions.length === t.partitions && partitions.every((p) => p.leader >= 0);
+        }),
+      )
+      .catch(() => false);
+    if (led) return;
+    if (Date.now() > deadline)
+      throw new Error(`topics ${topics.map((t) => t.name).join(', ')} had no leaders within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Readiness probe: the cluster answers a metadata request. */
