@@ -129,6 +129,15 @@ if (command === 'turbo') {
     join(root, 'packages', 'capacity', 'src', 'cli.ts'),
     ...rest,
   ]);
+} else if (command === 'traffic') {
+  // Demo traffic against a running stack: installed first like every command, no servers of its own.
+  status = run(process.execPath, [
+    '--conditions=@mlsys/source',
+    '--import',
+    'tsx',
+    join(root, 'services', 'console', 'src', 'traffic-main.ts'),
+    ...rest,
+  ]);
 } else {
   // tsx as a loader inside one node process (not the tsx CLI, which adds a process that relays signals).
   status = run(process.execPath, [
