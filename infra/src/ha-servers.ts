@@ -23,6 +23,7 @@ import { profileDir } from './paths.js';
 import { waitFor } from './ports.js';
 import { type ManagedProcess, stopByPidFile, tail } from './processes.js';
 import {
+  primaryAmong,
   REDIS_SENTINEL,
   replicaInSync,
   sentinelPrimary,
@@ -151,7 +152,7 @@ export async function startHaServers(
       }),
     );
   }
-  const kafkaNodes = await step(`starting ${launches.length} Kafka node(s) (KRaft)`, async () => {
+  const kafkaNodes = await step(`starting ${launches.length} of 3 Kafka nodes (KRaft)`, async () => {
     const outcomes = await Promise.allSettled(launches);
     const nodes = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
     started.push(...nodes);
@@ -162,7 +163,7 @@ export async function startHaServers(
 
   if (!(await reusable('redis', ports.redis, redisAnswers))) {
     started.push(
-      await step(`starting the Redis primary on 127.0.0.1:${ports.redis}`, () =>
+      await step(`starting redis (the primary, until a failover) on 127.0.0.1:${ports.redis}`, () =>
         startRedisServer(redisBinary, {
           port: ports.redis,
           dir: join(layout.dir, 'redis'),
@@ -176,7 +177,7 @@ export async function startHaServers(
   }
   if (!(await reusable('redis-replica', ports.redisReplica, redisAnswers))) {
     started.push(
-      await step(`starting the Redis replica on 127.0.0.1:${ports.redisReplica}`, () =>
+      await step(`starting redis-replica on 127.0.0.1:${ports.redisReplica}`, () =>
         startRedisServer(redisBinary, {
           name: 'redis-replica',
           port: ports.redisReplica,
@@ -190,11 +191,14 @@ export async function startHaServers(
       ),
     );
   }
+  // Which of the two is the replica: after a failover, reused servers have swapped roles.
+  const pair = [ports.redis, ports.redisReplica];
   await waitFor(
-    () => replicaInSync(ports.redisReplica),
+    async () => (await Promise.all(pair.map(replicaInSync))).some(Boolean),
     { timeoutMs: 20_000 },
-    () => `the Redis replica on ${ports.redisReplica} did not sync with its primary within 20 s`,
+    () => `neither Redis on ${pair.join(', ')} replicates the other within 20 s`,
   );
+  const primaryPort = (await primaryAmong(pair)) ?? ports.redis;
 
   const sentinelAnswers = (port: number) =>
     sentinelPrimary(port, SENTINEL_PRIMARY_NAME).then((primary) => primary !== undefined);
@@ -208,7 +212,7 @@ export async function startHaServers(
           port,
           dir: join(layout.dir, name),
           primaryName: SENTINEL_PRIMARY_NAME,
-          primaryPort: ports.redis,
+          primaryPort,
           quorum: SENTINEL_QUORUM,
           logFile: layout.logFile(name),
           pidFile: layout.pidFile(name),
@@ -263,7 +267,7 @@ export async function startHaServers(
     balancerUrl: `http://127.0.0.1:${ports.balancerStats}`,
     apis: Object.fromEntries(ports.apis.map((api) => [api.name, `http://127.0.0.1:${api.port}`])),
   };
-  const redisUrl = `redis://127.0.0.1:${ports.redis}`;
+  const redisUrl = `redis://127.0.0.1:${primaryPort}`;
   writeFileSync(
     join(layout.dir, 'endpoints.json'),
     `${JSON.stringify({ redisUrl, kafkaBrokers, ...ha }, null, 2)}\n`,

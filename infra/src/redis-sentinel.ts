@@ -100,3 +100,9 @@ export async function sentinelQuorumReached(port: number, primaryName: string): 
 export async function replicaInSync(port: number): Promise<boolean> {
   return /master_link_status:up/.test(await command(port, 'INFO replication'));
 }
+
+/** The port of the one Redis among `ports` that is a primary now (after a failover, not the first). */
+export async function primaryAmong(ports: number[]): Promise<number | undefined> {
+  const roles = await Promise.all(ports.map((port) => command(port, 'INFO replication').catch(() => '')));
+  return ports.find((_, i) => /role:master/.test(roles[i]!));
+}
