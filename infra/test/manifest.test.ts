@@ -5,6 +5,7 @@ import { renderCompose } from '../src/compose.js';
 import { haPorts } from '../src/ha-servers.js';
 import {
   HA_INSTANCES,
+  haInstances,
   INFRA_PORTS,
   instancePorts,
   PUBLIC_APIS,
@@ -66,6 +67,23 @@ describe('stack manifest', () => {
     ];
     expect(new Set(ports).size).toBe(ports.length);
     expect(SERVICES.map((s) => instancePorts(s).length)).toEqual(SERVICES.map(() => HA_INSTANCES));
+  });
+
+  it('when a service runs twice under ha, then each instance has its own port, instance id and (feature engine) advertised address', () => {
+    for (const spec of SERVICES) {
+      const instances = haInstances(spec);
+      expect(instances.map((i) => i.name)).toEqual([`${spec.name}-1`, `${spec.name}-2`]);
+      expect(instances.map((i) => i.env.PORT)).toEqual(instancePorts(spec).map(String));
+      expect(new Set(instances.map((i) => i.env.INSTANCE_ID)).size).toBe(2);
+    }
+    expect(haInstances(serviceByName('feature-engine')).map((i) => i.env.ADVERTISED_URL)).toEqual([
+      'http://127.0.0.1:8191',
+      'http://127.0.0.1:8291',
+    ]);
+    expect(haInstances(serviceByName('rec-api')).map((i) => Object.keys(i.env).sort())).toEqual([
+      ['INSTANCE_ID', 'PORT'],
+      ['INSTANCE_ID', 'PORT'],
+    ]);
   });
 
   it('when the ha balancer fronts a public API, then on the API’s manifest port, over its instances', () => {
