@@ -11,7 +11,9 @@ import {
 // round trip and atomic, so two requests racing for one id cannot both be told `new`.
 
 /** KEYS[1] txn:<id>; ARGV fingerprint, in-flight lease (s). */
-const ADMIT_LUA = `
+const admit = defineLuaScript<[string, number], Admission>(
+  'txnApiAdmitTransaction',
+  `
 local stored = redis.call('GET', KEYS[1])
 if not stored then
   redis.call('SET', KEYS[1], 'in-flight:' .. ARGV[1], 'EX', ARGV[2])
@@ -21,27 +23,31 @@ local state, fingerprint = string.match(stored, '^([%a-]+):(%x+)$')
 if fingerprint ~= ARGV[1] then return 'conflict' end
 if state == 'in-flight' then return 'in-flight' end
 return 'repeat'
-`;
-const admit = defineLuaScript<[string, number], Admission>('txnApiAdmitTransaction', ADMIT_LUA);
+`,
+);
 
 /**
  * KEYS[1] txn:<id>; ARGV fingerprint, ttl (s). Marks the id produced unless another body took it
  * meanwhile (only possible after this request's lease ran out).
  */
-const CONFIRM_LUA = `
+const confirm = defineLuaScript<[string, number], number>(
+  'txnApiConfirmTransaction',
+  `
 local stored = redis.call('GET', KEYS[1])
 if stored and stored ~= 'in-flight:' .. ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], 'produced:' .. ARGV[1], 'EX', ARGV[2])
 return 1
-`;
-const confirm = defineLuaScript<[string, number], number>('txnApiConfirmTransaction', CONFIRM_LUA);
+`,
+);
 
 /** KEYS[1] txn:<id>; ARGV fingerprint. Frees the id only if it is still this body's, in flight. */
-const RELEASE_LUA = `
+const release = defineLuaScript<[string], number>(
+  'txnApiReleaseTransaction',
+  `
 if redis.call('GET', KEYS[1]) == 'in-flight:' .. ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
-`;
-const release = defineLuaScript<[string], number>('txnApiReleaseTransaction', RELEASE_LUA);
+`,
+);
 
 /**
  * The transaction ledger in Redis: `txn:<transactionId>` holds the state and
@@ -61,7 +67,7 @@ export class RedisTransactionLedger implements TransactionLedger {
    * first EVALSHA of each finds it instead of failing over to a second round trip with the body.
    */
   async loadScripts(): Promise<void> {
-    await Promise.all([ADMIT_LUA, CONFIRM_LUA, RELEASE_LUA].map((lua) => this.redis.script('LOAD', lua)));
+    await Promise.all([admit, confirm, release].map((script) => this.redis.script('LOAD', script.lua)));
   }
 
   admit(transaction: Transaction): Promise<Admission> {
