@@ -8,6 +8,7 @@ const doc = {
       { mode: 'floor', rate: 100, cpu: { floor: 1 } },
     ],
     sweep: [{ ef: 1.5, p99_ms: 9 }],
+    phases: { 'owner.append': 2.5 },
   },
 };
 
@@ -18,6 +19,10 @@ describe('valueAt (the docs check path syntax)', () => {
 
   it('when a selector value has a dot, then the path is not split there', () => {
     expect(valueAt(doc, 'metrics.sweep[ef=1.5].p99_ms')).toBe(9);
+  });
+
+  it('when a key holds a dot, then it is read quoted', () => {
+    expect(valueAt(doc, 'metrics.phases."owner.append"')).toBe(2.5);
   });
 
   it('when a selector matches two rows or a key is absent, then a PathError says so', () => {

@@ -1,7 +1,8 @@
 // Reads one value out of a results file by a path such as
 // `metrics.rates[rate=100].p95_ms`, `metrics.sweep[2].recall` or
 // `metrics.rows[mode=pipeline,offered_tps=2500].cpu_cores.fraud-scorer`.
-// A selector `[k=v,...]` picks the one array element whose fields match.
+// A selector `[k=v,...]` picks the one array element whose fields match; a key
+// that holds a dot is quoted: `phases_median_ms.all."owner.append"`.
 // One syntax for every reader (the docs check's `<!-- fig: FILE#PATH -->`
 // markers, the capacity model's sources), so a source one prints can be
 // pasted into a marker as it is.
@@ -10,17 +11,19 @@ export class PathError extends Error {}
 
 type Json = unknown;
 
-const SEGMENT = /^([^.[\]]+)?((?:\[[^\]]+\])*)$/;
+const SEGMENT = /^(?:"([^"]+)"|([^.[\]"]+))?((?:\[[^\]]+\])*)$/;
 
 function splitPath(path: string): string[] {
-  // Dots inside a selector's value (`[ef=1.5]`) must not split the path.
+  // Dots inside a selector's value (`[ef=1.5]`) or a quoted key must not split the path.
   const parts: string[] = [];
   let depth = 0;
+  let quoted = false;
   let current = '';
   for (const char of path) {
+    if (char === '"') quoted = !quoted;
     if (char === '[') depth += 1;
     if (char === ']') depth -= 1;
-    if (char === '.' && depth === 0) {
+    if (char === '.' && depth === 0 && !quoted) {
       parts.push(current);
       current = '';
     } else current += char;
@@ -58,7 +61,8 @@ export function valueAt(root: Json, path: string): Json {
   for (const part of splitPath(path)) {
     const match = SEGMENT.exec(part);
     if (!match) throw new PathError(`${path}: cannot read segment "${part}"`);
-    const [, key, selectors] = match;
+    const [, quotedKey, plainKey, selectors] = match;
+    const key = quotedKey ?? plainKey;
     if (key !== undefined) {
       if (typeof node !== 'object' || node === null || !(key in node))
         throw new PathError(`${path}: no "${key}" here`);

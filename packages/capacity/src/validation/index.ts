@@ -53,9 +53,11 @@ export function validateCapacityModel(results: Results): Validation {
     const own = summarise([d]);
     const judged = d.rows.filter((r) => r.judged).map((r) => r.rate);
     notes.push(
-      own.misses.length === 0
-        ? `${d.design}: every p95 and p99 ratio in band at ${judged.join(', ')}/s (up to ${pct(JUDGED_UP_TO)} of the measured capacity, ${d.capacity.rate}/s)`
-        : `${d.design}: out of band up to ${pct(JUDGED_UP_TO)} of the measured capacity (${d.capacity.rate}/s): ${own.misses.map(missText).join('; ')}`,
+      d.capacity.rate === null
+        ? `${d.design}: no rate had at most ${pct(DEFAULTS.maxFallbackShare)} fallbacks, so none is judged and there is no prediction to compare (the measured figures are in the rows)`
+        : own.misses.length === 0
+          ? `${d.design}: every p95 and p99 ratio in band at ${judged.join(', ')}/s (up to ${pct(JUDGED_UP_TO)} of the measured capacity, ${d.capacity.rate}/s)`
+          : `${d.design}: out of band up to ${pct(JUDGED_UP_TO)} of the measured capacity (${d.capacity.rate}/s): ${own.misses.map(missText).join('; ')}`,
     );
     for (const run of d.repeat_runs ?? [])
       notes.push(
