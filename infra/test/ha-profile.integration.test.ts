@@ -17,11 +17,12 @@ import { replicaInSync, sentinelPrimary } from '../src/redis-sentinel.js';
 import { bringUpInfra, type RunningInfra, stopInfra } from '../src/servers.js';
 
 /**
- * Shifts the profile to 36380-36384 (Redis, Sentinels), 39094-39099 (Kafka), 38080/38090
- * (balancer), 38180-38290 (instances), 38404 (stats): clear of the test servers (16379,
- * 19092/19093) and of a second checkout's (26379, 29092/29093).
+ * Shifts the profile to 16380-16384 (Redis, Sentinels), 19094-19099 (Kafka), 18080/18090
+ * (balancer), 18180-18290 (instances), 18404 (stats): clear of the test servers (16379,
+ * 19092/19093), and below Linux's ephemeral range (32768 up), where other tests' random ports
+ * and outgoing connections would take them (a run failed on 38280 in use).
  */
-const HA_OFFSET = 30_000;
+const HA_OFFSET = 10_000;
 const ports = haPorts(HA_OFFSET);
 const recApi = ports.apis.find((api) => api.name === 'rec-api')!;
 
@@ -38,7 +39,11 @@ class FakeInstance {
       else res.writeHead(200, { 'content-type': 'text/plain' }).end(this.name);
     });
   }
-  listen = () => new Promise<void>((resolve) => this.server.listen(this.port, '127.0.0.1', resolve));
+  listen = () =>
+    new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.port, '127.0.0.1', resolve);
+    });
   close = () => new Promise<void>((resolve) => this.server.close(() => resolve()));
 }
 
@@ -49,7 +54,8 @@ let infra: RunningInfra;
 beforeAll(async () => {
   await Promise.all(instances.map((instance) => instance.listen()));
   infra = await bringUpInfra('ha', { keepAfterExit: false, reuse: false, portOffset: HA_OFFSET, stateDir });
-}, 90_000);
+  // Three JVMs, a Redis pair and three Sentinels starting while the rest of the suite runs on two cores.
+}, 240_000);
 
 afterAll(async () => {
   // Brought down by the last test; here only when a test before it failed.

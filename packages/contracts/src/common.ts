@@ -19,6 +19,13 @@ export type ErrorBody = Static<typeof ErrorBody>;
  */
 export const DEADLINE_HEADER = 'x-deadline-ms';
 
+/**
+ * The last instant a JavaScript `Date` can hold (ms since the epoch): the bound of every timestamp
+ * in the contracts. Past it a value is no time at all, and downstream code that turns it into a
+ * date or a Kafka record timestamp (a BigInt of its decimal form) would fail with a 500.
+ */
+export const LAST_DATE_MS = 8.64e15;
+
 /** The header as a route declares it (OpenAPI shows it; a value that is not a positive number is ignored). */
 export const DeadlineHeaders = Type.Object({
   [DEADLINE_HEADER]: Type.Optional(

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { Identifier } from './common.js';
+import { Identifier, LAST_DATE_MS } from './common.js';
 
 /**
  * A card payment as the acquirer sees it. Field names follow the Fraud
@@ -11,6 +11,7 @@ export const Transaction = Type.Object(
     transactionId: Identifier('unique id; the idempotency key of the whole pipeline'),
     eventTime: Type.Integer({
       minimum: 0,
+      maximum: LAST_DATE_MS,
       description: 'when the payment happened, ms since the Unix epoch',
     }),
     cardId: Identifier('card token (the Handbook customer)'),
@@ -52,8 +53,8 @@ export const Decision = Type.Object(
     mode: Type.Union([Type.Literal('full'), Type.Literal('rules-only')]),
     modelVersion: Type.String(),
     rulesVersion: Type.String(),
-    eventTime: Type.Integer({ minimum: 0 }),
-    decidedAt: Type.Integer({ minimum: 0 }),
+    eventTime: Type.Integer({ minimum: 0, maximum: LAST_DATE_MS }),
+    decidedAt: Type.Integer({ minimum: 0, maximum: LAST_DATE_MS }),
   },
   { additionalProperties: false },
 );
@@ -64,8 +65,16 @@ export const Chargeback = Type.Object(
   {
     transactionId: Identifier('the disputed transaction'),
     cardId: Identifier('card token'),
-    eventTime: Type.Integer({ minimum: 0, description: 'time of the disputed transaction' }),
-    reportedAt: Type.Integer({ minimum: 0, description: 'when the chargeback arrived' }),
+    eventTime: Type.Integer({
+      minimum: 0,
+      maximum: LAST_DATE_MS,
+      description: 'time of the disputed transaction',
+    }),
+    reportedAt: Type.Integer({
+      minimum: 0,
+      maximum: LAST_DATE_MS,
+      description: 'when the chargeback arrived',
+    }),
     scenario: Type.Optional(Type.String({ description: 'simulator fraud scenario, for evaluation only' })),
   },
   { additionalProperties: false },

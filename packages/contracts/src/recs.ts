@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { Identifier } from './common.js';
+import { Identifier, LAST_DATE_MS } from './common.js';
 
 /**
  * Bodies of the recommendation design's services: feature-store,
@@ -24,12 +24,8 @@ export const RegionCode = Type.String({
   // Regions every catalog has: the OpenAPI documents show them, and the API fuzz sends them.
   examples: ['US', 'GB', 'JP'],
 });
-/**
- * Epoch milliseconds; listens replayed from the data set may carry fractions.
- * At most 8.64e15, the last instant a `Date` can hold: the services turn
- * these into dates, and a later one is no time at all.
- */
-const EpochMs = Type.Number({ minimum: 0, maximum: 8.64e15, description: 'ms since the Unix epoch' });
+/** Epoch milliseconds; listens replayed from the data set may carry fractions. */
+const EpochMs = Type.Number({ minimum: 0, maximum: LAST_DATE_MS, description: 'ms since the Unix epoch' });
 
 /** Base64 of a typed array's little-endian bytes (the platform's order on every target here). */
 const base64Bytes = (description: string, examples?: string[]) =>

@@ -58,6 +58,17 @@ describe('feature-engine HTTP', () => {
     expect(res.json().error.message).toMatch(/^params\.kind /);
   });
 
+  it('when a payment is dated past the last instant a date can hold, then 400 names eventTime (a Kafka timestamp of it was a 500)', async () => {
+    current = await setup();
+    const res = await current.app.inject({
+      method: 'POST',
+      url: '/v1/decide',
+      payload: { ...payment({ cardId: 'card-7' }), eventTime: 2.0100383720762857e28 },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.message).toMatch(/eventTime/);
+  });
+
   it('when the status is asked for, then it reports the state held and the checkpoint', async () => {
     current = await setup();
     const res = await current.app.inject({ method: 'GET', url: '/v1/status' });
