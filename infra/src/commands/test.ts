@@ -2,9 +2,12 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { artifactsDir, pipelineExists, prepareArtifacts } from '../artifacts.js';
 import { ensureChromium } from '../chromium.js';
+import { HAPROXY } from '../haproxy.js';
 import { ROOT } from '../paths.js';
+import { REDIS_SENTINEL } from '../redis-sentinel.js';
 import { bin, runInherit } from '../run.js';
 import { bringUpInfra, stopInfra } from '../servers.js';
+import { ensureAptProgram } from '../system-packages.js';
 import {
   addFuzzReports,
   addMissingReport,
@@ -89,6 +92,9 @@ export async function runTests(options: { portOffset?: number } = {}): Promise<n
     const sets = (['recs', 'fraud'] as const).filter(pipelineExists);
     await prepareArtifacts(sets, 'tiny');
     const chromium = await ensureChromium();
+    // The ha profile's programs, installed here once: two test files installing them in parallel
+    // would race for apt's lock.
+    for (const program of [HAPROXY, REDIS_SENTINEL]) await ensureAptProgram(program);
     const env = {
       ...process.env,
       ...(chromium ? { MLSYS_CHROMIUM: chromium } : {}),
