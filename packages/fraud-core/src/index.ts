@@ -20,4 +20,5 @@ export * from './reference.js';
 export * from './rules-input.js';
 export * from './terminal-directory.js';
 export * from './time.js';
+export * from './warm-up-payment.js';
 export * from './windows.js';

@@ -1,5 +1,5 @@
 import type { Transaction } from '@mlsys/contracts';
-import { type FraudFeatureEngine, newFeatureVector } from '@mlsys/fraud-core';
+import { type FraudFeatureEngine, newFeatureVector, warmUpPayment } from '@mlsys/fraud-core';
 import type { ServiceApp, WarmUp } from '@mlsys/service-kit';
 import type { PaymentScorer } from './domain/request-path.js';
 
@@ -10,26 +10,6 @@ export interface FeatureEngineWarmUp {
   scorer: PaymentScorer;
   /** A terminal of the artifacts, so the distance-from-home code runs as for a real payment. */
   terminalId: string;
-}
-
-/** Cards the made-up payments are spread over: each pays several times, so the windows have history. */
-const CARDS = 4;
-const HOUR_MS = 3_600_000;
-
-/** A made-up payment; its card and id say so, and it never leaves this process. */
-export function warmUpPayment(i: number, nowMs: number, terminalId: string): Transaction {
-  return {
-    transactionId: `warm-up-${i}`,
-    eventTime: nowMs - (40 - i) * HOUR_MS,
-    cardId: `warm-up-card-${i % CARDS}`,
-    terminalId,
-    amount: 5 + ((i * 37) % 500),
-    currency: 'EUR',
-    channel: i % 2 === 0 ? 'pos' : 'ecom',
-    merchantCategory: '5411',
-    deviceId: `warm-up-device-${i % 3}`,
-    ip: `192.0.2.${i % 7}`,
-  };
 }
 
 /**

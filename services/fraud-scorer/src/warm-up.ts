@@ -1,4 +1,5 @@
-import type { EnrichedTransaction, Transaction } from '@mlsys/contracts';
+import type { EnrichedTransaction } from '@mlsys/contracts';
+import { warmUpPayment } from '@mlsys/fraud-core';
 import type { StreamRecord } from '@mlsys/kafka/stream';
 import type { ServiceApp, WarmUp } from '@mlsys/service-kit';
 import type { Thresholds } from './domain/decide.js';
@@ -8,20 +9,6 @@ import { ScoringTask } from './domain/scoring-task.js';
 
 /** Batch sizes the stream hands the task: a lone payment, and the small batches of a steady flow. */
 const BATCH_SIZES = [1, 8, 64];
-
-/** A made-up payment; its card and id say so, and it never leaves this process. */
-export function warmUpPayment(i: number, nowMs: number): Transaction {
-  return {
-    transactionId: `warm-up-${i}`,
-    eventTime: nowMs,
-    cardId: `warm-up-card-${i % 4}`,
-    terminalId: 'warm-up-terminal',
-    amount: 5 + ((i * 37) % 500),
-    currency: 'EUR',
-    channel: i % 2 === 0 ? 'pos' : 'ecom',
-    merchantCategory: '5411',
-  };
-}
 
 /**
  * The warm-up's scoring: the stream's task code (model call per batch, the

@@ -1,4 +1,5 @@
 import type { Transaction } from '@mlsys/contracts';
+import { warmUpPayment } from '@mlsys/fraud-core';
 import type { ServiceApp, WarmUp } from '@mlsys/service-kit';
 import type { Logger } from '@mlsys/telemetry';
 import type { OwnerDirectory, RulesOnlyDecider } from './domain/ports.js';
@@ -14,20 +15,6 @@ export interface TxnApiWarmUp {
   connectOwner: (url: string) => Promise<void>;
   rulesOnly: RulesOnlyDecider;
   logger: Logger;
-}
-
-/** A made-up payment; its card and id say so. The warm-up never admits, produces or stores it. */
-export function warmUpPayment(i: number, nowMs: number): Transaction {
-  return {
-    transactionId: `warm-up-${i}`,
-    eventTime: nowMs,
-    cardId: `warm-up-card-${i % 4}`,
-    terminalId: 'warm-up-terminal',
-    amount: 5 + ((i * 37) % 500),
-    currency: 'EUR',
-    channel: i % 2 === 0 ? 'pos' : 'ecom',
-    merchantCategory: '5411',
-  };
 }
 
 /**
