@@ -1,4 +1,3 @@
-import type { Transaction } from '@mlsys/contracts';
 import { warmUpPayment } from '@mlsys/fraud-core';
 import type { ServiceApp, WarmUp } from '@mlsys/service-kit';
 import type { Logger } from '@mlsys/telemetry';
