@@ -22,7 +22,12 @@ export interface VitestReport {
     name: string;
     status: string;
     message?: string;
-    assertionResults: Array<{ status: string; fullName?: string; title?: string }>;
+    assertionResults: Array<{
+      status: string;
+      fullName?: string;
+      title?: string;
+      failureMessages?: string[];
+    }>;
   }>;
 }
 
@@ -30,9 +35,10 @@ const firstLine = (text: string | undefined) => (text ?? '').trim().split('\n')[
 
 /**
  * Adds one package's vitest report. Per test file: passed tests count as
- * passed; failed, skipped, pending and todo tests as failed; a file that
- * failed with no failed test of its own (an import error, a throwing hook)
- * counts at least one failure.
+ * passed; failed, skipped, pending and todo tests as failed, each failed one
+ * named with the first line of its failure (CI keeps only the summary's
+ * tail); a file that failed with no failed test of its own (an import
+ * error, a throwing hook) counts at least one failure.
  */
 export function addVitestReport(tally: Tally, pkg: string, report: VitestReport, root = ''): void {
   let passed = 0;
@@ -44,6 +50,10 @@ export function addVitestReport(tally: Tally, pkg: string, report: VitestReport,
     const notRun = file.assertionResults.filter((test) => !['passed', 'failed'].includes(test.status));
     passed += file.assertionResults.filter((test) => test.status === 'passed').length;
     failed += failedHere;
+    for (const test of file.assertionResults.filter((t) => t.status === 'failed'))
+      why.push(
+        `${name}: ${test.fullName ?? test.title} (${firstLine(test.failureMessages?.[0]) || 'no message'})`,
+      );
     if (file.status === 'failed' && failedHere === 0) {
       const lost = Math.max(1, notRun.length);
       failed += lost;

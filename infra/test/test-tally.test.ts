@@ -46,8 +46,8 @@ describe('the npm test tally, on real vitest reports', () => {
     report = await realReport();
   });
 
-  it('when vitest itself counts the broken suite, then it reports 0 failed tests (the bug the tally guards against)', () => {
-    expect(report.numFailedTests).toBe(0);
+  it('when vitest itself counts the broken suite, then it reports only the failed assertion (the bug the tally guards against)', () => {
+    expect(report.numFailedTests).toBe(1);
     expect(report.numPassedTests).toBe(2);
   });
 
@@ -73,10 +73,19 @@ describe('the npm test tally, on real vitest reports', () => {
     expect(tally.lines.join('\n')).toContain('is skipped');
   });
 
+  it('when a test fails, then it is named with the first line of its failure', () => {
+    const tally = emptyTally();
+    addVitestReport(tally, 'pkg', only(report, 'failing-assertion.check.ts'), fixtures);
+    expect(summaryLine(tally)).toBe('0 passed, 1 failed');
+    expect(tally.lines.join('\n')).toMatch(
+      /failing-assertion\.check\.ts: when the answer is wrong, then the assertion fails \(.*expected 42 to be 43/,
+    );
+  });
+
   it('when the whole broken suite is summed, then only the passing tests pass', () => {
     const tally = emptyTally();
     addVitestReport(tally, 'pkg', report, fixtures);
-    expect(summaryLine(tally)).toBe('2 passed, 4 failed');
+    expect(summaryLine(tally)).toBe('2 passed, 5 failed');
   });
 });
 

@@ -33,6 +33,14 @@ beforeAll(async () => {
   const consumer = kafka.consumer({ groupId: uniqueName('fake-pipeline'), maxWaitTimeInMs: 20 });
   await Promise.all([producer.connect(), consumer.connect()]);
   await consumer.subscribe({ topic: transactionsTopic, fromBeginning: true });
+  // `run` returns before the group is joined: on a busy broker the join can take seconds, which
+  // would eat into the run's drain window and count late decisions as lost.
+  const joined = new Promise<void>((resolve) => {
+    const stop = consumer.on(consumer.events.GROUP_JOIN, () => {
+      stop();
+      resolve();
+    });
+  });
   let seen = 0;
   await consumer.run({
     eachBatch: async ({ batch }) => {
@@ -63,6 +71,7 @@ beforeAll(async () => {
       if (out.length > 0) await producer.send({ topic: decisionsTopic, messages: out });
     },
   });
+  await joined;
   pipeline = { consumer, producer };
 });
 
@@ -80,7 +89,8 @@ describe('fraud-stream against a real Kafka', () => {
     const params = loadConfig('fraud-stream', scenario.params, {
       transactionsTopic,
       decisionsTopic,
-      drainTimeoutMs: '3000',
+      // Four decisions are lost on purpose, so the run always waits this long: wide enough for a busy broker.
+      drainTimeoutMs: '10000',
     });
     const run = await runLoad({
       scenario,

@@ -105,24 +105,26 @@ async function createMissing(
 ): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t.name));
-  if (missing.length === 0) return;
-  const configEntries =
-    minInsyncReplicas === undefined
-      ? []
-      : [{ name: 'min.insync.replicas', value: String(minInsyncReplicas) }];
-  const replicated = replicationFactor > 1;
-  await admin.createTopics({
-    // kafkajs waits on one broker's metadata, which in a KRaft cluster may not know the topic yet
-    // (UNKNOWN_TOPIC_OR_PARTITION, not retried): replicated topics are waited for below instead.
-    waitForLeaders: !replicated,
-    topics: missing.map((t) => ({
-      topic: t.name,
-      numPartitions: t.partitions,
-      replicationFactor,
-      ...(configEntries.length > 0 ? { configEntries } : {}),
-    })),
-  });
-  if (replicated) await waitForLeaders(admin, missing);
+  if (missing.length > 0) {
+    const configEntries =
+      minInsyncReplicas === undefined
+        ? []
+        : [{ name: 'min.insync.replicas', value: String(minInsyncReplicas) }];
+    await admin.createTopics({
+      // kafkajs waits on one broker's metadata for at most 5 s (on a KRaft cluster that broker may
+      // not know the topic yet: UNKNOWN_TOPIC_OR_PARTITION, not retried), and not at all when a
+      // peer starting beside us created the topics first: we wait below, in every case.
+      waitForLeaders: false,
+      topics: missing.map((t) => ({
+        topic: t.name,
+        numPartitions: t.partitions,
+        replicationFactor,
+        ...(configEntries.length > 0 ? { configEntries } : {}),
+      })),
+    });
+  }
+  // Topics that already existed may have been created a moment ago by another service.
+  await waitForLeaders(admin, topics);
 }
 
 /** Until the cluster's metadata gives every partition of the topics a leader. */
@@ -134,7 +136,8 @@ async function waitForLeaders(admin: Admin, topics: readonly TopicSpec[], timeou
       .then(({ topics: found }) =>
         topics.every((t) => {
           const partitions = found.find((f) => f.name === t.name)?.partitions ?? [];
-          return partitions.length === t.partitions && partitions.every((p) => p.leader >= 0);
+          // An existing topic keeps its own partition count: only leaders are awaited.
+          return partitions.length > 0 && partitions.every((p) => p.leader >= 0);
         }),
       )
       .catch(() => false);

@@ -34,6 +34,18 @@ export class ServiceProcess {
     return this.output.slice(-20).join('');
   }
 
+  /**
+   * Why the service exited: its "<service> cannot start: <why>" line first
+   * (a report keeps only a message's first line, and kafkajs' own error logs
+   * come before it), then what it wrote last.
+   */
+  private exitReason(): string {
+    const output = this.recentOutput;
+    const why = output.split('\n').find((line) => line.includes(`${this.service} cannot start:`));
+    const code = this.child?.exitCode ?? this.child?.signalCode;
+    return `${this.service} exited during start-up (${code}): ${why ?? '(no "cannot start" line)'}\n${output}`;
+  }
+
   get exited(): boolean {
     return !this.child || this.child.exitCode !== null || this.child.signalCode !== null;
   }
@@ -78,9 +90,7 @@ export class ServiceProcess {
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     const exited = new Promise<never>((_, reject) =>
-      child.once('exit', () =>
-        reject(new Error(`${this.service} exited during start-up: ${this.recentOutput}`)),
-      ),
+      child.once('exit', () => reject(new Error(this.exitReason()))),
     );
     exited.catch(() => {});
     const ready = waitUntil(
