@@ -32,6 +32,7 @@ const measurement = (overrides: Partial<RateMeasurement>): RateMeasurement => ({
   cpuSeconds: {},
   generatorCpuSeconds: 0,
   loadAvg1m: 1,
+  host: null,
   ...overrides,
 });
 

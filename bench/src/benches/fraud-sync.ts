@@ -318,6 +318,9 @@ function report(
   return result;
 }
 
+/** Steal from this share up makes a row's latencies the host's as much as the stack's. */
+const NOISY_STEAL_SHARE = 0.05;
+
 /** What a reader of one row must know: a generator that fell behind, answers that were not full decisions. */
 function rowNotes(row: RateRow): string[] {
   const label = `${row.mode} ${row.rate} req/s${row.batch_window_ms === null ? '' : ` (window ${row.batch_window_ms} ms)`}`;
@@ -325,6 +328,10 @@ function rowNotes(row: RateRow): string[] {
   if (row.generator_lag_p99_ms > 5)
     notes.push(
       `${label}: the generator sent its p99 request ${row.generator_lag_p99_ms} ms late (it shares the CPU): those latencies include it`,
+    );
+  if (row.host && row.host.steal_share >= NOISY_STEAL_SHARE)
+    notes.push(
+      `${label}: the hypervisor stole ${(100 * row.host.steal_share).toFixed(0)} % of the host's CPU time: latencies include it (CPU per decision does not)`,
     );
   if (row.availability < HOLD_FULL_SHARE) {
     const reasons = Object.entries(row.failures).map(([reason, count]) => `${reason}: ${count}`);

@@ -11,6 +11,7 @@ import {
   ServiceStatusError,
   ServiceUnreachableError,
 } from '@mlsys/http-client';
+import { hostCpuTimes, hostNoise } from '../stack/host-cpu.js';
 import { type Call, openLoop } from './open-loop.js';
 import { PaymentMix } from './payment-mix.js';
 import { type Mode, type RateRow, summarizeRate } from './rows.js';
@@ -88,21 +89,27 @@ export class Load {
 
   async measure(rate: number, batchWindowMs: number | null): Promise<RateRow> {
     const cpuBefore = this.stack.cpuSeconds();
+    const hostBefore = hostCpuTimes();
     const generatorBefore = process.cpuUsage();
     const { samples, spanMs } = await this.send(rate, this.settings.seconds, true);
     const generator = process.cpuUsage(generatorBefore);
     const cpuAfter = this.stack.cpuSeconds();
+    const hostAfter = hostCpuTimes();
+    const cpuSeconds = Object.fromEntries(
+      Object.entries(cpuAfter).map(([name, seconds]) => [name, seconds - (cpuBefore[name] ?? 0)]),
+    );
+    const generatorCpuSeconds = (generator.user + generator.system) / 1e6;
+    const measured = Object.values(cpuSeconds).reduce((sum, seconds) => sum + seconds, generatorCpuSeconds);
     return summarizeRate({
       mode: this.mode,
       batchWindowMs,
       rate,
       samples,
       spanMs,
-      cpuSeconds: Object.fromEntries(
-        Object.entries(cpuAfter).map(([name, seconds]) => [name, seconds - (cpuBefore[name] ?? 0)]),
-      ),
-      generatorCpuSeconds: (generator.user + generator.system) / 1e6,
+      cpuSeconds,
+      generatorCpuSeconds,
       loadAvg1m: loadavg()[0]!,
+      host: hostNoise(hostBefore, hostAfter, measured),
     });
   }
 

@@ -2,6 +2,7 @@
 // can be tested without a stack.
 import { SLO } from '@mlsys/load-tests/slo';
 import { percentile } from '@mlsys/results';
+import type { HostNoise } from '../stack/host-cpu.js';
 import { type Phases, phaseMedians } from './phases.js';
 
 /** `sync`: the decision API with its services; `floor`: validate, produce acks=all, answer (no features, no model). */
@@ -44,6 +45,8 @@ export interface RateMeasurement {
   /** CPU seconds this generator spent over the rate (it shares the host with the services). */
   generatorCpuSeconds: number;
   loadAvg1m: number;
+  /** The host over the rate: hypervisor steal and work outside the measured processes (null: no /proc). */
+  host: HostNoise | null;
 }
 
 export interface RateRow {
@@ -77,6 +80,8 @@ export interface RateRow {
   cpu_us_per_decision: Record<string, number>;
   generator_cpu_us_per_request: number;
   load_avg_1m: number;
+  /** How noisy the host was over the rate: its latencies include steal and others' work, its CPU figures do not. */
+  host: HostNoise | null;
   /**
    * Median ms of each phase over the owner-decided requests (`all`) and over the slowest 1 % of
    * them (`slowest_1pct`): where the owner's tail goes. Null for the floor (it has no phases).
@@ -126,6 +131,7 @@ export function summarizeRate(m: RateMeasurement): RateRow {
     cpu_us_per_decision: cpu,
     generator_cpu_us_per_request: Math.round((m.generatorCpuSeconds * 1e6) / Math.max(1, requests)),
     load_avg_1m: round(m.loadAvg1m),
+    host: m.host,
     phases_median_ms:
       m.mode === 'floor' ? null : { all: phaseMedians(samples, 0), slowest_1pct: phaseMedians(samples, 99) },
   };

@@ -20,6 +20,7 @@ const COLUMNS = [
   ['full %', 6],
   ['lag p99', 7],
   ['load', 5],
+  ['steal', 5],
 ] as const;
 
 /** The header of the table the bench prints as it goes; one `tableLine` per rate follows it. */
@@ -41,6 +42,7 @@ export function tableLine(row: RateRow): string {
     percent(row.full_share),
     row.generator_lag_p99_ms.toFixed(1),
     row.load_avg_1m.toFixed(1),
+    row.host === null ? '-' : `${(100 * row.host.steal_share).toFixed(0)}%`,
   ];
   const cpu = Object.entries(row.cpu_us_per_decision)
     .filter(([name]) => name !== 'all')
