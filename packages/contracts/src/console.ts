@@ -67,3 +67,46 @@ export const ConsoleFaultRequest = Type.Object(
   { additionalProperties: false },
 );
 export type ConsoleFaultRequest = Static<typeof ConsoleFaultRequest>;
+
+/**
+ * The load runner's scenarios the console starts (`load-tests/src/scenarios/`): one steady or
+ * ramped run each. The capacity finder and the smoke suite run several steps, which one live
+ * chart cannot show; they stay on the command line.
+ */
+export const CONSOLE_LOAD_SCENARIOS = [
+  'recs-steady',
+  'recs-ramp',
+  'fraud-http',
+  'fraud-stream',
+  'fraud-availability',
+] as const;
+
+/** `POST /api/load`: one load run at a chosen rate; the bounds keep a click from flooding a laptop. */
+export const ConsoleLoadRequest = Type.Object(
+  {
+    scenario: Type.Union(
+      [
+        Type.Literal('recs-steady'),
+        Type.Literal('recs-ramp'),
+        Type.Literal('fraud-http'),
+        Type.Literal('fraud-stream'),
+        Type.Literal('fraud-availability'),
+      ],
+      { description: 'a scenario of load-tests/src/scenarios/ (npm run load -- --list)' },
+    ),
+    rate: Type.Integer({
+      minimum: 1,
+      maximum: 10000,
+      description: "peak requests/s of the scenario's first entry (--rate)",
+    }),
+    durationSeconds: Type.Integer({
+      minimum: 5,
+      maximum: 300,
+      description: 'measured run length (--duration)',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type ConsoleLoadRequest = Static<typeof ConsoleLoadRequest>;
+// The list and the schema's literals name the same scenarios.
+CONSOLE_LOAD_SCENARIOS satisfies readonly ConsoleLoadRequest['scenario'][];

@@ -388,5 +388,7 @@
     });
   }
 
+  // The load runs' script (load-runs.js) calls the API the same way.
+  window.mlsysConsole = { api, el, $ };
   refresh();
 })();

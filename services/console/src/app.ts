@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import {
   ConsoleFaultRequest,
   ConsoleFraudExplainRequest,
+  ConsoleLoadRequest,
   type ConsolePayment,
   ConsoleRecsExplainQuery,
   ConsoleTrafficChange,
@@ -12,6 +13,7 @@ import type { Logger, Metrics } from '@mlsys/telemetry';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import type { FraudExplanation } from './adapters/fraud-explorer.js';
+import type { LoadRunStatus } from './adapters/load-runs.js';
 import type { RecsExplanation } from './adapters/recs-explorer.js';
 import type { TrafficSettings, TrafficStatus } from './adapters/traffic-runner.js';
 import { PRESET_NAMES, PRESETS } from './domain/fraud-presets.js';
@@ -51,6 +53,14 @@ export interface ConsoleDeps {
     list: PageModel['faults'];
     inject: (fault: ConsoleFaultRequest) => Promise<FaultOutcome>;
   };
+  /** Load runs of the load runner's scenarios, one at a time (`src/adapters/load-runs.ts`). */
+  load: {
+    scenarios: readonly string[];
+    start: (request: ConsoleLoadRequest) => LoadRunStatus;
+    status: () => { run: LoadRunStatus | null };
+    /** The path of the last run's report file of that name, or undefined. */
+    reportFile: (name: string) => string | undefined;
+  };
   /** Links to each service's API page, by box id. */
   docs: Readonly<Record<string, string>>;
 }
@@ -59,7 +69,16 @@ const PUBLIC = new URL('../public/', import.meta.url);
 const ASSETS: Record<string, string> = {
   'console.js': 'application/javascript; charset=utf-8',
   'console.css': 'text/css; charset=utf-8',
+  'load-runs.js': 'application/javascript; charset=utf-8',
 };
+
+const REPORT_TYPES: Record<string, string> = {
+  html: 'text/html; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+};
+// A report is the runner's page, served on the console's origin, where the tab keeps the token:
+// nothing in it may run or load (it needs neither: inline SVG and one <style>).
+const REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
 const tokenMatches = (expected: Buffer, header: string | undefined): boolean => {
   const given = Buffer.from(/^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '');
@@ -101,6 +120,7 @@ export function buildApp(deps: ConsoleDeps): ServiceApp {
       regions: deps.recs.regions,
       presets: PRESETS,
       faults: deps.faults.list,
+      loadScenarios: deps.load.scenarios,
       docs: deps.docs,
     });
   });
@@ -172,6 +192,39 @@ export function buildApp(deps: ConsoleDeps): ServiceApp {
     async (request) => {
       actions.inc({ action: `fault:${request.body.fault}` });
       return deps.faults.inject(request.body);
+    },
+  );
+
+  app.get('/api/load', {}, async () => deps.load.status());
+
+  app.post(
+    '/api/load',
+    {
+      preHandler: requireToken,
+      schema: { body: ConsoleLoadRequest },
+    },
+    async (request, reply) => {
+      actions.inc({ action: `load:${request.body.scenario}` });
+      reply.code(202);
+      return { run: deps.load.start(request.body) };
+    },
+  );
+
+  app.get(
+    '/reports/:file',
+    { schema: { params: Type.Object({ file: Type.String({ maxLength: 128 }) }) } },
+    async (request, reply) => {
+      const path = deps.load.reportFile(request.params.file);
+      if (!path)
+        throw new HttpError(
+          404,
+          'not_found',
+          `no report ${request.params.file} in the last load run's folder`,
+        );
+      reply.header('content-type', REPORT_TYPES[path.slice(path.lastIndexOf('.') + 1)] ?? 'text/plain');
+      reply.header('content-security-policy', REPORT_POLICY);
+      reply.header('cache-control', 'no-store');
+      return readFile(path);
     },
   );
 

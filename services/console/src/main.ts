@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { env, loadConfigOrExit, serviceEnv } from '@mlsys/config';
-import { type Chargeback, Topics } from '@mlsys/contracts';
+import { type Chargeback, CONSOLE_LOAD_SCENARIOS, Topics } from '@mlsys/contracts';
 import { fraud } from '@mlsys/datagen';
 import { loadFraudArtifacts } from '@mlsys/fraud-core';
 import { createKafka, JsonProducer } from '@mlsys/kafka';
@@ -18,6 +18,7 @@ import { EnrichedLookup } from './adapters/enriched-lookup.js';
 import { FaultInjector } from './adapters/fault-injector.js';
 import { explainPayments } from './adapters/fraud-explorer.js';
 import { KafkaLagReader } from './adapters/kafka-lag-reader.js';
+import { childProcessLauncher, LoadRuns } from './adapters/load-runs.js';
 import { MetricsScraper } from './adapters/metrics-scraper.js';
 import { explainRecommendation } from './adapters/recs-explorer.js';
 import { TrafficRunner } from './adapters/traffic-runner.js';
@@ -81,6 +82,10 @@ const config = loadConfigOrExit(
     TOKEN_FILE: env.string({
       description: 'where the token is kept between runs',
       default: `${CACHE_DIR}console-token`,
+    }),
+    LOAD_REPORTS_DIR: env.string({
+      description: 'where the load runs started from the page write their reports, a folder per run',
+      default: `${CACHE_DIR}console/load-runs`,
     }),
     CONSUMER_GROUP: env.string({ description: "prefix of the console's Kafka groups", default: 'console' }),
     LAG_GROUPS: env.list({
@@ -199,6 +204,20 @@ await shutdown.startUp(async () => {
   });
   shutdown.onStop('timed faults', () => faults.stop());
 
+  const loadRuns = new LoadRuns({
+    reportsDir: config.LOAD_REPORTS_DIR,
+    launch: childProcessLauncher({
+      root: fileURLToPath(new URL('..', CACHE_DIR_URL)),
+      env: {
+        PATH: process.env.PATH ?? '',
+        REC_API_URL: url('rec-api'),
+        TXN_API_URL: url('txn-api'),
+        KAFKA_BROKERS: config.KAFKA_BROKERS.join(','),
+      },
+    }),
+  });
+  shutdown.onStop('load run (stopped, not finished)', () => loadRuns.stop());
+
   const world = presetWorld(fraudProfile);
   let explorerSequence = 0;
   const explorer = {
@@ -252,6 +271,12 @@ await shutdown.startUp(async () => {
     },
     traffic,
     faults: { list: FAULTS, inject: (request) => faults.inject(request) },
+    load: {
+      scenarios: CONSOLE_LOAD_SCENARIOS,
+      start: (request) => loadRuns.start(request),
+      status: () => loadRuns.status(),
+      reportFile: (name) => loadRuns.reportFile(name),
+    },
     docs: Object.fromEntries(SCRAPED_SERVICES.map((s) => [s, `${url(s)}/docs`])),
   });
   shutdown.onStop('http (stop accepting, finish in-flight requests)', () => app.close());

@@ -1,12 +1,7 @@
-import { FAULTS } from '@mlsys/load-tests/faults';
-import { SLO } from '@mlsys/load-tests/slo';
-import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TrafficSettings, TrafficStatus } from '../src/adapters/traffic-runner.js';
 import { buildApp, type ConsoleDeps } from '../src/app.js';
-import { fraudDrawing, recsDrawing } from '../src/domain/topology.js';
+import { bearer, consoleDeps } from './app-deps.js';
 
-const TOKEN = 'test-token-0123456789';
 let app: ReturnType<typeof buildApp> | undefined;
 afterEach(async () => {
   await app?.close();
@@ -14,73 +9,10 @@ afterEach(async () => {
 });
 
 function build(overrides: Partial<ConsoleDeps> = {}) {
-  const calls: string[] = [];
-  let settings: TrafficSettings = { recs: 0, fraud: 0, chargebacks: true, amountFactor: 1 };
-  const status = (): TrafficStatus => ({
-    settings,
-    recs: { sent: 0, ok: 0, failed: 0, skipped: 0, listens: 0, degraded: 0 },
-    fraud: {
-      sent: 0,
-      ok: 0,
-      failed: 0,
-      skipped: 0,
-      decisions: {},
-      chargebacksSent: 0,
-      chargebacksWithheld: 0,
-      simulatedDay: 0,
-      loops: 0,
-    },
-  });
-  const deps: ConsoleDeps = {
-    logger: createLogger({ service: 'console', level: 'silent' }),
-    metrics: createMetrics('console', { defaultMetrics: false }),
-    version: 'test',
-    token: TOKEN,
-    drawings: [recsDrawing(SLO.recs), fraudDrawing(SLO.fraud)],
-    windowSeconds: 60,
-    scrapeIntervalMs: 2000,
-    topology: () => ({ at: 1, windowSeconds: 60, designs: [] }),
-    recs: {
-      users: [{ id: '7', region: 'SE' }],
-      regions: ['SE', 'US'],
-      explain: async (query) => {
-        calls.push(`explain ${query.userId} ${query.region} ${query.count}`);
-        return { status: 200, elapsedMs: 1, serverTiming: [], body: {} };
-      },
-    },
-    fraud: {
-      explainPreset: async (preset) => {
-        calls.push(`preset ${preset}`);
-        return { steps: [], probe: undefined, features: undefined };
-      },
-      explainPayment: async (payment) => {
-        calls.push(`payment ${payment.cardId}`);
-        return { steps: [], probe: undefined, features: undefined };
-      },
-    },
-    traffic: {
-      status,
-      update: (change) => {
-        settings = { ...settings, ...change };
-        calls.push(`traffic ${JSON.stringify(change)}`);
-        return settings;
-      },
-    },
-    faults: {
-      list: FAULTS,
-      inject: async (request) => {
-        calls.push(`fault ${request.fault}`);
-        return { fault: request.fault, message: 'done' };
-      },
-    },
-    docs: { 'rec-api': 'http://127.0.0.1:8080/docs' },
-    ...overrides,
-  };
+  const { deps, calls } = consoleDeps(overrides);
   app = buildApp(deps);
   return { app, calls };
 }
-
-const bearer = { authorization: `Bearer ${TOKEN}` };
 
 describe('the console page', () => {
   it('when opened, then both designs are drawn with a box per stage, and the forms and faults are there', async () => {
@@ -104,6 +36,7 @@ describe('the console page', () => {
       expect(res.body).toContain(`data-box="${id}"`);
     expect(res.body).toContain('data-preset="card-testing"');
     expect(res.body).toContain('data-fault="pause-redis"');
+    expect(res.body).toContain('<option value="fraud-stream">');
     expect(res.body).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)[a-z]/i);
   });
 
@@ -113,6 +46,7 @@ describe('the console page', () => {
       /javascript/,
     );
     expect((await app.inject({ method: 'GET', url: '/assets/console.css' })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/assets/load-runs.js' })).statusCode).toBe(200);
     expect((await app.inject({ method: 'GET', url: '/assets/..%2Fpackage.json' })).statusCode).toBe(404);
   });
 });
@@ -122,6 +56,7 @@ describe('actions need the token', () => {
     ['/api/traffic', { recs: 10 }],
     ['/api/fraud/explain', { preset: 'normal' }],
     ['/api/faults', { fault: 'pause-redis', seconds: 2 }],
+    ['/api/load', { scenario: 'recs-steady', rate: 10, durationSeconds: 10 }],
   ])(
     'when %s is posted without the token or with a wrong one, then 401 and nothing happens',
     async (url, payload) => {

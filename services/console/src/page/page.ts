@@ -19,6 +19,8 @@ export interface PageModel {
   regions: readonly string[];
   presets: Readonly<Record<PresetName, string>>;
   faults: ReadonlyArray<{ id: string; title: string; description: string; needs?: string }>;
+  /** The load runner's scenarios the console can start. */
+  loadScenarios: readonly string[];
   /** Links to each service's API page, by box id. */
   docs: Readonly<Record<string, string>>;
 }
@@ -202,6 +204,22 @@ and the Fraud Detection Handbook's payments with their chargebacks, reported whe
 </div>
 </section>
 
+<section id="load">
+<h2>Load runs</h2>
+<p class="hint">A scenario of <code>load-tests/src/scenarios/</code>, judged against <code>load-tests/src/slo.ts</code>:
+the load runner in a process of its own (<code>npm run load -- &lt;scenario&gt; --rate N --duration S</code>), one run at a time.
+Live: completed requests per second and the p95 of the run so far; when it ends, its p50/p95/p99 per second and its report.</p>
+<form id="load-form">
+<label>scenario <select class="act" name="scenario">${model.loadScenarios.map((name) => option(name)).join('')}</select></label>
+<label>rate <input type="number" class="act" name="rate" value="50" min="1" max="10000"> /s</label>
+<label>for <input type="number" class="act" name="durationSeconds" value="30" min="5" max="300"> s</label>
+<button type="submit" class="act">start</button>
+</form>
+<p id="load-status">–</p>
+<div id="load-chart"></div>
+<pre id="load-tail"></pre>
+</section>
+
 <section id="faults">
 <h2>Faults</h2>
 <ul>${faults}</ul>
@@ -209,6 +227,7 @@ and the Fraud Detection Handbook's payments with their chargebacks, reported whe
 </section>
 </main>
 <script src="/assets/console.js"></script>
+<script src="/assets/load-runs.js"></script>
 </body>
 </html>
 `;
