@@ -138,6 +138,15 @@ if (command === 'turbo') {
     join(root, 'services', 'console', 'src', 'traffic-main.ts'),
     ...rest,
   ]);
+} else if (command === 'drill') {
+  // What-if drills against a running stack (load-tests/src/drills): they start nothing, so not through the infra CLI.
+  status = run(process.execPath, [
+    '--conditions=@mlsys/source',
+    '--import',
+    'tsx',
+    join(root, 'load-tests', 'src', 'drills', 'cli.ts'),
+    ...rest,
+  ]);
 } else {
   // tsx as a loader inside one node process (not the tsx CLI, which adds a process that relays signals).
   status = run(process.execPath, [
