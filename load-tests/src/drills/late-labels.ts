@@ -10,8 +10,39 @@ import { drillLoad, generatorNote } from './drill-load.js';
 import { LabelLedger, type Quality } from './label-ledger.js';
 import { percent } from './table.js';
 
-/** The simulator's payments through txn-api, each decision and label kept in the drill's ledger. */
-function simulatedPayments(ledger: LabelLedger, profileName: string) {
+/** The next payment and whether the simulator made it a fraud. */
+export type NextPayment = () => { transaction: Transaction; isFraud: boolean };
+
+/**
+ * The fraud simulator's payments in order from simulated day `fromDay`
+ * (chargeback events skipped: the drill reports its own). The first days
+ * hold almost no fraud, since the Handbook's compromised cards and terminals
+ * build up over time, so a one-minute sample from day 0 would have none.
+ */
+export function simulatorPayments(profileName: string, fromDay: number): NextPayment {
+  const profile = fraud.fraudProfile(profileName);
+  const from = Date.parse(profile.startDate) + fromDay * 86_400_000;
+  const events = fraud.simulateFraud(profile);
+  const take = (): ReturnType<NextPayment> => {
+    for (;;) {
+      const next = events.next();
+      if (next.done) throw new Error(`the ${profileName} simulation ran out of payments`);
+      const event = next.value;
+      if (event.kind === 'transaction' && event.transaction.eventTime >= from)
+        return { transaction: event.transaction, isFraud: event.label.isFraud };
+    }
+  };
+  // Skipping to the first day costs seconds of CPU: done now, before the run, not in its first iteration.
+  let pending: ReturnType<NextPayment> | undefined = take();
+  return () => {
+    const payment = pending ?? take();
+    pending = undefined;
+    return payment;
+  };
+}
+
+/** The payments through txn-api, each decision and label kept in the drill's ledger. */
+function paymentsScenario(ledger: LabelLedger, nextPayment: NextPayment) {
   return defineScenario({
     name: 'late-labels',
     description: "the fraud simulator's payments to POST /v1/transactions?wait=true, decisions kept",
@@ -35,15 +66,6 @@ function simulatedPayments(ledger: LabelLedger, profileName: string) {
     async open({ params, target, runId, warmup }) {
       await checkReady(target, 'txn-api');
       const client = new HttpClient(target, { connections: params.connections, timeoutMs: params.timeoutMs });
-      const events = fraud.simulateFraud(fraud.fraudProfile(profileName));
-      const nextPayment = (): { transaction: Transaction; isFraud: boolean } => {
-        for (;;) {
-          const next = events.next();
-          if (next.done) throw new Error('the simulation ran out of payments');
-          if (next.value.kind === 'transaction')
-            return { transaction: next.value.transaction, isFraud: next.value.label.isFraud };
-        }
-      };
       return {
         exec: {
           default: async (iteration) => {
@@ -91,6 +113,8 @@ export interface LateLabelsDeps {
   produce?: (brokers: string, chargebacks: Chargeback[]) => Promise<void>;
   fetchReport?: (monitorUrl: string) => Promise<FraudMonitorReport>;
   sleep?: (ms: number) => Promise<void>;
+  /** Where payments come from; the simulator of `--param profile` by default. */
+  payments?: (profile: string, fromDay: number) => NextPayment;
 }
 
 async function produceChargebacks(brokers: string, chargebacks: Chargeback[]): Promise<void> {
@@ -129,6 +153,11 @@ const params = {
   profile: param.oneOf(['default', 'handbook', 'tiny'] as const, {
     description: "the fraud simulator's profile the payments come from",
     default: 'default',
+  }),
+  fromDay: param.int({
+    description: 'simulated day the payments start from (the first days hold almost no fraud)',
+    default: 30,
+    min: 0,
   }),
   ages: param.list({
     description: 'label ages (days) at which the table is read',
@@ -169,10 +198,10 @@ export function lateLabels(deps: LateLabelsDeps = {}) {
         throw new Error(`--param ages must be days >= 0, got ${p.ages.join(',')}`);
       const ledger = new LabelLedger(seededRandom(p.seed));
       step(
-        `sending the fraud simulator's payments (${p.profile} profile) at ${p.rate}/s for ${p.seconds} s; chargebacks withheld`,
+        `sending the fraud simulator's payments (${p.profile} profile, from simulated day ${p.fromDay}) at ${p.rate}/s for ${p.seconds} s; chargebacks withheld`,
       );
       const run = await drillLoad({
-        scenario: simulatedPayments(ledger, p.profile),
+        scenario: paymentsScenario(ledger, (deps.payments ?? simulatorPayments)(p.profile, p.fromDay)),
         targets,
         ratePerSecond: p.rate,
         durationMs: p.seconds * 1000,
