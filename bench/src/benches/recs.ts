@@ -23,6 +23,7 @@ import { SLO } from '@mlsys/load-tests';
 import { loadRecsArtifacts } from '@mlsys/recs-core/artifacts';
 import { buildResult, percentile, type RunResult, writeResult } from '@mlsys/results';
 import { resultsDir } from '../paths.js';
+import { type HostNoise, hostCpuTimes, hostNoise } from '../stack/host-cpu.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const P95_TARGET_MS = SLO.recs.endToEndP95.target;
@@ -111,19 +112,32 @@ export async function run(args: string[]): Promise<RunResult> {
     if (warmupSeconds > 0) await openLoad(client, target, Math.min(50, rates[0]!), warmupSeconds);
 
     const services = serviceUrls(values.url, values['stage-urls']);
-    const rows: (RateRow & { cpu_ms_per_request: Record<string, number> })[] = [];
+    const rows: (RateRow & { cpu_ms_per_request: Record<string, number>; host: HostNoise | null })[] = [];
     for (const rate of rates) {
       const cpuBefore = await cpuSeconds(services);
+      const hostBefore = hostCpuTimes();
+      const generatorBefore = process.cpuUsage();
       const samples = await openLoad(client, target, rate, seconds);
+      const generator = process.cpuUsage(generatorBefore);
+      const cpuAfter = await cpuSeconds(services);
+      const measured = Object.entries(cpuAfter).reduce(
+        (sum, [name, after]) => sum + after - (cpuBefore[name] ?? after),
+        (generator.user + generator.system) / 1e6,
+      );
       const row = {
         ...summarize(rate, seconds, samples),
-        cpu_ms_per_request: cpuPerRequest(cpuBefore, await cpuSeconds(services), samples.length),
+        cpu_ms_per_request: cpuPerRequest(cpuBefore, cpuAfter, samples.length),
+        host: hostNoise(hostBefore, hostCpuTimes(), measured),
       };
       rows.push(row);
       console.log(
         `  ${String(rate).padStart(4)} req/s: p50 ${row.p50_ms.toFixed(1)} p95 ${row.p95_ms.toFixed(1)} p99 ${row.p99_ms.toFixed(1)} (first second ${row.first_second_p99_ms?.toFixed(1) ?? '-'}) ms, ` +
           `degraded ${(100 * row.degraded_share).toFixed(1)} %, e2e/compute ${row.e2e_over_compute.toFixed(2)}, CPU ${row.cpu_ms_per_request.all ?? '?'} ms/request`,
       );
+      if (row.host && row.host.steal_share >= 0.05)
+        notes.push(
+          `at ${rate} req/s the hypervisor stole ${(100 * row.host.steal_share).toFixed(0)} % of the host's CPU time: latencies include it (CPU per request does not)`,
+        );
       if (row.generator_lag_p99_ms > 5)
         notes.push(
           `at ${rate} req/s the generator sent its p99 request ${row.generator_lag_p99_ms.toFixed(1)} ms late: it shares the CPU with the stack`,
