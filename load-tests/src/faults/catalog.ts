@@ -1,11 +1,13 @@
 import { KILLABLE_SERVICES } from './kill-service.js';
+import { THROTTLABLE_SERVICES, THROTTLE_CYCLE, throttleFaultId } from './throttle-service.js';
 
 /**
  * Every fault the project can inject into a running stack, described once:
  * the console's buttons (services/console) are drawn from this list and its
  * `POST /api/faults` takes these ids; the load runner's kill step
  * (`--kill <service>` of the failure scenarios) crashes the same services,
- * `KILLABLE_SERVICES`. Each description says what a viewer of the console's
+ * `KILLABLE_SERVICES`; the throttle (`throttle-service.ts`) adds latency at
+ * one recs stage. Each description says what a viewer of the console's
  * topology should see within seconds.
  */
 export interface FaultSpec {
@@ -24,6 +26,14 @@ export const FAULTS: readonly FaultSpec[] = [
       id: killFaultId(service),
       title: `kill ${service}`,
       description: `SIGKILL to the ${service} that npm start runs (checked against its pid file and entry point), which then restarts it: its box goes down, then comes back; txn-api answers rules-only meanwhile where the owner or the scorer is missing`,
+    }),
+  ),
+  ...THROTTLABLE_SERVICES.map(
+    (service): FaultSpec => ({
+      id: throttleFaultId(service),
+      title: `slow the ${service} down`,
+      description: `for N s the ${service} that npm start runs is frozen ${THROTTLE_CYCLE.freezeMs} ms of every ${THROTTLE_CYCLE.periodMs} ms (SIGSTOP, SIGCONT: what a CPU quota does to a container): rec-api's calls that land in a freeze wait past its ${service} deadline and fall back, so rec-api's latency and the ${service} box's fell-back share rise while the ${service}'s own latency moves less (it times a request from when it reads it); then all recover`,
+      needs: 'seconds',
     }),
   ),
   {

@@ -47,40 +47,50 @@ export interface ServiceProcess {
   commandLine: string[];
 }
 
-/** Finds the service's running process from its pid file and checks its command line; refuses otherwise. */
+/**
+ * Finds the service's running process from its pid file and checks its command line; refuses
+ * otherwise. `allowed` and `action` name another fault's services (the throttle's), so its
+ * refusals say what was refused.
+ */
 export async function findServiceProcess(
   service: string,
   layout: StackLayout,
   control: ProcessControl,
+  fault: { allowed: readonly string[]; action: string; done: string } = {
+    allowed: KILLABLE_SERVICES,
+    action: 'kill',
+    done: 'killed',
+  },
 ): Promise<ServiceProcess> {
-  if (!(KILLABLE_SERVICES as readonly string[]).includes(service)) {
+  const action = fault.action;
+  if (!fault.allowed.includes(service)) {
     throw new KillRefused(
-      `refusing to kill "${service}": only ${KILLABLE_SERVICES.join(', ')} may be killed`,
+      `refusing to ${action} "${service}": only ${fault.allowed.join(', ')} may be ${fault.done}`,
     );
   }
   const pidFile = pidFileOf(layout, service);
   if (!existsSync(pidFile)) {
     throw new KillRefused(
-      `refusing to kill ${service}: no pid file at ${pidFile}. Is the stack running from this checkout (\`npm start\`)?`,
+      `refusing to ${action} ${service}: no pid file at ${pidFile}. Is the stack running from this checkout (\`npm start\`)?`,
     );
   }
   const raw = readFileSync(pidFile, 'utf8').trim();
   const pid = Number(raw);
   if (!/^\d+$/.test(raw) || !Number.isSafeInteger(pid) || pid <= 1 || pid === process.pid) {
     throw new KillRefused(
-      `refusing to kill ${service}: ${pidFile} holds "${raw.slice(0, 40)}", not a service pid`,
+      `refusing to ${action} ${service}: ${pidFile} holds "${raw.slice(0, 40)}", not a service pid`,
     );
   }
   const commandLine = await control.commandLine(pid);
   if (!commandLine) {
     throw new KillRefused(
-      `refusing to kill ${service}: pid ${pid} from ${pidFile} is not running (stale pid file; is the stack up?)`,
+      `refusing to ${action} ${service}: pid ${pid} from ${pidFile} is not running (stale pid file; is the stack up?)`,
     );
   }
   const entry = entryPointOf(layout, service);
   if (!commandLine.includes(entry)) {
     throw new KillRefused(
-      `refusing to kill pid ${pid} from ${pidFile}: its command line (${commandLine.join(' ').slice(0, 200)}) ` +
+      `refusing to ${action} pid ${pid} from ${pidFile}: its command line (${commandLine.join(' ').slice(0, 200)}) ` +
         `does not run ${service}'s entry point ${entry}`,
     );
   }

@@ -1,18 +1,27 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FAULTS, KILLABLE_SERVICES } from '@mlsys/load-tests/faults';
-import { describe, expect, it } from 'vitest';
+import {
+  FAULTS,
+  KILLABLE_SERVICES,
+  type ProcessControl,
+  THROTTLABLE_SERVICES,
+  throttleService,
+} from '@mlsys/load-tests/faults';
+import { waitUntil } from '@mlsys/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
 import { FaultInjector } from '../src/adapters/fault-injector.js';
 import type { TrafficSettings } from '../src/adapters/traffic-runner.js';
 
 const root = mkdtempSync(join(tmpdir(), 'console-faults-'));
 
-function injector() {
+function injector(stack = { root }, control?: ProcessControl) {
   const commands: string[][] = [];
   const changes: Array<Partial<TrafficSettings>> = [];
   const faults = new FaultInjector({
-    stack: { root },
+    stack,
+    ...(control ? { control } : {}),
     redisCommand: async (...command) => {
       commands.push(command);
       return 'OK';
@@ -26,6 +35,7 @@ describe('faults from the shared list', () => {
   it("when the list is read, then it holds the load runner's kills and the console's own, each described", () => {
     const ids = FAULTS.map((f) => f.id);
     for (const service of KILLABLE_SERVICES) expect(ids).toContain(`kill-${service}`);
+    for (const service of THROTTLABLE_SERVICES) expect(ids).toContain(`throttle-${service}`);
     expect(ids).toEqual(expect.arrayContaining(['pause-redis', 'stop-chargebacks', 'inject-drift']));
     expect(FAULTS.every((f) => f.description.length > 40)).toBe(true);
   });
@@ -58,5 +68,119 @@ describe('faults from the shared list', () => {
   it('when the fault is not on the list, then 400 names it', async () => {
     const { faults } = injector();
     await expect(faults.inject({ fault: 'unplug-the-machine' })).rejects.toMatchObject({ statusCode: 400 });
+  });
+});
+
+/** A checkout with the ranker's entry point and pid file, as npm start leaves them. */
+function rankerStack(pid: number) {
+  const stackRoot = mkdtempSync(join(tmpdir(), 'console-throttle-'));
+  const entry = join(stackRoot, 'services', 'ranker', 'dist', 'main.js');
+  mkdirSync(join(stackRoot, 'services', 'ranker', 'dist'), { recursive: true });
+  mkdirSync(join(stackRoot, '.cache', 'stack', 'pids'), { recursive: true });
+  writeFileSync(entry, 'setInterval(() => {}, 1000);\n');
+  writeFileSync(join(stackRoot, '.cache', 'stack', 'pids', 'ranker.pid'), `${pid}\n`);
+  return { root: stackRoot, entry };
+}
+
+/** Signals recorded instead of sent; the command line is the ranker's until `replaced` is set. */
+function standInControl(entry: string) {
+  const signals: string[] = [];
+  const state = { replaced: false };
+  const control: ProcessControl = {
+    commandLine: async () => (state.replaced ? ['python3', 'other.py'] : ['node', entry]),
+    kill: (_pid, signal) => {
+      signals.push(signal);
+    },
+  };
+  return { control, signals, state };
+}
+
+const count = (signals: string[], signal: string) => signals.filter((s) => s === signal).length;
+
+describe('the throttle: latency at one stage', () => {
+  const cleanup: Array<() => void> = [];
+  afterEach(() => {
+    for (const step of cleanup.splice(0)) step();
+  });
+
+  it('when its time is up, then the process was frozen and thawed in turns and is left thawed', async () => {
+    const stack = rankerStack(4242);
+    cleanup.push(() => rmSync(stack.root, { recursive: true, force: true }));
+    const { control, signals } = standInControl(stack.entry);
+    const throttle = await throttleService('ranker', stack, control, {
+      freezeMs: 20,
+      periodMs: 40,
+      durationMs: 200,
+    });
+    const { freezes, ended } = await throttle.done;
+
+    expect(ended).toBe('its time was up');
+    expect(freezes).toBeGreaterThan(0);
+    expect(count(signals, 'SIGSTOP')).toBe(freezes);
+    expect(count(signals, 'SIGCONT')).toBe(freezes);
+    expect(signals.at(-1)).toBe('SIGCONT');
+  });
+
+  it('when the pid stops running the ranker, then no further freeze is sent', async () => {
+    const stack = rankerStack(4242);
+    cleanup.push(() => rmSync(stack.root, { recursive: true, force: true }));
+    const { control, signals, state } = standInControl(stack.entry);
+    const throttle = await throttleService('ranker', stack, control, {
+      freezeMs: 5,
+      periodMs: 10,
+      durationMs: 60_000,
+    });
+    await waitUntil(() => signals.length >= 2, { timeoutMs: 5000, what: 'a first freeze' });
+    state.replaced = true;
+    const { ended } = await throttle.done;
+
+    expect(ended).toBe('pid 4242 no longer runs ranker');
+    expect(count(signals, 'SIGSTOP')).toBe(count(signals, 'SIGCONT'));
+  });
+
+  it('when the ranker is slowed down twice at once, or with no stack, then 409 with the reason', async () => {
+    const stack = rankerStack(4242);
+    cleanup.push(() => rmSync(stack.root, { recursive: true, force: true }));
+    const { control, signals } = standInControl(stack.entry);
+    const { faults } = injector(stack, control);
+    const first = await faults.inject({ fault: 'throttle-ranker', seconds: 60 });
+    await expect(faults.inject({ fault: 'throttle-ranker', seconds: 5 })).rejects.toMatchObject({
+      statusCode: 409,
+    });
+    await faults.stop();
+
+    expect(first.message).toMatch(/^ranker \(pid 4242\) frozen 50 ms of every 100 ms for 60 s$/);
+    expect(signals.at(-1)).toBe('SIGCONT');
+    const empty = mkdtempSync(join(tmpdir(), 'console-throttle-'));
+    cleanup.push(() => rmSync(empty, { recursive: true, force: true }));
+    await expect(
+      injector({ root: empty }, control).faults.inject({ fault: 'throttle-ranker' }),
+    ).rejects.toMatchObject({
+      statusCode: 409,
+      message: expect.stringMatching(/refusing to throttle ranker: no pid file/),
+    });
+  });
+
+  it('when a real process is slowed down and the console stops, then it was stopped by the kernel and runs again', async () => {
+    // A process whose command line runs the stand-in checkout's ranker entry point, signalled for real.
+    const stack = rankerStack(0);
+    const child: ChildProcess = spawn(process.execPath, [stack.entry], { stdio: 'ignore' });
+    cleanup.push(() => {
+      child.kill('SIGKILL');
+      rmSync(stack.root, { recursive: true, force: true });
+    });
+    writeFileSync(join(stack.root, '.cache', 'stack', 'pids', 'ranker.pid'), `${child.pid}\n`);
+    // The kernel's view of the process: field 3 of /proc/<pid>/stat, `T` while stopped by a signal.
+    const state = () => readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.[0];
+    const { faults } = injector(stack);
+    await faults.inject({ fault: 'throttle-ranker', seconds: 60 });
+    await waitUntil(() => state() === 'T', {
+      timeoutMs: 10_000,
+      intervalMs: 5,
+      what: 'the ranker to be stopped',
+    });
+    await faults.stop();
+
+    expect(state()).not.toBe('T');
   });
 });

@@ -4,8 +4,14 @@ import {
   KillRefused,
   killFaultId,
   killService,
+  type ProcessControl,
+  type RunningThrottle,
   type StackLayout,
   systemProcessControl,
+  THROTTLABLE_SERVICES,
+  THROTTLE_CYCLE,
+  throttleFaultId,
+  throttleService,
 } from '@mlsys/load-tests/faults';
 import { HttpError } from '@mlsys/service-kit';
 import type { FaultOutcome } from '../app.js';
@@ -17,11 +23,16 @@ export interface FaultTargets {
   /** Sends one command to the stack's Redis (the console's own client). */
   redisCommand: (command: string, ...args: string[]) => Promise<unknown>;
   traffic: TrafficRunner;
+  /** Signals and command lines (the kill and the throttle); the operating system's unless a test gives a stand-in. */
+  control?: ProcessControl;
 }
 
 /** Injects the faults of the shared list (`load-tests/src/faults/catalog.ts`); a timed one undoes itself after its seconds. */
 export class FaultInjector {
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly throttles = new Map<string, RunningThrottle>();
+  /** Services with a throttle starting or running: one at a time each. */
+  private readonly throttled = new Set<string>();
 
   constructor(private readonly targets: FaultTargets) {}
 
@@ -33,13 +44,15 @@ export class FaultInjector {
     const killed = KILLABLE_SERVICES.find((service) => killFaultId(service) === spec.id);
     if (killed) {
       try {
-        const target = await killService(killed, this.targets.stack, systemProcessControl);
+        const target = await killService(killed, this.targets.stack, this.control);
         return { fault: spec.id, message: `${killed} (pid ${target.pid}) killed; npm start restarts it` };
       } catch (error) {
         if (error instanceof KillRefused) throw new HttpError(409, 'refused', error.message);
         throw error;
       }
     }
+    const throttled = THROTTLABLE_SERVICES.find((service) => throttleFaultId(service) === spec.id);
+    if (throttled) return this.throttle(throttled, seconds);
     switch (spec.id) {
       case 'pause-redis':
         await this.targets.redisCommand('CLIENT', 'PAUSE', String(seconds * 1000), 'ALL');
@@ -60,10 +73,42 @@ export class FaultInjector {
     }
   }
 
-  /** Cancels pending undo steps and undoes them now (shutdown). */
-  stop(): void {
+  /** Cancels pending undo steps and thaws a throttled stage (shutdown): nothing is left frozen. */
+  async stop(): Promise<void> {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    await Promise.all([...this.throttles.values()].map((throttle) => throttle.stop()));
+  }
+
+  private get control(): ProcessControl {
+    return this.targets.control ?? systemProcessControl;
+  }
+
+  private async throttle(service: string, seconds: number): Promise<FaultOutcome> {
+    const id = throttleFaultId(service);
+    if (this.throttled.has(service))
+      throw new HttpError(409, 'refused', `${service} is being slowed down already; wait until it ends`);
+    this.throttled.add(service);
+    let running: RunningThrottle;
+    try {
+      running = await throttleService(service, this.targets.stack, this.control, {
+        ...THROTTLE_CYCLE,
+        durationMs: seconds * 1000,
+      });
+    } catch (error) {
+      this.throttled.delete(service);
+      if (error instanceof KillRefused) throw new HttpError(409, 'refused', error.message);
+      throw error;
+    }
+    this.throttles.set(service, running);
+    void running.done.finally(() => {
+      this.throttles.delete(service);
+      this.throttled.delete(service);
+    });
+    return {
+      fault: id,
+      message: `${service} (pid ${running.pid}) frozen ${THROTTLE_CYCLE.freezeMs} ms of every ${THROTTLE_CYCLE.periodMs} ms for ${seconds} s`,
+    };
   }
 
   private later(seconds: number, undo: () => void): void {
