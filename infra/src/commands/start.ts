@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { artifactsDir, prepareArtifacts } from '../artifacts.js';
 import { servicesInCheckout } from '../available.js';
@@ -9,7 +10,7 @@ import {
   STOP_GRACE_MS,
   startOrder,
 } from '../manifest.js';
-import { logsDir, ROOT } from '../paths.js';
+import { CACHE, logsDir, ROOT } from '../paths.js';
 import { waitFor } from '../ports.js';
 import { ManagedProcess, tail } from '../processes.js';
 import { bin, runInherit } from '../run.js';
@@ -95,6 +96,22 @@ async function startService(
   return child;
 }
 
+/**
+ * The console's address with its action token, for the person at the terminal: the token file is
+ * owner-only (0600), so when this output goes to a file or a pipe (CI, `npm start > start.log`)
+ * the row says where the token is instead of copying it somewhere less private.
+ */
+function consoleLink(port: number): string {
+  const url = `http://127.0.0.1:${port}/`;
+  if (!process.stdout.isTTY) return `${url} (token: .cache/console-token)`;
+  try {
+    const token = readFileSync(join(CACHE, 'console-token'), 'utf8').trim();
+    return token === '' ? url : `${url}?token=${encodeURIComponent(token)}`;
+  } catch {
+    return url;
+  }
+}
+
 function printTable(infra: RunningInfra, services: RunningService[]): void {
   const pidOf = (name: string) => String(infra.started.find((p) => p.spec.name === name)?.pid ?? '');
   const rows = [
@@ -110,7 +127,7 @@ function printTable(infra: RunningInfra, services: RunningService[]): void {
     ...services.map(({ spec, process }) => [
       spec.name,
       spec.design,
-      `http://127.0.0.1:${spec.port}`,
+      spec.name === 'console' ? consoleLink(spec.port) : `http://127.0.0.1:${spec.port}`,
       String(process.pid),
       join('.cache/stack/logs', `${spec.name}.log`),
     ]),
