@@ -78,7 +78,8 @@ export function redisDown(deps: RedisDownDeps = {}) {
       const reconciled = p.reconcile === 'kafka';
       if (reconciled) step(`reconciled the decisions topic: ${lost} lost, ${duplicated} duplicated`);
       const during = figures.during;
-      const notes = [...(run.summary?.notes ?? [])];
+      // The scenario's own "no fault injected" note is about its kill step; this drill's fault is the pause.
+      const notes = (run.summary?.notes ?? []).filter((n) => !n.startsWith('no fault injected'));
       const note = generatorNote(run, 'redis-down');
       if (note) notes.push(note);
       return {
