@@ -62,6 +62,10 @@
       chart.append(
         svg('path', { d, fill: 'none', stroke: s.color, 'stroke-width': 1.8, 'data-series': s.name }),
       );
+      // Dots too: a line needs two seconds, and a second without answers leaves a point alone.
+      for (const [px, py] of s.points)
+        if (py !== null)
+          chart.append(svg('circle', { cx: x(px).toFixed(1), cy: y(py).toFixed(1), r: 2, fill: s.color }));
       chart.append(svg('text', { x: pad.left + 8 + i * 90, y: pad.top + 4, fill: s.color }, s.name));
     });
     return chart;

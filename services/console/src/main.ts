@@ -18,7 +18,7 @@ import { EnrichedLookup } from './adapters/enriched-lookup.js';
 import { FaultInjector } from './adapters/fault-injector.js';
 import { explainPayments } from './adapters/fraud-explorer.js';
 import { KafkaLagReader } from './adapters/kafka-lag-reader.js';
-import { childProcessLauncher, LoadRuns } from './adapters/load-runs.js';
+import { childProcessLauncher, LoadRuns, loadRunnerArgs } from './adapters/load-runs.js';
 import { MetricsScraper } from './adapters/metrics-scraper.js';
 import { explainRecommendation } from './adapters/recs-explorer.js';
 import { TrafficRunner } from './adapters/traffic-runner.js';
@@ -204,10 +204,12 @@ await shutdown.startUp(async () => {
   });
   shutdown.onStop('timed faults', () => faults.stop());
 
+  const checkout = fileURLToPath(new URL('..', CACHE_DIR_URL));
   const loadRuns = new LoadRuns({
     reportsDir: config.LOAD_REPORTS_DIR,
     launch: childProcessLauncher({
-      root: fileURLToPath(new URL('..', CACHE_DIR_URL)),
+      root: checkout,
+      runner: loadRunnerArgs(checkout),
       env: {
         PATH: process.env.PATH ?? '',
         REC_API_URL: url('rec-api'),

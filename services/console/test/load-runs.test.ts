@@ -215,9 +215,8 @@ describe('load runs, one at a time', () => {
 
 describe('the real launcher', () => {
   it("when started, then the runner's entry point gets the scenario, rate, duration and folder, and the stack's addresses only", async () => {
-    // A stand-in for load-tests/dist/cli.js: echoes what it was given, prints a progress line, writes its reports.
-    const cli = join(dir, 'load-tests', 'dist', 'cli.js');
-    mkdirSync(join(dir, 'load-tests', 'dist'), { recursive: true });
+    // A stand-in for the runner's entry point: echoes what it was given, prints a progress line, writes its reports.
+    const cli = join(dir, 'cli.cjs');
     writeFileSync(
       cli,
       `const fs = require('node:fs');
@@ -231,11 +230,11 @@ fs.writeFileSync(out + '/recs-steady.html', '<p>report</p>');
 process.exitCode = 1;
 `,
     );
-    writeFileSync(join(dir, 'load-tests', 'dist', 'package.json'), '{"type":"commonjs"}');
     const runs = new LoadRuns({
       reportsDir: join(dir, 'runs'),
       launch: childProcessLauncher({
         root: dir,
+        runner: [cli],
         env: {
           PATH: '',
           REC_API_URL: 'http://127.0.0.1:1',

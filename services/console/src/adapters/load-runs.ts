@@ -14,7 +14,7 @@ import {
 /**
  * Load runs started from the console, one at a time. Each is the load
  * runner's own command line (`npm run load -- <scenario> --rate N --duration S
- * --out DIR`, compiled: `load-tests/dist/cli.js`) in a process of its own, so
+ * --out DIR`, `load-tests/src/cli.ts`) in a process of its own, so
  * the report is the one a user gets from the terminal, the generator's CPU
  * and event-loop readings (which decide whether a run is valid) are not the
  * console's, and a run can be stopped without touching the console.
@@ -160,24 +160,37 @@ export class LoadRuns {
 }
 
 /**
- * The real runner: `node load-tests/dist/cli.js`, what `npm run load` runs minus npm and tsx, so
- * that a stop signal reaches the runner itself. The stack's addresses come from the console's own
+ * node's arguments that run the load runner from this checkout's sources, as `npm run load`
+ * does: tsx as a loader inside the one process (not the tsx CLI, whose extra process would
+ * have to relay the stop signal), so that nothing needs building first.
+ */
+export const loadRunnerArgs = (root: string): string[] => [
+  '--conditions=@mlsys/source',
+  '--import',
+  'tsx',
+  join(root, 'load-tests', 'src', 'cli.ts'),
+];
+
+/**
+ * The real runner, in a process of its own. The stack's addresses come from the console's own
  * configuration; nothing else of its environment (the token) is passed on.
  */
 export function childProcessLauncher(options: {
+  /** The checkout's root: the runner's working folder, where `tsx` resolves. */
   root: string;
+  /** node's arguments up to the scenario's: `loadRunnerArgs(root)`, or a stand-in's entry point. */
+  runner: string[];
   /** The stack's addresses and the PATH, from the console's own configuration. */
   env: { PATH: string; REC_API_URL: string; TXN_API_URL: string; KAFKA_BROKERS: string };
 }): LaunchLoad {
-  const cli = join(options.root, 'load-tests', 'dist', 'cli.js');
+  const entry = options.runner.at(-1) ?? '';
   return (launch, onLine) => {
-    if (!existsSync(cli))
-      throw new Error(`the load runner is not built (${cli} is missing): run npm run build, or npm start`);
+    if (!existsSync(entry))
+      throw new Error(`the load runner's entry point ${entry} is missing from this checkout`);
     const child = spawn(
       process.execPath,
       [
-        '--enable-source-maps',
-        cli,
+        ...options.runner,
         launch.scenario,
         '--rate',
         String(launch.rate),
