@@ -11,7 +11,12 @@ import { redisDown } from '../src/drills/redis-down.js';
 import { DRILL_EXIT, runDrill } from '../src/drills/run-drill.js';
 import { scorerKill } from '../src/drills/scorer-kill.js';
 import { trafficTenX } from '../src/drills/traffic-10x.js';
-import { entryPointOf, type ProcessControl, pidFileOf } from '../src/faults/kill-service.js';
+import {
+  entryPointOf,
+  findServiceProcess,
+  type ProcessControl,
+  pidFileOf,
+} from '../src/faults/kill-service.js';
 import { fraudAvailabilityScenario } from '../src/scenarios/fraud-availability.js';
 import { type FakeServer, startFakeServer } from './helpers/fake-server.js';
 
@@ -83,6 +88,7 @@ describe('redis-down', () => {
     const { server, state } = await fakeTxnApi();
     const pauses: Array<[string, number]> = [];
     const drill = redisDown({
+      ping: async () => {},
       pause: async (url, seconds) => {
         pauses.push([url, seconds]);
         state.paused = true;
@@ -102,13 +108,53 @@ describe('redis-down', () => {
       'Redis paused (1-2 s)',
       'after (2-3 s)',
     ]);
-    expect(column(findings, 0, 'available')).toBe('100.0 %');
-    expect(column(findings, 0, 'pipeline')).toBe('100.0 %');
+    // Failures are counted from the status alone; a slow moment on a busy host may only make an answer late.
+    const phases = findings.metrics.phases as Record<
+      string,
+      { requests: number; shares: Record<string, number> }
+    >;
+    expect(phases.before?.shares.failed).toBe(0);
+    expect(phases.during?.shares.failed).toBe(1);
     expect(column(findings, 1, 'available')).toBe('0.0 %');
     expect(findings.metrics.decisions_lost).toBeNull();
     expect(findings.talkingPoint).toContain(
       'While Redis was paused, 0.0 % of payments were answered in time',
     );
+  });
+});
+
+describe('refusals a drill makes itself', () => {
+  async function refused(drill: DrillDefinition, origin: string): Promise<string> {
+    const lines: string[] = [];
+    const outcome = await runDrill(
+      { drill, given: {}, targets: targetsAt(origin), root: mkdtempSync(join(tmpdir(), 'drill-root-')) },
+      { print: (l) => lines.push(l), progress: () => {}, outDir: mkdtempSync(join(tmpdir(), 'drill-out-')) },
+    );
+    expect(outcome.exit).toBe(DRILL_EXIT.refused);
+    return lines.join('\n');
+  }
+
+  it('when Redis does not answer, then redis-down refuses before sending a payment', async () => {
+    const { server, state } = await fakeTxnApi();
+    let payments = 0;
+    state.decided = () => {
+      payments += 1;
+    };
+    const text = await refused(redisDown({ pause: async () => {} }) as DrillDefinition, server.origin);
+    expect(text).toContain('cannot reach Redis at 127.0.0.1:9');
+    expect(text).toContain('REDIS_URL');
+    expect(payments).toBe(0);
+  });
+
+  it('when the checkout has no scorer pid file, then scorer-kill refuses before sending a payment', async () => {
+    const { server, state } = await fakeTxnApi();
+    let payments = 0;
+    state.decided = () => {
+      payments += 1;
+    };
+    const text = await refused(scorerKill() as DrillDefinition, server.origin);
+    expect(text).toContain('no pid file');
+    expect(payments).toBe(0);
   });
 });
 
@@ -136,7 +182,8 @@ describe('scorer-kill', () => {
         return { close: async () => {} };
       },
     });
-    const findings = await run(scorerKill({ scenario }) as DrillDefinition, server.origin, {
+    const findScorer = () => findServiceProcess('fraud-scorer', { root }, control);
+    const findings = await run(scorerKill({ scenario, findScorer }) as DrillDefinition, server.origin, {
       rate: '10',
       killAt: '1',
       outageSeconds: '1',
@@ -145,8 +192,11 @@ describe('scorer-kill', () => {
       reconcileTimeoutMs: '5000',
     });
     expect(signals).toEqual([[4242, 'SIGKILL']]);
-    expect(column(findings, 0, 'pipeline')).toBe('100.0 %');
-    expect(column(findings, 2, 'rules-only')).toBe('100.0 %');
+    // By source, not by deadline: a slow moment on a busy host may make an answer late, never move its source.
+    const phases = findings.metrics.phases as Record<string, { shares: Record<string, number> }>;
+    expect(phases.before?.shares['rules-only']).toBe(0);
+    expect(phases.after?.shares.pipeline).toBe(0);
+    expect(phases.after?.shares['rules-only']).toBeGreaterThan(0);
     expect(findings.metrics.decisions_lost).toBe(0);
     expect(findings.metrics.decisions_duplicated).toBe(0);
     expect((findings.metrics.kill as { pid: number }).pid).toBe(4242);

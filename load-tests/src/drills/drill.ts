@@ -66,7 +66,10 @@ export function defineDrill<S extends ConfigShape>(drill: DrillDefinition<S>): D
   return drill;
 }
 
-/** The drill cannot run: the stack is not up, or a parameter is wrong. Nothing was done to the stack. */
+/**
+ * The drill cannot run: the stack is not up, a parameter is wrong, or what
+ * the fault needs is missing. Thrown only before anything was done to the stack.
+ */
 export class DrillRefused extends Error {
   override name = 'DrillRefused';
 }

@@ -1,7 +1,7 @@
 import { param } from '../params.js';
 import type { ScenarioDefinition } from '../scenario.js';
 import fraudAvailability from '../scenarios/fraud-availability.js';
-import { type DrillFindings, defineDrill } from './drill.js';
+import { type DrillFindings, DrillRefused, defineDrill } from './drill.js';
 import { drillLoad, generatorNote } from './drill-load.js';
 import { type FraudPhase, fraudPhaseTable, span } from './fraud-phases.js';
 import { redisCommand } from './redis-command.js';
@@ -27,6 +27,8 @@ const params = {
 export interface RedisDownDeps {
   /** Makes Redis stop answering for `seconds`; the real one sends `CLIENT PAUSE <ms> ALL`. */
   pause?: (redisUrl: string, seconds: number) => Promise<void>;
+  /** Checks Redis answers before any traffic; the real one sends `PING`. */
+  ping?: (redisUrl: string) => Promise<void>;
   scenario?: ScenarioDefinition;
 }
 
@@ -45,6 +47,14 @@ export function redisDown(deps: RedisDownDeps = {}) {
     budgetMs: 150_000,
     async run({ targets, params: p, step, progress }): Promise<DrillFindings> {
       const pause = deps.pause ?? pauseRedis;
+      const ping = deps.ping ?? (async (url: string) => void (await redisCommand(url, ['PING'])));
+      try {
+        await ping(targets.redis);
+      } catch (error) {
+        throw new DrillRefused(
+          `${(error as Error).message}; the drill pauses the stack's Redis, so it needs REDIS_URL to point at it (npm start's: redis://127.0.0.1:6379)`,
+        );
+      }
       const pausedFrom = p.beforeSeconds;
       const backAt = pausedFrom + p.pauseSeconds;
       const end = backAt + p.afterSeconds;

@@ -102,6 +102,11 @@ export async function runDrill(request: DrillRun, io: DrillIo): Promise<DrillOut
     }
     findings = outcome;
   } catch (error) {
+    // A drill checks what it alone needs (a pid file, Redis) before its first request and refuses like the runner does.
+    if (error instanceof DrillRefused) {
+      io.print(`✖ refused: ${error.message}`);
+      return { exit: DRILL_EXIT.refused };
+    }
     io.print(`✖ ${drill.name} failed part-way: ${error instanceof Error ? error.message : String(error)}`);
     return { exit: DRILL_EXIT.failed };
   } finally {

@@ -1,7 +1,8 @@
+import { findServiceProcess, KillRefused, systemProcessControl } from '../faults/kill-service.js';
 import { param } from '../params.js';
 import type { ScenarioDefinition } from '../scenario.js';
 import fraudAvailability from '../scenarios/fraud-availability.js';
-import { type DrillFindings, defineDrill } from './drill.js';
+import { type DrillFindings, DrillRefused, defineDrill } from './drill.js';
 import { drillLoad, generatorNote } from './drill-load.js';
 import { type FraudPhase, fraudPhaseTable, span } from './fraud-phases.js';
 import { percent } from './table.js';
@@ -34,8 +35,16 @@ interface KillFigures {
   refused?: string;
 }
 
-/** The scenario (with its kill step) is injectable: tests crash a stand-in, not the stack. */
-export function scorerKill(deps: { scenario?: ScenarioDefinition } = {}) {
+export interface ScorerKillDeps {
+  /** fraud-availability with its kill step; tests give one that crashes a stand-in, not the stack. */
+  scenario?: ScenarioDefinition;
+  /** Finds the scorer's process as the kill step will (pid file, entry point), before any traffic. */
+  findScorer?: (root: string) => Promise<unknown>;
+}
+
+const findScorer = (root: string) => findServiceProcess('fraud-scorer', { root }, systemProcessControl);
+
+export function scorerKill(deps: ScorerKillDeps = {}) {
   return defineDrill({
     name: 'scorer-kill',
     question: 'The model server dies under load. Do payments stop, and is any decision lost or made twice?',
@@ -44,7 +53,13 @@ export function scorerKill(deps: { scenario?: ScenarioDefinition } = {}) {
     needs: ['txn-api'],
     params,
     budgetMs: 150_000,
-    async run({ targets, params: p, step, progress }): Promise<DrillFindings> {
+    async run({ targets, params: p, step, progress, root }): Promise<DrillFindings> {
+      try {
+        await (deps.findScorer ?? findScorer)(root);
+      } catch (error) {
+        if (error instanceof KillRefused) throw new DrillRefused(error.message);
+        throw error;
+      }
       const outageEnd = p.killAt + p.outageSeconds;
       const end = outageEnd + p.afterSeconds;
       const phases: FraudPhase[] = [
