@@ -94,7 +94,7 @@ describe('drill runner', () => {
     expect(text()).toContain('rate');
   });
 
-  it('when the drill runs, then the question, its steps, the table and the talking point are printed and written to <name>.json', async () => {
+  it('when the drill runs, then the question, its steps, the table and the talking point are printed and written to <name>.json, without the Redis password', async () => {
     const { io, text } = capture();
     const drill = stub(async function (this: unknown, ...args: unknown[]) {
       const context = args[0] as { step: (l: string) => void; params: { rate: number } };
@@ -112,8 +112,9 @@ describe('drill runner', () => {
         notes: ['a note'],
       };
     });
+    const withPassword = { ...targets('http://x'), redis: 'redis://:hunter2@127.0.0.1:6379' };
     const outcome = await runDrill(
-      { drill, given: { rate: '7' }, targets: targets('http://x'), root: ROOT, ready: async () => {} },
+      { drill, given: { rate: '7' }, targets: withPassword, root: ROOT, ready: async () => {} },
       io,
     );
     expect(outcome.exit).toBe(DRILL_EXIT.done);
@@ -126,6 +127,7 @@ describe('drill runner', () => {
     expect(json.metrics.held).toBe(true);
     expect(json.metrics.table.rows[1]).toEqual(['after', null]);
     expect(json.notes.join(' ')).toContain('sent 7/s');
+    expect(json.params.targets.redis).toBe('redis://:***@127.0.0.1:6379');
   });
 
   it('when the drill fails part-way, then exit 1 with its reason and no results file', async () => {
@@ -312,6 +314,8 @@ describe('capacity model sheet', () => {
     expect(sheet.design).toBe('recs');
     expect(sheetValue(sheet, 'instances, all services')).toBeGreaterThan(0);
     expect(sheetValue(sheet, 'cores in use at peak, all services')).toBeGreaterThan(0);
+    expect(sheetValue(sheet, 'monthly cost')).toBeGreaterThan(0);
+    expect(sheetValue(sheet, 'degraded answers (a stage fell back)')).toBeGreaterThanOrEqual(0);
     expect(sheetLatency(sheet, 'p95')).toBeGreaterThan(0);
     expect(sheetValue(sheet, 'no such row')).toBeNull();
   }, 60_000);

@@ -53,6 +53,21 @@ function parseParams(drill: DrillDefinition, given: Record<string, string>): Rec
   }
 }
 
+/** The addresses as written to the results file: a password in a URL (REDIS_URL) is not kept. */
+function withoutSecrets(targets: DrillTargets): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(targets).map(([name, address]) => {
+      try {
+        const url = new URL(address);
+        if (url.password) url.password = '***';
+        return [name, url.password ? url.toString() : address];
+      } catch {
+        return [name, address];
+      }
+    }),
+  );
+}
+
 /**
  * Runs one drill: checks its parameters and the stack (refusing before any
  * traffic), prints the question, each step as it is done, the before/after
@@ -121,7 +136,7 @@ export async function runDrill(request: DrillRun, io: DrillIo): Promise<DrillOut
   const result = buildResult({
     name: `drill-${drill.name}`,
     startedAt,
-    params: { drill: drill.name, question: drill.question, params, targets },
+    params: { drill: drill.name, question: drill.question, params, targets: withoutSecrets(targets) },
     metrics: { ...findings.metrics, table: findings.table, elapsed_s: elapsedS },
     notes: [
       `steps: ${steps.join(' | ')}`,
