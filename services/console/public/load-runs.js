@@ -66,7 +66,7 @@
       for (const [px, py] of s.points)
         if (py !== null)
           chart.append(svg('circle', { cx: x(px).toFixed(1), cy: y(py).toFixed(1), r: 2, fill: s.color }));
-      chart.append(svg('text', { x: pad.left + 8 + i * 90, y: pad.top + 4, fill: s.color }, s.name));
+      chart.append(svg('text', { x: pad.left + 90 + i * 70, y: H - 6, fill: s.color }, s.name));
     });
     return chart;
   }

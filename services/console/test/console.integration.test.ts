@@ -244,4 +244,24 @@ describe('the console in a real Chromium', () => {
     );
     await page.click('#traffic-form button[type="submit"]');
   }, 120_000);
+
+  it('when a load run is started from the page, then its chart follows it live and its report is linked when it ends', async () => {
+    await page.selectOption('#load-form select[name="scenario"]', 'recs-steady');
+    await page.fill('#load-form input[name="rate"]', '5');
+    await page.fill('#load-form input[name="durationSeconds"]', '5');
+    await page.click('#load-form button[type="submit"]');
+    // Live: one point a second from the runner's progress line (after its 5 s warm-up).
+    await page.waitForSelector('#load-chart path[data-series="rate"]', { timeout: 60_000 });
+    await page.waitForSelector('#load-status a[href="/reports/recs-steady.html"]', { timeout: 90_000 });
+
+    // Passed or not is the stack's business on a busy test machine; that it was judged and reported is the console's.
+    expect(await page.textContent('#load-status')).toMatch(
+      /^(passed|failed|invalid) recs-steady at 5\/s for 5 s/,
+    );
+    expect(await page.locator('#load-chart path[data-series="p95"]').count()).toBe(1);
+    await page.locator('#load').screenshot({ path: join(SCREENSHOTS, 'load-run.png') });
+    const report = await fetch(`${stack.console.url}/reports/recs-steady.html`);
+    expect(report.status).toBe(200);
+    expect(await report.text()).toMatch(/recs-steady/);
+  }, 180_000);
 });

@@ -88,9 +88,12 @@ export async function startConsoleStack(infra: TestInfra): Promise<ConsoleStack>
   const redis = new OwnRedis(await freePort());
   await redis.start();
   const services = new Map<string, ServiceProcess>();
+  // The load runs' reports go with the test's other temporary files, not into the checkout's .cache.
+  const loadReports = mkdtempSync(join(tmpdir(), 'console-load-runs-'));
   const stop = async () => {
     await Promise.all([...services.values()].map((s) => s.stop()));
     await redis.stop();
+    rmSync(loadReports, { recursive: true, force: true });
   };
   try {
     const recs = testArtifactsDir('recs');
@@ -212,6 +215,7 @@ export async function startConsoleStack(infra: TestInfra): Promise<ConsoleStack>
       LAG_GROUPS: Object.values(groups).join(','),
       SCRAPE_INTERVAL_MS: '500',
       WINDOW_SECONDS: '8',
+      LOAD_REPORTS_DIR: loadReports,
     });
     services.set('console', consoleProcess);
     return { console: consoleProcess, services, stop };
