@@ -1,6 +1,6 @@
 import { type Chargeback, type FraudMonitorReport, Topics, type Transaction } from '@mlsys/contracts';
 import { fraud } from '@mlsys/datagen';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { checkReady, HttpClient } from '../http/client.js';
 import { param } from '../params.js';
 import { defineScenario } from '../scenario.js';
@@ -110,26 +110,31 @@ function paymentsScenario(ledger: LabelLedger, nextPayment: NextPayment) {
 
 export interface LateLabelsDeps {
   /** Produces chargebacks to the chargebacks topic; tests give a stand-in. */
-  produce?: (brokers: string, chargebacks: Chargeback[]) => Promise<void>;
+  produce?: (brokers: string, chargebacks: Chargeback[], topic: string) => Promise<void>;
   fetchReport?: (monitorUrl: string) => Promise<FraudMonitorReport>;
   sleep?: (ms: number) => Promise<void>;
   /** Where payments come from; the simulator of `--param profile` by default. */
   payments?: (profile: string, fromDay: number) => NextPayment;
 }
 
-async function produceChargebacks(brokers: string, chargebacks: Chargeback[]): Promise<void> {
+/** Produces the chargebacks to `topic` as every producer of it does: JSON, keyed by card, timestamped at the report. */
+export async function produceChargebacks(
+  brokers: string,
+  chargebacks: Chargeback[],
+  topic: string = Topics.chargebacks.name,
+): Promise<void> {
   if (chargebacks.length === 0) return;
   const kafka = new Kafka({
     clientId: 'drill-late-labels',
     brokers: brokers.split(','),
     logLevel: logLevel.NOTHING,
   });
-  const producer = kafka.producer();
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   try {
     // Keyed by card like every producer of the topic (packages/contracts topics.ts).
     await producer.send({
-      topic: Topics.chargebacks.name,
+      topic,
       messages: chargebacks.map((c) => ({
         key: c.cardId,
         value: JSON.stringify(c),
@@ -169,6 +174,10 @@ const params = {
     min: 0,
   }),
   seed: param.int({ description: 'seed of the dispute delays', default: 1 }),
+  chargebacksTopic: param.string({
+    description: 'topic fraud-monitor reads chargebacks from',
+    default: Topics.chargebacks.name,
+  }),
 };
 
 const row = (label: string, chargebacks: Cell, q: Quality, monitor: Cell[]): Cell[] => [
@@ -220,7 +229,7 @@ export function lateLabels(deps: LateLabelsDeps = {}) {
         const batch = ledger.release(age, Date.now());
         const before =
           (await fetchReport(targets['fraud-monitor']).catch(() => undefined))?.labelDelay.chargebacks ?? 0;
-        await produce(targets.kafka, batch);
+        await produce(targets.kafka, batch, p.chargebacksTopic);
         sent += batch.length;
         // The monitor reads the topic on its own clock: wait until it has counted this batch (bounded).
         let report = await fetchReport(targets['fraud-monitor']);
