@@ -185,5 +185,14 @@
     follow();
   });
 
+  $('#load-stop').addEventListener('click', async () => {
+    try {
+      await api('POST', '/api/load/stop', {});
+    } catch (error) {
+      $('#load-status').textContent = error.message;
+    }
+    follow();
+  });
+
   follow();
 })();

@@ -58,6 +58,8 @@ export interface ConsoleDeps {
     scenarios: readonly string[];
     start: (request: ConsoleLoadRequest) => LoadRunStatus;
     status: () => { run: LoadRunStatus | null };
+    /** Stops the run that goes, if any, and waits for the runner to exit. */
+    stop: () => Promise<void>;
     /** The path of the last run's report file of that name, or undefined. */
     reportFile: (name: string) => string | undefined;
   };
@@ -209,6 +211,12 @@ export function buildApp(deps: ConsoleDeps): ServiceApp {
       return { run: deps.load.start(request.body) };
     },
   );
+
+  app.post('/api/load/stop', { preHandler: requireToken }, async () => {
+    actions.inc({ action: 'load:stop' });
+    await deps.load.stop();
+    return deps.load.status();
+  });
 
   app.get(
     '/reports/:file',

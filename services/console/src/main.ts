@@ -277,6 +277,7 @@ await shutdown.startUp(async () => {
       scenarios: CONSOLE_LOAD_SCENARIOS,
       start: (request) => loadRuns.start(request),
       status: () => loadRuns.status(),
+      stop: () => loadRuns.stop(),
       reportFile: (name) => loadRuns.reportFile(name),
     },
     docs: Object.fromEntries(SCRAPED_SERVICES.map((s) => [s, `${url(s)}/docs`])),

@@ -88,6 +88,9 @@ export function consoleDeps(overrides: Partial<ConsoleDeps> = {}): { deps: Conso
         return run;
       },
       status: () => ({ run: null }),
+      stop: async () => {
+        calls.push('load stop');
+      },
       reportFile: () => undefined,
     },
     docs: { 'rec-api': 'http://127.0.0.1:8080/docs' },

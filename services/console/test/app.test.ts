@@ -57,6 +57,7 @@ describe('actions need the token', () => {
     ['/api/fraud/explain', { preset: 'normal' }],
     ['/api/faults', { fault: 'pause-redis', seconds: 2 }],
     ['/api/load', { scenario: 'recs-steady', rate: 10, durationSeconds: 10 }],
+    ['/api/load/stop', {}],
   ])(
     'when %s is posted without the token or with a wrong one, then 401 and nothing happens',
     async (url, payload) => {

@@ -275,6 +275,7 @@ describe('the load routes', () => {
         scenarios: ['recs-steady'],
         start: (r) => runs.start(r),
         status: () => runs.status(),
+        stop: () => runs.stop(),
         reportFile: (name) => runs.reportFile(name),
       },
     });
@@ -297,6 +298,19 @@ describe('the load routes', () => {
       state: 'running',
       samples: [{ ratePerS: 10 }],
     });
+  });
+
+  it('when the stop button is pressed during a run, then the runner is stopped and a new run may start', async () => {
+    const { app, runner } = build();
+    await app.inject({ method: 'POST', url: '/api/load', payload: request, headers: bearer });
+    const refused = await app.inject({ method: 'POST', url: '/api/load/stop' });
+    const stopped = await app.inject({ method: 'POST', url: '/api/load/stop', headers: bearer });
+    const next = await app.inject({ method: 'POST', url: '/api/load', payload: request, headers: bearer });
+
+    expect(refused.statusCode).toBe(401);
+    expect(stopped.json().run.state).toBe('stopped');
+    expect(next.statusCode).toBe(202);
+    expect(runner.runs).toHaveLength(2);
   });
 
   it.each([

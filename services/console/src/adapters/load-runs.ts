@@ -120,7 +120,7 @@ export class LoadRuns {
     return path;
   }
 
-  /** Stops a run that goes and waits for the runner to exit (shutdown). */
+  /** Stops a run that goes and waits for the runner to exit (the page's stop button, shutdown). */
   async stop(): Promise<void> {
     if (this.run?.state !== 'running' || !this.process) return;
     this.process.stop();

@@ -214,6 +214,7 @@ Live: completed requests per second and the p95 of the run so far; when it ends,
 <label>rate <input type="number" class="act" name="rate" value="50" min="1" max="10000"> /s</label>
 <label>for <input type="number" class="act" name="durationSeconds" value="30" min="5" max="300"> s</label>
 <button type="submit" class="act">start</button>
+<button type="button" class="act" id="load-stop">stop</button>
 </form>
 <p id="load-status">–</p>
 <div id="load-chart"></div>
