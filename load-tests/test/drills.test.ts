@@ -315,6 +315,7 @@ describe('capacity model sheet', () => {
     expect(sheetValue(sheet, 'instances, all services')).toBeGreaterThan(0);
     expect(sheetValue(sheet, 'cores in use at peak, all services')).toBeGreaterThan(0);
     expect(sheetValue(sheet, 'monthly cost')).toBeGreaterThan(0);
+    expect(sheetValue(sheet, 'index shard instances')).toBeGreaterThan(0);
     expect(sheetValue(sheet, 'degraded answers (a stage fell back)')).toBeGreaterThanOrEqual(0);
     expect(sheetLatency(sheet, 'p95')).toBeGreaterThan(0);
     expect(sheetValue(sheet, 'no such row')).toBeNull();

@@ -5,7 +5,7 @@ import { checkReady, HttpClient } from '../http/client.js';
 import { param } from '../params.js';
 import { defineScenario } from '../scenario.js';
 import { seededRandom } from '../workloads/random.js';
-import { type Cell, type DrillFindings, defineDrill } from './drill.js';
+import { type Cell, type DrillFindings, DrillRefused, defineDrill } from './drill.js';
 import { drillLoad, generatorNote } from './drill-load.js';
 import { LabelLedger, type Quality } from './label-ledger.js';
 import { percent } from './table.js';
@@ -202,9 +202,9 @@ export function lateLabels(deps: LateLabelsDeps = {}) {
     params,
     budgetMs: 150_000,
     async run({ targets, params: p, step, progress }): Promise<DrillFindings> {
-      const ages = p.ages.map(Number);
-      if (ages.some((a) => !(a >= 0)))
-        throw new Error(`--param ages must be days >= 0, got ${p.ages.join(',')}`);
+      const ages = p.ages.map(Number).sort((a, b) => a - b);
+      if (ages.length === 0 || ages.some((a) => !(a >= 0)))
+        throw new DrillRefused(`--param ages must be days >= 0, e.g. 1,7,30; got "${p.ages.join(',')}"`);
       const ledger = new LabelLedger(seededRandom(p.seed));
       step(
         `sending the fraud simulator's payments (${p.profile} profile, from simulated day ${p.fromDay}) at ${p.rate}/s for ${p.seconds} s; chargebacks withheld`,
@@ -254,7 +254,8 @@ export function lateLabels(deps: LateLabelsDeps = {}) {
           ]),
         );
       }
-      rows.push(row("truth (simulator's labels)", truth.frauds, truth, [null, null, null, null]));
+      // The truth has no chargeback count: it is every fraud, disputed or not.
+      rows.push(row("truth (simulator's labels)", null, truth, [null, null, null, null]));
       const first = steps[0]?.counted;
       const last = steps.at(-1)?.counted;
       const notes = [

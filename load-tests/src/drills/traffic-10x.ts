@@ -2,6 +2,7 @@ import { findCapacity } from '../capacity.js';
 import { param } from '../params.js';
 import type { LoadRun } from '../run-load.js';
 import recsSteady from '../scenarios/recs-steady.js';
+import { SLO } from '../slo.js';
 import { type DrillFindings, defineDrill } from './drill.js';
 import { drillLoad, generatorNote } from './drill-load.js';
 import { estimateCli, type RunEstimate, type SheetJson, sheetLatency, sheetValue } from './estimate.js';
@@ -81,7 +82,8 @@ export function trafficTenX(deps: { estimate?: RunEstimate } = {}) {
       const notes: string[] = [];
       step(
         `searching this box's capacity: recs-steady from ${p.startRate}/s, x${p.factor} per ${p.stepSeconds} s step, ` +
-          `until p95 >= 100 ms, errors > 0.1 % or more than ${(p.maxDegraded * 100).toFixed(0)} % fallbacks`,
+          `until p95 ${SLO.recs.endToEndP95.op} ${SLO.recs.endToEndP95.target} ms or availability ${SLO.recs.availability.op} ${SLO.recs.availability.target} ` +
+          `fails, or more than ${(p.maxDegraded * 100).toFixed(0)} % of answers fall back`,
       );
       const scenarioParams = { users: String(p.users) };
       let first = true;
@@ -172,6 +174,8 @@ export function trafficTenX(deps: { estimate?: RunEstimate } = {}) {
       const [oneX, tenX] = predicted as [Predicted, Predicted];
       const instances1 = sheetValue(oneX.sheet, 'instances, all services');
       const instances10 = sheetValue(tenX.sheet, 'instances, all services');
+      const shardInstances = sheetValue(tenX.sheet, 'index shard instances');
+      const indexShare = shardInstances !== null && instances10 ? shardInstances / instances10 : null;
       return {
         table: {
           columns: [
@@ -195,11 +199,12 @@ export function trafficTenX(deps: { estimate?: RunEstimate } = {}) {
         },
         talkingPoint:
           `On this box the pipeline held ${base.rate}/s; at ${overloadRate}/s the p95 was ${ms(overload.p95) ?? 'not measured'} ms ` +
-          `with ${percent(overload.degraded) ?? 'an unmeasured share'} of answers from fallbacks and ${percent(overload.availability)} available: ` +
-          'the deadlines turn overload into degraded answers before they turn it into errors, so watch the fallback share, not only the p95. ' +
-          `The fix is horizontal: every service is stateless behind its queue or index shard, and the model sizes ${instances1 ?? '?'} instances at 1x ` +
-          `and ${instances10 ?? '?'} at ${p.multiplier}x; the index shards dominate because every request visits every shard, ` +
-          'so the next lever is fewer, larger shards or caching candidates per user, not more gateways.',
+          `with ${percent(overload.degraded) ?? 'an unmeasured share'} of answers from fallbacks and ${percent(overload.availability) ?? 'an unmeasured share'} available. ` +
+          'Read the fallback share beside the p95: rec-api cuts each stage at its deadline and falls back, so overload shows as degraded answers before it shows as latency. ' +
+          'The fix is horizontal: the recs services keep no state of their own (features live in Redis, the index is loaded from a file), so each scales by instances; ' +
+          `the model sizes ${instances1 ?? '?'} instances at 1x and ${instances10 ?? '?'} at ${p.multiplier}x, ` +
+          `${percent(indexShare) ?? 'an unknown share'} of them index shard replicas at ${p.multiplier}x, because every request visits every shard. ` +
+          'So the levers past more instances are fewer, larger shards (measure one first) and caching candidates per user.',
         metrics: {
           search: search.steps.map((s) => ({ ...s.detail, held: s.verdict.held, valid: s.verdict.valid })),
           search_stop: search.stop,
