@@ -96,7 +96,7 @@ export function redisDown(deps: RedisDownDeps = {}) {
         table,
         talkingPoint:
           `While Redis was paused, ${percent(during?.availability) ?? 'an unmeasured share'} of payments were answered in time ` +
-          `(${percent(during?.shares['rules-only']) ?? '?'} by the rules-only fallback); ` +
+          `(${percent(during?.shares['rules-only']) ?? '?'} of all by the rules-only fallback); ` +
           (reconciled
             ? `afterwards ${lost} decisions were lost and ${duplicated} duplicated. `
             : 'decisions were not reconciled (--param reconcile=none). ') +

@@ -109,7 +109,7 @@ export function scorerKill(deps: ScorerKillDeps = {}) {
         table,
         talkingPoint:
           `In the ${p.outageSeconds} s after the kill, ${percent(outage?.availability) ?? 'an unmeasured share'} of payments were answered in time, ` +
-          `${percent(outage?.shares['rules-only']) ?? '?'} of them by the rules-only fallback` +
+          `${percent(outage?.shares['rules-only']) ?? '?'} of all by the rules-only fallback` +
           (kill.respawnedAfterS === undefined
             ? ''
             : `; the scorer was back ${kill.respawnedAfterS} s after the kill`) +
@@ -117,8 +117,9 @@ export function scorerKill(deps: ScorerKillDeps = {}) {
             ? `, and the topic shows ${lost} decisions lost and ${duplicated} duplicated. `
             : '. ') +
           'The scorer is stateless: it resumes from its committed offsets, and its output goes out in a Kafka transaction with them, so a crash repeats ' +
-          'work without repeating decisions. The caller never waits on it: txn-api answers from the payment-level rules at its deadline, flagged, ' +
-          'so the API stays available but degraded, and the late answers while the restarted scorer works off its backlog are what cost the availability budget. ' +
+          "work without repeating decisions. The caller waits at most txn-api's deadline: past it, txn-api answers from the payment-level rules, flagged, " +
+          'so the API stays available but degraded; in the runs load-tests/README.md describes, the late answers while the restarted scorer worked off its backlog ' +
+          'were what cost the availability budget. ' +
           'In production: two or more scorers in the group, so a crash is a rebalance, not an outage.',
         metrics: {
           phases: figures,
