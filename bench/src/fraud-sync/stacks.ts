@@ -65,6 +65,7 @@ export async function startSyncStack(
         TRANSACTIONS_TOPIC: topics.transactions,
         CHARGEBACKS_TOPIC: topics.chargebacks,
         ENRICHED_TOPIC: topics.enriched,
+        DECISIONS_TOPIC: topics.decisions,
         CONSUMER_GROUP: featureGroup,
         INSTANCE_ID: run,
         STATE_NAMESPACE: run,

@@ -37,6 +37,7 @@ export async function startPipeline(
       CHECKPOINT_INTERVAL_MS: String(settings.checkpointMs),
       TRANSACTIONS_TOPIC: topics.transactions,
       CHARGEBACKS_TOPIC: topics.chargebacks,
+      DECISIONS_TOPIC: topics.decisions,
       CONSUMER_GROUP: `${run}.feature-engine`,
     }),
     startService(settings.launch, 'fraud-scorer', {

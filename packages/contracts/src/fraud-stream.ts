@@ -23,11 +23,17 @@ export const EnrichedTransaction = Type.Object(
     enrichedAt: Type.Integer({ minimum: 0 }),
     /**
      * The decision the partition's owner already answered on the request path
-     * (`POST /v1/transactions?wait=true`), from these very features: the
-     * scorer logs it as it is instead of deciding again, so the log holds
+     * (`POST /v1/transactions?wait=true`), from these very features: it is
+     * logged as it is instead of being decided again, so the log holds
      * exactly the answer the caller got.
      */
     decision: Type.Optional(Decision),
+    /**
+     * True when the owner wrote `decision` to `decisions` itself, in the same
+     * Kafka transaction as this record: the scorer then skips it. Absent (a
+     * writer that does not log decisions): the scorer logs `decision`.
+     */
+    decisionLogged: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

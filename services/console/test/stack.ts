@@ -141,6 +141,7 @@ export async function startConsoleStack(infra: TestInfra): Promise<ConsoleStack>
       CHARGEBACKS_TOPIC: topics.chargebacks,
       ENRICHED_TOPIC: topics.enriched,
       DLQ_TOPIC: topics.dlq,
+      DECISIONS_TOPIC: topics.decisions,
       CONSUMER_GROUP: groups.engine,
       INSTANCE_ID: uniqueName('instance'),
     });

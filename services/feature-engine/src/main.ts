@@ -68,6 +68,10 @@ const config = loadConfigOrExit(
       default: Topics.transactionsEnriched.name,
     }),
     DLQ_TOPIC: env.string({ description: 'malformed messages', default: Topics.transactionsDlq.name }),
+    DECISIONS_TOPIC: env.string({
+      description: 'where the decisions answered on the request path are logged',
+      default: Topics.decisions.name,
+    }),
     ADVERTISED_URL: env.string({
       description:
         "where txn-api reaches this instance for request-path decisions; 'auto': http://127.0.0.1:<PORT> (or HOST when it is a specific address)",
@@ -113,6 +117,7 @@ await shutdown.startUp(async () => {
     chargebacks: config.CHARGEBACKS_TOPIC,
     enriched: config.ENRICHED_TOPIC,
     deadLetters: config.DLQ_TOPIC,
+    decisions: config.DECISIONS_TOPIC,
   };
 
   await connectRedis(redis, config.REDIS_URL);
@@ -121,6 +126,7 @@ await shutdown.startUp(async () => {
     { name: topics.chargebacks, partitions: Topics.chargebacks.partitions },
     { name: topics.enriched, partitions: Topics.transactionsEnriched.partitions },
     { name: topics.deadLetters, partitions: Topics.transactionsDlq.partitions },
+    { name: topics.decisions, partitions: Topics.decisions.partitions },
   ]);
 
   const store = new RedisFeatureStateStore(redis, config.STATE_NAMESPACE);
@@ -186,6 +192,7 @@ await shutdown.startUp(async () => {
     observer: observed.observer,
     requests: {
       paymentsTopic: topics.transactions,
+      decisionsTopic: topics.decisions,
       path: requestPath,
       progress,
       scorer,

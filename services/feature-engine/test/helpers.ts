@@ -1,4 +1,4 @@
-import type { Chargeback, EnrichedTransaction, Transaction } from '@mlsys/contracts';
+import type { Chargeback, Decision, EnrichedTransaction, Transaction } from '@mlsys/contracts';
 import {
   type EntityRef,
   type EntitySnapshot,
@@ -60,8 +60,23 @@ export function records(events: readonly EngineEvent[], firstOffset = 0n, replay
 
 export const asEvent = (transaction: Transaction): EngineEvent => ({ kind: 'transaction', transaction });
 
-export function enrichedOf(output: { messages: Array<{ messages: Array<{ value: unknown }> }> }) {
-  return output.messages.flatMap((batch) => batch.messages.map((m) => m.value as EnrichedTransaction));
+/** The records a batch's output sends to `topic` (the tests' enriched topic by default). */
+export function enrichedOf(
+  output: { messages: Array<{ topic: string; messages: Array<{ value: unknown }> }> },
+  topic = 'enriched',
+) {
+  return output.messages
+    .filter((batch) => batch.topic === topic)
+    .flatMap((batch) => batch.messages.map((m) => m.value as EnrichedTransaction));
+}
+
+/** The decisions a batch's output logs to the tests' decisions topic. */
+export function loggedDecisionsOf(output: {
+  messages: Array<{ topic: string; messages: Array<{ value: unknown }> }>;
+}) {
+  return output.messages
+    .filter((batch) => batch.topic === 'decisions')
+    .flatMap((batch) => batch.messages.map((m) => m.value as Decision));
 }
 
 /** The Redis store's behaviour in memory: JSON copies, entities and offsets replaced together. */

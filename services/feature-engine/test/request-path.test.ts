@@ -14,7 +14,15 @@ import {
   type PaymentScorer,
   RequestPath,
 } from '../src/domain/request-path.js';
-import { asEvent, enrichedOf, MemoryStateStore, newEngine, payment, records } from './helpers.js';
+import {
+  asEvent,
+  enrichedOf,
+  loggedDecisionsOf,
+  MemoryStateStore,
+  newEngine,
+  payment,
+  records,
+} from './helpers.js';
 
 /** `transactions` with one partition: appends get the next offset, in order. */
 class MemoryPaymentLog {
@@ -84,7 +92,7 @@ function owner(options: { journal?: MemoryJournal; store?: MemoryStateStore; wai
     newEngine,
     enrichedTopic: 'enriched',
     clock: () => 1,
-    requests: { paymentsTopic: 'tx', path, progress, scorer },
+    requests: { paymentsTopic: 'tx', decisionsTopic: 'decisions', path, progress, scorer },
   });
   /** What the stream would read back: the appended payments as records of partition 0. */
   const streamed = (from = 0) =>
@@ -118,10 +126,14 @@ describe('RequestPath', () => {
     const answered: Decision[] = [];
     for (const txn of burst(3)) answered.push(await path.decide(txn));
 
-    const logged = enrichedOf(await task.process(streamed()));
+    const output = await task.process(streamed());
+    const logged = enrichedOf(output);
     await task.afterCommit();
 
     expect(logged.map((e) => e.decision)).toEqual(answered);
+    // The owner logs the answers itself, in the batch's transaction; the scorer skips them.
+    expect(logged.every((e) => e.decisionLogged === true)).toBe(true);
+    expect(loggedDecisionsOf(output)).toEqual(answered);
     expect(logged.map((e) => featureRecord(Float64Array.from(e.features)).card_nb_tx_1h)).toEqual([1, 2, 3]);
     expect(path.unlogged).toBe(0);
     expect(journal.entries.size).toBe(0);
@@ -168,12 +180,15 @@ describe('RequestPath', () => {
     await new Promise((resolve) => setTimeout(resolve, 10));
 
     // One stream batch holds both: the request is still waiting for the first when the stream applies the second.
-    const logged = enrichedOf(await task.process(streamed()));
+    const output = await task.process(streamed());
+    const logged = enrichedOf(output);
     const decision = await pending;
 
     expect(logged).toHaveLength(2);
     expect(logged[0]!.decision).toBeUndefined();
     expect(logged[1]!.decision).toEqual(decision);
+    // The scorer decides the first (no decision with it); the owner logs the one it answered.
+    expect(loggedDecisionsOf(output)).toEqual([decision]);
     expect(scorer.calls).toBe(1);
   });
 
@@ -222,10 +237,12 @@ describe('RequestPath', () => {
     const after = owner({ journal, store });
     after.log.appended.push(...before.log.appended);
     await after.task.restore(assignment);
-    const logged = enrichedOf(await after.task.process(after.streamed()));
+    const output = await after.task.process(after.streamed());
+    const logged = enrichedOf(output);
 
     expect(logged).toHaveLength(1);
     expect(logged[0]!.decision).toEqual(answered);
+    expect(loggedDecisionsOf(output)).toEqual([answered]);
     expect(after.scorer.calls).toBe(0);
   });
 });

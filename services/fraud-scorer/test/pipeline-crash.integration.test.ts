@@ -30,6 +30,7 @@ const engineEnv = {
   CHARGEBACKS_TOPIC: topics.chargebacks,
   ENRICHED_TOPIC: topics.enriched,
   DLQ_TOPIC: topics.dlq,
+  DECISIONS_TOPIC: topics.decisions,
   CONSUMER_GROUP: groups.engine,
   INSTANCE_ID: uniqueName('instance'),
 };

@@ -70,4 +70,44 @@ describe('ScoringTask', () => {
     const output = await task.process(asRecords([enriched(payment({ cardId: 'card-9' }))]));
     expect(output.messages[0]!.messages[0]!.key).toBe('card-9');
   });
+
+  it("when a payment comes with its owner's decision, then it is logged unchanged, or skipped when the owner logged it", async () => {
+    const model = new AmountModel();
+    const answered = (amount: number): Decision => ({
+      transactionId: `answered-${amount}`,
+      cardId: 'card-1',
+      decision: 'review',
+      score: 0.5,
+      reasons: ['answered on the request path'],
+      mode: 'full',
+      modelVersion: 'm',
+      rulesVersion: 'r',
+      eventTime: 1,
+      decidedAt: 2,
+    });
+    const passed = answered(1);
+    const ownerLogged = answered(2);
+    const seen: Array<[string[], string]> = [];
+    const observed = new ScoringTask({
+      model,
+      rules: () => RuleBook.compile(ruleSet([highAmountRule])),
+      thresholds: { review: 0.1, decline: 0.8 },
+      decisionsTopic: 'decisions',
+      clock: () => 1_000,
+      observer: { requestPath: (decisions, by) => seen.push([decisions.map((d) => d.transactionId), by]) },
+    });
+    const batch = [
+      { ...enriched(payment()), decision: passed },
+      { ...enriched(payment()), decision: ownerLogged, decisionLogged: true },
+    ];
+
+    const decisions = decisionsOf(await observed.process(asRecords(batch)));
+
+    expect(decisions).toEqual([passed]);
+    expect(model.calls).toBe(0);
+    expect(seen).toEqual([
+      [[passed.transactionId], 'scorer'],
+      [[ownerLogged.transactionId], 'owner'],
+    ]);
+  });
 });

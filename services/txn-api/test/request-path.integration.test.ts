@@ -32,6 +32,7 @@ const env = {
     CHARGEBACKS_TOPIC: topics.chargebacks,
     ENRICHED_TOPIC: topics.enriched,
     DLQ_TOPIC: topics.dlq,
+    DECISIONS_TOPIC: topics.decisions,
     CONSUMER_GROUP: engineGroup,
     INSTANCE_ID: uniqueName('instance'),
   },

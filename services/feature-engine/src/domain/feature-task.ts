@@ -31,6 +31,8 @@ export interface FeatureTaskOptions {
 /** What the task shares with the request path at the partition owner. */
 export interface OwnerRequests {
   paymentsTopic: string;
+  /** Where the answered decisions are logged, in the batch's own transaction. */
+  decisionsTopic: string;
   path: RequestPath;
   progress: PartitionProgress;
   /** Decides payments the stream reached before their waiting request could apply them. */
@@ -139,19 +141,35 @@ export class FeatureTask implements StreamTask<EngineEvent> {
     }
   }
 
+  /**
+   * The enriched records, and the decisions answered on the request path: the
+   * owner that answered logs them in the batch's transaction, with the
+   * enriched records and the offsets, so each is in `decisions` exactly once
+   * and one commit after the stream reached the payment (the scorer skips them).
+   */
   private toOutput(enriched: readonly EnrichedTransaction[]): StreamOutput<EngineEvent> {
-    return {
-      messages: [
-        {
-          topic: this.options.enrichedTopic,
-          messages: enriched.map((e) => ({
-            key: e.transaction.cardId,
-            value: e,
-            timestamp: e.transaction.eventTime,
-          })),
-        },
-      ],
-    };
+    const messages: StreamOutput<EngineEvent>['messages'] = [
+      {
+        topic: this.options.enrichedTopic,
+        messages: enriched.map((e) => ({
+          key: e.transaction.cardId,
+          value: e,
+          timestamp: e.transaction.eventTime,
+        })),
+      },
+    ];
+    const requests = this.options.requests;
+    const answered = enriched.filter((e) => e.decisionLogged === true && e.decision !== undefined);
+    if (requests && answered.length > 0)
+      messages.push({
+        topic: requests.decisionsTopic,
+        messages: answered.map((e) => ({
+          key: e.transaction.cardId,
+          value: e.decision!,
+          timestamp: e.transaction.eventTime,
+        })),
+      });
+    return { messages };
   }
 
   /**
@@ -184,6 +202,7 @@ export class FeatureTask implements StreamTask<EngineEvent> {
         features: payment.features,
         enrichedAt,
         decision: payment.decision,
+        decisionLogged: true,
       };
     };
     const out: Array<EnrichedTransaction | Promise<EnrichedTransaction>> = [];

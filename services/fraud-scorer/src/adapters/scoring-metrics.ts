@@ -19,10 +19,10 @@ export function scoringMetrics(
     'decisions produced, by outcome and mode',
     ['decision', 'mode'],
   );
-  const passedThrough = metrics.counter(
+  const requestPath = metrics.counter(
     'fraud_scorer_request_path_decisions_total',
-    "decisions the partition's owner made on the request path, logged unchanged, by outcome",
-    ['decision'],
+    "decisions the partition's owner made on the request path, by outcome and by who logged them: the owner (skipped here) or this scorer (unchanged)",
+    ['decision', 'logged_by'],
   );
   const rulesFired = metrics.counter('fraud_scorer_rules_fired_total', 'rule firings, by rule id', ['rule']);
   const eventToDecision = metrics.histogram(
@@ -52,8 +52,8 @@ export function scoringMetrics(
         }
         for (const rules of fired) for (const rule of rules) rulesFired.inc({ rule: rule.id });
       },
-      passedThrough(batch) {
-        for (const decision of batch) passedThrough.inc({ decision: decision.decision });
+      requestPath(batch, by) {
+        for (const decision of batch) requestPath.inc({ decision: decision.decision, logged_by: by });
       },
     },
     rulesEvents: {

@@ -8,8 +8,11 @@ import { featureMismatch, scoreBatch } from './score-batch.js';
 export interface ScoringObserver {
   /** `fired[i]` are the rules that fired for `decisions[i]`. */
   scored?(decisions: readonly Decision[], fired: readonly (readonly FiredRule[])[], modelMs: number): void;
-  /** Decisions the partition's owner made on the request path, logged as they were answered. */
-  passedThrough?(decisions: readonly Decision[]): void;
+  /**
+   * Decisions the partition's owner made on the request path: `logged` by the
+   * scorer as they were answered, or `skipped` because the owner logged them.
+   */
+  requestPath?(decisions: readonly Decision[], by: 'scorer' | 'owner'): void;
 }
 
 export interface ScoringTaskOptions {
@@ -25,9 +28,10 @@ export interface ScoringTaskOptions {
 /**
  * Scores enriched transactions batch by batch: one model call per batch,
  * the rules per transaction, one decision each. A payment already decided
- * on the request path arrives with its decision, which is logged unchanged:
- * the caller's answer and the log must agree. Stateless, so a restart
- * simply resumes from the committed offsets.
+ * on the request path arrives with its decision: skipped when its owner
+ * logged it (`decisionLogged`), else logged unchanged, since the caller's
+ * answer and the log must agree. Stateless, so a restart simply resumes
+ * from the committed offsets.
  */
 export class ScoringTask implements StreamTask<EnrichedTransaction> {
   private readonly clock: () => number;
@@ -42,11 +46,12 @@ export class ScoringTask implements StreamTask<EnrichedTransaction> {
     const { model } = this.options;
     const toScore: StreamRecord<EnrichedTransaction>[] = [];
     const decided: Decision[] = [];
+    const loggedByOwner: Decision[] = [];
     const deadLetters: Array<{ record: StreamRecord<EnrichedTransaction>; reason: string }> = [];
     for (const record of records) {
-      const { featureSpecVersion, features, decision } = record.value;
+      const { featureSpecVersion, features, decision, decisionLogged } = record.value;
       if (decision) {
-        decided.push(decision);
+        (decisionLogged ? loggedByOwner : decided).push(decision);
         continue;
       }
       const mismatch = featureMismatch(model, featureSpecVersion, features);
@@ -63,7 +68,8 @@ export class ScoringTask implements StreamTask<EnrichedTransaction> {
       },
     );
     if (toScore.length > 0) this.options.observer?.scored?.(scored.decisions, scored.fired, scored.modelMs);
-    if (decided.length > 0) this.options.observer?.passedThrough?.(decided);
+    if (decided.length > 0) this.options.observer?.requestPath?.(decided, 'scorer');
+    if (loggedByOwner.length > 0) this.options.observer?.requestPath?.(loggedByOwner, 'owner');
     return {
       messages: [
         {
