@@ -306,7 +306,7 @@ export function fraudDrawing(slo: SloTargets['fraud']): DesignDrawing {
         at: { col: 2, row: 1 },
         services: ['fraud-scorer'],
         rateUnit: 'decisions/s',
-        // Decisions made here; those the partition owner made on the request path pass through unmeasured.
+        // Decisions made here; those the partition owner answered on the request path (logged by the owner, skipped here) unmeasured.
         latency: { service: 'fraud-scorer', metric: 'fraud_scorer_event_to_decision_seconds' },
         throughput: [
           { service: 'fraud-scorer', metric: 'fraud_scorer_decisions_total' },
@@ -320,7 +320,7 @@ export function fraudDrawing(slo: SloTargets['fraud']): DesignDrawing {
             series: { service: 'fraud-scorer', metric: 'fraud_scorer_decisions_total' },
           },
           {
-            label: 'passed through/s',
+            label: 'answered by the owner/s',
             kind: 'rate',
             series: { service: 'fraud-scorer', metric: 'fraud_scorer_request_path_decisions_total' },
           },
