@@ -39,8 +39,23 @@ class MemoryPaymentLog {
 /** A stand-in model: the score is the card's payment count in the last hour / 100, so tests can read it. */
 class CountingScorer implements PaymentScorer {
   calls = 0;
+  private held: Promise<void> | undefined;
+
+  /** Holds every call until the returned function is called: a model call in flight. */
+  hold(): () => void {
+    let release!: () => void;
+    this.held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    return () => {
+      this.held = undefined;
+      release();
+    };
+  }
+
   async score(transaction: Transaction, features: readonly number[]): Promise<Decision> {
     this.calls += 1;
+    await this.held;
     const count = featureRecord(Float64Array.from(features)).card_nb_tx_1h;
     return {
       transactionId: transaction.transactionId,
@@ -190,6 +205,25 @@ describe('RequestPath', () => {
     // The scorer decides the first (no decision with it); the owner logs the one it answered.
     expect(loggedDecisionsOf(output)).toEqual([decision]);
     expect(scorer.calls).toBe(1);
+  });
+
+  it('when the stream reads a payment and its fallback copy while the owner is still scoring it, then the answered decision is logged once', async () => {
+    const { task, path, log, streamed, scorer } = owner();
+    await task.restore(assignment);
+    const [mine] = burst(1);
+    const release = scorer.hold();
+    const answer = path.decide(mine!);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    // txn-api gave up waiting and published its own copy: both records are duplicates for the engine.
+    await log.append(mine!);
+
+    const processing = task.process(streamed());
+    release();
+    const decision = await answer;
+    const output = await processing;
+
+    expect(enrichedOf(output).map((e) => e.decision)).toEqual([decision]);
+    expect(loggedDecisionsOf(output)).toEqual([decision]);
   });
 
   it('when the partition is not owned, then the request is refused as misdirected', async () => {

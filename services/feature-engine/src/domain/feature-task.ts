@@ -240,6 +240,9 @@ export class FeatureTask implements StreamTask<EngineEvent> {
     for (const transaction of duplicates) {
       if (loggedHere.has(transaction.transactionId) || claimedHere.has(transaction.transactionId)) continue;
       const claim = path.claim(transaction.transactionId);
+      // An `awaiting` claim is logged only when its decision resolves: a second record of the same
+      // payment in this batch (txn-api's fallback copy) must not claim it again.
+      if (claim) claimedHere.add(transaction.transactionId);
       if (claim?.kind === 'decided') out.push(logged(transaction, claim.payment));
       else if (claim?.kind === 'awaiting')
         out.push(claim.done.then((payment) => logged(transaction, payment)));
