@@ -106,6 +106,7 @@ export function buildApp(deps: TxnApiDeps): ServiceApp {
           publisher: deps.publisher,
           rulesOnly: deps.rulesOnly,
           deadlineMs: deps.syncDeadlineMs,
+          spentMs: started - admitting,
           clock: deps.clock ?? Date.now,
         });
         accepted.inc();

@@ -13,7 +13,22 @@ import {
   validTransaction,
 } from './fakes.js';
 
-function setup(rulesOnly = new StubRulesOnly(), owners = new StubOwners()) {
+/** A ledger whose Redis answers late: the admission alone takes `delayMs`. */
+class SlowLedger extends MemoryTransactionLedger {
+  constructor(private readonly delayMs: number) {
+    super();
+  }
+  override async admit(transaction: Parameters<MemoryTransactionLedger['admit']>[0]) {
+    await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    return super.admit(transaction);
+  }
+}
+
+function setup(
+  rulesOnly = new StubRulesOnly(),
+  owners = new StubOwners(),
+  ledger: MemoryTransactionLedger = new MemoryTransactionLedger(),
+) {
   const publisher = new RecordingPublisher();
   const decisions = new MemoryDecisionStore();
   const decider = new StubOwnerDecider();
@@ -23,7 +38,7 @@ function setup(rulesOnly = new StubRulesOnly(), owners = new StubOwners()) {
     owners,
     decider,
     rulesOnly,
-    ledger: new MemoryTransactionLedger(),
+    ledger,
     syncDeadlineMs: SYNC_DECISION_DEFAULTS.deadlineMs,
     logger: createLogger({ service: 'txn-api', level: 'silent' }),
     metrics: createMetrics('txn-api', { defaultMetrics: false }),
@@ -170,6 +185,26 @@ describe('POST /v1/transactions?wait=true', () => {
     expect(res.json()).toMatchObject({ transactionId: 'tx-slow', decision: 'review', mode: 'rules-only' });
     expect(current.publisher.published).toEqual([transaction]);
     expect(current.rulesOnly.asked).toEqual([transaction]);
+    expect(res.headers['server-timing']).toContain('desc="rules-only (late)"');
+  });
+
+  it("when the admission used up the owner's wait, then the owner is not asked: the payment is published and the rules answer, flagged late", async () => {
+    current = setup(
+      new StubRulesOnly(),
+      new StubOwners(),
+      new SlowLedger(SYNC_DECISION_DEFAULTS.deadlineMs + 20),
+    );
+    const transaction = validTransaction({ transactionId: 'tx-admitted-late' });
+
+    const res = await current.app.inject({
+      method: 'POST',
+      url: '/v1/transactions?wait=true',
+      payload: transaction,
+    });
+
+    expect(res.json()).toMatchObject({ transactionId: 'tx-admitted-late', mode: 'rules-only' });
+    expect(current.decider.asked).toEqual([]);
+    expect(current.publisher.published).toEqual([transaction]);
     expect(res.headers['server-timing']).toContain('desc="rules-only (late)"');
   });
 

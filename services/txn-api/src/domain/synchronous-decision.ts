@@ -18,8 +18,15 @@ export interface SynchronousDecisionDeps {
   decider: OwnerDecider;
   publisher: TransactionPublisher;
   rulesOnly: RulesOnlyDecider;
-  /** How long the owner may take, all attempts together. */
+  /** How long the owner may take, all attempts together, counted from the request's admission. */
   deadlineMs: number;
+  /**
+   * What the request already spent before asking (the admission's Redis round trip, a queue in
+   * this process): it comes off the owner's wait, so a request that waited out its budget (Redis
+   * stalled, a backlog after it) goes straight to the fallback instead of adding a late call to
+   * an owner that is catching up too.
+   */
+  spentMs?: number;
   clock: () => number;
 }
 
@@ -51,11 +58,15 @@ export async function decideSynchronously(
   transaction: Transaction,
   deps: SynchronousDecisionDeps,
 ): Promise<SynchronousAnswer> {
-  const started = performance.now();
+  const started = performance.now() - (deps.spentMs ?? 0);
   const left = () => deps.deadlineMs - (performance.now() - started);
   const partition = deps.owners.partitionOf(transaction.cardId);
   let why = `no owner of partition ${partition} is announced`;
   let miss: OwnerMiss = 'no-owner';
+  if (left() < MIN_ATTEMPT_MS) {
+    why = `the admission took ${Math.round(deps.spentMs ?? 0)} ms of the ${deps.deadlineMs} ms the owner had`;
+    miss = 'late';
+  }
   for (let attempt = 0; attempt < 3 && left() >= MIN_ATTEMPT_MS; attempt++) {
     let owner = deps.owners.ownerOf(partition);
     if (!owner || attempt > 0) {
