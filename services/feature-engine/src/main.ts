@@ -173,6 +173,11 @@ await shutdown.startUp(async () => {
     journal: new RedisDecisionJournal(redis, config.STATE_NAMESPACE),
     partitionOf,
     waitMs: config.REQUEST_WAIT_MS,
+    onForgetFailed: (error) =>
+      logger.warn(
+        { err: error.message },
+        'could not delete logged answers from the journal (dropped at the next restore)',
+      ),
   });
   const advertisedUrl =
     config.ADVERTISED_URL === 'auto'

@@ -74,10 +74,13 @@ class CountingScorer implements PaymentScorer {
 
 class MemoryJournal implements DecisionJournal {
   readonly entries = new Map<string, DecidedPayment>();
+  /** Redis not answering: every delete fails. */
+  unreachable = false;
   async save(payment: DecidedPayment) {
     this.entries.set(payment.transactionId, payment);
   }
   async forget(payments: ReadonlyArray<Pick<DecidedPayment, 'transactionId'>>) {
+    if (this.unreachable) throw new Error('Command timed out');
     for (const p of payments) this.entries.delete(p.transactionId);
   }
   async load() {
@@ -224,6 +227,27 @@ describe('RequestPath', () => {
 
     expect(enrichedOf(output).map((e) => e.decision)).toEqual([decision]);
     expect(loggedDecisionsOf(output)).toEqual([decision]);
+  });
+
+  it('when the journal cannot delete a logged answer, then the committed batch stands and the stale entry is dropped at the next restore', async () => {
+    const journal = new MemoryJournal();
+    const store = new MemoryStateStore();
+    const { task, path, streamed } = owner({ journal, store });
+    await task.restore(assignment);
+    await path.decide(burst(1)[0]!);
+    await task.process(streamed());
+    journal.unreachable = true;
+
+    await expect(task.afterCommit()).resolves.toBeUndefined();
+    expect(path.unlogged).toBe(0);
+    expect(journal.entries.size).toBe(1);
+
+    // The checkpoint now holds the payment's offset: a new owner finds the entry stale and drops it.
+    journal.unreachable = false;
+    const next = owner({ journal, store });
+    await next.task.restore([{ ...assignment[0]!, committed: 1n }]);
+    expect(journal.entries.size).toBe(0);
+    expect(next.path.unlogged).toBe(0);
   });
 
   it('when the partition is not owned, then the request is refused as misdirected', async () => {

@@ -16,7 +16,16 @@ import {
 
 export type { BatchStats, TransactionalStreamOptions } from './stream-options.js';
 
-const MAX_CONSECUTIVE_FAILURES = 5;
+/**
+ * A failed batch is retried from a restore after a wait that starts here and
+ * doubles up to the cap: an outage of Redis or the broker gets time to pass,
+ * rather than five restores in a few seconds, each failing again and ending
+ * the process.
+ */
+const FIRST_FAILURE_BACKOFF_MS = 250;
+const MAX_FAILURE_BACKOFF_MS = 5_000;
+/** A stream whose batches have failed for this long without one success stops (`onFatal`: a supervisor restarts it). */
+const FAILING_AT_MOST_MS = 60_000;
 
 /**
  * Consume, process, produce: exactly once. Records from every assigned
@@ -46,6 +55,8 @@ export class TransactionalStream<T> {
   private generation = 0;
   private running = false;
   private failures = 0;
+  /** When the current run of failed batches began (undefined while batches succeed). */
+  private failingSince: number | undefined;
   private closed = false;
   private pumpLoop: Promise<void> | undefined;
   /** The batch being processed, awaited by a restore so that it never rebuilds state under a running batch. */
@@ -224,6 +235,7 @@ export class TransactionalStream<T> {
       try {
         await this.inFlight;
         this.failures = 0;
+        this.failingSince = undefined;
       } catch (error) {
         this.fail(error as Error);
       } finally {
@@ -314,19 +326,31 @@ export class TransactionalStream<T> {
       return;
     }
     this.failures += 1;
-    this.options.logger.error(
-      { err: error.message, failures: this.failures },
-      'stream batch failed; restoring',
-    );
-    if (this.failures >= MAX_CONSECUTIVE_FAILURES) {
-      this.fatal(new Error(`stream failed ${this.failures} times in a row, last: ${error.message}`));
+    this.failingSince ??= Date.now();
+    const failingMs = Date.now() - this.failingSince;
+    if (failingMs > FAILING_AT_MOST_MS) {
+      this.fatal(
+        new Error(
+          `stream failed ${this.failures} times in a row over ${Math.round(failingMs / 1000)} s, last: ${error.message}`,
+        ),
+      );
       return;
     }
-    this.startRestore();
+    const backoffMs = Math.min(MAX_FAILURE_BACKOFF_MS, FIRST_FAILURE_BACKOFF_MS * 2 ** (this.failures - 1));
+    this.options.logger.error(
+      { err: error.message, failures: this.failures, backoffMs },
+      'stream batch failed; restoring after a pause',
+    );
+    this.startRestore(backoffMs);
   }
 
-  private startRestore(): void {
-    this.restoring = this.restore();
+  private startRestore(afterMs = 0): void {
+    this.restoring =
+      afterMs === 0
+        ? this.restore()
+        : new Promise((resolve) => setTimeout(resolve, afterMs)).then(() =>
+            this.running ? this.restore() : undefined,
+          );
     // Seen by the pump and by waiting batches; marked handled here so a failure between awaits is no crash.
     this.restoring.catch(() => {});
     this.signal();

@@ -102,6 +102,8 @@ export interface RequestPathOptions {
   partitionOf: (cardId: string) => number;
   /** Longest wait for the card's earlier payments to be applied before giving the payment to the stream. */
   waitMs: number;
+  /** A logged answer's journal entry could not be deleted (it is dropped as stale at the next restore). */
+  onForgetFailed?(error: Error): void;
 }
 
 /** What the stream must log for a payment the request path has touched. */
@@ -271,11 +273,17 @@ export class RequestPath {
     pending.reject(error);
   }
 
-  /** The stream's transaction with these decisions committed: they are in the log. */
+  /**
+   * The stream's transaction with these decisions committed: they are in the
+   * log. Deleting their journal entries is housekeeping, so a Redis that does
+   * not answer must not fail the committed batch (the stream would rewind
+   * and replay it): an entry left behind sits below the committed offset and
+   * is dropped at the next restore.
+   */
   async logged(payments: readonly DecidedPayment[]): Promise<void> {
     if (payments.length === 0) return;
     for (const payment of payments) this.pending.delete(payment.transactionId);
-    await this.options.journal.forget(payments);
+    await this.options.journal.forget(payments).catch((error: Error) => this.options.onForgetFailed?.(error));
   }
 
   /**
