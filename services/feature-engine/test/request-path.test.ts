@@ -76,7 +76,13 @@ class MemoryJournal implements DecisionJournal {
   readonly entries = new Map<string, DecidedPayment>();
   /** Redis not answering: every delete fails. */
   unreachable = false;
+  /** The next save times out (the answer is never journalled). */
+  failNextSave = false;
   async save(payment: DecidedPayment) {
+    if (this.failNextSave) {
+      this.failNextSave = false;
+      throw new Error('Command timed out');
+    }
     this.entries.set(payment.transactionId, payment);
   }
   async forget(payments: ReadonlyArray<Pick<DecidedPayment, 'transactionId'>>) {
@@ -248,6 +254,24 @@ describe('RequestPath', () => {
     await next.task.restore([{ ...assignment[0]!, committed: 1n }]);
     expect(journal.entries.size).toBe(0);
     expect(next.path.unlogged).toBe(0);
+  });
+
+  it('when the journal fails after the payment was applied, then the batch that meets it fails once and, after the restore, the stream decides it as its own', async () => {
+    const journal = new MemoryJournal();
+    const { task, path, streamed, scorer } = owner({ journal });
+    await task.restore(assignment);
+    journal.failNextSave = true;
+    await expect(path.decide(burst(1)[0]!)).rejects.toThrow(/timed out/);
+
+    // Applied to the live engine, never decided: the stream cannot log it from this engine.
+    await expect(task.process(streamed())).rejects.toThrow(/timed out/);
+    await task.restore(assignment);
+    const output = await task.process(streamed());
+
+    expect(enrichedOf(output).map((e) => [e.decision, e.decisionLogged])).toEqual([[undefined, undefined]]);
+    expect(loggedDecisionsOf(output)).toEqual([]);
+    expect(path.unlogged).toBe(0);
+    expect(scorer.calls).toBe(1);
   });
 
   it('when the partition is not owned, then the request is refused as misdirected', async () => {

@@ -86,7 +86,11 @@ class Pending {
     this.settle(payment);
   }
 
+  /** Its decision failed after the payment was applied (the model or the journal): only a rebuilt engine can decide it. */
+  failed = false;
+
   reject(error: Error): void {
+    this.failed = true;
     this.fail(error);
   }
 }
@@ -294,7 +298,10 @@ export class RequestPath {
    */
   async restored(committed: ReadonlyMap<number, bigint>): Promise<number> {
     for (const [id, pending] of this.pending) {
-      if (pending.partition !== undefined && !committed.has(pending.partition)) {
+      if (pending.failed) {
+        // Applied to the old engine, never decided: the rebuilt engine replays it as the stream's own.
+        this.pending.delete(id);
+      } else if (pending.partition !== undefined && !committed.has(pending.partition)) {
         this.pending.delete(id);
         pending.reject(new NotReadyError('the partition was reassigned before the payment was applied'));
       }
