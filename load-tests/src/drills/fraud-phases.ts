@@ -1,9 +1,24 @@
+import { param } from '../params.js';
 import type { LoadRun } from '../run-load.js';
 import type { Cell, DrillTable } from './drill.js';
 import { figuresOf, type Phase, type PhaseFigures } from './phases.js';
 import { ms, percent } from './table.js';
 
 /** The answer classes fraud-availability tags every answer with (src/workloads/availability.ts). */
+/** The fraud drills' shared settings: a warm-up, and whether (and how long) to reconcile the decisions topic. */
+export const fraudRunParams = {
+  warmupSeconds: param.int({ description: 'unmeasured traffic first', default: 5, min: 0 }),
+  reconcile: param.oneOf(['kafka', 'none'] as const, {
+    description: 'count lost and duplicated decisions from the decisions topic afterwards',
+    default: 'kafka',
+  }),
+  reconcileTimeoutMs: param.int({
+    description: 'how long to wait for late decisions',
+    default: 30_000,
+    min: 0,
+  }),
+};
+
 export const ANSWER_CLASSES = ['pipeline', 'rules-only', 'held-for-review', 'late', 'failed'] as const;
 
 export interface FraudPhase extends Phase {

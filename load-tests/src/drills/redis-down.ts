@@ -3,7 +3,7 @@ import type { ScenarioDefinition } from '../scenario.js';
 import fraudAvailability from '../scenarios/fraud-availability.js';
 import { type DrillFindings, DrillRefused, defineDrill } from './drill.js';
 import { drillLoad, generatorNote } from './drill-load.js';
-import { type FraudPhase, fraudPhaseTable, span } from './fraud-phases.js';
+import { type FraudPhase, fraudPhaseTable, fraudRunParams, span } from './fraud-phases.js';
 import { redisCommand } from './redis-command.js';
 import { percent } from './table.js';
 
@@ -12,16 +12,7 @@ const params = {
   beforeSeconds: param.int({ description: 'steady traffic before Redis goes away', default: 15, min: 1 }),
   pauseSeconds: param.int({ description: 'how long Redis does not answer', default: 10, min: 1, max: 60 }),
   afterSeconds: param.int({ description: 'traffic after Redis is back', default: 20, min: 1 }),
-  warmupSeconds: param.int({ description: 'unmeasured traffic first', default: 5, min: 0 }),
-  reconcile: param.oneOf(['kafka', 'none'] as const, {
-    description: 'count lost and duplicated decisions from the decisions topic afterwards',
-    default: 'kafka',
-  }),
-  reconcileTimeoutMs: param.int({
-    description: 'how long to wait for late decisions',
-    default: 30_000,
-    min: 0,
-  }),
+  ...fraudRunParams,
 };
 
 export interface RedisDownDeps {

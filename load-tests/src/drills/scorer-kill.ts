@@ -4,7 +4,7 @@ import type { ScenarioDefinition } from '../scenario.js';
 import fraudAvailability from '../scenarios/fraud-availability.js';
 import { type DrillFindings, DrillRefused, defineDrill } from './drill.js';
 import { drillLoad, generatorNote } from './drill-load.js';
-import { type FraudPhase, fraudPhaseTable, span } from './fraud-phases.js';
+import { type FraudPhase, fraudPhaseTable, fraudRunParams, span } from './fraud-phases.js';
 import { percent } from './table.js';
 
 const params = {
@@ -16,16 +16,7 @@ const params = {
     min: 1,
   }),
   afterSeconds: param.int({ description: 'traffic after that phase', default: 20, min: 1 }),
-  warmupSeconds: param.int({ description: 'unmeasured traffic first', default: 5, min: 0 }),
-  reconcile: param.oneOf(['kafka', 'none'] as const, {
-    description: 'count lost and duplicated decisions from the decisions topic afterwards',
-    default: 'kafka',
-  }),
-  reconcileTimeoutMs: param.int({
-    description: 'how long to wait for late decisions',
-    default: 30_000,
-    min: 0,
-  }),
+  ...fraudRunParams,
 };
 
 interface KillFigures {
