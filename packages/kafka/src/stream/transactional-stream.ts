@@ -2,6 +2,7 @@ import type { Admin, Consumer, EachBatchPayload, Message, Producer } from 'kafka
 import { deadLetter } from '../dead-letters.js';
 import { readAssignment } from './assignment.js';
 import { type Entry, isDead, refusedRecord, toEntry, withDeadRecords } from './dead-records.js';
+import { FailureRun } from './failure-run.js';
 import { PartitionBuffers, partitionKey } from './partition-buffers.js';
 import type { TransactionalStreamOptions } from './stream-options.js';
 import type { StreamRecord, TopicPartition } from './task.js';
@@ -15,17 +16,6 @@ import {
 } from './transactions.js';
 
 export type { BatchStats, TransactionalStreamOptions } from './stream-options.js';
-
-/**
- * A failed batch is retried from a restore after a wait that starts here and
- * doubles up to the cap: an outage of Redis or the broker gets time to pass,
- * rather than five restores in a few seconds, each failing again and ending
- * the process.
- */
-const FIRST_FAILURE_BACKOFF_MS = 250;
-const MAX_FAILURE_BACKOFF_MS = 5_000;
-/** A stream whose batches have failed for this long without one success stops (`onFatal`: a supervisor restarts it). */
-const FAILING_AT_MOST_MS = 60_000;
 
 /**
  * Consume, process, produce: exactly once. Records from every assigned
@@ -54,9 +44,7 @@ export class TransactionalStream<T> {
   private restoring: Promise<void> = Promise.resolve();
   private generation = 0;
   private running = false;
-  private failures = 0;
-  /** When the current run of failed batches began (undefined while batches succeed). */
-  private failingSince: number | undefined;
+  private readonly failures = new FailureRun();
   private closed = false;
   private pumpLoop: Promise<void> | undefined;
   /** The batch being processed, awaited by a restore so that it never rebuilds state under a running batch. */
@@ -141,7 +129,7 @@ export class TransactionalStream<T> {
     this.signal();
     await this.pumpLoop;
     // Only after a clean last batch: a failed one leaves state the checkpoint must not see.
-    if (this.inFlight === undefined && this.failures === 0) await this.options.task.close?.();
+    if (this.inFlight === undefined && this.failures.count === 0) await this.options.task.close?.();
     await this.consumer.disconnect();
     await this.producer.disconnect();
     await this.admin.disconnect();
@@ -234,8 +222,7 @@ export class TransactionalStream<T> {
       this.inFlight = this.processBatch(entries, forced);
       try {
         await this.inFlight;
-        this.failures = 0;
-        this.failingSince = undefined;
+        this.failures.succeeded();
       } catch (error) {
         this.fail(error as Error);
       } finally {
@@ -325,20 +312,14 @@ export class TransactionalStream<T> {
       this.fatal(error);
       return;
     }
-    this.failures += 1;
-    this.failingSince ??= Date.now();
-    const failingMs = Date.now() - this.failingSince;
-    if (failingMs > FAILING_AT_MOST_MS) {
-      this.fatal(
-        new Error(
-          `stream failed ${this.failures} times in a row over ${Math.round(failingMs / 1000)} s, last: ${error.message}`,
-        ),
-      );
+    const verdict = this.failures.failed(error);
+    if (verdict.fatal !== undefined) {
+      this.fatal(new Error(verdict.fatal));
       return;
     }
-    const backoffMs = Math.min(MAX_FAILURE_BACKOFF_MS, FIRST_FAILURE_BACKOFF_MS * 2 ** (this.failures - 1));
+    const { backoffMs } = verdict;
     this.options.logger.error(
-      { err: error.message, failures: this.failures, backoffMs },
+      { err: error.message, failures: this.failures.count, backoffMs },
       'stream batch failed; restoring after a pause',
     );
     this.startRestore(backoffMs);
