@@ -113,6 +113,19 @@ process.env.TURBO_TELEMETRY_DISABLED = '1';
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => {});
 
 const bin = (name) => join(root, 'node_modules', '.bin', name);
+/** A TypeScript entry from source, with tsx as a loader inside one node process (not the tsx CLI, which adds a process that relays signals). */
+const runTs = (entry, args) =>
+  run(process.execPath, ['--conditions=@mlsys/source', '--import', 'tsx', join(root, entry), ...args]);
+/**
+ * Commands that start no servers of their own, so they skip the infra CLI: `estimate` is pure
+ * arithmetic over the committed results files; `traffic` (demo traffic) and `drill` (what-if
+ * drills, load-tests/src/drills) work against a running stack.
+ */
+const TS_COMMANDS = {
+  estimate: join('packages', 'capacity', 'src', 'cli.ts'),
+  traffic: join('services', 'console', 'src', 'traffic-main.ts'),
+  drill: join('load-tests', 'src', 'drills', 'cli.ts'),
+};
 let status;
 if (command === 'turbo') {
   status = run(bin('turbo'), rest);
@@ -120,42 +133,9 @@ if (command === 'turbo') {
   status = run(bin('biome'), ['check', '.', ...rest]);
 } else if (command === 'format') {
   status = run(bin('biome'), ['check', '--write', '.', ...rest]);
-} else if (command === 'estimate') {
-  // Pure arithmetic over the committed results files: no stack, so not through the infra CLI.
-  status = run(process.execPath, [
-    '--conditions=@mlsys/source',
-    '--import',
-    'tsx',
-    join(root, 'packages', 'capacity', 'src', 'cli.ts'),
-    ...rest,
-  ]);
-} else if (command === 'traffic') {
-  // Demo traffic against a running stack: installed first like every command, no servers of its own.
-  status = run(process.execPath, [
-    '--conditions=@mlsys/source',
-    '--import',
-    'tsx',
-    join(root, 'services', 'console', 'src', 'traffic-main.ts'),
-    ...rest,
-  ]);
-} else if (command === 'drill') {
-  // What-if drills against a running stack (load-tests/src/drills): they start nothing, so not through the infra CLI.
-  status = run(process.execPath, [
-    '--conditions=@mlsys/source',
-    '--import',
-    'tsx',
-    join(root, 'load-tests', 'src', 'drills', 'cli.ts'),
-    ...rest,
-  ]);
+} else if (Object.hasOwn(TS_COMMANDS, command)) {
+  status = runTs(TS_COMMANDS[command], rest);
 } else {
-  // tsx as a loader inside one node process (not the tsx CLI, which adds a process that relays signals).
-  status = run(process.execPath, [
-    '--conditions=@mlsys/source',
-    '--import',
-    'tsx',
-    join(root, 'infra', 'src', 'cli.ts'),
-    command,
-    ...rest,
-  ]);
+  status = runTs(join('infra', 'src', 'cli.ts'), [command, ...rest]);
 }
 process.exit(status);

@@ -60,24 +60,20 @@ export function records(events: readonly EngineEvent[], firstOffset = 0n, replay
 
 export const asEvent = (transaction: Transaction): EngineEvent => ({ kind: 'transaction', transaction });
 
-/** The records a batch's output sends to `topic` (the tests' enriched topic by default). */
-export function enrichedOf(
-  output: { messages: Array<{ topic: string; messages: Array<{ value: unknown }> }> },
-  topic = 'enriched',
-) {
-  return output.messages
+type BatchOutput = { messages: Array<{ topic: string; messages: Array<{ value: unknown }> }> };
+
+/** The values a batch's output sends to `topic`. */
+const sentTo = (output: BatchOutput, topic: string) =>
+  output.messages
     .filter((batch) => batch.topic === topic)
-    .flatMap((batch) => batch.messages.map((m) => m.value as EnrichedTransaction));
-}
+    .flatMap((batch) => batch.messages.map((m) => m.value));
+
+/** The records a batch's output sends to `topic` (the tests' enriched topic by default). */
+export const enrichedOf = (output: BatchOutput, topic = 'enriched') =>
+  sentTo(output, topic) as EnrichedTransaction[];
 
 /** The decisions a batch's output logs to the tests' decisions topic. */
-export function loggedDecisionsOf(output: {
-  messages: Array<{ topic: string; messages: Array<{ value: unknown }> }>;
-}) {
-  return output.messages
-    .filter((batch) => batch.topic === 'decisions')
-    .flatMap((batch) => batch.messages.map((m) => m.value as Decision));
-}
+export const loggedDecisionsOf = (output: BatchOutput) => sentTo(output, 'decisions') as Decision[];
 
 /** The Redis store's behaviour in memory: JSON copies, entities and offsets replaced together. */
 export class MemoryStateStore implements FeatureStateStore {

@@ -86,7 +86,10 @@ class Pending {
     this.settle(payment);
   }
 
-  /** Its decision failed after the payment was applied (the model or the journal): only a rebuilt engine can decide it. */
+  /**
+   * Its answer failed. Every other rejection also removes it from the map, so one still there was
+   * applied and then not decided (the model or the journal failed): only a rebuilt engine can decide it.
+   */
   failed = false;
 
   reject(error: Error): void {
