@@ -59,6 +59,16 @@ export const env = {
       if (!values.includes(raw as V)) throw new Error(`must be one of ${values.join(', ')}, got "${raw}"`);
       return raw as V;
     }),
+  /**
+   * Where Redis is: `redis://` or `rediss://` for one server, or `redis-sentinel://` for a primary
+   * the Sentinels name (see `parseRedisAddress`). The value stays a string, so whatever passes
+   * "the Redis URL" along (a worker thread's settings, an error message) needs no second form.
+   */
+  redisUrl: (options: Options<string>) =>
+    spec(options, (raw) => {
+      parseRedisAddress(raw);
+      return raw;
+    }),
   url: (options: Options<string> & { protocols?: string[] }) =>
     spec(options, (raw) => {
       let url: URL;
@@ -175,4 +185,66 @@ export function streamEnv(service: string) {
       default: '0',
     }),
   };
+}
+
+/** One Redis server, or a primary found through Sentinels: what a Redis address variable holds. */
+export type RedisAddress =
+  | { kind: 'server'; url: string }
+  | {
+      kind: 'sentinel';
+      sentinels: Array<{ host: string; port: number }>;
+      /** The name the Sentinels monitor the primary under. */
+      name: string;
+      db: number;
+      username?: string;
+      password?: string;
+    };
+
+/** Sentinel's customary port, for a Sentinel listed without one. */
+const SENTINEL_PORT = 26_379;
+
+/**
+ * Parses a Redis address: `redis://` / `rediss://` (one server, as ioredis reads it), or
+ * `redis-sentinel://[[user]:password@]host[:port][,host[:port]...][/db]#primaryName`, the form
+ * Lettuce and Spring use for a Sentinel-monitored primary. Every Sentinel is listed so that a
+ * client still finds the primary when one of them is down. Throws with what is wrong.
+ */
+export function parseRedisAddress(raw: string): RedisAddress {
+  const scheme = /^([a-z+-]+):\/\//.exec(raw)?.[1];
+  if (scheme === 'redis' || scheme === 'rediss') {
+    try {
+      new URL(raw);
+    } catch {
+      throw new Error(`must be a URL, got "${raw}"`);
+    }
+    return { kind: 'server', url: raw };
+  }
+  if (scheme !== 'redis-sentinel')
+    throw new Error(`must start with redis://, rediss:// or redis-sentinel://, got "${raw}"`);
+  const match = /^redis-sentinel:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/#]+)(?:\/(\d+))?#(.+)$/.exec(raw);
+  if (!match)
+    throw new Error(
+      `must be redis-sentinel://host:port[,host:port...][/db]#primaryName (the name the Sentinels know the primary by), got "${raw}"`,
+    );
+  const [, username, password, hosts, db, name] = match;
+  const sentinels = hosts!.split(',').map((hostPort) => {
+    const parts = /^([^:,\s]+)(?::(\d{1,5}))?$/.exec(hostPort.trim());
+    const port = Number(parts?.[2] ?? SENTINEL_PORT);
+    if (!parts || port < 1 || port > 65_535)
+      throw new Error(`has a Sentinel "${hostPort}" that is not host:port`);
+    return { host: parts[1]!, port };
+  });
+  return {
+    kind: 'sentinel',
+    sentinels,
+    name: decodeURIComponent(name!),
+    db: Number(db ?? 0),
+    ...(username ? { username: decodeURIComponent(username) } : {}),
+    ...(password ? { password: decodeURIComponent(password) } : {}),
+  };
+}
+
+/** The `redis-sentinel://` address of a primary named `name` by the Sentinels at `host:port`s. */
+export function sentinelRedisUrl(sentinels: readonly string[], name: string): string {
+  return `redis-sentinel://${sentinels.join(',')}#${encodeURIComponent(name)}`;
 }

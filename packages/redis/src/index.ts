@@ -1,11 +1,16 @@
 import { createHash } from 'node:crypto';
+import { parseRedisAddress } from '@mlsys/config';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 
 export type { Cluster, Redis };
 export type RedisClient = Redis | Cluster;
 
 export interface RedisSettings {
-  /** `redis://host:port[/db]` for one node; with `cluster: true`, a comma-separated list of seed nodes. */
+  /**
+   * `redis://host:port[/db]` for one node; `redis-sentinel://host:port,host:port[/db]#name` for
+   * the primary the Sentinels name (followed across failovers: see `sentinelOptions`); with
+   * `cluster: true`, a comma-separated list of seed nodes.
+   */
   url: string;
   cluster?: boolean;
   /** Prefixes every key, so tests and stacks can share one server without colliding. */
@@ -29,9 +34,9 @@ export interface RedisSettings {
 }
 
 /**
- * An ioredis client for one node or a Cluster. It reconnects forever with a
- * capped back-off, so a Redis that comes back is used again without a
- * restart, while commands issued during the outage fail fast.
+ * An ioredis client for one node, a Sentinel-monitored primary, or a Cluster. It reconnects
+ * forever with a capped back-off, so a Redis that comes back (or a replica promoted in its place)
+ * is used again without a restart, while commands issued during the outage fail fast.
  */
 export function createRedis(settings: RedisSettings): RedisClient {
   const options: RedisOptions = {
@@ -55,9 +60,37 @@ export function createRedis(settings: RedisSettings): RedisClient {
     cluster.on('error', settings.onError ?? (() => {}));
     return cluster;
   }
-  const client = new Redis(settings.url, options);
+  const address = parseRedisAddress(settings.url);
+  const client =
+    address.kind === 'sentinel'
+      ? new Redis({ ...options, ...sentinelOptions(address) })
+      : new Redis(settings.url, options);
   client.on('error', settings.onError ?? (() => {}));
   return client;
+}
+
+/**
+ * How a client follows a Sentinel-monitored primary. Each (re)connect asks the Sentinels where the
+ * primary is, and checks the server it reaches says it is one (`role`), so a client never writes
+ * to the demoted old primary. `failoverDetector` listens for the Sentinels' `+switch-master` and
+ * reconnects at once, rather than on the next broken command; a server that answers READONLY
+ * (a primary demoted under a live connection) makes the client reconnect and resend the command.
+ */
+export function sentinelOptions(
+  address: Extract<ReturnType<typeof parseRedisAddress>, { kind: 'sentinel' }>,
+): RedisOptions {
+  return {
+    sentinels: address.sentinels,
+    name: address.name,
+    role: 'master',
+    db: address.db,
+    failoverDetector: true,
+    reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
+    // A Sentinel that is down is skipped quickly: the next one is asked instead.
+    sentinelCommandTimeout: 500,
+    ...(address.username ? { username: address.username } : {}),
+    ...(address.password ? { password: address.password } : {}),
+  };
 }
 
 /** Connects and checks the server answers, failing with the URL in the message. */
