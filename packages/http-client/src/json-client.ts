@@ -8,15 +8,21 @@ import {
   ServiceStatusError,
   ServiceUnreachableError,
 } from './errors.js';
+import { baseUrlsOf, type Instance, InstanceRotation, type InstanceState, judge } from './instances.js';
 import { parseServerTiming, type TimingEntry } from './server-timing.js';
 
 export interface JsonClientOptions {
   /** Names the callee in every error message, e.g. `candidate-gen`. */
   service: string;
-  /** `http://host:port`; paths are appended to it. */
-  baseUrl: string;
-  /** Keep-alive connections in the pool: the most calls in flight at once without queueing. */
+  /**
+   * `http://host:port`; paths are appended to it. Several instances of the service: an array, or
+   * one string with the URLs separated by commas (as an environment variable gives them).
+   */
+  baseUrl: string | readonly string[];
+  /** Keep-alive connections in each instance's pool: the most calls in flight at once without queueing. */
   connections?: number;
+  /** How long an instance that refused or broke a call (or answered 503) is passed over (default 1000 ms). */
+  instanceCooldownMs?: number;
   /** Largest accepted answer; a bigger one is a bug, not something to buffer. */
   maxResponseBytes?: number;
   /**
@@ -46,27 +52,45 @@ export interface JsonAnswer<T> {
 }
 
 /**
- * A typed JSON client for one service: a keep-alive pool (no TCP handshake
+ * A typed JSON client for one service: a keep-alive pool per instance (no TCP handshake
  * per call), a deadline per call (a late answer is abandoned, not aborted), and every 2xx
  * body validated against its contract before the caller sees it. Every
  * failure is a ServiceCallError whose message can be shown as a reason.
+ *
+ * Given several instances, calls go round-robin over those that are up. An instance that
+ * refuses a connection, breaks one or answers 503 is passed over for `instanceCooldownMs`, then
+ * tried again by the next call that reaches it; a call it refused (not one it may have handled:
+ * see `judge`) goes to the next instance within what is left of the same deadline.
  */
 export class JsonServiceClient {
-  private readonly pool: Pool;
+  private readonly rotation: InstanceRotation<Pool>;
   private readonly validators = new WeakMap<TSchema, SchemaValidator<TSchema>>();
   private readonly lateAnswerGraceMs: number;
+  private readonly cooldownMs: number;
   private abandoned = 0;
   readonly service: string;
 
   constructor(private readonly options: JsonClientOptions) {
     this.service = options.service;
     this.lateAnswerGraceMs = options.lateAnswerGraceMs ?? 2000;
-    this.pool = new Pool(new URL(options.baseUrl).origin, {
-      connections: options.connections ?? 32,
-      keepAliveTimeout: 30_000,
-      // A stage deadline is tens of ms: a connect that takes longer is already late.
-      connect: { timeout: 1_000 },
-    });
+    this.cooldownMs = options.instanceCooldownMs ?? 1000;
+    this.rotation = new InstanceRotation(
+      baseUrlsOf(options.baseUrl).map((origin) => ({
+        origin,
+        downUntil: 0,
+        pool: new Pool(origin, {
+          connections: options.connections ?? 32,
+          keepAliveTimeout: 30_000,
+          // A stage deadline is tens of ms: a connect that takes longer is already late.
+          connect: { timeout: 1_000 },
+        }),
+      })),
+    );
+  }
+
+  /** Each instance's address, and whether calls go to it now or pass it over after a failure. */
+  get instances(): InstanceState[] {
+    return this.rotation.states(performance.now());
   }
 
   get<S extends TSchema>(path: string, schema: S, call: CallOptions): Promise<JsonAnswer<Static<S>>> {
@@ -88,9 +112,10 @@ export class JsonServiceClient {
   }
 
   async close(): Promise<void> {
-    await this.pool.close();
+    await Promise.all(this.rotation.instances.map((instance) => instance.pool.close()));
   }
 
+  /** One call: to the next instance that is up, and on to the others while they refuse it and time is left. */
   private async send<S extends TSchema>(
     method: 'GET' | 'POST',
     path: string,
@@ -99,14 +124,42 @@ export class JsonServiceClient {
     call: CallOptions,
   ): Promise<JsonAnswer<Static<S>>> {
     const started = performance.now();
+    let failure: unknown;
+    for (const instance of this.rotation.order(started)) {
+      const budgetMs = call.deadlineMs - (performance.now() - started);
+      if (failure !== undefined && budgetMs < 1) break;
+      try {
+        const answer = await this.sendTo(instance, method, path, payload, schema, call, budgetMs);
+        instance.downUntil = 0;
+        return { ...answer, elapsedMs: performance.now() - started };
+      } catch (error) {
+        const verdict = judge(error);
+        if (verdict.down) instance.downUntil = performance.now() + this.cooldownMs;
+        if (!verdict.retry || call.signal?.aborted) throw error;
+        failure = error;
+      }
+    }
+    throw failure;
+  }
+
+  /** One request to one instance, given up after `budgetMs` (the error names the call's whole deadline). */
+  private async sendTo<S extends TSchema>(
+    instance: Instance<Pool>,
+    method: 'GET' | 'POST',
+    path: string,
+    payload: string | undefined,
+    schema: S,
+    call: CallOptions,
+    budgetMs: number,
+  ): Promise<Omit<JsonAnswer<Static<S>>, 'elapsedMs'>> {
     // Aborts the exchange itself: on the caller's cancel, or once an abandoned call outlives its grace.
     const controller = new AbortController();
     const cancel = () => controller.abort();
     call.signal?.addEventListener('abort', cancel, { once: true });
-    const exchange = this.exchange(method, path, payload, schema, controller.signal, call.deadlineMs);
+    const exchange = this.exchange(instance.pool, method, path, payload, schema, controller.signal, budgetMs);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<typeof LATE>((resolve) => {
-      timer = setTimeout(() => resolve(LATE), call.deadlineMs);
+      timer = setTimeout(() => resolve(LATE), budgetMs);
     });
     let settled = true;
     try {
@@ -116,7 +169,7 @@ export class JsonServiceClient {
         this.abandon(exchange, controller, () => call.signal?.removeEventListener('abort', cancel));
         throw new DeadlineExceededError(this.service, call.deadlineMs);
       }
-      return { ...answer, elapsedMs: performance.now() - started };
+      return answer;
     } catch (error) {
       if (error instanceof ServiceCallError) throw error;
       if (call.signal?.aborted) {
@@ -152,6 +205,7 @@ export class JsonServiceClient {
 
   /** One request and its validated 2xx answer; every failure is a ServiceCallError or the transport's error. */
   private async exchange<S extends TSchema>(
+    pool: Pool,
     method: 'GET' | 'POST',
     path: string,
     payload: string | undefined,
@@ -160,7 +214,7 @@ export class JsonServiceClient {
     deadlineMs: number,
   ): Promise<Omit<JsonAnswer<Static<S>>, 'elapsedMs'>> {
     const deadline = { [DEADLINE_HEADER]: String(Math.max(1, Math.floor(deadlineMs))) };
-    const response = await this.pool.request({
+    const response = await pool.request({
       method,
       path,
       signal,
