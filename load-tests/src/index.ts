@@ -5,6 +5,8 @@ export { type CapacityOutcome, type CapacityPlan, findCapacity } from './capacit
 export { loadResult } from './load-result.js';
 export type { MetricKind, MetricsSink } from './metrics.js';
 export type { CapacityOptions, ExecutorOptions, GeneratorLimits, LoadOptions, Tags } from './options.js';
+// The progress line a wrapper (the console) reads while a run goes.
+export { type ProgressSnapshot, progressLine } from './progress.js';
 export { renderHtml } from './report/html.js';
 export { writeReports } from './report/write.js';
 export { type LoadRequest, type LoadRun, runLoad } from './run-load.js';

@@ -113,6 +113,8 @@ export class Recorder implements MetricsSink {
   private readonly rates = new Map<string, TaggedSeries<{ hits: number; total: number }>>();
   private readonly timeline: TimelineSecond[] = [];
   private readonly reasons = new Map<string, number>();
+  /** `latency` of the iterations completed since the last `takeRecentLatency()`: the live view. */
+  private recentLatency: Histogram | undefined;
 
   constructor(custom: Record<string, MetricKind> = {}) {
     this.kinds = { ...BUILTIN_METRICS, ...custom };
@@ -151,6 +153,10 @@ export class Recorder implements MetricsSink {
       this.trends.set(name, series);
     }
     recordMs(series.at(tags), ms);
+    if (name === 'latency') {
+      this.recentLatency ??= latencyHistogram('timeline');
+      recordMs(this.recentLatency, ms);
+    }
     if (atMs !== undefined) {
       const perSecond = this.second(atMs).trends;
       let h = perSecond.get(name);
@@ -187,6 +193,18 @@ export class Recorder implements MetricsSink {
   tally(name: string, atMs: number, n = 1): void {
     const counts = this.second(atMs).counts;
     counts.set(name, (counts.get(name) ?? 0) + n);
+  }
+
+  /**
+   * The `latency` of the iterations that completed since the last call, and a fresh start. The
+   * timeline files each iteration under the second it was due, so its last seconds keep changing
+   * while late answers come in; this window is by completion, so it is final when taken: what a
+   * live chart can draw each second.
+   */
+  takeRecentLatency(): Histogram | undefined {
+    const recent = this.recentLatency;
+    this.recentLatency = undefined;
+    return recent;
   }
 
   /** Counts why iterations failed (`status 503`, `ECONNREFUSED`, ...) for the report. */

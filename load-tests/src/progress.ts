@@ -9,6 +9,8 @@ export interface ProgressSnapshot {
   ratePerS: number;
   inFlight: number;
   p95Ms: number | null;
+  /** p50/p95/p99 of the iterations completed in the last second (null when none did). */
+  lastSecond: { p50Ms: number; p95Ms: number; p99Ms: number } | null;
   errors: number;
   completed: number;
   dropped: number;
@@ -26,6 +28,9 @@ export function progressLine(s: ProgressSnapshot): string {
     `rate ${s.ratePerS.toFixed(0).padStart(5)}/s`,
     `in-flight ${String(s.inFlight).padStart(4)}`,
     `p95 ${s.p95Ms === null ? '-' : `${s.p95Ms.toFixed(1)} ms`}`,
+    s.lastSecond === null
+      ? 'last 1s -'
+      : `last 1s p50/p95/p99 ${[s.lastSecond.p50Ms, s.lastSecond.p95Ms, s.lastSecond.p99Ms].map((v) => v.toFixed(1)).join('/')} ms`,
     `errors ${s.errors}${errorShare}`,
     ...(s.dropped > 0 ? [`dropped ${s.dropped}`] : []),
     `cpu ${(s.cpuShare * 100).toFixed(0)} %`,
@@ -51,6 +56,15 @@ export function startProgress(
     lastCompleted = completed;
     lastAt = elapsedS;
     const p95Ms = percentileMs(recorder.histogram('latency'), 95);
+    const recent = recorder.takeRecentLatency();
+    const lastSecond =
+      recent === undefined || recent.totalCount === 0
+        ? null
+        : {
+            p50Ms: percentileMs(recent, 50) ?? 0,
+            p95Ms: percentileMs(recent, 95) ?? 0,
+            p99Ms: percentileMs(recent, 99) ?? 0,
+          };
     print(
       progressLine({
         name: run.name,
@@ -59,6 +73,7 @@ export function startProgress(
         ratePerS,
         inFlight,
         p95Ms,
+        lastSecond,
         errors,
         completed,
         dropped,

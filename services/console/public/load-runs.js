@@ -1,7 +1,8 @@
 // The console page's load runs: starts one (POST /api/load), follows it (GET /api/load) and draws
 // its charts as inline SVG. Live, the runner's progress line gives the completed requests of the
-// last second and the p95 of the run so far; once the runner has written its result, the charts
-// show that result's per-second p50/p95/p99 instead. Text goes in with textContent only.
+// last second, their p50/p95/p99 and the p95 of the run so far; once the runner has written its
+// result, the charts show that result's per-second p50/p95/p99 (by the second each request was due)
+// instead. Text goes in with textContent only.
 (() => {
   const { api, el, $ } = window.mlsysConsole;
   const SVG = 'http://www.w3.org/2000/svg';
@@ -113,10 +114,15 @@
     const live = (key) => run.samples.map((s) => [s.elapsedS, s[key]]);
     box.append(
       lineChart({
-        title: 'p95 of the run so far (ms), live',
+        title: 'latency of the requests completed each second (ms), live',
         unit: 'ms',
         xMax,
-        series: [{ name: 'p95 so far', color: COLORS.p95, points: live('p95SoFarMs') }],
+        series: [
+          { name: 'p50', color: COLORS.p50, points: live('p50Ms') },
+          { name: 'p95', color: COLORS.p95, points: live('p95Ms') },
+          { name: 'p99', color: COLORS.p99, points: live('p99Ms') },
+          { name: 'p95 so far', color: COLORS.slo, points: live('p95SoFarMs') },
+        ],
       }),
       lineChart({
         title: 'completed in the last second, live',

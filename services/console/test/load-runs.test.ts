@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { progressLine } from '@mlsys/load-tests';
 import { waitUntil } from '@mlsys/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -13,9 +14,26 @@ import { buildApp } from '../src/app.js';
 import { loadOutcome, parseProgressLine } from '../src/domain/load-progress.js';
 import { bearer, consoleDeps } from './app-deps.js';
 
-/** The runner's progress line, as load-tests/src/progress.ts prints it. */
-const progress = (elapsed: number, rate: number, p95: string) =>
-  `[recs-steady]  ${String(elapsed).padStart(4)}s/10s  rate ${String(rate).padStart(5)}/s  in-flight    2  p95 ${p95}  errors 1 (0.10 %)  cpu 12 %`;
+/** The runner's own progress line (so a change of its format fails here, not on the page). */
+const progress = (
+  elapsed: number,
+  rate: number,
+  p95SoFar: number | null,
+  lastSecond = { p50Ms: 2, p95Ms: 4, p99Ms: 7.5 },
+) =>
+  progressLine({
+    name: 'recs-steady',
+    elapsedS: elapsed,
+    totalS: 10,
+    ratePerS: rate,
+    inFlight: 2,
+    p95Ms: p95SoFar,
+    lastSecond,
+    errors: 1,
+    completed: 1000,
+    dropped: 0,
+    cpuShare: 0.12,
+  });
 
 /** A result file as the runner writes it: two seconds of timeline, one latency threshold. */
 const RESULT = {
@@ -70,21 +88,43 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 const request = { scenario: 'recs-steady', rate: 10, durationSeconds: 10 } as const;
 
 describe('what the console reads from the runner', () => {
-  it('when a progress line is printed, then its second, rate, p95 so far and errors are read; other lines are not samples', () => {
-    expect(parseProgressLine(progress(3, 98, '4.5 ms'), 10)).toEqual({
+  it('when a progress line is printed, then its second, rate, last second percentiles, p95 so far and errors are read; other lines are not samples', () => {
+    expect(parseProgressLine(progress(3, 98, 4.5), 10)).toEqual({
       elapsedS: 3,
       totalS: 10,
       draining: false,
       ratePerS: 98,
       inFlight: 2,
       p95SoFarMs: 4.5,
+      p50Ms: 2,
+      p95Ms: 4,
+      p99Ms: 7.5,
       errors: 1,
     });
     const draining = parseProgressLine(
-      '[recs-steady]    11s draining  rate     0/s  in-flight    1  p95 - errors 0  cpu 3 %',
+      progressLine({
+        name: 'recs-steady',
+        elapsedS: 11,
+        totalS: 10,
+        ratePerS: 0,
+        inFlight: 1,
+        p95Ms: null,
+        lastSecond: null,
+        errors: 0,
+        completed: 0,
+        dropped: 0,
+        cpuShare: 0.03,
+      }),
       10,
     );
-    expect(draining).toMatchObject({ elapsedS: 11, totalS: 10, draining: true, p95SoFarMs: null });
+    expect(draining).toMatchObject({
+      elapsedS: 11,
+      totalS: 10,
+      draining: true,
+      p95SoFarMs: null,
+      p50Ms: null,
+      p99Ms: null,
+    });
     expect(parseProgressLine('[recs-steady] warming up for 5 s at the opening rate (not measured)', 10)).toBe(
       undefined,
     );
@@ -117,8 +157,8 @@ describe('load runs, one at a time', () => {
     runs.start(request);
     runner.runs[0]?.print('[recs-steady] warming up for 5 s at the opening rate (not measured)');
     expect(runs.status().run?.phase).toBe('warming up');
-    runner.runs[0]?.print(progress(1, 10, '3.0 ms'));
-    runner.runs[0]?.print(progress(2, 9, '3.5 ms'));
+    runner.runs[0]?.print(progress(1, 10, 3));
+    runner.runs[0]?.print(progress(2, 9, 3.5));
 
     expect(() => runs.start({ ...request, scenario: 'fraud-http' })).toThrow(/a load run \(recs-steady/);
     const run = runs.status().run;
@@ -223,7 +263,7 @@ describe('the real launcher', () => {
 const args = process.argv.slice(2);
 const out = args[args.indexOf('--out') + 1];
 console.log(JSON.stringify({ args, token: process.env.CONSOLE_TOKEN ?? null, rec: process.env.REC_API_URL }));
-console.error(${JSON.stringify(progress(1, 10, '3.0 ms'))});
+console.error(${JSON.stringify(progress(1, 10, 3))});
 fs.mkdirSync(out, { recursive: true });
 fs.writeFileSync(out + '/recs-steady.json', ${JSON.stringify(JSON.stringify(RESULT))});
 fs.writeFileSync(out + '/recs-steady.html', '<p>report</p>');
@@ -286,7 +326,7 @@ describe('the load routes', () => {
   it('when a run is posted with the token, then 202, its progress is readable without it, and a second post is 409', async () => {
     const { app, runner } = build();
     const started = await app.inject({ method: 'POST', url: '/api/load', payload: request, headers: bearer });
-    runner.runs[0]!.print(progress(1, 10, '3.0 ms'));
+    runner.runs[0]!.print(progress(1, 10, 3));
     const again = await app.inject({ method: 'POST', url: '/api/load', payload: request, headers: bearer });
     const status = await app.inject({ method: 'GET', url: '/api/load' });
 

@@ -2,8 +2,11 @@
  * What the console reads from a load run it started: the runner's progress
  * line (printed about once a second, `load-tests/src/progress.ts`) while it
  * goes, and the per-second timeline of its result file once it is done. The
- * line carries the last second's completion rate and the p95 of the run so
- * far; the per-second p50/p95/p99 exist only in the result, written at the end.
+ * line carries the last second's completion rate, the p50/p95/p99 of the
+ * requests completed in that second, and the p95 of the run so far. The
+ * result files each request under the second it was due instead, which is
+ * final only once every late answer is in: so the live chart is by completion
+ * and the finished run's chart by schedule.
  */
 
 /** One progress line, parsed. */
@@ -17,13 +20,17 @@ export interface LoadSample {
   inFlight: number;
   /** p95 of every request of the run so far, in ms (null before the first answer). */
   p95SoFarMs: number | null;
+  /** p50/p95/p99 in ms of the requests completed in the last second (null when none completed). */
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
   errors: number;
 }
 
-// `[recs-steady]    12s/60s  rate   200/s  in-flight    3  p95 4.1 ms  errors 0 (0.00 %)  cpu 12 %`
-// `[recs-steady]    61s draining  rate     0/s  in-flight    1  p95 - ...`
+// `[recs-steady]    12s/60s  rate   200/s  in-flight    3  p95 4.1 ms  last 1s p50/p95/p99 2.0/8.2/12.0 ms  errors 0 (0.00 %)  cpu 12 %`
+// `[recs-steady]    61s draining  rate     0/s  in-flight    1  p95 -  last 1s -  errors ...`
 const PROGRESS =
-  /^\[[^\]]+\]\s+(\d+)s(?:\/(\d+)s| (draining))\s+rate\s+(\d+)\/s\s+in-flight\s+(\d+)\s+p95 (?:([\d.]+) ms|-)\s+errors (\d+)/;
+  /^\[[^\]]+\]\s+(\d+)s(?:\/(\d+)s| (draining))\s+rate\s+(\d+)\/s\s+in-flight\s+(\d+)\s+p95 (?:([\d.]+) ms|-)\s+last 1s (?:p50\/p95\/p99 ([\d.]+)\/([\d.]+)\/([\d.]+) ms|-)\s+errors (\d+)/;
 
 /** The sample a progress line carries, or undefined for any other line (warm-up notice, result table). */
 export function parseProgressLine(line: string, totalS: number): LoadSample | undefined {
@@ -36,7 +43,10 @@ export function parseProgressLine(line: string, totalS: number): LoadSample | un
     ratePerS: Number(m[4]),
     inFlight: Number(m[5]),
     p95SoFarMs: m[6] === undefined ? null : Number(m[6]),
-    errors: Number(m[7]),
+    p50Ms: m[7] === undefined ? null : Number(m[7]),
+    p95Ms: m[8] === undefined ? null : Number(m[8]),
+    p99Ms: m[9] === undefined ? null : Number(m[9]),
+    errors: Number(m[10]),
   };
 }
 
