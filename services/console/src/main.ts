@@ -63,7 +63,9 @@ const config = loadConfigOrExit(
   {
     ...serviceEnv(8095),
     ...serviceUrls,
-    REDIS_URL: env.url({ description: "the stack's Redis (the pause fault)", protocols: ['redis'] }),
+    REDIS_URL: env.redisUrl({
+      description: "the stack's Redis (the pause fault), or its Sentinels (redis-sentinel://)",
+    }),
     KAFKA_BROKERS: env.list({ description: 'Kafka brokers (lag, chargebacks, the explorer features)' }),
     RECS_ARTIFACTS_DIR: env.string({ description: 'the recs artifact set (listeners and regions)' }),
     FRAUD_ARTIFACTS_DIR: env.string({ description: 'the fraud artifact set (its simulator profile)' }),

@@ -36,9 +36,9 @@ const config = loadConfigOrExit(
   SERVICE,
   {
     ...serviceEnv(8091),
-    REDIS_URL: env.url({
-      description: 'Redis holding the feature state checkpoints, e.g. redis://127.0.0.1:6379',
-      protocols: ['redis', 'rediss'],
+    REDIS_URL: env.redisUrl({
+      description:
+        'Redis holding the feature state checkpoints, e.g. redis://127.0.0.1:6379 or redis-sentinel://127.0.0.1:6382,127.0.0.1:6383#mlsys',
     }),
     KAFKA_BROKERS: env.list({ description: 'Kafka bootstrap servers, e.g. 127.0.0.1:9092' }),
     ARTIFACTS_DIR: env.string({

@@ -21,9 +21,9 @@ const config = loadConfigOrExit(
   SERVICE,
   {
     ...serviceEnv(8081),
-    REDIS_URL: env.url({
-      description: 'Redis holding the features, e.g. redis://127.0.0.1:6379',
-      protocols: ['redis', 'rediss'],
+    REDIS_URL: env.redisUrl({
+      description:
+        'Redis holding the features, e.g. redis://127.0.0.1:6379 or redis-sentinel://127.0.0.1:6382,127.0.0.1:6383#mlsys',
     }),
     REDIS_KEY_PREFIX: env.string({
       description: 'prefix of every key, so several stacks or tests can share one Redis',

@@ -48,9 +48,9 @@ const config = loadConfigOrExit(
   {
     ...serviceEnv(8093),
     KAFKA_BROKERS: env.list({ description: 'Kafka bootstrap servers, e.g. 127.0.0.1:9092' }),
-    REDIS_URL: env.url({
-      description: 'Redis holding the decision/chargeback join, e.g. redis://127.0.0.1:6379',
-      protocols: ['redis', 'rediss'],
+    REDIS_URL: env.redisUrl({
+      description:
+        'Redis holding the decision/chargeback join, e.g. redis://127.0.0.1:6379 or redis-sentinel://127.0.0.1:6382,127.0.0.1:6383#mlsys',
     }),
     LABELS_NAMESPACE: env.string({ description: 'prefix of the Redis keys of the join', default: 'fm' }),
     LABEL_HORIZON: env.string({

@@ -16,7 +16,21 @@ import { warmUpRecommendations } from './warm-up.js';
 
 const SERVICE = 'rec-api';
 const version = packageVersion(import.meta.url);
-const serviceUrl = (description: string) => env.url({ description, protocols: ['http', 'https'] });
+/**
+ * A stage's base URL, or every instance's separated by commas (the `ha` profile): the stage's
+ * client spreads calls over the instances that are up (@mlsys/http-client).
+ */
+const serviceUrl = (description: string) => {
+  const one = env.url({ description, protocols: ['http', 'https'] });
+  return {
+    ...one,
+    parse: (raw: string) =>
+      raw
+        .split(',')
+        .map((url) => one.parse(url.trim()))
+        .join(','),
+  };
+};
 
 const config = loadConfigOrExit(
   SERVICE,
@@ -26,18 +40,17 @@ const config = loadConfigOrExit(
       description:
         'recs artifact set (catalog, regional popularity, user tower), e.g. .cache/artifacts/recs/default',
     }),
-    REDIS_URL: env.url({
+    REDIS_URL: env.redisUrl({
       description:
-        "the feature store's Redis, read directly (the feature-store service writes it), e.g. redis://127.0.0.1:6379",
-      protocols: ['redis', 'rediss'],
+        "the feature store's Redis, read directly (the feature-store service writes it), e.g. redis://127.0.0.1:6379 or redis-sentinel://127.0.0.1:6382,127.0.0.1:6383#mlsys",
     }),
     REDIS_KEY_PREFIX: env.string({
       description: "the feature store's REDIS_KEY_PREFIX",
       default: '',
     }),
-    CANDIDATE_GEN_URL: serviceUrl('candidate-gen base URL, e.g. http://127.0.0.1:8082'),
-    RANKER_URL: serviceUrl('ranker base URL, e.g. http://127.0.0.1:8083'),
-    RULES_URL: serviceUrl('rules base URL, e.g. http://127.0.0.1:8084'),
+    CANDIDATE_GEN_URL: serviceUrl('candidate-gen base URL(s), e.g. http://127.0.0.1:8082'),
+    RANKER_URL: serviceUrl('ranker base URL(s), e.g. http://127.0.0.1:8083'),
+    RULES_URL: serviceUrl('rules base URL(s), e.g. http://127.0.0.1:8084'),
     FEATURES_DEADLINE_MS: env.int({
       description: "budget of the features read (the feature store's Redis)",
       default: 15,

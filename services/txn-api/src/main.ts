@@ -26,9 +26,9 @@ const config = loadConfigOrExit(
   SERVICE,
   {
     ...serviceEnv(8090),
-    REDIS_URL: env.url({
-      description: 'Redis holding decisions, e.g. redis://127.0.0.1:6379',
-      protocols: ['redis', 'rediss'],
+    REDIS_URL: env.redisUrl({
+      description:
+        'Redis holding decisions, e.g. redis://127.0.0.1:6379 or redis-sentinel://127.0.0.1:6382,127.0.0.1:6383#mlsys',
     }),
     KAFKA_BROKERS: env.list({ description: 'Kafka bootstrap servers, e.g. 127.0.0.1:9092' }),
     DECISION_TTL_SECONDS: env.int({
