@@ -26,8 +26,9 @@ import { bringUpInfra, stopProfile } from './servers.js';
 import { ok, UserFacingError } from './ui.js';
 
 const USAGE = `usage:
-  npm start [-- --data tiny|default] [--expose]
-                                          run the whole stack (on 127.0.0.1; --expose: every interface)
+  npm start [-- --data tiny|default] [--expose] [--profile stack|ha]
+                                          run the whole stack (on 127.0.0.1; --expose: every interface;
+                                          --profile ha: replicated servers, two instances behind HAProxy)
   npm test                                run every test against real Redis and Kafka
   npm run infra -- up|down [--profile stack|test|ha]
   npm run infra -- compose                regenerate docker-compose.yml from the manifest
@@ -61,9 +62,18 @@ async function main(argv: string[]): Promise<number> {
         options: {
           data: { type: 'string', default: STACK_DATA_PROFILE },
           expose: { type: 'boolean', default: false },
+          profile: { type: 'string', default: 'stack' },
         },
       });
-      return runStack({ dataProfile: values.data!, portOffset: portOffset(), expose: values.expose! });
+      const profile = values.profile;
+      if (profile !== 'stack' && profile !== 'ha')
+        throw new UserFacingError(`npm start's --profile must be stack or ha, got ${profile}`);
+      return runStack({
+        profile,
+        dataProfile: values.data!,
+        portOffset: portOffset(),
+        expose: values.expose!,
+      });
     }
     case 'test':
       return runTests({ portOffset: portOffset() });

@@ -15,6 +15,8 @@ export type EnvValue =
   | { redisUrl: true }
   | { kafkaBrokers: true }
   | { serviceUrl: string }
+  /** Every instance of a service, comma-separated (one under the default profile): for a caller that spreads its calls. */
+  | { serviceUrls: string }
   /** The interface to listen on: loopback for local processes unless `--expose`, every interface inside a container. */
   | { listenHost: true }
   | { artifacts: ArtifactSet }
@@ -39,6 +41,8 @@ export interface ServiceSpec {
     /** How long after start a failing readiness check is expected rather than a fault. */
     startPeriodMs: number;
   };
+  /** Under the `ha` profile, one instance instead of HA_INSTANCES, for this reason (shown at start). */
+  haSingleInstance?: string;
 }
 
 export const INFRA_PORTS = {
@@ -180,9 +184,10 @@ export const SERVICES: ServiceSpec[] = [
       ARTIFACTS_DIR: { artifacts: 'recs' },
       // The features are read straight from the feature store's Redis (services/rec-api/README.md).
       REDIS_URL: { redisUrl: true },
-      CANDIDATE_GEN_URL: { serviceUrl: 'candidate-gen' },
-      RANKER_URL: { serviceUrl: 'ranker' },
-      RULES_URL: { serviceUrl: 'rules' },
+      // Every instance: the stage clients spread their calls over those up (@mlsys/http-client).
+      CANDIDATE_GEN_URL: { serviceUrls: 'candidate-gen' },
+      RANKER_URL: { serviceUrls: 'ranker' },
+      RULES_URL: { serviceUrls: 'rules' },
       ...servingClock,
     },
     // feature-store: its first materialisation must be live before the features can be read.
@@ -224,6 +229,8 @@ export const SERVICES: ServiceSpec[] = [
     dependsOn: ['redis', 'kafka'],
     needs: ['fraud'],
     health,
+    haSingleInstance:
+      'one active instance until issue 11 item 2: its terminal/device/IP aggregates need every payment of a counterparty, the topic is keyed by card, so two instances would each see part; while it restarts, txn-api answers rules-only',
   },
   {
     name: 'fraud-scorer',
@@ -286,6 +293,8 @@ export const SERVICES: ServiceSpec[] = [
     dependsOn: ['redis', 'kafka'],
     needs: ['recs', 'fraud'],
     health,
+    haSingleInstance:
+      'one page: demo traffic, load runs and faults belong to the process, two would run them twice; it watches instance 1 of each service',
   },
 ];
 
@@ -296,6 +305,10 @@ export const SERVICES: ServiceSpec[] = [
 export function instancePorts(spec: ServiceSpec, offset = 0): number[] {
   return Array.from({ length: HA_INSTANCES }, (_, i) => spec.port + 100 * (i + 1) + offset);
 }
+
+/** How many instances of a service the `ha` profile runs. */
+export const haInstanceCount = (spec: ServiceSpec): number =>
+  spec.haSingleInstance === undefined ? HA_INSTANCES : 1;
 
 /** An instance's name in logs and pid files: `rec-api-1`, `rec-api-2`. */
 export const instanceName = (spec: ServiceSpec, index: number) => `${spec.name}-${index + 1}`;
@@ -318,15 +331,17 @@ export function haInstances(spec: ServiceSpec, offset = 0): ServiceInstance[] {
   const selfReferences = Object.entries(spec.env)
     .filter(([, value]) => 'serviceUrl' in value && value.serviceUrl === spec.name)
     .map(([name]) => name);
-  return instancePorts(spec, offset).map((port, index) => ({
-    name: instanceName(spec, index),
-    port,
-    env: {
-      PORT: String(port),
-      INSTANCE_ID: String(index + 1),
-      ...Object.fromEntries(selfReferences.map((name) => [name, `http://127.0.0.1:${port}`])),
-    },
-  }));
+  return instancePorts(spec, offset)
+    .slice(0, haInstanceCount(spec))
+    .map((port, index) => ({
+      name: instanceName(spec, index),
+      port,
+      env: {
+        PORT: String(port),
+        INSTANCE_ID: String(index + 1),
+        ...Object.fromEntries(selfReferences.map((name) => [name, `http://127.0.0.1:${port}`])),
+      },
+    }));
 }
 
 export function serviceByName(name: string): ServiceSpec {
@@ -363,6 +378,8 @@ export interface EnvTarget {
   redisUrl: string;
   kafkaBrokers: string;
   serviceUrl(spec: ServiceSpec): string;
+  /** Every instance's URL, where a target runs several; without it, `serviceUrl`'s one. */
+  serviceUrls?(spec: ServiceSpec): string[];
   artifactsDir(set: ArtifactSet): string;
   listenHost: string;
   /**
@@ -379,7 +396,10 @@ export function resolveEnv(spec: ServiceSpec, target: EnvTarget): Record<string,
     else if ('redisUrl' in value) out[name] = target.redisUrl;
     else if ('kafkaBrokers' in value) out[name] = target.kafkaBrokers;
     else if ('serviceUrl' in value) out[name] = target.serviceUrl(serviceByName(value.serviceUrl));
-    else if ('listenHost' in value) out[name] = target.listenHost;
+    else if ('serviceUrls' in value) {
+      const other = serviceByName(value.serviceUrls);
+      out[name] = (target.serviceUrls?.(other) ?? [target.serviceUrl(other)]).join(',');
+    } else if ('listenHost' in value) out[name] = target.listenHost;
     else if ('artifacts' in value) out[name] = target.artifactsDir(value.artifacts);
     else if (target.servingClockAnchorMs !== undefined) out[name] = target.servingClockAnchorMs;
   }

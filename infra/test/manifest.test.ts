@@ -69,20 +69,27 @@ describe('stack manifest', () => {
     expect(SERVICES.map((s) => instancePorts(s).length)).toEqual(SERVICES.map(() => HA_INSTANCES));
   });
 
-  it('when a service runs twice under ha, then each instance has its own port, instance id and (feature engine) advertised address', () => {
-    for (const spec of SERVICES) {
+  it('when a service runs twice under ha, then each instance has its own port and instance id', () => {
+    for (const spec of SERVICES.filter((s) => s.haSingleInstance === undefined)) {
       const instances = haInstances(spec);
       expect(instances.map((i) => i.name)).toEqual([`${spec.name}-1`, `${spec.name}-2`]);
       expect(instances.map((i) => i.env.PORT)).toEqual(instancePorts(spec).map(String));
       expect(new Set(instances.map((i) => i.env.INSTANCE_ID)).size).toBe(2);
     }
-    expect(haInstances(serviceByName('feature-engine')).map((i) => i.env.ADVERTISED_URL)).toEqual([
-      'http://127.0.0.1:8191',
-      'http://127.0.0.1:8291',
-    ]);
     expect(haInstances(serviceByName('rec-api')).map((i) => Object.keys(i.env).sort())).toEqual([
       ['INSTANCE_ID', 'PORT'],
       ['INSTANCE_ID', 'PORT'],
+    ]);
+  });
+
+  it('when a service cannot run twice yet, then ha runs one instance of it and the manifest says why', () => {
+    const single = SERVICES.filter((s) => s.haSingleInstance !== undefined);
+    expect(single.map((s) => s.name).sort()).toEqual(['console', 'feature-engine']);
+    expect(serviceByName('feature-engine').haSingleInstance).toMatch(/keyed by card/);
+    for (const spec of single) expect(haInstances(spec).map((i) => i.name)).toEqual([`${spec.name}-1`]);
+    // Where txn-api reaches the feature engine for its partitions: the instance itself.
+    expect(haInstances(serviceByName('feature-engine')).map((i) => i.env.ADVERTISED_URL)).toEqual([
+      'http://127.0.0.1:8191',
     ]);
   });
 

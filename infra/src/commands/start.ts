@@ -1,32 +1,28 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { artifactsDir, prepareArtifacts } from '../artifacts.js';
+import { prepareArtifacts } from '../artifacts.js';
 import { servicesInCheckout } from '../available.js';
-import {
-  type ArtifactSet,
-  resolveEnv,
-  type ServiceSpec,
-  STACK_DATA_PROFILE,
-  STOP_GRACE_MS,
-  startOrder,
-} from '../manifest.js';
-import { CACHE, logsDir, ROOT } from '../paths.js';
+import { STACK_DATA_PROFILE, STOP_GRACE_MS, startOrder } from '../manifest.js';
+import { ROOT } from '../paths.js';
 import { waitFor } from '../ports.js';
-import { ManagedProcess, tail } from '../processes.js';
+import { ManagedProcess, stopByPidFile, tail } from '../processes.js';
 import { bin, runInherit } from '../run.js';
-import { bringUpInfra, pidFile, type RunningInfra, stopInfra } from '../servers.js';
-import { ok, say, step, table, UserFacingError, warn } from '../ui.js';
+import { bringUpInfra, stopInfra } from '../servers.js';
+import { haUnits, type ServiceUnit, stackUnits } from '../service-units.js';
+import { ok, say, step, UserFacingError, warn } from '../ui.js';
+import { printStartTable } from './start-table.js';
+
+export { localServiceEnv } from '../service-units.js';
 
 const MAX_RESTARTS = 3;
 
 interface RunningService {
-  spec: ServiceSpec;
+  unit: ServiceUnit;
   process: ManagedProcess;
   restarts: number;
 }
 
-async function ready(spec: ServiceSpec): Promise<boolean> {
-  const res = await fetch(`http://127.0.0.1:${spec.port}${spec.health.ready}`, {
+async function ready(unit: ServiceUnit): Promise<boolean> {
+  const res = await fetch(`http://127.0.0.1:${unit.port}${unit.spec.health.ready}`, {
     signal: AbortSignal.timeout(1000),
   });
   return res.status === 200;
@@ -44,112 +40,55 @@ function serviceNodeArgs(): string[] {
 /** When the first service of this stack was launched: the recs serving clock's anchor, shared and kept across restarts. */
 let servingClockAnchorMs: number | undefined;
 
-/** Where the services listen: loopback, unless `npm start -- --expose` says every interface. */
-let listenHost = '127.0.0.1';
-
-/** A service's environment as the local runner starts it. */
-export function localServiceEnv(
-  spec: ServiceSpec,
-  infra: Pick<RunningInfra, 'redisUrl' | 'kafkaBrokers'>,
-  options: { dataProfile: string; listenHost: string; servingClockAnchorMs: number },
-): Record<string, string> {
-  return resolveEnv(spec, {
-    redisUrl: infra.redisUrl,
-    kafkaBrokers: infra.kafkaBrokers.join(','),
-    serviceUrl: (other) => `http://127.0.0.1:${other.port}`,
-    listenHost: options.listenHost,
-    artifactsDir: (set: ArtifactSet) => artifactsDir(set, options.dataProfile),
-    servingClockAnchorMs: String(options.servingClockAnchorMs),
-  });
-}
-
-function launch(spec: ServiceSpec, infra: RunningInfra, dataProfile: string): ManagedProcess {
+function launch(unit: ServiceUnit): ManagedProcess {
   servingClockAnchorMs ??= Date.now();
-  const env = localServiceEnv(spec, infra, { dataProfile, listenHost, servingClockAnchorMs });
   return ManagedProcess.start({
-    name: spec.name,
+    name: unit.name,
     command: process.execPath,
-    args: [...serviceNodeArgs(), '--enable-source-maps', join(ROOT, spec.dir, 'dist', 'main.js')],
-    cwd: join(ROOT, spec.dir),
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...env },
-    logFile: join(logsDir('stack'), `${spec.name}.log`),
-    pidFile: pidFile('stack', spec.name),
+    args: [...serviceNodeArgs(), '--enable-source-maps', join(ROOT, unit.spec.dir, 'dist', 'main.js')],
+    cwd: join(ROOT, unit.spec.dir),
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...unit.env(servingClockAnchorMs) },
+    logFile: unit.logFile,
+    pidFile: unit.pidFile,
   });
 }
 
-async function startService(
-  spec: ServiceSpec,
-  infra: RunningInfra,
-  dataProfile: string,
-): Promise<ManagedProcess> {
-  const child = launch(spec, infra, dataProfile);
-  const log = join(logsDir('stack'), `${spec.name}.log`);
+async function startService(unit: ServiceUnit): Promise<ManagedProcess> {
+  const child = launch(unit);
   await waitFor(
-    () => ready(spec),
+    () => ready(unit),
     {
       timeoutMs: 120_000,
       intervalMs: 250,
-      failFast: () => (child.running ? undefined : `${spec.name} exited at start:\n${tail(log)}`),
+      failFast: () => (child.running ? undefined : `${unit.name} exited at start:\n${tail(unit.logFile)}`),
     },
-    () => `${spec.name} was not ready on port ${spec.port} within 120 s; see ${log}`,
+    () => `${unit.name} was not ready on port ${unit.port} within 120 s; see ${unit.logFile}`,
   );
   return child;
 }
 
-/**
- * The console's address with its action token, for the person at the terminal: the token file is
- * owner-only (0600), so when this output goes to a file or a pipe (CI, `npm start > start.log`)
- * the row says where the token is instead of copying it somewhere less private.
- */
-function consoleLink(port: number): string {
-  const url = `http://127.0.0.1:${port}/`;
-  if (!process.stdout.isTTY) return `${url} (token: .cache/console-token)`;
-  try {
-    const token = readFileSync(join(CACHE, 'console-token'), 'utf8').trim();
-    return token === '' ? url : `${url}?token=${encodeURIComponent(token)}`;
-  } catch {
-    return url;
-  }
-}
-
-function printTable(infra: RunningInfra, services: RunningService[]): void {
-  const pidOf = (name: string) => String(infra.started.find((p) => p.spec.name === name)?.pid ?? '');
-  const rows = [
-    ['name', 'design', 'url', 'pid', 'log'],
-    ['redis', 'both', infra.redisUrl, pidOf('redis'), join('.cache/stack/logs', 'redis.log')],
-    [
-      'kafka',
-      'both',
-      `kafka://${infra.kafkaBrokers.join(',')}`,
-      pidOf('kafka'),
-      join('.cache/stack/logs', 'kafka.log'),
-    ],
-    ...services.map(({ spec, process }) => [
-      spec.name,
-      spec.design,
-      spec.name === 'console' ? consoleLink(spec.port) : `http://127.0.0.1:${spec.port}`,
-      String(process.pid),
-      join('.cache/stack/logs', `${spec.name}.log`),
-    ]),
-  ];
-  console.log(`\n${table(rows)}\n`);
-  for (const { spec } of services) console.log(`  ${spec.name.padEnd(14)} ${spec.summary}`);
-  console.log('\nThe stack is up. Ctrl-C stops it (services, then Kafka, then Redis).');
+export interface StackOptions {
+  /** `stack` (one instance of everything) or `ha` (replicated servers, two instances behind a balancer). */
+  profile?: 'stack' | 'ha';
+  dataProfile?: string;
+  portOffset?: number;
+  expose?: boolean;
 }
 
 /**
- * `npm start`: Redis and Kafka, the models the services need, a build, then
- * every service in dependency order, each waited for on `/readyz`. It then
- * watches them: a service that dies is reported and restarted (a few times);
- * Kafka or Redis dying is reported and stops the stack, since nothing works
- * without them. Ctrl-C stops everything in order.
+ * `npm start`: Redis and Kafka (under `ha` three Kafka nodes, a Redis pair with Sentinels and
+ * HAProxy), the models the services need, a build, then every service in dependency order (under
+ * `ha` each instance), each waited for on `/readyz`. It then watches them: a process that dies is
+ * reported and restarted (a few times), and under `ha` the other instance serves meanwhile; a
+ * server dying is reported and stops the stack under the default profile, which cannot run
+ * without it. Ctrl-C stops everything in order.
  */
-export async function runStack(
-  options: { dataProfile?: string; portOffset?: number; expose?: boolean } = {},
-): Promise<number> {
+export async function runStack(options: StackOptions = {}): Promise<number> {
+  const profile = options.profile ?? 'stack';
   const dataProfile = options.dataProfile ?? STACK_DATA_PROFILE;
+  const portOffset = options.portOffset ?? 0;
+  const listenHost = options.expose ? '0.0.0.0' : '127.0.0.1';
   if (options.expose) {
-    listenHost = '0.0.0.0';
     warn(
       '--expose: the services listen on every interface, without authentication; anyone on this network can send payments and listens',
     );
@@ -157,11 +96,11 @@ export async function runStack(
   const services = startOrder(servicesInCheckout());
   const needed = [...new Set(services.flatMap((s) => s.needs))];
 
-  const infra = await bringUpInfra('stack', {
-    keepAfterExit: false,
-    reuse: false,
-    portOffset: options.portOffset ?? 0,
-  });
+  const infra = await bringUpInfra(profile, { keepAfterExit: false, reuse: false, portOffset });
+  const units =
+    profile === 'ha'
+      ? haUnits(services, infra, { dataProfile, listenHost, portOffset })
+      : stackUnits(services, infra, { dataProfile, listenHost });
   const running: RunningService[] = [];
   let shuttingDown: Promise<number> | undefined;
 
@@ -169,7 +108,7 @@ export async function runStack(
     shuttingDown ??= (async () => {
       say('stopping the stack');
       for (const service of [...running].reverse())
-        await step(`stopping ${service.spec.name}`, () => service.process.stop(STOP_GRACE_MS));
+        await step(`stopping ${service.unit.name}`, () => service.process.stop(STOP_GRACE_MS));
       await stopInfra(infra);
       return code;
     })();
@@ -182,9 +121,15 @@ export async function runStack(
     process.on('SIGTERM', () => void shutdown(0).then(resolve));
     for (const server of infra.started) {
       server.onUnexpectedExit((code, signal) => {
-        warn(
-          `${server.spec.name} exited unexpectedly (${signal ?? `code ${code}`}); the stack cannot run without it.`,
-        );
+        const how = signal ?? `code ${code}`;
+        // Under ha a server's loss is what the profile survives: a kill drill's fault, not the end.
+        if (profile === 'ha') {
+          warn(
+            `${server.spec.name} exited (${how}); the ha stack runs on without it. Log: ${server.spec.logFile}`,
+          );
+          return;
+        }
+        warn(`${server.spec.name} exited unexpectedly (${how}); the stack cannot run without it.`);
         console.error(tail(server.spec.logFile));
         void shutdown(1).then(resolve);
       });
@@ -203,45 +148,45 @@ export async function runStack(
     );
     if (built !== 0) throw new UserFacingError('the build failed; see the output above');
 
-    for (const spec of services) {
-      const child = await step(`starting ${spec.name} on port ${spec.port}`, () =>
-        startService(spec, infra, dataProfile),
-      );
-      const entry: RunningService = { spec, process: child, restarts: 0 };
+    // A runner that was killed may have left services behind, holding the ports (and answering /readyz).
+    for (const unit of units)
+      if (await stopByPidFile(unit.pidFile)) say(`stopped a ${unit.name} left running by an earlier run`);
+    // One instance after the other: the second finds what the first set up (the feature store's
+    // materialised version, which a restart on the same artifacts does not write again).
+    for (const unit of units) {
+      const child = await step(`starting ${unit.name} on port ${unit.port}`, () => startService(unit));
+      const entry: RunningService = { unit, process: child, restarts: 0 };
       running.push(entry);
-      watch(entry, infra, dataProfile, () => shuttingDown !== undefined);
+      watch(entry, () => shuttingDown !== undefined);
     }
   } catch (error) {
     await shutdown(1);
     throw error;
   }
 
-  printTable(infra, running);
+  printStartTable(
+    infra,
+    running.map(({ unit, process }) => ({ unit, pid: process.pid })),
+  );
   return exitCode;
 }
 
-function watch(
-  entry: RunningService,
-  infra: RunningInfra,
-  dataProfile: string,
-  stopping: () => boolean,
-): void {
+function watch(entry: RunningService, stopping: () => boolean): void {
+  const { unit } = entry;
   entry.process.onUnexpectedExit((code, signal) => {
     if (stopping()) return;
-    warn(
-      `${entry.spec.name} exited unexpectedly (${signal ?? `code ${code}`}); log: .cache/stack/logs/${entry.spec.name}.log`,
-    );
+    warn(`${unit.name} exited unexpectedly (${signal ?? `code ${code}`}); log: ${unit.logFile}`);
     if (entry.restarts >= MAX_RESTARTS) {
-      warn(`${entry.spec.name} crashed ${MAX_RESTARTS + 1} times; not restarting it again.`);
+      warn(`${unit.name} crashed ${MAX_RESTARTS + 1} times; not restarting it again.`);
       return;
     }
     entry.restarts += 1;
-    startService(entry.spec, infra, dataProfile)
+    startService(unit)
       .then((child) => {
         entry.process = child;
-        ok(`${entry.spec.name} restarted (restart ${entry.restarts} of ${MAX_RESTARTS})`);
-        watch(entry, infra, dataProfile, stopping);
+        ok(`${unit.name} restarted (restart ${entry.restarts} of ${MAX_RESTARTS})`);
+        watch(entry, stopping);
       })
-      .catch((error: Error) => warn(`${entry.spec.name} could not be restarted: ${error.message}`));
+      .catch((error: Error) => warn(`${unit.name} could not be restarted: ${error.message}`));
   });
 }
