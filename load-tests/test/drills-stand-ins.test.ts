@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Chargeback, FraudMonitorReport, Transaction } from '@mlsys/contracts';
@@ -28,9 +28,16 @@ import { type FakeServer, startFakeServer } from './helpers/fake-server.js';
  */
 
 const servers: FakeServer[] = [];
+const tempDirs: string[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
+const tempDir = (prefix: string) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+};
 
 const targetsAt = (origin: string): DrillTargets => ({
   'rec-api': origin,
@@ -47,8 +54,8 @@ async function run(
 ): Promise<DrillFindings> {
   const lines: string[] = [];
   const outcome = await runDrill(
-    { drill, given, targets: targetsAt(origin), root: mkdtempSync(join(tmpdir(), 'drill-root-')) },
-    { print: (l) => lines.push(l), progress: () => {}, outDir: mkdtempSync(join(tmpdir(), 'drill-out-')) },
+    { drill, given, targets: targetsAt(origin), root: tempDir('drill-root-') },
+    { print: (l) => lines.push(l), progress: () => {}, outDir: tempDir('drill-out-') },
   );
   expect(outcome.exit, lines.join('\n')).toBe(DRILL_EXIT.done);
   const metrics = outcome.result?.metrics as Record<string, unknown>;
@@ -342,5 +349,56 @@ describe('traffic-10x', () => {
     expect(column(findings, 1, 'req/s')).toBe(50);
     expect(column(findings, 3, 'instances')).toBe((held * 10) / 2);
     expect((findings.notes ?? []).join(' ')).toContain('capped at 50/s');
+  });
+
+  it('when the fraud design is pushed and every payment is answered by the rules alone, then no step holds and the fraud sheet is asked at that first rate and 10x it', async () => {
+    const { server, state } = await fakeTxnApi();
+    servers.push(server);
+    // The owner never answers in time: every payment is decided by txn-api's rules, flagged.
+    state.source = 'rules-only';
+    const asked: string[][] = [];
+    const drill = trafficTenX({
+      estimate: async (args) => {
+        asked.push(args);
+        const tps = Number(args[args.indexOf('--tps') + 1]);
+        return {
+          design: 'fraud',
+          title: `at ${tps}`,
+          rows: [
+            {
+              section: 'compute',
+              what: 'instances, all services',
+              value: tps / 10,
+              unit: 'instances',
+              source: { kind: 'model' },
+            },
+          ],
+          latency: [],
+        };
+      },
+    });
+    const findings = await run(drill as DrillDefinition, server.origin, {
+      design: 'fraud',
+      startRate: '10',
+      factor: '2',
+      maxRate: '20',
+      stepSeconds: '1',
+      warmupSeconds: '0',
+      overloadSeconds: '1',
+      overloadMaxRate: '60',
+    });
+    expect(findings.metrics.design).toBe('fraud');
+    expect(findings.metrics.held_rate).toBeNull();
+    expect(column(findings, 0, 'req/s')).toBe(10);
+    expect(column(findings, 0, 'fell back')).toBe('100.0 %');
+    expect(column(findings, 1, 'req/s')).toBe(60);
+    expect(column(findings, 1, 'fell back')).toBe('100.0 %');
+    expect(asked).toEqual([
+      ['--design', 'fraud', '--tps', '10', '--peak', '1'],
+      ['--design', 'fraud', '--tps', '100', '--peak', '1'],
+    ]);
+    expect(column(findings, 3, 'instances')).toBe(10);
+    expect((findings.notes ?? []).join(' ')).toContain('no step held, not even 10/s');
+    expect(findings.talkingPoint).toMatch(/at 60\/s .* 100\.0 % of payments answered by the rules alone/);
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { figuresOf, phaseAt } from '../src/drills/phases.js';
 import { redisCommand } from '../src/drills/redis-command.js';
 import { DRILL_EXIT, runDrill } from '../src/drills/run-drill.js';
 import { renderTable } from '../src/drills/table.js';
+import { fraudTenX } from '../src/drills/traffic-10x-designs.js';
 import { param } from '../src/params.js';
 import { type FakeServer, startFakeServer } from './helpers/fake-server.js';
 import { constantRate, httpScenario } from './helpers/http-scenario.js';
@@ -25,9 +26,11 @@ const targets = (origin: string): DrillTargets => ({
   redis: 'redis://127.0.0.1:1',
 });
 
+const outDirs: string[] = [];
 function capture() {
   const lines: string[] = [];
   const outDir = mkdtempSync(join(tmpdir(), 'drills-'));
+  outDirs.push(outDir);
   return {
     lines,
     text: () => lines.join('\n'),
@@ -50,6 +53,7 @@ let servers: FakeServer[] = [];
 afterEach(async () => {
   await Promise.all(servers.map((s) => s.close()));
   servers = [];
+  for (const dir of outDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('drill runner', () => {
@@ -319,5 +323,20 @@ describe('capacity model sheet', () => {
     expect(sheetValue(sheet, 'degraded answers (a stage fell back)')).toBeGreaterThanOrEqual(0);
     expect(sheetLatency(sheet, 'p95')).toBeGreaterThan(0);
     expect(sheetValue(sheet, 'no such row')).toBeNull();
+  }, 60_000);
+
+  it('when the estimate CLI runs for fraud, then the rows the traffic-10x drill reads are on its sheet', async () => {
+    const sheet = await estimateCli(ROOT)(['--design', 'fraud', '--tps', '100', '--peak', '1']);
+    expect(sheet.design).toBe('fraud');
+    const names = sheet.rows.map((row) => row.what);
+    // Their values can be "not measured" (null) when no committed fraud-sync row is within the fallback limit.
+    for (const name of [
+      'instances, all services',
+      'cores in use at peak, all services',
+      'monthly cost',
+      'feature-engine instances',
+      fraudTenX.fellBackRow,
+    ])
+      expect(names).toContain(name);
   }, 60_000);
 });

@@ -53,8 +53,10 @@ export interface DrillDefinition<S extends ConfigShape = ConfigShape> {
   question: string;
   /** What the drill does, in one line, for `--list`. */
   summary: string;
-  /** Services that must be ready before anything is done. */
+  /** Services that must be ready before anything is done (any of them, for a drill whose settings choose). */
   needs: DrillService[];
+  /** Those of `needs` the given settings use (a drill that pushes one design of two); all when absent. */
+  needsFor?(params: ConfigOf<S>): DrillService[];
   /** `--param name=value` settings, with defaults that fit the 1-3 minute budget. */
   params: S;
   /** How long the drill may take at its default settings; past it the runner stops it. */

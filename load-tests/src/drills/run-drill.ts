@@ -80,7 +80,7 @@ export async function runDrill(request: DrillRun, io: DrillIo): Promise<DrillOut
   let params: Record<string, unknown>;
   try {
     params = parseParams(drill, request.given);
-    await requireStack(targets, drill.needs, request.ready);
+    await requireStack(targets, drill.needsFor?.(params) ?? drill.needs, request.ready);
   } catch (error) {
     if (!(error instanceof DrillRefused)) throw error;
     io.print(`✖ refused: ${error.message}`);
