@@ -4,12 +4,14 @@ import { valueAt } from '@mlsys/results';
 import { describe, expect, it } from 'vitest';
 import { parseCli, parseCount, UsageError } from '../src/args.js';
 import { OWNER_DEADLINE_MS } from '../src/designs/fraud.js';
+import { fraudInputs } from '../src/designs/fraud-inputs.js';
 import { RECS_DEADLINES_MS } from '../src/designs/recs.js';
 import { estimate } from '../src/estimate.js';
 import { basisOf, type Figure } from '../src/figure.js';
 import { REPO_ROOT } from '../src/paths.js';
 import { RESULT_FILES, Results } from '../src/results.js';
 import { figuresOf, renderSheet, type Sheet, sheetJson } from '../src/sheet.js';
+import { fixtureResults, fraudSyncFixture } from './validation-fixtures.js';
 
 // The committed results files, as `npm run estimate` reads them: no figure is typed in here.
 const committed = Results.load(REPO_ROOT);
@@ -187,6 +189,28 @@ describe('missing inputs', () => {
     expect(cpu.value).toBeNull();
     expect(cpu.source.kind === 'not measured' && cpu.source.missing).toContain('fraud-sync');
     expect(row(sheet, 'checkpoint bytes per entity').source.kind).toBe('measured');
+  });
+});
+
+describe('the fraud CPU fit', () => {
+  it('when a row answered rules-only above 5 % but stayed under the saturation mark, then its CPU is fitted; a row past the mark is not', () => {
+    const file = fraudSyncFixture();
+    // 300/s: 20 % rules-only, p99 350 ms: kept up. Add a row past the bench's 1,000 ms mark.
+    const past = structuredClone(file.metrics.rows[3]!) as Record<string, unknown>;
+    file.metrics.rows.push({ ...past, rate: 600, achieved_rps: 600, p99_ms: 2500 } as never);
+    const inputs = fraudInputs(fixtureResults({ fraudSync: file }));
+    const label = inputs.cpu['txn-api'].marginalMs.source;
+    expect(JSON.stringify(label)).toContain('sync rates 100/150/200/300/s');
+    expect(JSON.stringify(label)).not.toContain('600');
+    // The latency calibration still takes only rows within the rules-only limit.
+    expect(inputs.rowsBelowSaturation.map((r) => r.rate)).toEqual([100, 150, 200]);
+  });
+
+  it('when the results file has no saturation mark, then the CPU per decision is not measured', () => {
+    const file = fraudSyncFixture() as { params: Record<string, unknown> };
+    delete file.params.saturated_p99_ms;
+    const inputs = fraudInputs(fixtureResults({ fraudSync: file }));
+    expect(inputs.cpu['txn-api'].marginalMs.value).toBeNull();
   });
 });
 

@@ -85,7 +85,7 @@ const floorRow = (rate: number) => ({
 export const fraudSyncFixture = () => ({
   name: 'fraud-sync',
   startedAt: '2026-01-02T00:00:00.000Z',
-  params: { batch_window_ms: 1 },
+  params: { batch_window_ms: 1, saturated_p99_ms: 1000 },
   metrics: {
     rows: [
       fraudRow(100, 8, 20, 60, 0.99),

@@ -1,9 +1,9 @@
 // What the fraud model takes from the results files, whatever it is asked:
 // fraud-sync's rows, each service's CPU per decision (fixed cores +
-// marginal, fitted over the rows where at most the given share of answers
-// were rules-only; the scorer's from the stream bench when the synchronous
-// rows show no rising line), and the decision's end-to-end p50/p99 at the
-// lightest load. The sheet sizes a fleet with them; the validation (`npm
+// marginal, fitted over the rows the stack kept up with: see `cpuRows`; the
+// scorer's from the stream bench when the synchronous rows show no rising
+// line), and the decision's end-to-end p50/p99 at the lightest load where
+// at most the given share of answers were rules-only. The sheet sizes a fleet with them; the validation (`npm
 // run bench -- capacity-model`) puts them back on the stack fraud-sync ran.
 //
 // A decision's time is a lognormal on that p50 and p99 plus the queueing
@@ -17,6 +17,7 @@ import type { Pool } from '../pool.js';
 import { RESULT_FILES, type Results } from '../results.js';
 import {
   type BenchRow,
+  benchRows,
   coresPoint,
   cpuPoint,
   lowestBy,
@@ -63,12 +64,32 @@ export interface FraudInputs {
   p99: Figure;
 }
 
+/**
+ * The synchronous rows whose CPU per decision is the pipeline's. Unlike a
+ * degraded recommendation, a rules-only answer skips no work: the owner or
+ * the stream still applies, scores and logs that payment in full, and
+ * txn-api adds its fallback on top, so those rows are kept (if anything
+ * they overstate the cost). What does make a row's CPU wrong is a stack
+ * that fell behind, leaving payments of the run undecided in its window:
+ * the bench's own saturation mark (`params.saturated_p99_ms`, where it stops
+ * climbing) tells those apart.
+ */
+function cpuRows(results: Results): BenchRow[] {
+  const mark = results.figure(RESULT_FILES.fraudSync, 'params.saturated_p99_ms', 'ms').value;
+  if (mark === null) return [];
+  return benchRows(results, FRAUD_SYNC_ROWS).filter((row) => {
+    const p99 = results.figure(RESULT_FILES.fraudSync, `${row.path}.p99_ms`, 'ms').value;
+    return p99 !== null && p99 <= mark;
+  });
+}
+
 export function fraudInputs(results: Results): FraudInputs {
   const R = RESULT_FILES;
   const syncRows = rowsBelowSaturation(results, FRAUD_SYNC_ROWS, DEFAULTS.maxFallbackShare);
+  const keptUp = cpuRows(results);
   const syncSeries = (service: string): CpuSeries => ({
-    label: `fraud-sync.json sync rates ${syncRows.map((r) => r.rate).join('/')}/s`,
-    points: syncRows.map((row) =>
+    label: `fraud-sync.json sync rates ${keptUp.map((r) => r.rate).join('/')}/s`,
+    points: keptUp.map((row) =>
       cpuPoint(results, R.fraudSync, row, 'achieved_rps', `cpu_us_per_decision.${service}`, 'µs'),
     ),
   });

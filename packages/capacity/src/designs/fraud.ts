@@ -266,8 +266,13 @@ export function fraudSheet(results: Results, target: FraudTarget): Sheet {
     'latencies start from this machine at its lightest measured load (services, Kafka, Redis and the generator on one 2-core host); `npm run bench -- capacity-model` (issue 14, item 2) is where the model meets measured runs',
     'an instance is one Node process on one vCPU; memory of the service processes and the brokers is not measured and not in the cost',
   ];
+  notes.push(
+    "CPU per decision is fitted over the fraud-sync rows the stack kept up with (p99 under the bench's saturation mark), rules-only answers included: their payments are still decided in full by the pipeline, so they cost at least as much",
+  );
   if (calibration === undefined)
-    notes.push('no sync row of fraud-sync.json is below saturation: CPU and latency are not measured');
+    notes.push(
+      `no sync row of fraud-sync.json had at most ${DEFAULTS.maxFallbackShare * 100} % rules-only answers: the decision's latency at the lightest load, and so every predicted latency, is not measured`,
+    );
   return {
     design: 'fraud',
     title: `Fraud detection: ${fmtCount(target.tps)} payments/s, peak x${target.peak}, sized at ${Math.round(target.utilisation * 100)} % CPU`,
