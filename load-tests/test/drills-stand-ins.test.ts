@@ -294,6 +294,16 @@ describe('late-labels', () => {
 });
 
 describe('traffic-10x', () => {
+  /** Two one-second search steps (10/s, 20/s) and a one-second multiplied run. */
+  const SHORT_SEARCH = {
+    startRate: '10',
+    factor: '2',
+    maxRate: '20',
+    stepSeconds: '1',
+    warmupSeconds: '0',
+    overloadSeconds: '1',
+  };
+
   it('when the box holds every step, then the 10x run is capped as asked and the model is asked at the held rate and 10x it', async () => {
     const server = await startFakeServer((app) => {
       app.get('/v1/recommendations/:userId', async () => ({ items: [], coldStart: false, degraded: false }));
@@ -335,12 +345,7 @@ describe('traffic-10x', () => {
       },
     });
     const findings = await run(drill as DrillDefinition, server.origin, {
-      startRate: '10',
-      factor: '2',
-      maxRate: '20',
-      stepSeconds: '1',
-      warmupSeconds: '0',
-      overloadSeconds: '1',
+      ...SHORT_SEARCH,
       overloadMaxRate: '50',
       users: '100',
     });
@@ -379,12 +384,7 @@ describe('traffic-10x', () => {
     });
     const findings = await run(drill as DrillDefinition, server.origin, {
       design: 'fraud',
-      startRate: '10',
-      factor: '2',
-      maxRate: '20',
-      stepSeconds: '1',
-      warmupSeconds: '0',
-      overloadSeconds: '1',
+      ...SHORT_SEARCH,
       overloadMaxRate: '60',
     });
     expect(findings.metrics.design).toBe('fraud');
