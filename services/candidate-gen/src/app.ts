@@ -28,7 +28,17 @@ export function buildApp(deps: CandidateGenDeps): ServiceApp {
       warmUp: deps.warmUp,
     },
   });
-  const searchSeconds = deps.metrics.histogram('candidate_gen_search_seconds', 'time of one index search');
+  const searchSeconds = deps.metrics.histogram(
+    'candidate_gen_search_seconds',
+    'time of one index search (all shards, fan-out and merge included)',
+  );
+  // The slowest shard sets a sharded search's tail; each shard's own time shows which one and how
+  // much of the search the trip to the shards adds.
+  const shardSeconds = deps.metrics.histogram(
+    'candidate_gen_shard_search_seconds',
+    "one shard's own search time, without the trip to its thread or process",
+    ['shard'],
+  );
   const returned = deps.metrics.histogram(
     'candidate_gen_candidates',
     'candidates returned per call',
@@ -51,12 +61,14 @@ export function buildApp(deps: CandidateGenDeps): ServiceApp {
       }
       const timer = new StageTimer();
       const started = performance.now();
-      const found = deps.index.search(vector, k, new Set(exclude));
+      const found = await deps.index.search(vector, k, new Set(exclude));
       const ms = performance.now() - started;
       timer.record('ann', ms);
       if (!deps.warmUp?.marks(request.headers)) {
         searchSeconds.observe(ms / 1000);
         returned.observe(found.ids.length);
+        for (const [shard, shardMs] of (found.shardMs ?? []).entries())
+          shardSeconds.observe({ shard: String(shard) }, shardMs / 1000);
       }
       reply.header('server-timing', timer.header());
       return {

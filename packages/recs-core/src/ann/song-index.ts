@@ -43,6 +43,17 @@ export class SongIndex {
   }
 
   /**
+   * Every song's vector as the index holds it (row = song id), read back from
+   * the graph: the one source that is right for any artifact kind, e.g. to
+   * deal the same vectors into shards.
+   */
+  vectors(): Float32Array {
+    const out = new Float32Array(this.count * this.dim);
+    for (let id = 0; id < this.count; id++) out.set(this.index.getPoint(id), id * this.dim);
+    return out;
+  }
+
+  /**
    * Top-k songs by q.v, best first, skipping `exclude` (e.g. songs the user
    * just played). Excluded songs are over-fetched and dropped afterwards:
    * hnswlib-node's filter callback would cross into JavaScript for every
