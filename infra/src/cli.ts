@@ -9,6 +9,7 @@ import { runDocsCheck } from './commands/docs-check.js';
 import { runStack } from './commands/start.js';
 import { runTests } from './commands/test.js';
 import { renderCompose } from './compose.js';
+import { renderHaCompose } from './compose-ha.js';
 import {
   type ArtifactSet,
   HA_INSTANCES,
@@ -31,7 +32,7 @@ const USAGE = `usage:
                                           --profile ha: replicated servers, two instances behind HAProxy)
   npm test                                run every test against real Redis and Kafka
   npm run infra -- up|down [--profile stack|test|ha]
-  npm run infra -- compose                regenerate docker-compose.yml from the manifest
+  npm run infra -- compose                regenerate docker-compose.yml and docker-compose.ha.yml from the manifest
   npm run infra -- prepare [--data P] [recs] [fraud]
   npm run bench -- <name>                 run a benchmark (bench/src/benches)
   npm run load -- <scenario> [flags]      run a load scenario (load-tests)
@@ -142,10 +143,13 @@ async function infra(args: string[]): Promise<number> {
       await stopProfile(profile, names);
       return 0;
     }
-    case 'compose':
-      writeFileSync(join(ROOT, 'docker-compose.yml'), renderCompose(startOrder(servicesInCheckout())));
-      ok('wrote docker-compose.yml');
+    case 'compose': {
+      const services = startOrder(servicesInCheckout());
+      writeFileSync(join(ROOT, 'docker-compose.yml'), renderCompose(services));
+      writeFileSync(join(ROOT, 'docker-compose.ha.yml'), renderHaCompose(services));
+      ok('wrote docker-compose.yml and docker-compose.ha.yml (the ha profile)');
       return 0;
+    }
     case 'prepare': {
       const sets = (targets.length > 0 ? targets : ['recs', 'fraud']) as ArtifactSet[];
       await prepareArtifacts(sets, values.data!);

@@ -9,17 +9,25 @@ import {
   STOP_GRACE_MS,
 } from './manifest.js';
 
-const IMAGE = 'ml-system-designs:local';
+export const IMAGE = 'ml-system-designs:local';
 const APP_DIR = '/app';
 const KAFKA_INTERNAL = 'kafka:29092';
 const ports = INFRA_PORTS.stack;
 /** Host interface the containers' ports are published on: this machine only, never the network. */
 export const PUBLISH = '127.0.0.1';
 /** Redis and Kafka flush to disk on SIGTERM; the local runner gives them as long (servers.ts). */
-const SERVER_STOP_GRACE = '30s';
+export const SERVER_STOP_GRACE = '30s';
 
 /** A compose duration. */
-const seconds = (ms: number): string => `${Math.ceil(ms / 1000)}s`;
+export const seconds = (ms: number): string => `${Math.ceil(ms / 1000)}s`;
+
+/** Where the prepare step trains into, inside every container that mounts the artifacts volume. */
+export const containerArtifactsDir = (set: ArtifactSet) =>
+  `${APP_DIR}/.cache/artifacts/${set}/${STACK_DATA_PROFILE}`;
+
+/** The serving clock's anchor: interpolated by compose from the caller's environment (unset: ''). */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: compose's interpolation syntax, not a JavaScript template
+export const COMPOSE_CLOCK_ANCHOR = '${SERVING_CLOCK_ANCHOR_MS:-}';
 
 const header = `# Generated from infra/src/manifest.ts by \`npm run infra -- compose\`; do not edit by hand.
 # A test (infra/test/compose.test.ts) fails when this file and the manifest disagree.
@@ -35,19 +43,35 @@ function serviceEntry(spec: ServiceSpec): Record<string, unknown> {
     serviceUrl: (other) => `http://${other.name}:${other.port}`,
     // Inside the compose network every interface; published to the host on loopback only (PUBLISH).
     listenHost: '0.0.0.0',
-    artifactsDir: (set: ArtifactSet) => `${APP_DIR}/.cache/artifacts/${set}/${STACK_DATA_PROFILE}`,
-    // Compose interpolates it from the caller's environment; unset gives '', which the services read as unset.
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: compose's interpolation syntax, not a JavaScript template
-    servingClockAnchorMs: '${SERVING_CLOCK_ANCHOR_MS:-}',
+    artifactsDir: containerArtifactsDir,
+    // Unset gives '', which the services read as unset.
+    servingClockAnchorMs: COMPOSE_CLOCK_ANCHOR,
   });
   const dependsOn: Record<string, { condition: string }> = {};
   for (const dep of spec.dependsOn) dependsOn[dep] = { condition: 'service_healthy' };
+  return containerEntry(spec, { port: spec.port, environment, dependsOn });
+}
+
+/**
+ * One container of a service (under `ha`, of one of its instances): the shared image, its
+ * environment, its port published on loopback, a restart on failure, a health check on
+ * `/readyz` whose start period covers the service's start, and a stop grace beyond its
+ * shutdown deadline.
+ */
+export function containerEntry(
+  spec: ServiceSpec,
+  {
+    port,
+    environment,
+    dependsOn,
+  }: { port: number; environment: Record<string, string>; dependsOn: Record<string, { condition: string }> },
+): Record<string, unknown> {
   if (spec.needs.length > 0) dependsOn.prepare = { condition: 'service_completed_successfully' };
   return {
     image: IMAGE,
     command: ['node', '--enable-source-maps', `${spec.dir}/dist/main.js`],
     environment,
-    ports: [`${PUBLISH}:${spec.port}:${spec.port}`],
+    ports: [`${PUBLISH}:${port}:${port}`],
     ...(spec.needs.length > 0 ? { volumes: ['artifacts:/app/.cache/artifacts'] } : {}),
     depends_on: dependsOn,
     // A crash is restarted; a stop asked for (compose down, docker stop) is not.
@@ -58,13 +82,23 @@ function serviceEntry(spec: ServiceSpec): Record<string, unknown> {
         'CMD',
         'node',
         '-e',
-        `fetch('http://127.0.0.1:${spec.port}${spec.health.ready}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
+        `fetch('http://127.0.0.1:${port}${spec.health.ready}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
       ],
       interval: '5s',
       timeout: '3s',
       retries: 24,
       start_period: seconds(spec.health.startPeriodMs),
     },
+  };
+}
+
+/** The one-off container that trains the artifacts into the shared volume. No restart policy: a failed training run is reported, not retried in a loop. */
+export function prepareEntry(needs: ArtifactSet[]): Record<string, unknown> {
+  return {
+    image: IMAGE,
+    build: { context: '.', dockerfile: 'infra/Dockerfile' },
+    command: ['node', 'scripts/bootstrap.mjs', 'infra', 'prepare', '--data', STACK_DATA_PROFILE, ...needs],
+    volumes: ['artifacts:/app/.cache/artifacts'],
   };
 }
 
@@ -123,21 +157,7 @@ export function renderCompose(services: readonly ServiceSpec[]): string {
       },
       ...(needs.length > 0
         ? {
-            // No restart policy: a failed training run is reported, not retried in a loop.
-            prepare: {
-              image: IMAGE,
-              build: { context: '.', dockerfile: 'infra/Dockerfile' },
-              command: [
-                'node',
-                'scripts/bootstrap.mjs',
-                'infra',
-                'prepare',
-                '--data',
-                STACK_DATA_PROFILE,
-                ...needs,
-              ],
-              volumes: ['artifacts:/app/.cache/artifacts'],
-            },
+            prepare: prepareEntry(needs),
           }
         : {}),
       ...Object.fromEntries(services.map((spec) => [spec.name, serviceEntry(spec)])),

@@ -8,12 +8,18 @@
 export type Design = 'recs' | 'fraud' | 'both';
 export type InfraName = 'redis' | 'kafka';
 export type ArtifactSet = 'recs' | 'fraud';
+export interface TopicReplication {
+  replicationFactor: number;
+  minInsyncReplicas: number;
+}
 
 /** A value in a service's environment, resolved per target (local processes or compose). */
 export type EnvValue =
   | { literal: string }
   | { redisUrl: true }
   | { kafkaBrokers: true }
+  /** How the topics a service creates are replicated: 1 by default, `HA_REPLICATION` under `ha`. */
+  | { topicReplication: keyof TopicReplication }
   | { serviceUrl: string }
   /** Every instance of a service, comma-separated (one under the default profile): for a caller that spreads its calls. */
   | { serviceUrls: string }
@@ -66,7 +72,7 @@ export const HA_INFRA_PORTS = {
 } as const;
 
 /** Every partition on all three nodes; an acks=all write waits for two, so one node may be lost. */
-export const HA_REPLICATION = { replicationFactor: 3, minInsyncReplicas: 2 } as const;
+export const HA_REPLICATION: TopicReplication = { replicationFactor: 3, minInsyncReplicas: 2 };
 
 /** The name the Sentinels monitor the primary under (what a Sentinel client asks for). */
 export const SENTINEL_PRIMARY_NAME = 'mlsys';
@@ -100,6 +106,12 @@ export const STOP_GRACE_MS = SHUTDOWN_DEADLINE_MS + 5_000;
 export const REDIS_MINOR = '7.0';
 
 const literal = (value: string): EnvValue => ({ literal: value });
+/** A service that creates topics: the brokers, and how its topics are replicated. */
+const kafka: Record<string, EnvValue> = {
+  KAFKA_BROKERS: { kafkaBrokers: true },
+  KAFKA_REPLICATION_FACTOR: { topicReplication: 'replicationFactor' },
+  KAFKA_MIN_INSYNC_REPLICAS: { topicReplication: 'minInsyncReplicas' },
+};
 const common = (port: number): Record<string, EnvValue> => ({
   PORT: literal(String(port)),
   HOST: { listenHost: true },
@@ -205,7 +217,7 @@ export const SERVICES: ServiceSpec[] = [
     env: {
       ...common(8090),
       REDIS_URL: { redisUrl: true },
-      KAFKA_BROKERS: { kafkaBrokers: true },
+      ...kafka,
     },
     dependsOn: ['redis', 'kafka'],
     needs: [],
@@ -223,7 +235,7 @@ export const SERVICES: ServiceSpec[] = [
       // Where txn-api reaches this instance for its partitions' request-path decisions.
       ADVERTISED_URL: { serviceUrl: 'feature-engine' },
       REDIS_URL: { redisUrl: true },
-      KAFKA_BROKERS: { kafkaBrokers: true },
+      ...kafka,
       ARTIFACTS_DIR: { artifacts: 'fraud' },
     },
     dependsOn: ['redis', 'kafka'],
@@ -240,7 +252,7 @@ export const SERVICES: ServiceSpec[] = [
     port: 8092,
     env: {
       ...common(8092),
-      KAFKA_BROKERS: { kafkaBrokers: true },
+      ...kafka,
       ARTIFACTS_DIR: { artifacts: 'fraud' },
     },
     dependsOn: ['kafka'],
@@ -257,7 +269,7 @@ export const SERVICES: ServiceSpec[] = [
       ...common(8093),
       // The labelled-decision join (services/fraud-monitor/README.md, State).
       REDIS_URL: { redisUrl: true },
-      KAFKA_BROKERS: { kafkaBrokers: true },
+      ...kafka,
       ARTIFACTS_DIR: { artifacts: 'fraud' },
     },
     dependsOn: ['redis', 'kafka'],
@@ -377,6 +389,8 @@ export function startOrder(services: readonly ServiceSpec[] = SERVICES): Service
 export interface EnvTarget {
   redisUrl: string;
   kafkaBrokers: string;
+  /** Replication of the topics services create; one replica when not given (a single broker). */
+  topicReplication?: TopicReplication;
   serviceUrl(spec: ServiceSpec): string;
   /** Every instance's URL, where a target runs several; without it, `serviceUrl`'s one. */
   serviceUrls?(spec: ServiceSpec): string[];
@@ -395,6 +409,8 @@ export function resolveEnv(spec: ServiceSpec, target: EnvTarget): Record<string,
     if ('literal' in value) out[name] = value.literal;
     else if ('redisUrl' in value) out[name] = target.redisUrl;
     else if ('kafkaBrokers' in value) out[name] = target.kafkaBrokers;
+    else if ('topicReplication' in value)
+      out[name] = String(target.topicReplication?.[value.topicReplication] ?? 1);
     else if ('serviceUrl' in value) out[name] = target.serviceUrl(serviceByName(value.serviceUrl));
     else if ('serviceUrls' in value) {
       const other = serviceByName(value.serviceUrls);

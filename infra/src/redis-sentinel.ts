@@ -36,16 +36,26 @@ const DOWN_AFTER_MS = 2000;
 const FAILOVER_TIMEOUT_MS = 10_000;
 
 export function sentinelConf(
-  options: Pick<SentinelOptions, 'port' | 'dir' | 'primaryName' | 'primaryPort' | 'quorum'>,
+  options: Pick<SentinelOptions, 'port' | 'dir' | 'primaryName' | 'primaryPort' | 'quorum'> & {
+    /**
+     * docker-compose: every interface, the primary by its container's name, and Sentinels that
+     * announce names rather than container IPs, which change when a container is recreated.
+     */
+    network?: { primaryHost: string };
+  },
 ): string {
   const name = options.primaryName;
+  const network = options.network;
   return [
     `port ${options.port}`,
-    'bind 127.0.0.1',
+    // In a container, clients come from other containers: protected mode would refuse them.
+    ...(network
+      ? ['protected-mode no', 'sentinel resolve-hostnames yes', 'sentinel announce-hostnames yes']
+      : ['bind 127.0.0.1']),
     'daemonize no',
     'logfile ""',
     `dir ${options.dir}`,
-    `sentinel monitor ${name} 127.0.0.1 ${options.primaryPort} ${options.quorum}`,
+    `sentinel monitor ${name} ${network?.primaryHost ?? '127.0.0.1'} ${options.primaryPort} ${options.quorum}`,
     `sentinel down-after-milliseconds ${name} ${DOWN_AFTER_MS}`,
     `sentinel failover-timeout ${name} ${FAILOVER_TIMEOUT_MS}`,
     // The replica resyncs with the new primary one at a time (there is one).

@@ -3,6 +3,7 @@ import { artifactsDir } from './artifacts.js';
 import {
   type ArtifactSet,
   type EnvTarget,
+  HA_REPLICATION,
   haInstances,
   PUBLIC_APIS,
   resolveEnv,
@@ -95,6 +96,7 @@ export function haServiceEnv(
   const env = resolveEnv(spec, {
     ...localTarget(infra, options),
     redisUrl: sentinelRedisUrl(ha.sentinels, ha.sentinelPrimaryName),
+    topicReplication: HA_REPLICATION,
     serviceUrl: (other) =>
       (PUBLIC_APIS as readonly string[]).includes(other.name)
         ? ha.apis[other.name]!

@@ -52,6 +52,20 @@ describe('the ha profile’s services', () => {
     expect(envOf('fraud-scorer-2').KAFKA_BROKERS).toBe(envOf('txn-api-1').KAFKA_BROKERS);
   });
 
+  it('when a service creates topics, then with 3 replicas and a min ISR of 2, as the servers create theirs', () => {
+    for (const unit of units.filter((u) => 'KAFKA_REPLICATION_FACTOR' in u.spec.env)) {
+      const env = unit.env(1);
+      expect([unit.name, env.KAFKA_REPLICATION_FACTOR, env.KAFKA_MIN_INSYNC_REPLICAS]).toEqual([
+        unit.name,
+        '3',
+        '2',
+      ]);
+    }
+    expect(units.filter((u) => 'KAFKA_REPLICATION_FACTOR' in u.spec.env).map((u) => u.spec.name)).toEqual(
+      expect.arrayContaining(['txn-api', 'feature-engine', 'fraud-scorer', 'fraud-monitor']),
+    );
+  });
+
   it('when rec-api calls its stages, then it is given both instances of each', () => {
     const env = envOf('rec-api-2');
     for (const [name, variable] of [
@@ -98,5 +112,7 @@ describe('the default profile’s services', () => {
     const recApi = stack.find((u) => u.name === 'rec-api')!.env(1);
     expect(recApi.RANKER_URL).toBe('http://127.0.0.1:8083');
     expect(recApi.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    const txnApi = stack.find((u) => u.name === 'txn-api')!.env(1);
+    expect([txnApi.KAFKA_REPLICATION_FACTOR, txnApi.KAFKA_MIN_INSYNC_REPLICAS]).toEqual(['1', '1']);
   });
 });

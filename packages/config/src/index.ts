@@ -248,3 +248,34 @@ export function parseRedisAddress(raw: string): RedisAddress {
 export function sentinelRedisUrl(sentinels: readonly string[], name: string): string {
   return `redis-sentinel://${sentinels.join(',')}#${encodeURIComponent(name)}`;
 }
+
+/**
+ * How the topics a service creates at start are replicated: the `ha` profile gives 3 and 2, so a
+ * topic the servers did not create beforehand is no less safe than those they did. Topics that
+ * exist are left as they are. Pass `topicReplication(config)` to `ensureTopics`.
+ */
+export function topicReplicationEnv() {
+  return {
+    KAFKA_REPLICATION_FACTOR: env.int({
+      description: 'replicas of each topic this service creates (3 under the ha profile)',
+      default: 1,
+      min: 1,
+    }),
+    KAFKA_MIN_INSYNC_REPLICAS: env.int({
+      description: 'replicas an acks=all write to such a topic waits for (2 under the ha profile)',
+      default: 1,
+      min: 1,
+    }),
+  };
+}
+
+/** The replication `ensureTopics` takes, from `topicReplicationEnv`'s variables. */
+export function topicReplication(config: {
+  KAFKA_REPLICATION_FACTOR: number;
+  KAFKA_MIN_INSYNC_REPLICAS: number;
+}) {
+  return {
+    replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+    minInsyncReplicas: config.KAFKA_MIN_INSYNC_REPLICAS,
+  };
+}

@@ -1,6 +1,13 @@
 // feature-engine process entry: reads the environment, restores the feature
 // state, runs the exactly-once stream, serves HTTP, and shuts down in order.
-import { env, loadConfigOrExit, serviceEnv, streamEnv } from '@mlsys/config';
+import {
+  env,
+  loadConfigOrExit,
+  serviceEnv,
+  streamEnv,
+  topicReplication,
+  topicReplicationEnv,
+} from '@mlsys/config';
 import { partitionOwnersKey, Topics } from '@mlsys/contracts';
 import { FEATURE_SPEC_VERSION, FraudFeatureEngine, loadFraudArtifacts } from '@mlsys/fraud-core';
 import { DEFAULT_RULES_FILE, OnnxFraudModel, RulesFile } from '@mlsys/fraud-scorer/decider';
@@ -41,6 +48,7 @@ const config = loadConfigOrExit(
         'Redis holding the feature state checkpoints, e.g. redis://127.0.0.1:6379 or redis-sentinel://127.0.0.1:6382,127.0.0.1:6383#mlsys',
     }),
     KAFKA_BROKERS: env.list({ description: 'Kafka bootstrap servers, e.g. 127.0.0.1:9092' }),
+    ...topicReplicationEnv(),
     ARTIFACTS_DIR: env.string({
       description:
         'fraud artifact folder (terminal directory, feature spec), e.g. .cache/artifacts/fraud/default',
@@ -121,13 +129,17 @@ await shutdown.startUp(async () => {
   };
 
   await connectRedis(redis, config.REDIS_URL);
-  await ensureTopics(kafka, [
-    { name: topics.transactions, partitions: Topics.transactions.partitions },
-    { name: topics.chargebacks, partitions: Topics.chargebacks.partitions },
-    { name: topics.enriched, partitions: Topics.transactionsEnriched.partitions },
-    { name: topics.deadLetters, partitions: Topics.transactionsDlq.partitions },
-    { name: topics.decisions, partitions: Topics.decisions.partitions },
-  ]);
+  await ensureTopics(
+    kafka,
+    [
+      { name: topics.transactions, partitions: Topics.transactions.partitions },
+      { name: topics.chargebacks, partitions: Topics.chargebacks.partitions },
+      { name: topics.enriched, partitions: Topics.transactionsEnriched.partitions },
+      { name: topics.deadLetters, partitions: Topics.transactionsDlq.partitions },
+      { name: topics.decisions, partitions: Topics.decisions.partitions },
+    ],
+    topicReplication(config),
+  );
 
   const store = new RedisFeatureStateStore(redis, config.STATE_NAMESPACE);
   const observed = featureMetrics(metrics, (message, fields) => logger.info(fields, message));

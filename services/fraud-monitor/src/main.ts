@@ -2,7 +2,14 @@
 // reference, joins decisions and chargebacks in Redis, samples enriched
 // transactions for drift, serves the report, and shuts down in order.
 import { randomUUID } from 'node:crypto';
-import { env, loadConfigOrExit, serviceEnv, type VarSpec } from '@mlsys/config';
+import {
+  env,
+  loadConfigOrExit,
+  serviceEnv,
+  topicReplication,
+  topicReplicationEnv,
+  type VarSpec,
+} from '@mlsys/config';
 import { Topics } from '@mlsys/contracts';
 import { loadFraudArtifacts } from '@mlsys/fraud-core';
 import { createKafka, describeCluster, ensureTopics, JsonProducer } from '@mlsys/kafka';
@@ -48,6 +55,7 @@ const config = loadConfigOrExit(
   {
     ...serviceEnv(8093),
     KAFKA_BROKERS: env.list({ description: 'Kafka bootstrap servers, e.g. 127.0.0.1:9092' }),
+    ...topicReplicationEnv(),
     REDIS_URL: env.redisUrl({
       description:
         'Redis holding the decision/chargeback join, e.g. redis://127.0.0.1:6379 or redis-sentinel://127.0.0.1:6382,127.0.0.1:6383#mlsys',
@@ -190,12 +198,16 @@ await shutdown.startUp(async () => {
     enriched: config.ENRICHED_TOPIC,
     deadLetters: config.DLQ_TOPIC,
   };
-  await ensureTopics(kafka, [
-    { name: topics.decisions, partitions: Topics.decisions.partitions },
-    { name: topics.chargebacks, partitions: Topics.chargebacks.partitions },
-    { name: topics.enriched, partitions: Topics.transactionsEnriched.partitions },
-    { name: topics.deadLetters, partitions: Topics.transactionsDlq.partitions },
-  ]);
+  await ensureTopics(
+    kafka,
+    [
+      { name: topics.decisions, partitions: Topics.decisions.partitions },
+      { name: topics.chargebacks, partitions: Topics.chargebacks.partitions },
+      { name: topics.enriched, partitions: Topics.transactionsEnriched.partitions },
+      { name: topics.deadLetters, partitions: Topics.transactionsDlq.partitions },
+    ],
+    topicReplication(config),
+  );
   const producer = new JsonProducer(kafka);
   shutdown.onStop('kafka producer (dead letters)', () => producer.disconnect());
   await producer.connect();

@@ -1,7 +1,14 @@
 // fraud-scorer process entry: reads the environment, loads the model and the
 // rules (watching the rules file), runs the exactly-once scoring stream,
 // serves HTTP, and shuts down in order.
-import { env, loadConfigOrExit, serviceEnv, streamEnv } from '@mlsys/config';
+import {
+  env,
+  loadConfigOrExit,
+  serviceEnv,
+  streamEnv,
+  topicReplication,
+  topicReplicationEnv,
+} from '@mlsys/config';
 import { Topics } from '@mlsys/contracts';
 import { loadFraudArtifacts } from '@mlsys/fraud-core';
 import { createKafka, describeCluster, ensureTopics } from '@mlsys/kafka';
@@ -24,6 +31,7 @@ const config = loadConfigOrExit(
   {
     ...serviceEnv(8092),
     KAFKA_BROKERS: env.list({ description: 'Kafka bootstrap servers, e.g. 127.0.0.1:9092' }),
+    ...topicReplicationEnv(),
     ARTIFACTS_DIR: env.string({
       description:
         'fraud artifact folder (model.onnx, calibration, thresholds), e.g. .cache/artifacts/fraud/default',
@@ -58,11 +66,15 @@ await shutdown.startUp(async () => {
     decisions: config.DECISIONS_TOPIC,
     deadLetters: config.DLQ_TOPIC,
   };
-  await ensureTopics(kafka, [
-    { name: topics.enriched, partitions: Topics.transactionsEnriched.partitions },
-    { name: topics.decisions, partitions: Topics.decisions.partitions },
-    { name: topics.deadLetters, partitions: Topics.transactionsDlq.partitions },
-  ]);
+  await ensureTopics(
+    kafka,
+    [
+      { name: topics.enriched, partitions: Topics.transactionsEnriched.partitions },
+      { name: topics.decisions, partitions: Topics.decisions.partitions },
+      { name: topics.deadLetters, partitions: Topics.transactionsDlq.partitions },
+    ],
+    topicReplication(config),
+  );
 
   const { thresholds } = artifacts.manifest;
   const task = new ScoringTask({

@@ -1,6 +1,6 @@
 // txn-api process entry: reads the environment, connects Kafka and Redis,
 // serves HTTP, and shuts down in order on SIGTERM/SIGINT.
-import { env, loadConfigOrExit, serviceEnv } from '@mlsys/config';
+import { env, loadConfigOrExit, serviceEnv, topicReplication, topicReplicationEnv } from '@mlsys/config';
 import { partitionOwnersKey, Topics } from '@mlsys/contracts';
 import { DEFAULT_RULES_FILE, RulesFile } from '@mlsys/fraud-scorer/rules-only';
 import { createKafka, describeCluster, ensureTopics, JsonProducer, partitionCount } from '@mlsys/kafka';
@@ -31,6 +31,7 @@ const config = loadConfigOrExit(
         'Redis holding decisions, e.g. redis://127.0.0.1:6379 or redis-sentinel://127.0.0.1:6382,127.0.0.1:6383#mlsys',
     }),
     KAFKA_BROKERS: env.list({ description: 'Kafka bootstrap servers, e.g. 127.0.0.1:9092' }),
+    ...topicReplicationEnv(),
     DECISION_TTL_SECONDS: env.int({
       description: 'how long decisions stay readable, and a transaction id stays taken by its body',
       default: 7 * 24 * 3600,
@@ -96,11 +97,15 @@ await shutdown.startUp(async () => {
     decisions: config.DECISIONS_TOPIC,
     deadLetters: config.DLQ_TOPIC,
   };
-  await ensureTopics(kafka, [
-    { name: topics.transactions, partitions: Topics.transactions.partitions },
-    { name: topics.decisions, partitions: Topics.decisions.partitions },
-    { name: topics.deadLetters, partitions: Topics.transactionsDlq.partitions },
-  ]);
+  await ensureTopics(
+    kafka,
+    [
+      { name: topics.transactions, partitions: Topics.transactions.partitions },
+      { name: topics.decisions, partitions: Topics.decisions.partitions },
+      { name: topics.deadLetters, partitions: Topics.transactionsDlq.partitions },
+    ],
+    topicReplication(config),
+  );
   const producer = new JsonProducer(kafka);
   shutdown.onStop('kafka producer (flush)', () => producer.disconnect());
   await producer.connect();
