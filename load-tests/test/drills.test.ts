@@ -8,10 +8,10 @@ import { drillLoad } from '../src/drills/drill-load.js';
 import { estimateCli, sheetLatency, sheetValue } from '../src/drills/estimate.js';
 import { LabelLedger } from '../src/drills/label-ledger.js';
 import { figuresOf, phaseAt } from '../src/drills/phases.js';
-import { redisCommand } from '../src/drills/redis-command.js';
 import { DRILL_EXIT, runDrill } from '../src/drills/run-drill.js';
 import { renderTable } from '../src/drills/table.js';
 import { fraudTenX } from '../src/drills/traffic-10x-designs.js';
+import { redisCommand } from '../src/faults/redis-command.js';
 import { param } from '../src/params.js';
 import { type FakeServer, startFakeServer } from './helpers/fake-server.js';
 import { constantRate, httpScenario } from './helpers/http-scenario.js';
@@ -245,7 +245,7 @@ describe('redis command', () => {
 
   it('when a command is sent, then it goes out as a RESP array and the simple reply comes back', async () => {
     const redis = await fakeRedis('+OK\r\n');
-    expect(await redisCommand(redis.url, ['CLIENT', 'PAUSE', '8000', 'ALL'])).toBe('+OK');
+    expect(await redisCommand(redis.url, ['CLIENT', 'PAUSE', '8000', 'ALL'])).toBe('OK');
     expect(redis.received()).toBe('*4\r\n$6\r\nCLIENT\r\n$5\r\nPAUSE\r\n$4\r\n8000\r\n$3\r\nALL\r\n');
   });
 

@@ -1,10 +1,10 @@
+import { redisCommand } from '../faults/redis-command.js';
 import { param } from '../params.js';
 import type { ScenarioDefinition } from '../scenario.js';
 import fraudAvailability from '../scenarios/fraud-availability.js';
 import { type DrillFindings, DrillRefused, defineDrill } from './drill.js';
 import { drillLoad, generatorNote } from './drill-load.js';
 import { type FraudPhase, fraudPhaseTable, fraudRunParams, span } from './fraud-phases.js';
-import { redisCommand } from './redis-command.js';
 import { percent } from './table.js';
 
 const params = {

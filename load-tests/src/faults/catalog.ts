@@ -1,4 +1,9 @@
+import { HA_SERVICES, instancesOf } from './ha-layout.js';
+import { KILL_KAFKA_LEADER } from './kafka-leader.js';
+import { killInstanceFaultId } from './kill-instance.js';
 import { KILLABLE_SERVICES } from './kill-service.js';
+import { KILL_REDIS_PRIMARY } from './redis-primary.js';
+import { RESTART_SERVERS } from './restart-servers.js';
 import { THROTTLABLE_SERVICES, THROTTLE_CYCLE, throttleFaultId } from './throttle-service.js';
 
 /**
@@ -7,8 +12,10 @@ import { THROTTLABLE_SERVICES, THROTTLE_CYCLE, throttleFaultId } from './throttl
  * `POST /api/faults` takes these ids; the load runner's kill step
  * (`--kill <service>` of the failure scenarios) crashes the same services,
  * `KILLABLE_SERVICES`; the throttle (`throttle-service.ts`) adds latency at
- * one recs stage. Each description says what a viewer of the console's
- * topology should see within seconds.
+ * one recs stage. The `ha` faults (`profile: 'ha'`) need the replicated
+ * stack (`npm start -- --profile ha`); the load runner's `drill` scenario
+ * injects them in sequence. Each description says what a viewer of the
+ * console's topology should see within seconds.
  */
 export interface FaultSpec {
   id: string;
@@ -16,6 +23,8 @@ export interface FaultSpec {
   description: string;
   /** The argument it takes, if any (the console shows a number field). */
   needs?: 'seconds';
+  /** Set when the fault needs that profile of the stack (its servers or its second instances). */
+  profile?: 'ha';
 }
 
 export const killFaultId = (service: string) => `kill-${service}`;
@@ -61,6 +70,38 @@ export const FAULTS: readonly FaultSpec[] = [
     description:
       "for N s the demo payments' amounts are tripled: the monitor's PSI on the amount features rises past its alarm threshold once its sample holds enough of them",
     needs: 'seconds',
+  },
+  ...HA_SERVICES.map(
+    (service): FaultSpec => ({
+      id: killInstanceFaultId(service),
+      title: `kill one ${service} instance (ha)`,
+      description:
+        instancesOf(service) > 1
+          ? `SIGKILL to ${service}-1 of the ha stack (checked against its pid file and entry point): its callers and the balancer pass over it and ${service}-2 serves alone until npm start has restarted it and its /readyz answers again`
+          : `SIGKILL to ${service}-1, the one instance the ha stack runs (checked against its pid file and entry point): txn-api answers rules-only until npm start has restarted it and its /readyz answers again`,
+      profile: 'ha',
+    }),
+  ),
+  {
+    id: KILL_KAFKA_LEADER,
+    title: 'kill the busiest Kafka node (ha)',
+    description:
+      "SIGKILL to the Kafka node leading the most partitions (the cluster's metadata, counted per node; its pid file, kafka.Kafka and its own server.properties checked): the controller fences it and elects leaders on the two others, producers and consumers stall for the election, then go on with 2 of 3 replicas in sync; it stays down until the servers are restarted",
+    profile: 'ha',
+  },
+  {
+    id: KILL_REDIS_PRIMARY,
+    title: 'kill the Redis primary (ha)',
+    description:
+      'SIGKILL to the redis-server the Sentinels name as primary (SENTINEL get-master-addr-by-name; the process on that port checked): two Sentinels agree it is down, promote the replica, and the services follow through the Sentinels; reads and claims fail or wait for those seconds; it stays down until the servers are restarted',
+    profile: 'ha',
+  },
+  {
+    id: RESTART_SERVERS,
+    title: 'restart the stopped ha servers',
+    description:
+      'npm run infra -- up --profile ha: starts the Kafka nodes and Redis servers that are down and reuses the rest; the Kafka node catches up until every partition is in sync on 3 nodes, the old Redis primary rejoins as a replica of the new one',
+    profile: 'ha',
   },
 ];
 

@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { checkedProcess, KillRefused, type ProcessControl } from './process-check.js';
 
 /**
  * The crash a failure-injection scenario injects: SIGKILL to one service of
@@ -29,16 +30,7 @@ export const pidFileOf = (layout: StackLayout, service: string) =>
 export const entryPointOf = (layout: StackLayout, service: string) =>
   join(resolve(layout.root), 'services', service, 'dist', 'main.js');
 
-/** What the kill step needs from the operating system; tests give stand-ins. */
-export interface ProcessControl {
-  /** The process's argv, or undefined when no such process runs. */
-  commandLine(pid: number): Promise<string[] | undefined>;
-  kill(pid: number, signal: NodeJS.Signals): void;
-}
-
-export class KillRefused extends Error {
-  override name = 'KillRefused';
-}
+export { KillRefused, type ProcessControl } from './process-check.js';
 
 export interface ServiceProcess {
   service: string;
@@ -62,39 +54,25 @@ export async function findServiceProcess(
     done: 'killed',
   },
 ): Promise<ServiceProcess> {
-  const action = fault.action;
   if (!fault.allowed.includes(service)) {
     throw new KillRefused(
-      `refusing to ${action} "${service}": only ${fault.allowed.join(', ')} may be ${fault.done}`,
-    );
-  }
-  const pidFile = pidFileOf(layout, service);
-  if (!existsSync(pidFile)) {
-    throw new KillRefused(
-      `refusing to ${action} ${service}: no pid file at ${pidFile}. Is the stack running from this checkout (\`npm start\`)?`,
-    );
-  }
-  const raw = readFileSync(pidFile, 'utf8').trim();
-  const pid = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(pid) || pid <= 1 || pid === process.pid) {
-    throw new KillRefused(
-      `refusing to ${action} ${service}: ${pidFile} holds "${raw.slice(0, 40)}", not a service pid`,
-    );
-  }
-  const commandLine = await control.commandLine(pid);
-  if (!commandLine) {
-    throw new KillRefused(
-      `refusing to ${action} ${service}: pid ${pid} from ${pidFile} is not running (stale pid file; is the stack up?)`,
+      `refusing to ${fault.action} "${service}": only ${fault.allowed.join(', ')} may be ${fault.done}`,
     );
   }
   const entry = entryPointOf(layout, service);
-  if (!commandLine.includes(entry)) {
-    throw new KillRefused(
-      `refusing to ${action} pid ${pid} from ${pidFile}: its command line (${commandLine.join(' ').slice(0, 200)}) ` +
-        `does not run ${service}'s entry point ${entry}`,
-    );
-  }
-  return { service, pid, pidFile, commandLine };
+  const found = await checkedProcess(
+    {
+      name: service,
+      pidFile: pidFileOf(layout, service),
+      action: fault.action,
+      kind: 'service',
+      startCommand: '`npm start`',
+      expected: `${service}'s entry point ${entry}`,
+      matches: (commandLine) => commandLine.includes(entry),
+    },
+    control,
+  );
+  return { service, pid: found.pid, pidFile: found.pidFile, commandLine: found.commandLine };
 }
 
 /** SIGKILLs the service's process after checking it again; returns what was killed. */
