@@ -52,7 +52,19 @@ function targetsFor(trend: string, slo: SloVerdict[]): ReferenceLine[] {
     .map((v) => ({ value: v.target, label: `SLO ${v.metric} ${v.op} ${v.target} ms`, color: COLORS.slo }));
 }
 
-function trendChart(trend: string, timeline: Timeline, slo: SloVerdict[], rates: number[]): string {
+/** Events a workload marked on its timeline (the drill's faults: `{ at_s, label }` in `metrics.fault_marks`). */
+type EventMark = { at_s: number; label: string };
+
+const eventMarks = (events: EventMark[]) =>
+  events.map((e) => ({ value: e.at_s, label: e.label, color: COLORS.mark }));
+
+function trendChart(
+  trend: string,
+  timeline: Timeline,
+  slo: SloVerdict[],
+  rates: number[],
+  events: EventMark[] = [],
+): string {
   const series = timeline.trends[trend];
   if (!series) return '';
   const line = (name: 'p50' | 'p95' | 'p99'): Series => ({
@@ -70,11 +82,14 @@ function trendChart(trend: string, timeline: Timeline, slo: SloVerdict[], rates:
     yLabel: 'ms',
     series: [line('p50'), line('p95'), line('p99')],
     targets: targetsFor(trend, slo),
-    marks: (timeline.step_starts ?? []).map((s, i) => ({
-      value: s,
-      label: `${rates[i] ?? ''}/s`,
-      color: COLORS.mark,
-    })),
+    marks: [
+      ...(timeline.step_starts ?? []).map((s, i) => ({
+        value: s,
+        label: `${rates[i] ?? ''}/s`,
+        color: COLORS.mark,
+      })),
+      ...eventMarks(events),
+    ],
   });
 }
 
@@ -100,7 +115,7 @@ function throughputChart(timeline: Timeline): string {
 const COUNT_COLORS = ['#59a14f', '#f28e2b', '#e15759', '#76b7b2', '#b07aa1', '#9c755f', '#4e79a7'];
 
 /** The workload's own per-second counts (e.g. answers by source: pipeline, rules-only, unavailable). */
-function countsChart(timeline: Timeline): string {
+function countsChart(timeline: Timeline, events: EventMark[] = []): string {
   const counts = timeline.counts;
   if (!counts || Object.keys(counts).length === 0) return '';
   return lineChart({
@@ -112,6 +127,7 @@ function countsChart(timeline: Timeline): string {
       color: COUNT_COLORS[i % COUNT_COLORS.length] as string,
       points: timeline.seconds.map((s, j): [number, number | null] => [s, values[j] ?? 0]),
     })),
+    marks: eventMarks(events),
     height: 240,
   });
 }
@@ -217,9 +233,10 @@ export function renderHtml(result: RunResult): string {
       sections.push(trendChart('latency', timeline, result.slo, rates), throughputChart(timeline));
   } else if (timeline) {
     sections.push('<h2>Over time</h2>');
+    const events = (m.fault_marks as EventMark[] | undefined) ?? [];
     for (const trend of Object.keys(timeline.trends))
-      sections.push(trendChart(trend, timeline, result.slo, []));
-    sections.push(throughputChart(timeline), countsChart(timeline));
+      sections.push(trendChart(trend, timeline, result.slo, [], events));
+    sections.push(throughputChart(timeline), countsChart(timeline, events));
   }
   if (m.autocannon_p50_ms !== undefined) {
     sections.push(

@@ -1,4 +1,5 @@
 import type { ScenarioDefinition, SuiteDefinition } from '../scenario.js';
+import drill from './drill.js';
 import fraudAvailability from './fraud-availability.js';
 import fraudHttp from './fraud-http.js';
 import fraudStream from './fraud-stream.js';
@@ -9,7 +10,7 @@ import smoke from './smoke.js';
 
 /** Every scenario `npm run load -- <name>` knows, by name. */
 export const catalogue: Record<string, ScenarioDefinition | SuiteDefinition> = Object.fromEntries(
-  [recsSteady, recsRamp, recsCapacity, fraudHttp, fraudStream, fraudAvailability, smoke].map((s) => [
+  [recsSteady, recsRamp, recsCapacity, fraudHttp, fraudStream, fraudAvailability, drill, smoke].map((s) => [
     s.name,
     s as ScenarioDefinition | SuiteDefinition,
   ]),

@@ -1,0 +1,223 @@
+import {
+  HA_SERVICES,
+  type HaLayout,
+  type HaService,
+  haInstanceUrl,
+  instancesOf,
+} from '../faults/ha-layout.js';
+import {
+  findKafkaNodeProcess,
+  fullyReplicated,
+  KILL_KAFKA_LEADER,
+  killKafkaLeader,
+  leadershipMoved,
+  type ReadCluster,
+} from '../faults/kafka-leader.js';
+import { findInstanceProcess, killInstance, killInstanceFaultId } from '../faults/kill-instance.js';
+import type { ProcessControl } from '../faults/process-check.js';
+import {
+  type AskRedis,
+  findRedisPrimaryProcess,
+  KILL_REDIS_PRIMARY,
+  killRedisPrimary,
+  type RedisAddress,
+  redisRole,
+  sentinelPrimary,
+} from '../faults/redis-primary.js';
+import {
+  RESTART_SERVERS,
+  restartServers,
+  type StartServers,
+  serversDown,
+} from '../faults/restart-servers.js';
+import type { FaultStep, RecoveryReading } from './fault-sequence.js';
+
+/**
+ * The drill's faults as steps of a `FaultSequence`, each with the condition
+ * that says the stack is back:
+ *
+ * | fault                      | recovered when                                                                  |
+ * | -------------------------- | ------------------------------------------------------------------------------- |
+ * | one instance of a service  | its pid file names a new pid running the entry point, and its /readyz answers 200 |
+ * | the busiest Kafka node     | every partition has a leader on one of the two other nodes                      |
+ * | the Redis primary          | a Sentinel names another primary, and that server says it is the master         |
+ * | restart the servers        | the cluster lists 3 brokers with every replica in sync, the old Redis primary is a connected replica of the current one, no ha server is down |
+ *
+ * The Kafka and Redis kills recover without their server (that is the
+ * design's claim); the restart brings the servers back for the next run.
+ */
+
+export interface DrillFaultDeps {
+  layout: HaLayout;
+  control: ProcessControl;
+  /** The cluster's metadata (kafkajs admin on the ha brokers; tests give a stand-in). */
+  readCluster: ReadCluster;
+  /** One Redis or Sentinel command. */
+  askRedis: AskRedis;
+  /** `GET <url>/readyz` answered 200. */
+  ready(url: string): Promise<boolean>;
+  startServers: StartServers;
+  sentinels: readonly string[];
+  sentinelPrimaryName: string;
+}
+
+/** Every fault id the drill knows, in the order it runs them by default. */
+export const DRILL_FAULTS = [
+  ...HA_SERVICES.map(killInstanceFaultId),
+  KILL_KAFKA_LEADER,
+  KILL_REDIS_PRIMARY,
+  RESTART_SERVERS,
+] as const;
+
+const KAFKA_NODES = 3;
+
+function instanceStep(service: HaService, instance: number, deps: DrillFaultDeps): FaultStep {
+  return {
+    id: killInstanceFaultId(service),
+    check: async () => void (await findInstanceProcess(service, instance, deps.layout, deps.control)),
+    async inject() {
+      const killed = await killInstance(service, instance, deps.layout, deps.control);
+      const url = haInstanceUrl(service, instance);
+      return {
+        target: `${killed.name} (pid ${killed.pid})`,
+        async recovery(): Promise<RecoveryReading> {
+          let pid: number;
+          try {
+            pid = (await findInstanceProcess(service, instance, deps.layout, deps.control)).pid;
+          } catch {
+            return { recovered: false, state: 'no live process in its pid file yet' };
+          }
+          if (pid === killed.pid) return { recovered: false, state: `its pid file still names ${pid}` };
+          const ready = await deps.ready(url).catch(() => false);
+          return { recovered: ready, state: `pid ${pid}, ${url}/readyz ${ready ? '200' : 'not ready'}` };
+        },
+      };
+    },
+  };
+}
+
+/** Shared by the Kafka and Redis kills: what the restart must bring back. */
+interface Killed {
+  kafkaNode?: number;
+  redisPrimary?: RedisAddress;
+}
+
+function kafkaStep(deps: DrillFaultDeps, killed: Killed): FaultStep {
+  return {
+    id: KILL_KAFKA_LEADER,
+    async check() {
+      const view = await deps.readCluster();
+      if (view.brokers.length !== KAFKA_NODES)
+        throw new Error(
+          `the Kafka cluster lists ${view.brokers.length} brokers, not ${KAFKA_NODES}: restart the servers first`,
+        );
+      for (const id of view.brokers) await findKafkaNodeProcess(id, deps.layout, deps.control);
+    },
+    async inject() {
+      const target = await killKafkaLeader(deps.layout, deps.control, deps.readCluster);
+      killed.kafkaNode = target.nodeId;
+      return {
+        target: `${target.name} (pid ${target.pid}), leading ${target.leads} of ${target.partitions} partitions`,
+        async recovery() {
+          const view = await deps.readCluster();
+          const leaderless = view.partitions.filter((p) => p.leader < 0 || p.leader === target.nodeId).length;
+          return {
+            recovered: leadershipMoved(view, target.nodeId),
+            state: `brokers ${view.brokers.join(',')}; ${leaderless} of ${view.partitions.length} partitions still led by node ${target.nodeId} or none`,
+          };
+        },
+      };
+    },
+  };
+}
+
+function redisStep(deps: DrillFaultDeps, killed: Killed): FaultStep {
+  const primary = () => sentinelPrimary(deps.sentinels, deps.sentinelPrimaryName, deps.askRedis);
+  return {
+    id: KILL_REDIS_PRIMARY,
+    check: async () => void (await findRedisPrimaryProcess(await primary(), deps.layout, deps.control)),
+    async inject() {
+      const target = await killRedisPrimary(
+        deps.sentinels,
+        deps.sentinelPrimaryName,
+        deps.layout,
+        deps.control,
+        deps.askRedis,
+      );
+      killed.redisPrimary = target.primary;
+      const old = `${target.primary.host}:${target.primary.port}`;
+      return {
+        target: `${target.name} ${old} (pid ${target.pid})`,
+        async recovery() {
+          const now = await primary();
+          const named = `${now.host}:${now.port}`;
+          if (named === old) return { recovered: false, state: `the Sentinels still name ${old}` };
+          const role = await redisRole(now, deps.askRedis).catch(() => ({ role: 'not answering' }));
+          return {
+            recovered: role.role === 'master',
+            state: `the Sentinels name ${named}, which says ${role.role}`,
+          };
+        },
+      };
+    },
+  };
+}
+
+function restartStep(deps: DrillFaultDeps, killed: Killed): FaultStep {
+  const needed = async () => (await serversDown(deps.layout, deps.control)).length > 0;
+  return {
+    id: RESTART_SERVERS,
+    async check() {
+      const down = await serversDown(deps.layout, deps.control);
+      if (down.length > 0)
+        throw new Error(
+          `ha servers already down before the drill: ${down.join(', ')}; start them with \`npm run infra -- up --profile ha\``,
+        );
+    },
+    restores: { needed },
+    async inject() {
+      const { restarted } = await restartServers(deps.layout, deps.control, deps.startServers);
+      return {
+        target: restarted.length > 0 ? `started ${restarted.join(', ')}` : 'no server was down',
+        async recovery() {
+          const view = await deps.readCluster();
+          const kafka = fullyReplicated(view, KAFKA_NODES);
+          const outOfSync = view.partitions.filter((p) => p.isr.length < p.replicas.length).length;
+          let redis = true;
+          let redisState = 'Redis not killed';
+          if (killed.redisPrimary) {
+            const current = await sentinelPrimary(deps.sentinels, deps.sentinelPrimaryName, deps.askRedis);
+            const old = await redisRole(killed.redisPrimary, deps.askRedis).catch(() => ({
+              role: 'not answering',
+              connected: false,
+              primary: undefined,
+            }));
+            redis = old.role === 'slave' && old.connected === true && old.primary?.port === current.port;
+            redisState = `old primary ${killed.redisPrimary.port} is ${old.role}${old.connected ? ' (connected)' : ''}, primary ${current.port}`;
+          }
+          const down = await serversDown(deps.layout, deps.control);
+          return {
+            recovered: kafka && redis && down.length === 0,
+            state: `brokers ${view.brokers.join(',')}, ${outOfSync} partitions out of sync; ${redisState}; down: ${down.join(', ') || 'none'}`,
+          };
+        },
+      };
+    },
+  };
+}
+
+/** The steps for the chosen fault ids, in the drill's order; `instance` is which instance of each service dies. */
+export function drillFaultSteps(ids: readonly string[], instance: number, deps: DrillFaultDeps): FaultStep[] {
+  const killed: Killed = {};
+  const byId = new Map<string, FaultStep>([
+    ...HA_SERVICES.map((service): [string, FaultStep] => [
+      killInstanceFaultId(service),
+      // A service with one instance under ha loses that one, whichever instance was asked for.
+      instanceStep(service, Math.min(instance, instancesOf(service)), deps),
+    ]),
+    [KILL_KAFKA_LEADER, kafkaStep(deps, killed)],
+    [KILL_REDIS_PRIMARY, redisStep(deps, killed)],
+    [RESTART_SERVERS, restartStep(deps, killed)],
+  ]);
+  return DRILL_FAULTS.filter((id) => ids.includes(id)).map((id) => byId.get(id) as FaultStep);
+}
