@@ -17,6 +17,8 @@
 //    processes (searched in parallel); each hosting is measured with its S and ef interleaved.
 // 3. The issue's goal for the 1M index (recall >= 0.97 at p99 <= 5 ms, built in <= 300 s): the
 //    setup with the lowest p99 among those reaching the recall, and whether its build time held.
+// The tables for docs/designs/recommendations.md, every figure with its docs-check marker, come from
+// the written file: `node --conditions=@mlsys/source --import tsx bench/src/ann/doc-tables.ts`.
 import { statSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
