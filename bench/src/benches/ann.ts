@@ -103,33 +103,23 @@ export async function run(args: string[]): Promise<RunResult> {
   for (const shards of shardCounts) sets.push(await prepareShardSet(sources, { ...plan, shards }));
   const memoryBytes = new Map<number, number>();
   const shardRows: (GoalRow & Record<string, unknown>)[] = [];
+  // A hosting that fails (a thread or process that cannot load its shard, memory) costs its rows,
+  // not the run: the file says which one failed and why.
+  const failures: string[] = [];
   for (const hosting of hostings) {
-    const opened: ShardedSongIndex[] = [];
-    for (const set of sets) {
-      const sharded = await ShardedSongIndex.open(set.dir, { hosting, efSearch: manifest.hnsw.efSearch });
-      opened.push(sharded);
-      if (!memoryBytes.has(set.manifest.shards)) memoryBytes.set(set.manifest.shards, sharded.loadedBytes);
-    }
-    const setups = opened.flatMap((sharded) => setupsOf(sharded, k, shardEfs, hosting));
-    console.log(`▸ ann: ${hosting}, ${setups.length} setups x ${queryCount} queries`);
-    let lastPrint = performance.now();
-    const measured = await measureSharded(setups, sources.queries, exact, k, dim, (done, total) => {
-      if (performance.now() - lastPrint < 5_000) return;
-      lastPrint = performance.now();
-      console.log(`▸ ann: ${hosting} ${done}/${total} queries`);
-    });
-    for (const [i, setup] of setups.entries()) {
-      shardRows.push({
-        shards: setup.index.shards,
-        hosting,
-        fetch: setup.fetch,
-        ef: setup.efTotal,
-        shard_k: setup.shardK,
-        shard_ef: setup.ef,
-        ...measurementRow(measured[i]!),
+    try {
+      const rows = await measureHosting(hosting, sets, sources.queries, exact, {
+        k,
+        dim,
+        efSearch: manifest.hnsw.efSearch,
+        efs: shardEfs,
+        memoryBytes,
       });
+      shardRows.push(...rows);
+    } catch (error) {
+      console.error(`▸ ann: ${hosting} failed: ${(error as Error).message}`);
+      failures.push(`${hosting} failed: ${(error as Error).message}`);
     }
-    await Promise.all(opened.map((sharded) => sharded.close()));
   }
   const setRows = sets.map((set) => shardSetRow(set, memoryBytes.get(set.manifest.shards)));
   const goal = goalVerdict(shardRows, setRows, ANN_GOAL);
@@ -180,11 +170,55 @@ export async function run(args: string[]): Promise<RunResult> {
       `headline ef=${headline.ef}: the smallest swept ef reaching recall@${k} >= ${SLO.recs.annRecall.target}${headline.recall < SLO.recs.annRecall.target ? ' (none did: the largest ef is shown)' : ''}`,
       'latency is one query at a time on an otherwise shared 2-core machine; ef values were interleaved per query, and S and ef within each hosting',
       'shards: songs dealt by id % S; S = 1 is the offline index; S > 1 built by hnswlib-node, one worker thread per shard (at most one per core); each shard asked for k\' = k/S + 5 standard deviations of its share (fetch "bound") or all k (fetch "all"), at the whole-index ef scaled by k\'/k',
+      ...failures,
       `goal (recall >= ${ANN_GOAL.recall}, p99 <= ${ANN_GOAL.p99Ms} ms, built in <= ${ANN_GOAL.buildSeconds} s): ${goal.met ? 'met' : 'not met'}${goal.best ? ` by ${goal.best.shards} shard(s) ${goal.best.hosting} at ef ${goal.best.ef}` : ''}`,
     ],
   });
-  writeResult(join(resultsDir, profile === 'large' ? 'ann.json' : `ann-${profile}.json`), result);
+  // Named by the set's own profile, so `--artifacts` of a smaller set never overwrites the 1M results.
+  writeResult(
+    join(resultsDir, manifest.profile === 'large' ? 'ann.json' : `ann-${manifest.profile}.json`),
+    result,
+  );
   return result;
+}
+
+/** Every shard set in one hosting, its S and ef interleaved per query; the sets are closed after. */
+async function measureHosting(
+  hosting: ShardHosting,
+  sets: readonly PreparedShardSet[],
+  queries: Float32Array,
+  exact: readonly ScoredIds[],
+  o: { k: number; dim: number; efSearch: number; efs: number[]; memoryBytes: Map<number, number> },
+): Promise<(GoalRow & Record<string, unknown>)[]> {
+  const opened: ShardedSongIndex[] = [];
+  try {
+    for (const set of sets) {
+      const sharded = await ShardedSongIndex.open(set.dir, { hosting, efSearch: o.efSearch });
+      opened.push(sharded);
+      if (!o.memoryBytes.has(set.manifest.shards))
+        o.memoryBytes.set(set.manifest.shards, sharded.loadedBytes);
+    }
+    const setups = opened.flatMap((sharded) => setupsOf(sharded, o.k, o.efs, hosting));
+    const count = queries.length / o.dim;
+    console.log(`▸ ann: ${hosting}, ${setups.length} setups x ${count} queries`);
+    let lastPrint = performance.now();
+    const measured = await measureSharded(setups, queries, exact, o.k, o.dim, (done, total) => {
+      if (performance.now() - lastPrint < 5_000) return;
+      lastPrint = performance.now();
+      console.log(`▸ ann: ${hosting} ${done}/${total} queries`);
+    });
+    return setups.map((setup, i) => ({
+      shards: setup.index.shards,
+      hosting,
+      fetch: setup.fetch,
+      ef: setup.efTotal,
+      shard_k: setup.shardK,
+      shard_ef: setup.ef,
+      ...measurementRow(measured[i]!),
+    }));
+  } finally {
+    await Promise.all(opened.map((sharded) => sharded.close()));
+  }
 }
 
 /** Each shard set at every swept ef; in one thread also with every shard asked for all k, for comparison. */
