@@ -24,6 +24,7 @@ export {
   type RankingInput,
 } from './cross-features.js';
 export { exactTopK, type ScoredIds } from './exact-search.js';
+export { type ExplorationParams, explorationSeed, rankedOrder } from './exploration.js';
 export { buildGenreHourTable, type GenreHourTable, genreHourLift } from './genre-hour-lift.js';
 export { type HistorySummary, type SongLookup, summarizeHistory } from './history.js';
 export { hitAtK, ndcgAtK, recallAtK } from './metrics.js';

@@ -48,6 +48,21 @@ describe('artifact reader', () => {
     expect(artifacts.manifest.artifactVersion).toBe('fixture0001');
   });
 
+  it('when the manifest carries exploration places, then they read back; without them the set still loads', () => {
+    const exploration = { confidence: 1.25, temperature: 2 };
+
+    const artifacts = loadRecsArtifacts(writeServingSet((manifest) => (manifest.exploration = exploration)));
+
+    expect(artifacts.manifest.exploration).toEqual(exploration);
+    expect(loadRecsArtifacts(writeServingSet()).manifest.exploration).toBeUndefined();
+  });
+
+  it('when the exploration temperature is not positive, then the field is named', () => {
+    const dir = writeServingSet((m) => (m.exploration = { confidence: 1, temperature: 0 }));
+
+    expect(() => loadRecsArtifacts(dir)).toThrow(/malformed: exploration/);
+  });
+
   it('when the manifest is missing, then the error says so and how to build the set', () => {
     const dir = writeServingSet();
     rmSync(join(dir, MANIFEST_FILE));

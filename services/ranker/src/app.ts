@@ -1,4 +1,5 @@
 import { decodeFloat32, decodeInt32, RankRequest, RankResponse } from '@mlsys/contracts';
+import type { ExplorationParams } from '@mlsys/recs-core';
 import { createServiceApp, RequestValidationError, type ServiceApp, type WarmUp } from '@mlsys/service-kit';
 import { type Logger, type Metrics, StageTimer } from '@mlsys/telemetry';
 import type { RankerCatalog } from './domain/catalog.js';
@@ -11,6 +12,8 @@ export interface RankerDeps {
   /** The artifact set the model and catalog came from. */
   modelVersion: string;
   modelInfo: Record<string, string>;
+  /** The artifact set's exploration places (tuned with the model); absent: plain score order. */
+  exploration?: ExplorationParams | null;
   logger: Logger;
   metrics: Metrics;
   version: string;
@@ -52,7 +55,13 @@ export function buildApp(deps: RankerDeps): ServiceApp {
       const input = unpack(request.body);
       const problems = requestProblems(deps.catalog, input);
       if (problems.length > 0) throw new RequestValidationError('body', problems);
-      const ranked = await rankCandidates(deps.model, deps.catalog, input, input.nowMs ?? now());
+      const ranked = await rankCandidates(
+        deps.model,
+        deps.catalog,
+        input,
+        input.nowMs ?? now(),
+        deps.exploration,
+      );
       if (!deps.warmUp?.marks(request.headers)) {
         modelSeconds.observe(ranked.modelMs / 1000);
         batch.observe(ranked.ids.length);

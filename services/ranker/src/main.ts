@@ -37,8 +37,11 @@ await shutdown.startUp(async () => {
     artifacts.readGenreHourLift(),
     artifacts.manifest.regions,
   );
-  const { artifactVersion, ranker } = artifacts.manifest;
-  logger.info({ artifactVersion, trees: ranker?.trees, songs: catalog.songs.length }, 'model loaded');
+  const { artifactVersion, ranker, exploration } = artifacts.manifest;
+  logger.info(
+    { artifactVersion, trees: ranker?.trees, songs: catalog.songs.length, exploration },
+    'model loaded',
+  );
 
   // The time of a request that does not say (rec-api always does): release age, hour of day, hours since the artist.
   const now = servingClockFromEnv(config, artifacts.manifest.dataWindow?.endMs, (fields, message) =>
@@ -51,7 +54,14 @@ await shutdown.startUp(async () => {
     model,
     catalog,
     modelVersion: artifactVersion,
-    modelInfo: { trees: String(ranker?.trees ?? 0), features: String(ranker?.featureNames.length ?? 0) },
+    modelInfo: {
+      trees: String(ranker?.trees ?? 0),
+      features: String(ranker?.featureNames.length ?? 0),
+      exploration: exploration
+        ? `confidence ${exploration.confidence}, temperature ${exploration.temperature}`
+        : 'none',
+    },
+    exploration,
     now,
     logger,
     metrics,

@@ -1,5 +1,5 @@
 import { encodeFloat32, encodeInt32 } from '@mlsys/contracts';
-import { crossFeatures, localHour, summarizeHistory } from '@mlsys/recs-core';
+import { crossFeatures, localHour, rankedOrder, summarizeHistory } from '@mlsys/recs-core';
 import { loadRecsArtifacts } from '@mlsys/recs-core/artifacts';
 import type { RankerModel } from '@mlsys/recs-core/ranker-model';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
@@ -144,6 +144,46 @@ describe('POST /v1/rank', () => {
   it('when asked for readiness, then the model version is reported', async () => {
     const res = await app.inject({ method: 'GET', url: '/readyz' });
     expect(res.json().artifacts.model).toBe(artifactVersion);
+  });
+});
+
+describe('POST /v1/rank with exploration places', () => {
+  it("when the artifact set ships exploration, then the order is recs-core's rankedOrder of the model's scores, the function the offline evaluation calls", async () => {
+    const sent = scored(300);
+    const plain = (await rank({ region: 'US', nowMs: NOW, recentListens, candidates: pack(sent) })).json();
+    // The confidence at the 20th-best score: the first 20 places keep the model's order, the rest are drawn.
+    const exploration = { confidence: plain.scores[19], temperature: 1 };
+    const exploring = buildApp({
+      model,
+      catalog: buildCatalog(songs, genreHourLift, regions),
+      modelVersion: artifactVersion,
+      modelInfo: {},
+      exploration,
+      logger: createLogger({ service: 'ranker', level: 'silent' }),
+      metrics: createMetrics('ranker', { defaultMetrics: false }),
+      version: 'test',
+    });
+    try {
+      const res = await exploring.inject({
+        method: 'POST',
+        url: '/v1/rank',
+        payload: { region: 'US', nowMs: NOW, recentListens, candidates: pack(sent) },
+      });
+
+      const body = res.json();
+      const scoreById = new Map((plain.ids as number[]).map((id, i) => [id, plain.scores[i] as number]));
+      const modelScores = Float32Array.from(sent.ids, (id) => scoreById.get(id)!);
+      const expected = rankedOrder(Int32Array.from(sent.ids), modelScores, exploration).map(
+        (i) => sent.ids[i],
+      );
+      expect(body.ids).toEqual(expected);
+      expect(body.ids.slice(0, 20)).toEqual(plain.ids.slice(0, 20));
+      expect(body.ids.slice(20)).not.toEqual(plain.ids.slice(20));
+      // Scores stay the model's: an explored song shows its own score where it was placed.
+      for (const [i, id] of (body.ids as number[]).entries()) expect(body.scores[i]).toBe(scoreById.get(id));
+    } finally {
+      await exploring.close();
+    }
   });
 });
 

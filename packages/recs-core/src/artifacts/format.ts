@@ -89,6 +89,12 @@ export const UserTowerParamsSchema = Type.Object({
   popularityWeight: Type.Number({ minimum: 0 }),
 });
 
+/** The ranker's exploration places (../exploration.ts), tuned for the model it ships with. */
+export const ExplorationParamsSchema = Type.Object({
+  confidence: Type.Number(),
+  temperature: Type.Number({ exclusiveMinimum: 0 }),
+});
+
 export const RankerInfo = Type.Object({
   featureNames: Type.Array(Type.String()),
   inputName: Type.String(),
@@ -130,6 +136,8 @@ export const RecsManifest = Type.Object({
   hnsw: HnswParams,
   userTower: Type.Optional(UserTowerParamsSchema),
   ranker: Type.Optional(RankerInfo),
+  /** Absent (sets written before it existed, or tuned to none): the ranker serves its plain score order. */
+  exploration: Type.Optional(ExplorationParamsSchema),
   /** Absent in sets written before the serving clock existed: services then run on the wall clock. */
   dataWindow: Type.Optional(DataWindow),
   files: Type.Record(Type.String(), FileEntry),

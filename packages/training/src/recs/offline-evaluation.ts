@@ -1,25 +1,24 @@
 import {
-  crossFeatures,
+  type ExplorationParams,
   exactTopK,
-  hitAtK,
   isAvailable,
-  ndcgAtK,
-  type RankCandidate,
   recallAtK,
   type UserTowerParams,
 } from '@mlsys/recs-core';
 import type { SongIndex } from '@mlsys/recs-core/ann';
 import type { RankerModel } from '@mlsys/recs-core/ranker-model';
 import type { StepProgress } from '../shared/progress.js';
-import { type PreparedQuery, type ReplayWorld, replayQueryVector, toRankCandidates } from './replay.js';
-
-const LIST = 10;
-
-/** Quality of one way of building the final list. */
-export interface ListQuality {
-  hitRateAt10: number;
-  ndcgAt10: number;
-}
+import { type ExplorationTrial, explorationCurve, scoreQuery } from './exploration-tuning.js';
+import {
+  type FinalList,
+  finalList,
+  LIST,
+  type ListReport,
+  reportLists,
+  type ScoredQuery,
+  type SongSpace,
+} from './list-metrics.js';
+import type { PreparedQuery, ReplayWorld } from './replay.js';
 
 export interface OfflineEvaluation {
   users: number;
@@ -30,16 +29,29 @@ export interface OfflineEvaluation {
   exactCandidateRecall: number;
   /** Recall of the region's k most popular playable songs. */
   popularityRecall: number;
-  lists: { popularity: ListQuality; candidateOrder: ListQuality; ranker: ListQuality };
-  /** Distinct songs in all users' ranked top 10, over the catalogue size. */
+  /**
+   * Final lists: `ranker` is what the ranker service serves (with the
+   * manifest's exploration places), `rankerWithoutExploration` the model's
+   * plain score order, for comparison.
+   */
+  lists: {
+    popularity: ListReport;
+    candidateOrder: ListReport;
+    rankerWithoutExploration: ListReport;
+    ranker: ListReport;
+  };
+  /** `lists.ranker.catalogCoverage`, under the name earlier reports used. */
   rankerCatalogCoverage: number;
+  /** The tuning step's settings replayed on these users: reported, never used to choose. */
+  explorationCurve: ExplorationTrial[];
 }
 
 /**
  * The offline report on held-out listens: each evaluated user is replayed
  * at the moment of their first test listen, with the same tower, index,
- * features and model as serving. Final lists drop what the rules stage
- * would (unlicensed in the region, unreleased), then keep the top 10.
+ * features, model and final ordering (`rankedOrder`, exploration included)
+ * as serving. Final lists drop what the rules stage would (unlicensed in the
+ * region, unreleased), then keep the top 10.
  */
 export async function evaluateOffline(input: {
   world: ReplayWorld;
@@ -47,53 +59,47 @@ export async function evaluateOffline(input: {
   index: SongIndex;
   tower: UserTowerParams;
   ranker: RankerModel;
+  exploration: ExplorationParams | null;
+  /** The tuning step's grid, replayed here for the trade-off curve. */
+  curve: readonly { quantile: number | null; confidence: number | null }[];
+  temperature: number;
   popularByRegion: Readonly<Record<string, number[]>>;
+  space: SongSpace;
   candidates: number;
   progress: StepProgress;
 }): Promise<OfflineEvaluation> {
   const { world, candidates: k } = input;
   const sums = { candidate: 0, exact: 0, popularity: 0 };
-  const lists = { popularity: newTotals(), candidateOrder: newTotals(), ranker: newTotals() };
-  const recommended = new Set<number>();
-  let users = 0;
+  const popularity: FinalList[] = [];
+  const candidateOrder: FinalList[] = [];
+  const scored: ScoredQuery[] = [];
   for (const [i, prepared] of input.queries.entries()) {
     if (prepared.targets.size === 0) continue;
-    users++;
     const { targets, context } = prepared;
-    const playable = (song: RankCandidate['song']) => isAvailable(song, context.region, context.nowMs);
-    const query = replayQueryVector(world, prepared, input.tower);
-
-    const hits = input.index.search(query, k, prepared.exclude);
-    sums.candidate += recallAtK(hits.ids, targets, k);
-    const exact = exactTopK(world.indexVectors, world.dim + 1, query, k, prepared.exclude);
+    const query = await scoreQuery({ ...input, prepared, candidates: k });
+    scored.push(query);
+    sums.candidate += recallAtK(query.hits.ids, targets, k);
+    const exact = exactTopK(world.indexVectors, world.dim + 1, query.vector, k, prepared.exclude);
     sums.exact += recallAtK(exact.ids, targets, k);
 
     const popular = (input.popularByRegion[context.region] ?? []).filter(
-      (id) => !prepared.exclude.has(id) && playable(world.songs[id]!),
+      (id) => !prepared.exclude.has(id) && isAvailable(world.songs[id]!, context.region, context.nowMs),
     );
     sums.popularity += recallAtK(popular, targets, k);
-    addList(lists.popularity, popular, targets);
-
-    const candidates = toRankCandidates(world, hits);
-    addList(
-      lists.candidateOrder,
-      candidates.filter((c) => playable(c.song)).map((c) => c.song.id),
+    popularity.push({ ids: popular.slice(0, LIST), targets, explored: 0 });
+    candidateOrder.push({
+      ids: Array.from(query.ids).filter(query.playable).slice(0, LIST),
       targets,
-    );
-
-    const scores = await input.ranker.score(crossFeatures(prepared.ranking, candidates), candidates.length);
-    const ranked = candidates
-      .map((c, j) => ({ c, score: scores[j]! }))
-      .sort((a, b) => b.score - a.score || a.c.annRank - b.c.annRank)
-      .filter(({ c }) => playable(c.song))
-      .map(({ c }) => c.song.id);
-    addList(lists.ranker, ranked, targets);
-    for (const id of ranked.slice(0, LIST)) recommended.add(id);
-
+      explored: 0,
+    });
     if (i % 100 === 0) input.progress.update(i / input.queries.length, `${i}/${input.queries.length} users`);
   }
+  const users = scored.length;
   const mean = (sum: number) => (users === 0 ? 0 : sum / users);
-  const quality = (t: Totals): ListQuality => ({ hitRateAt10: mean(t.hits), ndcgAt10: mean(t.ndcg) });
+  const ranker = reportLists(
+    scored.map((q) => finalList(q, input.exploration)),
+    input.space,
+  );
   return {
     users,
     candidates: k,
@@ -101,22 +107,15 @@ export async function evaluateOffline(input: {
     exactCandidateRecall: mean(sums.exact),
     popularityRecall: mean(sums.popularity),
     lists: {
-      popularity: quality(lists.popularity),
-      candidateOrder: quality(lists.candidateOrder),
-      ranker: quality(lists.ranker),
+      popularity: reportLists(popularity, input.space),
+      candidateOrder: reportLists(candidateOrder, input.space),
+      rankerWithoutExploration: reportLists(
+        scored.map((q) => finalList(q, null)),
+        input.space,
+      ),
+      ranker,
     },
-    rankerCatalogCoverage: recommended.size / world.songs.length,
+    rankerCatalogCoverage: ranker.catalogCoverage,
+    explorationCurve: explorationCurve(scored, input.curve, input.temperature, input.space),
   };
-}
-
-interface Totals {
-  hits: number;
-  ndcg: number;
-}
-
-const newTotals = (): Totals => ({ hits: 0, ndcg: 0 });
-
-function addList(totals: Totals, ranked: readonly number[], targets: ReadonlySet<number>): void {
-  totals.hits += hitAtK(ranked, targets, LIST);
-  totals.ndcg += ndcgAtK(ranked, targets, LIST);
 }

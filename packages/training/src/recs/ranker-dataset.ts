@@ -48,7 +48,9 @@ class SplitWriter {
  * from the real index, cross features from recs-core. One query group per
  * user: every candidate they went on to play (label 1) plus a uniform sample
  * of the playable ones they did not (label 0), so the sample mirrors the
- * candidate list the ranker will see online.
+ * candidate list the ranker will see online. The tuning users' queries are
+ * the validation split: the ranker never fits them, so the exploration
+ * places tuned on them afterwards see the scores an unseen user gets.
  */
 export function writeRankerDataset(input: {
   world: ReplayWorld;
@@ -56,6 +58,8 @@ export function writeRankerDataset(input: {
   index: SongIndex;
   tower: UserTowerParams;
   settings: ServingSettings;
+  /** Their queries go to the validation split (early stopping only), so later tuning on them is fair. */
+  validUsers: ReadonlySet<number>;
   random: recs.Random;
   dir: string;
   progress: StepProgress;
@@ -85,7 +89,7 @@ export function writeRankerDataset(input: {
     // Shuffled: with positives first, tied scores would sort them on top and flatter every metric.
     const rows = random.shuffle([...positives, ...negatives]);
     const labels = rows.map((c) => (prepared.targets.has(c.song.id) ? 1 : 0));
-    const target = random.float() < settings.rankerValidShare ? valid : train;
+    const target = input.validUsers.has(prepared.query.user) ? valid : train;
     target.add(crossFeatures(prepared.ranking, rows), labels);
     if (i % 200 === 0) input.progress.update(i / input.queries.length, `${i}/${input.queries.length} users`);
   });

@@ -9,8 +9,10 @@ import type { PipelineProgress } from '../shared/progress.js';
 import { cachedStep, freshResult, hashJson, hashSources } from '../shared/step-cache.js';
 import { writeTypedArray } from './binary-files.js';
 import { embeddingFiles, trainEmbeddings } from './embeddings.js';
+import { describeExploration, type ExplorationTuning, tuneExploration } from './exploration-tuning.js';
 import { type HnswSweepResult, sweepHnsw } from './hnsw-sweep.js';
 import { buildIndexVectors } from './index-vectors.js';
+import { songSpace } from './list-metrics.js';
 import { evaluateOffline, type OfflineEvaluation } from './offline-evaluation.js';
 import { CODE_ROOT, type RecsPaths, STEP_SOURCES } from './paths.js';
 import { type RankerDatasetStats, writeRankerDataset } from './ranker-dataset.js';
@@ -60,20 +62,17 @@ function stepKeys(ctx: Context) {
   });
   const models = hashSources(CODE_ROOT, STEP_SOURCES.models);
   const tower = hashJson({ hnsw, grid: settings.towerGrid, models });
-  const rankerData = hashJson({
-    tower,
-    negatives: settings.negativesPerQuery,
-    valid: settings.rankerValidShare,
-    models,
-  });
+  const rankerData = hashJson({ tower, negatives: settings.negativesPerQuery, models });
   const ranker = hashJson({ rankerData, params: settings.ranker, models });
-  const evaluation = hashJson({ ranker, popular: settings.popularListLength, models });
+  const exploration = hashJson({ ranker, params: settings.exploration, models });
+  const evaluation = hashJson({ exploration, popular: settings.popularListLength, models });
   return {
     embeddings,
     hnsw,
     tower,
     rankerData,
     ranker,
+    exploration,
     evaluation,
     publish: hashJson({ evaluation, models }),
   };
@@ -193,6 +192,7 @@ export async function servingPipeline(ctx: Context): Promise<void> {
           index: songIndex,
           tower: tower.params,
           settings,
+          validUsers: new Set(split.tuningUsers),
           random: recs.Random.derive(seed, 'ranker-negatives'),
           dir: rankerDataDir,
           progress: step,
@@ -225,6 +225,39 @@ export async function servingPipeline(ctx: Context): Promise<void> {
       }),
   });
 
+  const space = songSpace(
+    songs.map((s) => s.listenCount),
+    songEmbeddings,
+    dim,
+  );
+  const exploration = await cachedStep<ExplorationTuning>({
+    stampPath: stamp('exploration'),
+    key: keys.exploration,
+    outputs: [],
+    force,
+    onSkip: () => progress.skipped('exploration', 'cached'),
+    run: () =>
+      progress.step('exploration', async (step) => {
+        const model = await RankerModel.load(rankerOnnx, ranker.summary);
+        try {
+          const tuned = await tuneExploration({
+            world,
+            queries: tuningQueries,
+            index: songIndex,
+            tower: tower.params,
+            ranker: model,
+            settings,
+            space,
+            progress: step,
+          });
+          step.note(describeExploration(tuned));
+          return tuned;
+        } finally {
+          await model.close();
+        }
+      }),
+  });
+
   const evaluation = await cachedStep<OfflineEvaluation>({
     stampPath: stamp('evaluation'),
     key: keys.evaluation,
@@ -243,7 +276,11 @@ export async function servingPipeline(ctx: Context): Promise<void> {
             index: songIndex,
             tower: tower.params,
             ranker: model,
+            exploration: exploration.params,
+            curve: exploration.trials,
+            temperature: exploration.temperature,
             popularByRegion,
+            space,
             candidates: settings.candidates,
             progress: step,
           });
@@ -275,6 +312,7 @@ export async function servingPipeline(ctx: Context): Promise<void> {
           hnsw: sweep,
           userTower: tower,
           ranker: { ...ranker, data: rankerData },
+          exploration,
           evaluation,
         };
         const manifest = publishServingSet(paths.artifacts, {
@@ -284,6 +322,7 @@ export async function servingPipeline(ctx: Context): Promise<void> {
           embeddings,
           sweep,
           tower: tower.params,
+          exploration: exploration.params,
           rankerOnnx,
           ranker: ranker.summary,
           popularByRegion,

@@ -1,6 +1,7 @@
 import type { recs } from '@mlsys/datagen';
 import type { GenreHourTable } from '@mlsys/recs-core';
 import {
+  type ExplorationParams,
   RANKER_FEATURES,
   RECENT_LISTENS_KEPT,
   type SongFeatures,
@@ -29,6 +30,8 @@ export interface ServingOutputs {
   embeddings: EmbeddingFiles;
   sweep: HnswSweepResult;
   tower: UserTowerParams;
+  /** The exploration places tuned for this ranker; null: none. */
+  exploration: ExplorationParams | null;
   rankerOnnx: string;
   ranker: RankerSummary;
   popularByRegion: Record<string, number[]>;
@@ -90,6 +93,7 @@ export function publishServingSet(dir: string, out: ServingOutputs): RecsManifes
         outputName: out.ranker.outputName,
         trees: out.ranker.trees,
       },
+      ...(out.exploration ? { exploration: out.exploration } : {}),
     },
   );
 }

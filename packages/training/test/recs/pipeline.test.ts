@@ -6,6 +6,7 @@ import { crossFeatures, RANKER_FEATURES, row, summarizeHistory, userVector } fro
 import { SongIndex } from '@mlsys/recs-core/ann';
 import { loadRecsArtifacts, type RecsArtifacts, recentListensOf } from '@mlsys/recs-core/artifacts';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { ExplorationTrial, ExplorationTuning } from '../../src/recs/exploration-tuning.js';
 import { buildIndexVectors } from '../../src/recs/index-vectors.js';
 import { CODE_ROOT, recsPaths } from '../../src/recs/paths.js';
 import { run } from '../../src/recs/pipeline.js';
@@ -37,7 +38,12 @@ describe('recs offline pipeline on the tiny profile', () => {
   let artifacts: RecsArtifacts;
   let report: {
     ranker: { summary: RankerSummary };
-    evaluation: { lists: Record<string, { hitRateAt10: number; ndcgAt10: number }>; candidateRecall: number };
+    exploration: ExplorationTuning;
+    evaluation: {
+      lists: Record<string, { hitRateAt10: number; ndcgAt10: number; catalogCoverage: number }>;
+      candidateRecall: number;
+      explorationCurve: ExplorationTrial[];
+    };
   };
 
   beforeAll(async () => {
@@ -142,6 +148,27 @@ describe('recs offline pipeline on the tiny profile', () => {
     expect(candidateRecall).toBeGreaterThan(0.3);
     expect(lists.ranker!.hitRateAt10).toBeGreaterThan(lists.popularity!.hitRateAt10);
     expect(lists.ranker!.ndcgAt10).toBeGreaterThan(lists.popularity!.ndcgAt10);
+  });
+
+  it('when the report is read, then exploration was tuned from the plain order, the manifest ships the choice and the evaluation served it', () => {
+    const { exploration, evaluation } = report;
+
+    expect(exploration.trials[0]).toMatchObject({ quantile: null, confidence: null, exploredPlaces: 0 });
+    expect(exploration.trials.length).toBe(
+      1 + (trainingSettings('tiny') as ServingSettings).exploration.quantiles.length,
+    );
+    expect(artifacts.manifest.exploration).toEqual(exploration.params ?? undefined);
+    // The evaluation replays the tuning grid; its row for the shipped setting is the served list.
+    const served = evaluation.explorationCurve.find(
+      (t) => t.confidence === (exploration.params?.confidence ?? null),
+    );
+    expect(served).toMatchObject({
+      ndcgAt10: evaluation.lists.ranker!.ndcgAt10,
+      catalogCoverage: evaluation.lists.ranker!.catalogCoverage,
+    });
+    expect(evaluation.lists.rankerWithoutExploration).toMatchObject({
+      ndcgAt10: evaluation.explorationCurve[0]!.ndcgAt10,
+    });
   });
 
   it('when run again with unchanged inputs, then every step is skipped and the set is untouched', async () => {

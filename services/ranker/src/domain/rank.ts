@@ -1,5 +1,12 @@
 import { MAX_CANDIDATES, type RankRequest } from '@mlsys/contracts';
-import { crossFeatures, localHour, type RankCandidate, summarizeHistory } from '@mlsys/recs-core';
+import {
+  crossFeatures,
+  type ExplorationParams,
+  localHour,
+  type RankCandidate,
+  rankedOrder,
+  summarizeHistory,
+} from '@mlsys/recs-core';
 import type { RankerCatalog } from './catalog.js';
 import type { ScoringModel } from './ports.js';
 
@@ -50,16 +57,21 @@ export function requestProblems(
 
 /**
  * Scores every candidate with one model call on the features training used
- * (`crossFeatures` from recs-core), and returns them best first. `ann_rank`
- * is the candidate's position in the request, as candidate generation
- * ordered it. With `limit`, only the best that many come back. Assumes
- * `requestProblems` found nothing.
+ * (`crossFeatures` from recs-core), and returns them in serving order:
+ * best first, except that with `exploration` (the artifact set's, tuned with
+ * the model) the places the model is not confident about are drawn from the
+ * user's other candidates (`rankedOrder`, the same function the offline
+ * evaluation calls). Scores are the model's, so an explored song shows its
+ * lower score where it was placed. `ann_rank` is the candidate's position in
+ * the request, as candidate generation ordered it. With `limit`, only the
+ * first that many come back. Assumes `requestProblems` found nothing.
  */
 export async function rankCandidates(
   model: ScoringModel,
   catalog: RankerCatalog,
   request: RankInput,
   nowMs: number,
+  exploration?: ExplorationParams | null,
 ): Promise<Ranked> {
   const started = performance.now();
   const region = catalog.regions.get(request.region)!;
@@ -81,10 +93,8 @@ export async function rankCandidates(
   const scores = await model.score(features, candidates.length);
   const modelDone = performance.now();
 
-  // Best score first; equal scores keep candidate generation's order.
-  const order = Array.from(ids, (_, i) => i)
-    .sort((a, b) => scores[b]! - scores[a]! || a - b)
-    .slice(0, request.limit ?? ids.length);
+  // Best score first (equal scores keep candidate generation's order), then the explored places.
+  const order = rankedOrder(ids, scores, exploration).slice(0, request.limit ?? ids.length);
   return {
     ids: order.map((i) => ids[i]!),
     scores: order.map((i) => scores[i]!),
