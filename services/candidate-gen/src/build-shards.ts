@@ -1,4 +1,4 @@
-// `pnpm --filter @mlsys/candidate-gen build-shards -- --artifacts DIR --shards S [--threads N]`:
+// `pnpm --filter @mlsys/candidate-gen build-shards --artifacts DIR --shards S [--threads N]`:
 // deals an artifact set's index into S shards for CANDIDATE_SHARDS=S (ARTIFACTS_DIR/shards-S).
 // The vectors are read back from the offline index, so the shards hold exactly what it holds;
 // each shard is built with the index's own M and efConstruction, one worker thread per shard
@@ -9,7 +9,10 @@ import { parseArgs } from 'node:util';
 import { buildShards, SongIndex, shardSetDir } from '@mlsys/recs-core/ann';
 import { loadRecsArtifacts } from '@mlsys/recs-core/artifacts';
 
+// pnpm hands a `--` through to the script as an argument; accept the command written either way.
+const args = process.argv.slice(2).filter((arg, i) => !(i === 0 && arg === '--'));
 const { values } = parseArgs({
+  args,
   options: {
     artifacts: { type: 'string' },
     shards: { type: 'string' },
@@ -21,7 +24,8 @@ if (!values.artifacts || !Number.isInteger(shards) || shards < 2) {
   console.error('usage: build-shards --artifacts <recs artifact set> --shards <2 or more> [--threads N]');
   process.exit(2);
 }
-const artifacts = loadRecsArtifacts(resolve(values.artifacts));
+// pnpm runs the script in this package's folder; a relative path means the caller's folder.
+const artifacts = loadRecsArtifacts(resolve(process.env.INIT_CWD ?? process.cwd(), values.artifacts));
 const { hnsw, artifactVersion } = artifacts.manifest;
 const dir = shardSetDir(artifacts.dir, shards);
 const vectors = SongIndex.load(artifacts.path('hnsw'), hnsw.dim, hnsw.efSearch).vectors();

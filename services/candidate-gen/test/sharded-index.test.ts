@@ -112,7 +112,7 @@ describe('candidate-gen on shards', () => {
     ).rejects.toThrow(ShardSetError);
     await expect(
       ShardedCandidateIndex.load(artifacts, { shards: 2, dir: empty, hosting: 'in-process' }),
-    ).rejects.toThrow(/no shards\.json in .*build-shards -- --artifacts .* --shards 2/);
+    ).rejects.toThrow(/no shards\.json in .*build-shards --artifacts .* --shards 2/);
     rmSync(empty, { recursive: true });
   });
 

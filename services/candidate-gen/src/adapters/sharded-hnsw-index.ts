@@ -4,7 +4,7 @@ import type { CandidateIndex, Candidates } from '../domain/ports.js';
 
 /** The command that deals an artifact set's index into shards (see src/build-shards.ts). */
 export const buildShardsCommand = (artifactsDir: string, shards: number) =>
-  `pnpm --filter @mlsys/candidate-gen build-shards -- --artifacts ${artifactsDir} --shards ${shards}`;
+  `pnpm --filter @mlsys/candidate-gen build-shards --artifacts ${artifactsDir} --shards ${shards}`;
 
 /** Why the shard set cannot serve; start-up lets it escape, so the service refuses to start saying so. */
 export class ShardSetError extends Error {
