@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FaultSequence, type FaultStep, type SequencePlan } from '../src/workloads/fault-sequence.js';
+import { firstReadFilter } from '../src/workloads/kafka-decision-feed.js';
 
 /**
  * The sequence on its own: steps whose recovery the test flips, so each
@@ -127,5 +128,19 @@ describe('the fault sequence', () => {
     await sequence.finish();
     expect(log).toEqual([]);
     expect(sequence.records).toEqual([expect.objectContaining({ id: 'kill', outcome: 'skipped' })]);
+  });
+});
+
+describe('reading the decisions topic through a rebalance', () => {
+  it('when records are read again from an earlier offset, then only their first read counts', () => {
+    const firstRead = firstReadFilter();
+    expect([firstRead(0, '10'), firstRead(0, '11'), firstRead(1, '3')]).toEqual([true, true, true]);
+    // The coordinator moved and the group resumed from offset 10 of partition 0.
+    expect([firstRead(0, '10'), firstRead(0, '11'), firstRead(0, '12'), firstRead(1, '4')]).toEqual([
+      false,
+      false,
+      true,
+      true,
+    ]);
   });
 });

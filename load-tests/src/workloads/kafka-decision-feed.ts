@@ -58,10 +58,12 @@ export async function readDecisionsFromEnd(kafka: Kafka, options: DecisionReader
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       options.metrics.errorReason(`decisions consumer crashed: ${payload.error.message}`);
     });
+    const firstRead = firstReadFilter();
     await consumer.run({
       eachBatch: async ({ batch }) => {
         const receivedAt = Date.now();
         for (const message of batch.messages) {
+          if (!firstRead(batch.partition, message.offset)) continue;
           const decoded = decisionSchema.decodeJson(message.value);
           if (decoded.ok) options.onDecision(decoded.value, receivedAt);
           else options.metrics.count('decisions_invalid');
@@ -76,6 +78,22 @@ export async function readDecisionsFromEnd(kafka: Kafka, options: DecisionReader
     await consumer.disconnect().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * Whether a record is read for the first time. A rebalance (the broker holding the group's
+ * coordinator dies, as in the drill) resumes from the last committed offset and reads some
+ * records again; the same record twice is not a second decision. Offsets grow within a partition,
+ * so the highest one read per partition is enough.
+ */
+export function firstReadFilter(): (partition: number, offset: string) => boolean {
+  const readUpTo = new Map<number, bigint>();
+  return (partition, offset) => {
+    const at = BigInt(offset);
+    if (at <= (readUpTo.get(partition) ?? -1n)) return false;
+    readUpTo.set(partition, at);
+    return true;
+  };
 }
 
 /** Resolves when the consumer has joined its group, so no early decision is read late. */
