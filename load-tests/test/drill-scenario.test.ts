@@ -8,6 +8,8 @@ import { haPidFile, readHaEndpoints } from '../src/faults/ha-layout.js';
 import type { TimelineSnapshot } from '../src/metrics.js';
 import { drillScenario } from '../src/scenarios/drill.js';
 import { classifyFraud, classifyRecs } from '../src/workloads/drill-answers.js';
+import { drillFaultSteps } from '../src/workloads/drill-faults.js';
+import { chosenFaults } from '../src/workloads/drill-params.js';
 import type { FaultRecord } from '../src/workloads/fault-sequence.js';
 import { type FakeHaStack, fakeHaStack } from './helpers/fake-ha-stack.js';
 import { type FakeServer, startFakeServer } from './helpers/fake-server.js';
@@ -303,5 +305,30 @@ describe('what counts as available', () => {
     expect(classifyRecs({ status: 200, latencyMs: 20, body: 'not json' }, '7', 100)).toBe('invalid');
     expect(classifyRecs({ status: 200, latencyMs: 120, body: body('7', false) }, '7', 100)).toBe('late');
     expect(classifyRecs({ status: 0, latencyMs: 10 }, '7', 100)).toBe('failed');
+  });
+});
+
+describe('choosing the faults', () => {
+  it('when faults are named out of order, then they run in the order given with the restart moved last; an unknown one is refused', () => {
+    const stack = fakeHaStack();
+    dirs.push(stack.root);
+    const deps = {
+      layout: { root: stack.root },
+      control: stack.control,
+      readCluster: stack.readCluster,
+      askRedis: stack.askRedis,
+      ready: async () => true,
+      startServers: stack.startServers,
+      sentinels: ['127.0.0.1:6382'],
+      sentinelPrimaryName: 'mlsys',
+    };
+    const ids = chosenFaults({ faults: ['ha-restart-servers', 'ha-kill-redis-primary', 'ha-kill-rules'] });
+    expect(drillFaultSteps(ids, 1, deps).map((s) => s.id)).toEqual([
+      'ha-kill-redis-primary',
+      'ha-kill-rules',
+      'ha-restart-servers',
+    ]);
+    expect(chosenFaults({ faults: ['none'] })).toEqual([]);
+    expect(() => chosenFaults({ faults: ['ha-kill-console'] })).toThrow(/no fault ha-kill-console/);
   });
 });

@@ -206,7 +206,10 @@ function restartStep(deps: DrillFaultDeps, killed: Killed): FaultStep {
   };
 }
 
-/** The steps for the chosen fault ids, in the drill's order; `instance` is which instance of each service dies. */
+/**
+ * The steps for the chosen fault ids, in the order given, but the restart last: it brings back
+ * what the kills before it took down. `instance` is which instance of each service dies.
+ */
 export function drillFaultSteps(ids: readonly string[], instance: number, deps: DrillFaultDeps): FaultStep[] {
   const killed: Killed = {};
   const byId = new Map<string, FaultStep>([
@@ -219,5 +222,9 @@ export function drillFaultSteps(ids: readonly string[], instance: number, deps: 
     [KILL_REDIS_PRIMARY, redisStep(deps, killed)],
     [RESTART_SERVERS, restartStep(deps, killed)],
   ]);
-  return DRILL_FAULTS.filter((id) => ids.includes(id)).map((id) => byId.get(id) as FaultStep);
+  const ordered = [
+    ...ids.filter((id) => id !== RESTART_SERVERS),
+    ...ids.filter((id) => id === RESTART_SERVERS),
+  ];
+  return [...new Set(ordered)].map((id) => byId.get(id) as FaultStep);
 }

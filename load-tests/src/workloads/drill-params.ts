@@ -46,7 +46,7 @@ export const drillParams = {
   timeoutMs: param.int({ description: 'per-request timeout', default: 10_000, min: 1 }),
   // The faults.
   faults: param.list({
-    description: `faults in this order (a subset of ${DRILL_FAULTS.join(', ')}), or none`,
+    description: `faults, in the order given (the restart always last), from ${DRILL_FAULTS.join(', ')}; or none`,
     default: [...DRILL_FAULTS],
   }),
   instance: param.int({
