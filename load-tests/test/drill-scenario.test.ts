@@ -5,10 +5,10 @@ import type { RunResult } from '@mlsys/results';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXIT, runCommand, type Targets } from '../src/commands.js';
 import { haPidFile, readHaEndpoints } from '../src/faults/ha-layout.js';
+import { haFaultSteps } from '../src/faults/ha-steps.js';
 import type { TimelineSnapshot } from '../src/metrics.js';
 import { drillScenario } from '../src/scenarios/drill.js';
 import { classifyFraud, classifyRecs } from '../src/workloads/drill-answers.js';
-import { drillFaultSteps } from '../src/workloads/drill-faults.js';
 import { chosenFaults } from '../src/workloads/drill-params.js';
 import type { FaultRecord } from '../src/workloads/fault-sequence.js';
 import { type FakeHaStack, fakeHaStack } from './helpers/fake-ha-stack.js';
@@ -77,28 +77,34 @@ async function fakeApis() {
 
 function drillAgainst(stack: FakeHaStack, state: Awaited<ReturnType<typeof fakeApis>>['state']) {
   const layout = { root: stack.root };
+  const control = {
+    commandLine: stack.control.commandLine,
+    kill(pid: number, signal: NodeJS.Signals) {
+      stack.control.kill(pid, signal);
+      const [name] = stack.control.signals.at(-1) ?? [''];
+      // What the designs show while a server is gone: payments fall back to the rules, recs degrade.
+      if (name.startsWith('kafka-')) state.rulesOnly = true;
+      if (name.startsWith('redis')) state.degraded = true;
+    },
+  };
   return drillScenario({
     layout,
-    control: {
-      commandLine: stack.control.commandLine,
-      kill(pid, signal) {
-        stack.control.kill(pid, signal);
-        const [name] = stack.control.signals.at(-1) ?? [''];
-        // What the designs show while a server is gone: payments fall back to the rules, recs degrade.
-        if (name.startsWith('kafka-')) state.rulesOnly = true;
-        if (name.startsWith('redis')) state.degraded = true;
-      },
-    },
     endpoints: readHaEndpoints,
-    readCluster: () => stack.readCluster,
-    askRedis: stack.askRedis,
-    ready: async () => true,
-    async startServers(root) {
-      const out = await stack.startServers(root);
-      state.rulesOnly = false;
-      state.degraded = false;
-      return out;
-    },
+    faultDeps: () => ({
+      layout,
+      control,
+      readCluster: stack.readCluster,
+      askRedis: stack.askRedis,
+      ready: async () => true,
+      async startServers(root) {
+        const out = await stack.startServers(root);
+        state.rulesOnly = false;
+        state.degraded = false;
+        return out;
+      },
+      sentinels: ['127.0.0.1:6382'],
+      sentinelPrimaryName: 'mlsys',
+    }),
     openDecisionFeed: async (onDecision) => {
       state.decided = onDecision;
       return { close: async () => {} };
@@ -323,7 +329,7 @@ describe('choosing the faults', () => {
       sentinelPrimaryName: 'mlsys',
     };
     const ids = chosenFaults({ faults: ['ha-restart-servers', 'ha-kill-redis-primary', 'ha-kill-rules'] });
-    expect(drillFaultSteps(ids, 1, deps).map((s) => s.id)).toEqual([
+    expect(haFaultSteps(ids, 1, deps).map((s) => s.id)).toEqual([
       'ha-kill-redis-primary',
       'ha-kill-rules',
       'ha-restart-servers',

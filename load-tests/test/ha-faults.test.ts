@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FAULTS, faultById } from '../src/faults/catalog.js';
 import { haPidFile } from '../src/faults/ha-layout.js';
+import { HA_FAULT_IDS as DRILL_FAULTS } from '../src/faults/ha-steps.js';
 import {
   busiestLeader,
   type ClusterView,
@@ -16,7 +17,6 @@ import { KillRefused } from '../src/faults/process-check.js';
 import { parseReply, redisCommand } from '../src/faults/redis-command.js';
 import { killRedisPrimary, sentinelPrimary } from '../src/faults/redis-primary.js';
 import { restartServers, serversDown } from '../src/faults/restart-servers.js';
-import { DRILL_FAULTS } from '../src/workloads/drill-faults.js';
 import { type FakeHaStack, fakeHaStack } from './helpers/fake-ha-stack.js';
 
 /** The ha profile's faults against a stand-in stack: pid files in a temp checkout, a fake process table. */

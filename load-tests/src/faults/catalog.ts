@@ -14,7 +14,9 @@ import { THROTTLABLE_SERVICES, THROTTLE_CYCLE, throttleFaultId } from './throttl
  * `KILLABLE_SERVICES`; the throttle (`throttle-service.ts`) adds latency at
  * one recs stage. The `ha` faults (`profile: 'ha'`) need the replicated
  * stack (`npm start -- --profile ha`); the load runner's `drill` scenario
- * injects them in sequence. Each description says what a viewer of the
+ * injects them in sequence, and one of them is injected with
+ * `haFaultSteps([id], 1, haFaultDeps({ root }))[0].inject()` (ha-steps.ts),
+ * whose `recovery()` then says when the stack is back. Each description says what a viewer of the
  * console's topology should see within seconds.
  */
 export interface FaultSpec {

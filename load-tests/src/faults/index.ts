@@ -4,6 +4,15 @@
 export * from './catalog.js';
 export { type HaEndpoints, type HaLayout, readHaEndpoints } from './ha-layout.js';
 export {
+  type FaultStep,
+  HA_FAULT_IDS,
+  type HaFaultDeps,
+  haFaultDeps,
+  haFaultSteps,
+  type InjectedFault,
+  type RecoveryReading,
+} from './ha-steps.js';
+export {
   busiestLeader,
   type ClusterView,
   fullyReplicated,

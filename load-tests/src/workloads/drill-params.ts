@@ -1,7 +1,7 @@
 import type { ConfigOf } from '@mlsys/config';
+import { HA_FAULT_IDS as DRILL_FAULTS } from '../faults/ha-steps.js';
 import { param } from '../params.js';
 import { SLO } from '../slo.js';
-import { DRILL_FAULTS } from './drill-faults.js';
 import { fraudAvailabilityParams } from './fraud-availability.js';
 import { recommendationParams } from './recommendations.js';
 import { transactionParams } from './transactions.js';

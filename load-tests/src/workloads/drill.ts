@@ -1,16 +1,11 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type HaEndpoints, type HaLayout, readHaEndpoints } from '../faults/ha-layout.js';
-import { kafkaClusterReader, type ReadCluster } from '../faults/kafka-leader.js';
-import { type ProcessControl, systemProcessControl } from '../faults/kill-service.js';
-import { redisCommand } from '../faults/redis-command.js';
-import type { AskRedis } from '../faults/redis-primary.js';
-import { infraUp, type StartServers } from '../faults/restart-servers.js';
+import { type HaFaultDeps, haFaultDeps, haFaultSteps } from '../faults/ha-steps.js';
 import { checkReady, HttpClient } from '../http/client.js';
 import type { Workload, WorkloadContext } from '../scenario.js';
 import { DecisionLedger, type Reconciliation } from './decision-ledger.js';
 import { classifyFraud, classifyRecs, isAvailable } from './drill-answers.js';
-import { drillFaultSteps } from './drill-faults.js';
 import { chosenFaults, type DrillParams } from './drill-params.js';
 import { drillSummary } from './drill-summary.js';
 import { FaultSequence } from './fault-sequence.js';
@@ -40,12 +35,9 @@ export const drillMetrics = {
 /** What the drill touches besides HTTP; tests give stand-ins for all of it. */
 export interface DrillDeps {
   layout: HaLayout;
-  control: ProcessControl;
   endpoints(layout: HaLayout): HaEndpoints;
-  readCluster(brokers: string[]): ReadCluster;
-  askRedis: AskRedis;
-  ready(url: string): Promise<boolean>;
-  startServers: StartServers;
+  /** The faults' wiring (process control, cluster metadata, Redis, readiness, infra up) on these brokers. */
+  faultDeps(brokers: string[]): HaFaultDeps;
   openDecisionFeed(
     onDecision: (transactionId: string) => void,
     context: WorkloadContext<DecisionFeedParams>,
@@ -55,20 +47,12 @@ export interface DrillDeps {
 }
 
 /** This checkout: load-tests/src/workloads is three levels below its root. */
-const CHECKOUT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const CHECKOUT = { root: join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..') };
 
 export const defaultDrillDeps: DrillDeps = {
-  layout: { root: CHECKOUT_ROOT },
-  control: systemProcessControl,
+  layout: CHECKOUT,
   endpoints: readHaEndpoints,
-  readCluster: kafkaClusterReader,
-  askRedis: (url, args) => redisCommand(url, args, 2000),
-  ready: async (url) => {
-    const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) });
-    await res.body?.cancel();
-    return res.status === 200;
-  },
-  startServers: infraUp,
+  faultDeps: (brokers) => haFaultDeps(CHECKOUT, brokers),
   openDecisionFeed: openKafkaDecisionFeed,
   print: (line) => process.stderr.write(`[drill] ${line}\n`),
 };
@@ -91,12 +75,7 @@ export function drillWorkload(deps: DrillDeps = defaultDrillDeps) {
     const brokers = params.kafkaBrokers
       ? params.kafkaBrokers.split(',').map((b) => b.trim())
       : endpoints.kafkaBrokers;
-    const steps = drillFaultSteps(chosenFaults(params), params.instance, {
-      ...deps,
-      readCluster: deps.readCluster(brokers),
-      sentinels: endpoints.sentinels,
-      sentinelPrimaryName: endpoints.sentinelPrimaryName,
-    });
+    const steps = haFaultSteps(chosenFaults(params), params.instance, deps.faultDeps(brokers));
     // Refuse before any traffic (the warm-up's too), not halfway through the run.
     for (const step of steps) await step.check();
     await checkReady(target, 'txn-api');

@@ -1,3 +1,5 @@
+import type { FaultStep, InjectedFault, RecoveryReading } from '../faults/ha-steps.js';
+
 /**
  * Faults one after another, each after the stack recovered from the last:
  * inject, then poll an observable recovery condition until it holds or a
@@ -8,27 +10,7 @@
  * so a run never leaves the stack with a server down.
  */
 
-/** How a recovery condition reads right now: whether it holds, and what it saw (for the report). */
-export interface RecoveryReading {
-  recovered: boolean;
-  state: string;
-}
-
-export interface InjectedFault {
-  /** What was hit: `rec-api-1 (pid 4242)`, `kafka-2, leading 41 of 120 partitions`. */
-  target: string;
-  recovery(): Promise<RecoveryReading>;
-}
-
-export interface FaultStep {
-  /** The catalogue's id (src/faults/catalog.ts). */
-  id: string;
-  /** Refuses (throws) when the fault could not be injected; run before any traffic. */
-  check(): Promise<void>;
-  inject(): Promise<InjectedFault>;
-  /** Runs even when the schedule ended first, if `needed()` says so (restarting killed servers). */
-  restores?: { needed(): Promise<boolean> };
-}
+export type { FaultStep, InjectedFault, RecoveryReading };
 
 export interface FaultRecord {
   id: string;

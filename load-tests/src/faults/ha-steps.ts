@@ -4,17 +4,21 @@ import {
   type HaService,
   haInstanceUrl,
   instancesOf,
-} from '../faults/ha-layout.js';
+  readHaEndpoints,
+} from './ha-layout.js';
 import {
   findKafkaNodeProcess,
   fullyReplicated,
   KILL_KAFKA_LEADER,
+  kafkaClusterReader,
   killKafkaLeader,
   leadershipMoved,
   type ReadCluster,
-} from '../faults/kafka-leader.js';
-import { findInstanceProcess, killInstance, killInstanceFaultId } from '../faults/kill-instance.js';
-import type { ProcessControl } from '../faults/process-check.js';
+} from './kafka-leader.js';
+import { findInstanceProcess, killInstance, killInstanceFaultId } from './kill-instance.js';
+import { systemProcessControl } from './kill-service.js';
+import type { ProcessControl } from './process-check.js';
+import { redisCommand } from './redis-command.js';
 import {
   type AskRedis,
   findRedisPrimaryProcess,
@@ -23,18 +27,42 @@ import {
   type RedisAddress,
   redisRole,
   sentinelPrimary,
-} from '../faults/redis-primary.js';
+} from './redis-primary.js';
 import {
+  infraUp,
   RESTART_SERVERS,
   restartServers,
   type StartServers,
   serversDown,
-} from '../faults/restart-servers.js';
-import type { FaultStep, RecoveryReading } from './fault-sequence.js';
+} from './restart-servers.js';
+
+/** How a recovery condition reads right now: whether it holds, and what it saw (for the report). */
+export interface RecoveryReading {
+  recovered: boolean;
+  state: string;
+}
+
+export interface InjectedFault {
+  /** What was hit: `rec-api-1 (pid 4242)`, `kafka-2, leading 41 of 120 partitions`. */
+  target: string;
+  recovery(): Promise<RecoveryReading>;
+}
+
+/** One ha fault: check it could go in, put it in, then read whether the stack is back. */
+export interface FaultStep {
+  /** The catalogue's id (catalog.ts). */
+  id: string;
+  /** Refuses (throws) when the fault could not be injected; run before any traffic. */
+  check(): Promise<void>;
+  inject(): Promise<InjectedFault>;
+  /** Runs even when a drill's schedule ended first, if `needed()` says so (restarting killed servers). */
+  restores?: { needed(): Promise<boolean> };
+}
 
 /**
- * The drill's faults as steps of a `FaultSequence`, each with the condition
- * that says the stack is back:
+ * The ha profile's faults as steps (the load runner's drill runs them in a
+ * sequence; the console can inject one), each with the condition that says
+ * the stack is back:
  *
  * | fault                      | recovered when                                                                  |
  * | -------------------------- | ------------------------------------------------------------------------------- |
@@ -47,7 +75,7 @@ import type { FaultStep, RecoveryReading } from './fault-sequence.js';
  * design's claim); the restart brings the servers back for the next run.
  */
 
-export interface DrillFaultDeps {
+export interface HaFaultDeps {
   layout: HaLayout;
   control: ProcessControl;
   /** The cluster's metadata (kafkajs admin on the ha brokers; tests give a stand-in). */
@@ -62,7 +90,7 @@ export interface DrillFaultDeps {
 }
 
 /** Every fault id the drill knows, in the order it runs them by default. */
-export const DRILL_FAULTS = [
+export const HA_FAULT_IDS = [
   ...HA_SERVICES.map(killInstanceFaultId),
   KILL_KAFKA_LEADER,
   KILL_REDIS_PRIMARY,
@@ -71,7 +99,7 @@ export const DRILL_FAULTS = [
 
 const KAFKA_NODES = 3;
 
-function instanceStep(service: HaService, instance: number, deps: DrillFaultDeps): FaultStep {
+function instanceStep(service: HaService, instance: number, deps: HaFaultDeps): FaultStep {
   return {
     id: killInstanceFaultId(service),
     check: async () => void (await findInstanceProcess(service, instance, deps.layout, deps.control)),
@@ -102,7 +130,7 @@ interface Killed {
   redisPrimary?: RedisAddress;
 }
 
-function kafkaStep(deps: DrillFaultDeps, killed: Killed): FaultStep {
+function kafkaStep(deps: HaFaultDeps, killed: Killed): FaultStep {
   return {
     id: KILL_KAFKA_LEADER,
     async check() {
@@ -131,7 +159,7 @@ function kafkaStep(deps: DrillFaultDeps, killed: Killed): FaultStep {
   };
 }
 
-function redisStep(deps: DrillFaultDeps, killed: Killed): FaultStep {
+function redisStep(deps: HaFaultDeps, killed: Killed): FaultStep {
   const primary = () => sentinelPrimary(deps.sentinels, deps.sentinelPrimaryName, deps.askRedis);
   return {
     id: KILL_REDIS_PRIMARY,
@@ -163,7 +191,7 @@ function redisStep(deps: DrillFaultDeps, killed: Killed): FaultStep {
   };
 }
 
-function restartStep(deps: DrillFaultDeps, killed: Killed): FaultStep {
+function restartStep(deps: HaFaultDeps, killed: Killed): FaultStep {
   const needed = async () => (await serversDown(deps.layout, deps.control)).length > 0;
   return {
     id: RESTART_SERVERS,
@@ -210,7 +238,7 @@ function restartStep(deps: DrillFaultDeps, killed: Killed): FaultStep {
  * The steps for the chosen fault ids, in the order given, but the restart last: it brings back
  * what the kills before it took down. `instance` is which instance of each service dies.
  */
-export function drillFaultSteps(ids: readonly string[], instance: number, deps: DrillFaultDeps): FaultStep[] {
+export function haFaultSteps(ids: readonly string[], instance: number, deps: HaFaultDeps): FaultStep[] {
   const killed: Killed = {};
   const byId = new Map<string, FaultStep>([
     ...HA_SERVICES.map((service): [string, FaultStep] => [
@@ -227,4 +255,23 @@ export function drillFaultSteps(ids: readonly string[], instance: number, deps: 
     ...ids.filter((id) => id === RESTART_SERVERS),
   ];
   return [...new Set(ordered)].map((id) => byId.get(id) as FaultStep);
+}
+
+/** The real stack's wiring for this checkout: its endpoints, kafkajs admin, RESP, `/readyz`, `infra up`. */
+export function haFaultDeps(layout: HaLayout, brokers?: string[]): HaFaultDeps {
+  const endpoints = readHaEndpoints(layout);
+  return {
+    layout,
+    control: systemProcessControl,
+    readCluster: kafkaClusterReader(brokers ?? endpoints.kafkaBrokers),
+    askRedis: (url, args) => redisCommand(url, args, 2000),
+    async ready(url) {
+      const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) });
+      await res.body?.cancel();
+      return res.status === 200;
+    },
+    startServers: infraUp,
+    sentinels: endpoints.sentinels,
+    sentinelPrimaryName: endpoints.sentinelPrimaryName,
+  };
 }
