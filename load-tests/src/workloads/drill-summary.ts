@@ -21,7 +21,7 @@ export function drillSummary(
     faults_recovered: records.filter((r) => r.outcome === 'recovered').length,
     fault_marks: records.flatMap((r) => [
       ...(r.injected_at_s === undefined ? [] : [{ at_s: r.injected_at_s, label: r.id.replace(/^ha-/, '') }]),
-      ...(r.recovered_at_s === undefined ? [] : [{ at_s: r.recovered_at_s, label: 'back' }]),
+      ...(r.recovered_at_s === undefined ? [] : [{ at_s: r.recovered_at_s, label: '✓' }]),
     ]),
   };
   for (const r of records) figures[`recovery_s{fault:${r.id}}`] = r.recovery_s ?? null;
