@@ -59,6 +59,10 @@ export const defaultDrillDeps: DrillDeps = {
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
+/** An unavailable answer's reason, named with its design so the report's errors say which one failed. */
+const why = (design: string, kind: string, exchange: { status: number; error?: string }) =>
+  `${design} ${kind}: ${exchange.error ?? `status ${exchange.status}`}`;
+
 /**
  * Both designs at once through the balancer, with the ha faults in
  * sequence: fraud payments (`?wait=true`) on the run's target, recommendation
@@ -140,7 +144,7 @@ export function drillWorkload(deps: DrillDeps = defaultDrillDeps) {
             ok: false,
             ...sent,
             tags,
-            error: exchange.error ?? `fraud ${kind}${exchange.status ? ` (status ${exchange.status})` : ''}`,
+            error: why('fraud', kind, exchange),
           };
         },
         recs: async (iteration) => {
@@ -165,7 +169,7 @@ export function drillWorkload(deps: DrillDeps = defaultDrillDeps) {
             ok: false,
             ...sent,
             tags,
-            error: exchange.error ?? `recs ${kind}${exchange.status ? ` (status ${exchange.status})` : ''}`,
+            error: why('recs', kind, exchange),
           };
         },
       },
