@@ -73,4 +73,17 @@ describe('rankedOrder', () => {
     expect(topHalfFirst / 200).toBeGreaterThan(0.8);
     expect(topHalfFirst / 200).toBeLessThan(0.95);
   });
+
+  it("when a limit is given, then the answer is the full order's prefix, with and without exploration, ties included", () => {
+    const ids = Int32Array.from({ length: 300 }, (_, i) => 7 * i + 3);
+    // Coarse scores: many ties, on both sides of the confidence.
+    const scores = Float32Array.from({ length: 300 }, (_, i) => Math.round(Math.sin(i) * 4) / 2);
+
+    for (const exploration of [null, { confidence: 1, temperature: 2 }, { confidence: -5, temperature: 2 }]) {
+      const full = rankedOrder(ids, scores, exploration);
+      for (const limit of [0, 1, 10, 50, 299, 300, 400]) {
+        expect(rankedOrder(ids, scores, exploration, limit)).toEqual(full.slice(0, limit));
+      }
+    }
+  });
 });

@@ -94,7 +94,7 @@ export async function rankCandidates(
   const modelDone = performance.now();
 
   // Best score first (equal scores keep candidate generation's order), then the explored places.
-  const order = rankedOrder(ids, scores, exploration).slice(0, request.limit ?? ids.length);
+  const order = rankedOrder(ids, scores, exploration, request.limit ?? ids.length);
   return {
     ids: order.map((i) => ids[i]!),
     scores: order.map((i) => scores[i]!),
