@@ -37,8 +37,8 @@ export interface ExplorationParams {
  * order), then, with `exploration`, the unconfident ones re-drawn as above.
  * `ids` are the candidates' song ids (the seed), `scores` the model's. With
  * `limit`, only the first that many: the same prefix as the full order, found
- * without sorting every candidate (the ranker serves rec-api a head of 50 out
- * of 1,000, and this runs on every request).
+ * without sorting every candidate (the ranker answers rec-api with a head of
+ * count x overfetch songs, 100 by default, out of 1,000; on every request).
  */
 export function rankedOrder(
   ids: ArrayLike<number>,
