@@ -177,7 +177,8 @@ function instanceEntries(spec: ServiceSpec, services: readonly ServiceSpec[]): A
     artifactsDir: containerArtifactsDir,
     servingClockAnchorMs: COMPOSE_CLOCK_ANCHOR,
   });
-  return haInstances(spec).map((instance) => {
+  const instances = haInstances(spec);
+  return instances.map((instance, index) => {
     // The instance's own address, where it names itself (the feature engine's ADVERTISED_URL): its container's.
     const own = Object.fromEntries(
       Object.entries(instance.env).map(([name, value]) => [
@@ -191,7 +192,14 @@ function instanceEntries(spec: ServiceSpec, services: readonly ServiceSpec[]): A
         ...containerEntry(spec, {
           port: instance.port,
           environment: { ...base, ...own },
-          dependsOn: dependencies(spec, services),
+          dependsOn: {
+            ...dependencies(spec, services),
+            // Start-up work only one instance may do at a time: after the previous instance is
+            // healthy (on a first start, once it has done that work; compose cannot wait longer).
+            ...(spec.haStartsAlone && index > 0
+              ? { [instances[index - 1]!.name]: { condition: 'service_healthy' } }
+              : {}),
+          },
         }),
         hostname: instance.name,
       },

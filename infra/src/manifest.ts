@@ -49,6 +49,11 @@ export interface ServiceSpec {
   };
   /** Under the `ha` profile, one instance instead of HA_INSTANCES, for this reason (shown at start). */
   haSingleInstance?: string;
+  /**
+   * Under the `ha` profile, the next instance starts only once the previous one's ready answer no
+   * longer contains this: start-up work that only one instance may do at a time.
+   */
+  haStartsAlone?: string;
 }
 
 export const INFRA_PORTS = {
@@ -151,6 +156,9 @@ export const SERVICES: ServiceSpec[] = [
     needs: ['recs'],
     // /readyz is 503 until the first materialisation (every user and song of the profile) is live.
     health: { ...health, startPeriodMs: 300_000 },
+    // Ready on an older version while it materialises new artifacts; two materialisations at once
+    // would each collect the other's unfinished version (services/feature-store, versions.ts).
+    haStartsAlone: 'materialising',
   },
   {
     name: 'candidate-gen',

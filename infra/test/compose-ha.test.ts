@@ -97,6 +97,13 @@ describe('docker-compose.ha.yml', () => {
     );
   });
 
+  it('when only one instance may do its start-up work at a time (the feature store), then the second waits for the first', () => {
+    const second = doc.services['feature-store-2'];
+    if (!second) return;
+    expect(second.depends_on?.['feature-store-1']).toEqual({ condition: 'service_healthy' });
+    expect(doc.services['ranker-2']?.depends_on?.['ranker-1']).toBeUndefined();
+  });
+
   it('when the balancer starts, then it listens on each public API’s usual port, over both instances by container name', () => {
     const cfg = doc.configs.haproxy!.content;
     for (const name of PUBLIC_APIS) {

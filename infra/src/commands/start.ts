@@ -53,16 +53,37 @@ function launch(unit: ServiceUnit): ManagedProcess {
   });
 }
 
+/** How long a start may take: two minutes, or the manifest's start period when longer (the feature store's first materialisation). */
+const startTimeoutMs = (unit: ServiceUnit) => Math.max(120_000, unit.spec.health.startPeriodMs);
+
+/**
+ * Waits until an instance is done with the start-up work only one instance may do at a time
+ * (`haStartsAlone`): its ready answer no longer mentions it.
+ */
+async function settled(unit: ServiceUnit, busy: string): Promise<void> {
+  await waitFor(
+    async () => {
+      const res = await fetch(`http://127.0.0.1:${unit.port}${unit.spec.health.ready}`, {
+        signal: AbortSignal.timeout(1000),
+      });
+      return res.status === 200 && !(await res.text()).includes(busy);
+    },
+    { timeoutMs: startTimeoutMs(unit), intervalMs: 500 },
+    () => `${unit.name} was still ${busy} after ${startTimeoutMs(unit) / 1000} s; see ${unit.logFile}`,
+  );
+}
+
 async function startService(unit: ServiceUnit): Promise<ManagedProcess> {
   const child = launch(unit);
+  const timeoutMs = startTimeoutMs(unit);
   await waitFor(
     () => ready(unit),
     {
-      timeoutMs: 120_000,
+      timeoutMs,
       intervalMs: 250,
       failFast: () => (child.running ? undefined : `${unit.name} exited at start:\n${tail(unit.logFile)}`),
     },
-    () => `${unit.name} was not ready on port ${unit.port} within 120 s; see ${unit.logFile}`,
+    () => `${unit.name} was not ready on port ${unit.port} within ${timeoutMs / 1000} s; see ${unit.logFile}`,
   );
   return child;
 }
@@ -153,7 +174,11 @@ export async function runStack(options: StackOptions = {}): Promise<number> {
       if (await stopByPidFile(unit.pidFile)) say(`stopped a ${unit.name} left running by an earlier run`);
     // One instance after the other: the second finds what the first set up (the feature store's
     // materialised version, which a restart on the same artifacts does not write again).
-    for (const unit of units) {
+    for (const [i, unit] of units.entries()) {
+      const previous = units[i - 1];
+      const busy = unit.spec.haStartsAlone;
+      if (busy && previous?.spec === unit.spec)
+        await step(`waiting for ${previous.name} to finish ${busy}`, () => settled(previous, busy));
       const child = await step(`starting ${unit.name} on port ${unit.port}`, () => startService(unit));
       const entry: RunningService = { unit, process: child, restarts: 0 };
       running.push(entry);
