@@ -106,9 +106,18 @@ export async function startRedisServer(binary: string, options: RedisServerOptio
     },
     { keepAfterExit: options.keepAfterExit ?? false },
   );
-  await waitForRedis(options.port, 20_000, () =>
-    server.running ? undefined : `redis-server exited at start:\n${tail(options.logFile)}`,
-  );
+  // A persistent server answers only once it has replayed its append-only file: tens of seconds
+  // for the feature store's key space on a busy machine (20.7 s was measured on an ha start).
+  const timeoutMs = options.persistent ? 120_000 : 20_000;
+  try {
+    await waitForRedis(options.port, timeoutMs, () =>
+      server.running ? undefined : `redis-server exited at start:\n${tail(options.logFile)}`,
+    );
+  } catch (error) {
+    // Not left behind: the caller stops only the servers this function returned.
+    await server.stop(10_000);
+    throw error;
+  }
   return server;
 }
 
