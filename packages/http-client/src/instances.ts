@@ -1,11 +1,15 @@
 import { ServiceStatusError, ServiceUnreachableError } from './errors.js';
 
-/** One instance of a service, with when it may be called again after it failed. */
+/** One instance of a service, and whether calls go to it. */
 export interface Instance<P> {
   readonly origin: string;
   readonly pool: P;
-  /** `performance.now()` before which the instance is passed over (it refused or failed a call). */
+  /** Failed a call: passed over until a readiness probe (or, without one, the cooldown) says it is back. */
+  down: boolean;
+  /** `performance.now()` before which a down instance is not probed (nor, without a probe, called). */
   downUntil: number;
+  /** A readiness probe of it is in flight. */
+  probing: boolean;
 }
 
 /** What a caller can see of an instance: its address and whether calls go to it now. */
@@ -28,24 +32,62 @@ export function baseUrlsOf(baseUrl: string | readonly string[]): string[] {
 
 /**
  * The order a call tries a service's instances in: round-robin from the cursor, the instances
- * that are up first, so a call goes to a failed instance only when every other has failed too
- * (or to probe it once its `downUntil` has passed). Each instance is tried at most once per call.
+ * that are up first, so a call goes to a failed instance only when every other has failed too.
+ * Each instance is tried at most once per call. A failed instance comes back when `probe` (its
+ * readiness, asked once per cooldown) says so: a restarted process listens before it has loaded
+ * and warmed what it serves, and calls sent to it then would only run late. Without a probe,
+ * the cooldown's end brings it back and the next call tests it.
  */
 export class InstanceRotation<P> {
   private cursor = 0;
 
-  constructor(readonly instances: readonly Instance<P>[]) {}
+  constructor(
+    readonly instances: readonly Instance<P>[],
+    private readonly probe?: (instance: Instance<P>) => Promise<boolean>,
+  ) {}
 
   order(now: number): Instance<P>[] {
     const count = this.instances.length;
     const start = this.cursor;
     this.cursor = (this.cursor + 1) % count;
     const rotated = Array.from({ length: count }, (_, i) => this.instances[(start + i) % count]!);
-    return [...rotated.filter((i) => i.downUntil <= now), ...rotated.filter((i) => i.downUntil > now)];
+    for (const instance of rotated) this.recover(instance, now);
+    const up = (i: Instance<P>) => !i.down || (this.probe === undefined && i.downUntil <= now);
+    return [...rotated.filter(up), ...rotated.filter((i) => !up(i))];
+  }
+
+  /** Marks an instance down after a failed call, until `cooldownMs` has passed and it proves ready. */
+  failed(instance: Instance<P>, now: number, cooldownMs: number): void {
+    instance.down = true;
+    instance.downUntil = now + cooldownMs;
+    this.cooldownMs = cooldownMs;
+  }
+
+  /** An answered call: the instance is up. */
+  answered(instance: Instance<P>): void {
+    instance.down = false;
+    instance.downUntil = 0;
   }
 
   states(now: number): InstanceState[] {
-    return this.instances.map((i) => ({ url: i.origin, up: i.downUntil <= now }));
+    return this.instances.map((i) => ({
+      url: i.origin,
+      up: !i.down || (this.probe === undefined && i.downUntil <= now),
+    }));
+  }
+
+  private cooldownMs = 1000;
+
+  private recover(instance: Instance<P>, now: number): void {
+    if (!instance.down || this.probe === undefined || instance.probing || instance.downUntil > now) return;
+    instance.probing = true;
+    this.probe(instance)
+      .catch(() => false)
+      .then((ready) => {
+        instance.probing = false;
+        if (ready) this.answered(instance);
+        else instance.downUntil = performance.now() + this.cooldownMs;
+      });
   }
 }
 

@@ -23,6 +23,12 @@ export interface JsonClientOptions {
   connections?: number;
   /** How long an instance that refused or broke a call (or answered 503) is passed over (default 1000 ms). */
   instanceCooldownMs?: number;
+  /**
+   * With several instances: the path that answers 200 when an instance is ready (`/readyz` by
+   * default; `null`: none). A failed instance returns to the rotation once it does, probed once
+   * per cooldown, rather than when the cooldown ends.
+   */
+  readyPath?: string | null;
   /** Largest accepted answer; a bigger one is a bug, not something to buffer. */
   maxResponseBytes?: number;
   /**
@@ -74,10 +80,14 @@ export class JsonServiceClient {
     this.service = options.service;
     this.lateAnswerGraceMs = options.lateAnswerGraceMs ?? 2000;
     this.cooldownMs = options.instanceCooldownMs ?? 1000;
+    const readyPath = options.readyPath === undefined ? '/readyz' : options.readyPath;
+    const origins = baseUrlsOf(options.baseUrl);
     this.rotation = new InstanceRotation(
-      baseUrlsOf(options.baseUrl).map((origin) => ({
+      origins.map((origin) => ({
         origin,
+        down: false,
         downUntil: 0,
+        probing: false,
         pool: new Pool(origin, {
           connections: options.connections ?? 32,
           keepAliveTimeout: 30_000,
@@ -85,6 +95,8 @@ export class JsonServiceClient {
           connect: { timeout: 1_000 },
         }),
       })),
+      // One instance is called whatever its state: a probe would learn nothing a call does not.
+      readyPath === null || origins.length < 2 ? undefined : (instance) => ready(instance.pool, readyPath),
     );
   }
 
@@ -130,11 +142,11 @@ export class JsonServiceClient {
       if (failure !== undefined && budgetMs < 1) break;
       try {
         const answer = await this.sendTo(instance, method, path, payload, schema, call, budgetMs);
-        instance.downUntil = 0;
+        this.rotation.answered(instance);
         return { ...answer, elapsedMs: performance.now() - started };
       } catch (error) {
         const verdict = judge(error);
-        if (verdict.down) instance.downUntil = performance.now() + this.cooldownMs;
+        if (verdict.down) this.rotation.failed(instance, performance.now(), this.cooldownMs);
         if (!verdict.retry || call.signal?.aborted) throw error;
         failure = error;
       }
@@ -258,6 +270,13 @@ export class JsonServiceClient {
     }
     return validator as SchemaValidator<S>;
   }
+}
+
+/** A readiness probe: 200 within a second. */
+async function ready(pool: Pool, path: string): Promise<boolean> {
+  const response = await pool.request({ method: 'GET', path, signal: AbortSignal.timeout(1000) });
+  await response.body.dump();
+  return response.statusCode === 200;
 }
 
 /** What the deadline timer resolves with: a value no exchange can produce. */

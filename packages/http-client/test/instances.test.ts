@@ -113,6 +113,46 @@ describe('JsonServiceClient over several instances', () => {
     ]);
   });
 
+  it('when a failed instance is back but not ready yet, then calls stay with the other until its /readyz answers 200', async () => {
+    let ready = false;
+    let calls = 0;
+    const restarted = await instance('restarted', (req, res) => {
+      if (req.url === '/readyz') {
+        res.statusCode = ready ? 200 : 503;
+        res.end();
+        return;
+      }
+      calls++;
+      res.end(JSON.stringify({ from: 'restarted' }));
+    });
+    const b = await instance('b');
+    client = new JsonServiceClient({
+      service: 'ranker',
+      baseUrl: [restarted.url, b.url],
+      instanceCooldownMs: 10,
+    });
+    // It fails one call (as a process killed mid-call would), then listens again, not ready.
+    const failing = restarted.server.listeners('request')[0] as Handler;
+    restarted.server.removeAllListeners('request');
+    restarted.server.once('request', (_req: IncomingMessage, res: ServerResponse) => {
+      res.statusCode = 503;
+      res.end();
+      restarted.server.on('request', failing);
+    });
+    expect(await from(client.get('/x', Answer, { deadlineMs: 2000 }))).toBe('b');
+
+    const answered = new Set<string>();
+    while (answered.size < 20)
+      answered.add(`${await from(client.get('/x', Answer, { deadlineMs: 2000 }))}-${answered.size}`);
+    expect(calls).toBe(0);
+    expect(client.instances[0]!.up).toBe(false);
+
+    ready = true;
+    const after = new Set<string>();
+    while (!after.has('restarted')) after.add(await from(client.get('/x', Answer, { deadlineMs: 2000 })));
+    expect(client.instances[0]!.up).toBe(true);
+  });
+
   it('when every instance refuses, then the call fails as unreachable', async () => {
     client = new JsonServiceClient({
       service: 'gone',
