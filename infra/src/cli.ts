@@ -14,12 +14,12 @@ import {
   type ArtifactSet,
   HA_INSTANCES,
   INFRA_PORTS,
-  instanceName,
   SERVICES,
   STACK_DATA_PROFILE,
   serviceByName,
   startOrder,
 } from './manifest.js';
+import { instanceName } from './manifest-ha.js';
 import type { Profile } from './paths.js';
 import { ROOT } from './paths.js';
 import { runTs } from './run.js';

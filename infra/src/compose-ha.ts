@@ -12,7 +12,6 @@ import { haPorts } from './ha-servers.js';
 import { haproxyConfig } from './haproxy.js';
 import {
   HA_REPLICATION,
-  haInstances,
   PUBLIC_APIS,
   REDIS_MINOR,
   resolveEnv,
@@ -20,6 +19,7 @@ import {
   SENTINEL_QUORUM,
   type ServiceSpec,
 } from './manifest.js';
+import { haInstances } from './manifest-ha.js';
 import { sentinelConf } from './redis-sentinel.js';
 
 /** Inside the compose network each server keeps its usual port; the host sees the `ha` profile's. */

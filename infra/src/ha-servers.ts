@@ -13,12 +13,12 @@ import {
 import {
   HA_INFRA_PORTS,
   HA_REPLICATION,
-  instancePorts,
   PUBLIC_APIS,
   SENTINEL_PRIMARY_NAME,
   SENTINEL_QUORUM,
   serviceByName,
 } from './manifest.js';
+import { instancePorts } from './manifest-ha.js';
 import { profileDir } from './paths.js';
 import { waitFor } from './ports.js';
 import { type ManagedProcess, stopByPidFile, tail } from './processes.js';

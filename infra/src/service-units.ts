@@ -4,11 +4,11 @@ import {
   type ArtifactSet,
   type EnvTarget,
   HA_REPLICATION,
-  haInstances,
   PUBLIC_APIS,
   resolveEnv,
   type ServiceSpec,
 } from './manifest.js';
+import { haInstances } from './manifest-ha.js';
 import { logsDir, type Profile, pidsDir } from './paths.js';
 import type { RunningInfra } from './servers.js';
 

@@ -8,7 +8,8 @@ import { parse } from 'yaml';
 import { servicesInCheckout } from '../src/available.js';
 import { renderHaCompose } from '../src/compose-ha.js';
 import { HAPROXY } from '../src/haproxy.js';
-import { haInstances, PUBLIC_APIS, SENTINEL_PRIMARY_NAME, startOrder } from '../src/manifest.js';
+import { PUBLIC_APIS, SENTINEL_PRIMARY_NAME, startOrder } from '../src/manifest.js';
+import { haInstances } from '../src/manifest-ha.js';
 import { ROOT } from '../src/paths.js';
 import { ensureAptProgram } from '../src/system-packages.js';
 

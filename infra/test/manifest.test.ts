@@ -5,9 +5,7 @@ import { renderCompose } from '../src/compose.js';
 import { haPorts } from '../src/ha-servers.js';
 import {
   HA_INSTANCES,
-  haInstances,
   INFRA_PORTS,
-  instancePorts,
   PUBLIC_APIS,
   resolveEnv,
   SERVICES,
@@ -15,6 +13,7 @@ import {
   serviceByName,
   startOrder,
 } from '../src/manifest.js';
+import { haInstances, instancePorts } from '../src/manifest-ha.js';
 
 const spec = (name: string, dependsOn: string[]): ServiceSpec => ({
   name,
