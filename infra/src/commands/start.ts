@@ -76,17 +76,27 @@ async function settled(unit: ServiceUnit, busy: string): Promise<void> {
 async function startService(unit: ServiceUnit): Promise<ManagedProcess> {
   const child = launch(unit);
   const timeoutMs = startTimeoutMs(unit);
-  await waitFor(
-    () => ready(unit),
-    {
-      timeoutMs,
-      intervalMs: 250,
-      failFast: () => (child.running ? undefined : `${unit.name} exited at start:\n${tail(unit.logFile)}`),
-    },
-    () => `${unit.name} was not ready on port ${unit.port} within ${timeoutMs / 1000} s; see ${unit.logFile}`,
-  );
+  try {
+    await waitFor(
+      () => ready(unit),
+      {
+        timeoutMs,
+        intervalMs: 250,
+        failFast: () => (child.running ? undefined : `${unit.name} exited at start:\n${tail(unit.logFile)}`),
+      },
+      () =>
+        `${unit.name} was not ready on port ${unit.port} within ${timeoutMs / 1000} s; see ${unit.logFile}`,
+    );
+  } catch (error) {
+    // Not left behind holding its port: the caller knows only the processes this returned.
+    await child.stop(STOP_GRACE_MS);
+    throw error;
+  }
   return child;
 }
+
+/** Between a restart that failed (a server it needs still down, say) and the next. */
+const RESTART_RETRY_MS = 5_000;
 
 export interface StackOptions {
   /** `stack` (one instance of everything) or `ha` (replicated servers, two instances behind a balancer). */
@@ -201,17 +211,31 @@ function watch(entry: RunningService, stopping: () => boolean): void {
   entry.process.onUnexpectedExit((code, signal) => {
     if (stopping()) return;
     warn(`${unit.name} exited unexpectedly (${signal ?? `code ${code}`}); log: ${unit.logFile}`);
-    if (entry.restarts >= MAX_RESTARTS) {
-      warn(`${unit.name} crashed ${MAX_RESTARTS + 1} times; not restarting it again.`);
-      return;
-    }
-    entry.restarts += 1;
-    startService(unit)
-      .then((child) => {
-        entry.process = child;
-        ok(`${unit.name} restarted (restart ${entry.restarts} of ${MAX_RESTARTS})`);
-        watch(entry, stopping);
-      })
-      .catch((error: Error) => warn(`${unit.name} could not be restarted: ${error.message}`));
+    restart(entry, stopping);
   });
+}
+
+/** Restarts a process that died; a restart that fails is tried again, within the same budget of restarts. */
+function restart(entry: RunningService, stopping: () => boolean): void {
+  const { unit } = entry;
+  if (stopping()) return;
+  if (entry.restarts >= MAX_RESTARTS) {
+    warn(`${unit.name} crashed or failed to restart ${MAX_RESTARTS + 1} times; not restarting it again.`);
+    return;
+  }
+  entry.restarts += 1;
+  startService(unit)
+    .then((child) => {
+      entry.process = child;
+      // The stack began stopping while this restart was waiting for readiness: the stop missed it.
+      if (stopping()) return void child.stop(STOP_GRACE_MS);
+      ok(`${unit.name} restarted (restart ${entry.restarts} of ${MAX_RESTARTS})`);
+      watch(entry, stopping);
+    })
+    .catch((error: Error) => {
+      warn(
+        `${unit.name} could not be restarted (${error.message}); trying again in ${RESTART_RETRY_MS / 1000} s`,
+      );
+      setTimeout(() => restart(entry, stopping), RESTART_RETRY_MS).unref();
+    });
 }
