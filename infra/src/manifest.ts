@@ -307,6 +307,16 @@ export const SERVICES: ServiceSpec[] = [
       FEATURE_ENGINE_URL: { serviceUrl: 'feature-engine' },
       FRAUD_SCORER_URL: { serviceUrl: 'fraud-scorer' },
       FRAUD_MONITOR_URL: { serviceUrl: 'fraud-monitor' },
+      // Every instance's /metrics, summed per box (the public APIs' URLs above are their balancer under ha).
+      REC_API_INSTANCES: { serviceUrls: 'rec-api' },
+      FEATURE_STORE_INSTANCES: { serviceUrls: 'feature-store' },
+      CANDIDATE_GEN_INSTANCES: { serviceUrls: 'candidate-gen' },
+      RANKER_INSTANCES: { serviceUrls: 'ranker' },
+      RULES_INSTANCES: { serviceUrls: 'rules' },
+      TXN_API_INSTANCES: { serviceUrls: 'txn-api' },
+      FEATURE_ENGINE_INSTANCES: { serviceUrls: 'feature-engine' },
+      FRAUD_SCORER_INSTANCES: { serviceUrls: 'fraud-scorer' },
+      FRAUD_MONITOR_INSTANCES: { serviceUrls: 'fraud-monitor' },
     },
     // Listed last, so `npm start` starts it after the services it watches; it depends on none of
     // them, so that one that is down shows as down on the page instead of keeping the page away.

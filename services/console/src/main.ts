@@ -47,6 +47,7 @@ const DEFAULT_PORTS: Record<ScrapedService, number> = {
   'fraud-monitor': 8093,
 };
 const urlVar = (service: ScrapedService) => `${service.toUpperCase().replaceAll('-', '_')}_URL`;
+const instancesVar = (service: ScrapedService) => `${service.toUpperCase().replaceAll('-', '_')}_INSTANCES`;
 const serviceUrls = Object.fromEntries(
   SCRAPED_SERVICES.map((service) => [
     urlVar(service),
@@ -54,6 +55,16 @@ const serviceUrls = Object.fromEntries(
       description: `base URL of ${service}`,
       default: `http://127.0.0.1:${DEFAULT_PORTS[service]}`,
       protocols: ['http', 'https'],
+    }),
+  ]),
+);
+// A public API's URL is its balancer under `ha`: /metrics through it would mix the instances' counters.
+const instanceLists = Object.fromEntries(
+  SCRAPED_SERVICES.map((service) => [
+    instancesVar(service),
+    env.list({
+      description: `base URL of each instance of ${service} whose /metrics the topology sums (default: ${urlVar(service)})`,
+      default: [],
     }),
   ]),
 );
@@ -117,6 +128,11 @@ const config = loadConfigOrExit(
   process.env,
 );
 const url = (service: ScrapedService) => config[urlVar(service) as keyof typeof config] as string;
+const instanceConfig = loadConfigOrExit(SERVICE, instanceLists, process.env);
+const instances = (service: ScrapedService) => {
+  const listed = instanceConfig[instancesVar(service)] ?? [];
+  return listed.length > 0 ? listed : [url(service)];
+};
 
 /** The token from the environment, else the token file, else a new one written there (owner-only). */
 function actionToken(): { token: string; from: string } {
@@ -158,7 +174,7 @@ await shutdown.startUp(async () => {
 
   const windowMs = config.WINDOW_SECONDS * 1000;
   const scraper = new MetricsScraper({
-    targets: Object.fromEntries(SCRAPED_SERVICES.map((s) => [s, url(s)])),
+    targets: Object.fromEntries(SCRAPED_SERVICES.map((s) => [s, instances(s)])),
     intervalMs: config.SCRAPE_INTERVAL_MS,
     windowMs,
   });

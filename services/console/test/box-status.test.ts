@@ -1,6 +1,7 @@
 import { SLO } from '@mlsys/load-tests/slo';
 import { describe, expect, it } from 'vitest';
 import { boxNumbers } from '../src/domain/box-stats.js';
+import { InstanceHistories } from '../src/domain/instance-histories.js';
 import { LagHistory, topicLag } from '../src/domain/kafka-lag.js';
 import { parsePrometheusText } from '../src/domain/prometheus.js';
 import { ScrapeHistory } from '../src/domain/scrape-history.js';
@@ -154,5 +155,36 @@ describe('Kafka consumer lag', () => {
     const history = new LagHistory(60_000);
     history.recordFailure('Connection error: ECONNREFUSED');
     expect(kafkaNumbers('kafka', history, 1000)).toMatchObject({ status: 'down' });
+  });
+});
+
+describe('a service of two instances (the ha profile)', () => {
+  const instance = (url: string, from: string, to: string) => {
+    const history = new ScrapeHistory(60_000);
+    history.record(0, parsePrometheusText(from));
+    history.record(30_000, parsePrometheusText(to));
+    return { url, history };
+  };
+
+  it('when both answer, then the box sums their requests and merges their latency buckets', () => {
+    const one = instance('http://127.0.0.1:8180', recApiText(0, 0, 0, 0), recApiText(1500, 0, 0, 0));
+    const two = instance('http://127.0.0.1:8280', recApiText(0, 0, 0, 0), recApiText(1500, 150, 0, 0));
+    const view = boxNumbers(box('rec-api'), new Map([['rec-api', new InstanceHistories([one, two])]]));
+    expect(view.ratePerSecond).toBeCloseTo(100, 5);
+    // 150 of 3,000 over 100 ms together: exactly the 95th percentile's edge, so p99 is past it and p50 is not.
+    expect(view.p99Ms!).toBeGreaterThan(100);
+    expect(view.p50Ms!).toBeLessThan(100);
+  });
+
+  it('when one instance stops answering, then the box is down and names it, while the other still counts', () => {
+    const one = instance('http://127.0.0.1:8180', recApiText(0, 0, 0, 0), recApiText(1500, 0, 0, 0));
+    const two = instance('http://127.0.0.1:8280', recApiText(0, 0, 0, 0), recApiText(1500, 0, 0, 0));
+    two.history.recordFailure(31_000, 'ECONNREFUSED');
+    const both = new InstanceHistories([one, two]);
+    const view = boxNumbers(box('rec-api'), new Map([['rec-api', both]]));
+    expect(both.up).toBe(false);
+    expect(view.status).toBe('down');
+    expect(view.reasons.join(' ')).toContain('http://127.0.0.1:8280: ECONNREFUSED (1 of 2 instances answer)');
+    expect(view.ratePerSecond).toBeCloseTo(100, 5);
   });
 });

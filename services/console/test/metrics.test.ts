@@ -1,4 +1,6 @@
+import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { MetricsScraper } from '../src/adapters/metrics-scraper.js';
 import { parsePrometheusText, seriesKey } from '../src/domain/prometheus.js';
 import { histogramQuantile, ScrapeHistory } from '../src/domain/scrape-history.js';
 
@@ -126,5 +128,42 @@ describe('windowed numbers from successive scrapes', () => {
     expect(history.lastError).toBe('ECONNREFUSED');
     history.record(4_000, []);
     expect(history.up).toBe(true);
+  });
+});
+
+describe('the scraper over several instances', () => {
+  it('when a service lists two instances, then each is scraped and the service reads as their sum', async () => {
+    /** An instance whose counter grows by `step` at every scrape. */
+    const start = (step: number) =>
+      new Promise<{ url: string; close: () => void }>((resolve) => {
+        let scrapes = 0;
+        const server = createServer((_req, res) => {
+          scrapes++;
+          res.end(`requests_total ${step * scrapes}\n`);
+        }).listen(0, '127.0.0.1', () => {
+          const { port } = server.address() as { port: number };
+          resolve({ url: `http://127.0.0.1:${port}`, close: () => server.close() });
+        });
+      });
+    const [one, two] = await Promise.all([start(10), start(1000)]);
+    let now = 0;
+    const scraper = new MetricsScraper({
+      targets: { ranker: [one!.url, two!.url] },
+      intervalMs: 1000,
+      windowMs: 60_000,
+      now: () => now,
+    });
+    try {
+      await scraper.scrapeAll();
+      now = 10_000;
+      await scraper.scrapeAll();
+      const ranker = scraper.histories.get('ranker')!;
+      expect(ranker.up).toBe(true);
+      expect(ranker.increase({ metric: 'requests_total' })).toBe(10 + 1000);
+      expect(ranker.rate({ metric: 'requests_total' })).toBeCloseTo(101, 5);
+    } finally {
+      one!.close();
+      two!.close();
+    }
   });
 });

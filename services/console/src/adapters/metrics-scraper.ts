@@ -1,10 +1,14 @@
+import { InstanceHistories, type ServiceHistory } from '../domain/instance-histories.js';
 import { parsePrometheusText } from '../domain/prometheus.js';
 import { ScrapeHistory } from '../domain/scrape-history.js';
 import type { ScrapedService } from '../domain/topology.js';
 
 export interface ScraperOptions {
-  /** Base URL of each service to scrape; a service left out is not drawn with numbers. */
-  targets: Partial<Record<ScrapedService, string>>;
+  /**
+   * Base URL of each service to scrape, or of each of its instances (`ha`); a service left out
+   * is not drawn with numbers.
+   */
+  targets: Partial<Record<ScrapedService, string | readonly string[]>>;
   intervalMs: number;
   windowMs: number;
   timeoutMs?: number;
@@ -12,20 +16,31 @@ export interface ScraperOptions {
 }
 
 /**
- * Scrapes every service's `/metrics` every `intervalMs`, all at once, into a
- * `ScrapeHistory` each. A scrape that fails or times out marks the service
- * down until the next one answers.
+ * Scrapes every instance's `/metrics` every `intervalMs`, all at once, into a
+ * `ScrapeHistory` each; a service of several instances is read through their
+ * sum (`InstanceHistories`). A scrape that fails or times out marks the
+ * instance down until the next one answers.
  */
 export class MetricsScraper {
-  readonly histories = new Map<ScrapedService, ScrapeHistory>();
+  readonly histories = new Map<ScrapedService, ServiceHistory>();
+  private readonly instances: Array<{ url: string; history: ScrapeHistory }> = [];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private readonly now: () => number;
 
   constructor(private readonly options: ScraperOptions) {
     this.now = options.now ?? Date.now;
-    for (const service of Object.keys(options.targets) as ScrapedService[])
-      this.histories.set(service, new ScrapeHistory(options.windowMs));
+    for (const [service, target] of Object.entries(options.targets) as Array<
+      [ScrapedService, string | readonly string[]]
+    >) {
+      const urls = typeof target === 'string' ? [target] : target;
+      const instances = urls.map((url) => ({ url, history: new ScrapeHistory(options.windowMs) }));
+      this.instances.push(...instances);
+      this.histories.set(
+        service,
+        instances.length === 1 ? instances[0]!.history : new InstanceHistories(instances),
+      );
+    }
   }
 
   start(): void {
@@ -46,8 +61,7 @@ export class MetricsScraper {
   /** One round over every target; resolves when all answered or failed. */
   async scrapeAll(): Promise<void> {
     await Promise.all(
-      Object.entries(this.options.targets).map(async ([service, url]) => {
-        const history = this.histories.get(service as ScrapedService)!;
+      this.instances.map(async ({ url, history }) => {
         try {
           const res = await fetch(`${url}/metrics`, {
             signal: AbortSignal.timeout(this.options.timeoutMs ?? 1500),

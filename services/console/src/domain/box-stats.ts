@@ -1,5 +1,6 @@
 import { evaluate, type SloTarget } from '@mlsys/results';
-import { histogramQuantile, type ScrapeHistory } from './scrape-history.js';
+import type { ServiceHistory } from './instance-histories.js';
+import { histogramQuantile } from './scrape-history.js';
 import type { Extra, ScrapedService, SeriesRef, ServiceBox } from './topology.js';
 
 /**
@@ -30,7 +31,7 @@ export interface BoxNumbers {
   extras: Array<{ label: string; value: string }>;
 }
 
-export type Histories = ReadonlyMap<ScrapedService, ScrapeHistory>;
+export type Histories = ReadonlyMap<ScrapedService, ServiceHistory>;
 
 const fixed = (value: number, digits: number) => value.toFixed(digits);
 
