@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   FAULTS,
+  KILL_KAFKA_LEADER,
+  KILL_REDIS_PRIMARY,
   KILLABLE_SERVICES,
   type ProcessControl,
   THROTTLABLE_SERVICES,
@@ -63,6 +65,39 @@ describe('faults from the shared list', () => {
       message: expect.stringMatching(/no pid file .*npm start/),
     });
     rmSync(root, { recursive: true, force: true });
+  });
+
+  it('when an ha fault is asked of a stack without the ha profile, then it is refused with the reason (409)', async () => {
+    const { faults } = injector({ root: mkdtempSync(join(tmpdir(), 'console-no-ha-')) });
+    await expect(faults.inject({ fault: KILL_REDIS_PRIMARY })).rejects.toMatchObject({
+      statusCode: 409,
+      message: expect.stringMatching(/no ha stack in this checkout .*--profile ha/),
+    });
+  });
+
+  it("when an ha fault's checks pass, then it is injected through the drill's own step and its target is reported", async () => {
+    const calls: string[] = [];
+    const faults = new FaultInjector({
+      stack: { root },
+      redisCommand: async () => 'OK',
+      traffic: { update: () => {} } as never,
+      haStep: (id) => ({
+        id,
+        check: async () => {
+          calls.push(`check ${id}`);
+        },
+        inject: async () => {
+          calls.push(`inject ${id}`);
+          return {
+            target: 'kafka-2, leading 41 of 120 partitions',
+            recovery: async () => ({ recovered: true, state: '' }),
+          };
+        },
+      }),
+    });
+    const outcome = await faults.inject({ fault: KILL_KAFKA_LEADER });
+    expect(calls).toEqual([`check ${KILL_KAFKA_LEADER}`, `inject ${KILL_KAFKA_LEADER}`]);
+    expect(outcome.message).toMatch(/^kafka-2, leading 41 of 120 partitions/);
   });
 
   it('when the fault is not on the list, then 400 names it', async () => {

@@ -1,5 +1,8 @@
 import {
+  type FaultStep,
   faultById,
+  haFaultDeps,
+  haFaultSteps,
   KILLABLE_SERVICES,
   KillRefused,
   killFaultId,
@@ -25,6 +28,8 @@ export interface FaultTargets {
   traffic: TrafficRunner;
   /** Signals and command lines (the kill and the throttle); the operating system's unless a test gives a stand-in. */
   control?: ProcessControl;
+  /** The `ha` profile's fault `id` as a step (the drill's own code); the real stack's unless a test gives one. */
+  haStep?: (id: string) => FaultStep;
 }
 
 /** Injects the faults of the shared list (`load-tests/src/faults/catalog.ts`); a timed one undoes itself after its seconds. */
@@ -53,6 +58,7 @@ export class FaultInjector {
     }
     const throttled = THROTTLABLE_SERVICES.find((service) => throttleFaultId(service) === spec.id);
     if (throttled) return this.throttle(throttled, seconds);
+    if (spec.profile === 'ha') return this.haFault(spec.id);
     switch (spec.id) {
       case 'pause-redis':
         await this.targets.redisCommand('CLIENT', 'PAUSE', String(seconds * 1000), 'ALL');
@@ -109,6 +115,26 @@ export class FaultInjector {
       fault: id,
       message: `${service} (pid ${running.pid}) frozen ${THROTTLE_CYCLE.freezeMs} ms of every ${THROTTLE_CYCLE.periodMs} ms for ${seconds} s`,
     };
+  }
+
+  /**
+   * One of the `ha` profile's faults, through the load runner drill's own step: its checks first
+   * (a stack without the ha profile, a missing pid file or a command line that is not the expected
+   * program is refused with 409 and the reason), then the fault. The topology shows the rest.
+   */
+  private async haFault(id: string): Promise<FaultOutcome> {
+    let step: FaultStep;
+    try {
+      step =
+        this.targets.haStep?.(id) ??
+        (haFaultSteps([id], 1, haFaultDeps({ root: this.targets.stack.root }))[0] as FaultStep);
+      await step.check();
+    } catch (error) {
+      if (error instanceof KillRefused) throw new HttpError(409, 'refused', error.message);
+      throw error;
+    }
+    const injected = await step.inject();
+    return { fault: id, message: `${injected.target}: done; the topology shows the stack's answer` };
   }
 
   private later(seconds: number, undo: () => void): void {
