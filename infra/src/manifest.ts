@@ -324,7 +324,7 @@ export const SERVICES: ServiceSpec[] = [
     needs: ['recs', 'fraud'],
     health,
     haSingleInstance:
-      'one page: demo traffic, load runs and faults belong to the process, two would run them twice; it watches instance 1 of each service',
+      'one page: demo traffic, load runs and faults belong to the process, two would run them twice; it scrapes every instance and draws each service as their sum',
   },
 ];
 
