@@ -103,13 +103,25 @@ const allowedServerErrors: Record<string, Array<{ path: string; statuses: number
   'feature-engine': [{ path: '/v1/decide', statuses: [503] }],
 };
 
+/**
+ * txn-api's budget: a `?wait=true` case waits for the owner's decision (up to its 40 ms deadline,
+ * then the rules), so its ~1,800 cases took 124-154 s in earlier runs of `npm test` and one ran
+ * past the 180 s the other services get. The cases stay; the budget grows.
+ */
+const TXN_API_FUZZ_MS = 300_000;
+
 describe('the fraud APIs under schemathesis', () => {
   for (const service of ['txn-api', 'feature-engine', 'fraud-scorer', 'fraud-monitor']) {
-    it(`when ${service} is fuzzed from its OpenAPI, then no answer is a 5xx and every answer matches its schema`, async () => {
-      const counts = await fuzzService(services.get(service), {
-        allowedServerErrors: allowedServerErrors[service] ?? [],
-      });
-      expect(counts.operations.length).toBeGreaterThan(3);
-    });
+    it(
+      `when ${service} is fuzzed from its OpenAPI, then no answer is a 5xx and every answer matches its schema`,
+      async () => {
+        const counts = await fuzzService(services.get(service), {
+          allowedServerErrors: allowedServerErrors[service] ?? [],
+          ...(service === 'txn-api' ? { timeoutMs: TXN_API_FUZZ_MS } : {}),
+        });
+        expect(counts.operations.length).toBeGreaterThan(3);
+      },
+      TXN_API_FUZZ_MS + 60_000,
+    );
   }
 });
