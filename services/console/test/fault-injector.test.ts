@@ -8,6 +8,7 @@ import {
   KILL_REDIS_PRIMARY,
   KILLABLE_SERVICES,
   type ProcessControl,
+  RESTART_SERVERS,
   THROTTLABLE_SERVICES,
   throttleService,
 } from '@mlsys/load-tests/faults';
@@ -98,6 +99,28 @@ describe('faults from the shared list', () => {
     const outcome = await faults.inject({ fault: KILL_KAFKA_LEADER });
     expect(calls).toEqual([`check ${KILL_KAFKA_LEADER}`, `inject ${KILL_KAFKA_LEADER}`]);
     expect(outcome.message).toMatch(/^kafka-2, leading 41 of 120 partitions/);
+  });
+
+  it('when the servers are restarted from the page, then the drill\'s "already down" check is not asked: bringing them back is the point', async () => {
+    const calls: string[] = [];
+    const faults = new FaultInjector({
+      stack: { root },
+      redisCommand: async () => 'OK',
+      traffic: { update: () => {} } as never,
+      haStep: (id) => ({
+        id,
+        check: async () => {
+          throw new Error('ha servers already down before the drill: kafka-1');
+        },
+        inject: async () => {
+          calls.push(`inject ${id}`);
+          return { target: 'started kafka-1, redis', recovery: async () => ({ recovered: true, state: '' }) };
+        },
+      }),
+    });
+    const outcome = await faults.inject({ fault: RESTART_SERVERS });
+    expect(calls).toEqual([`inject ${RESTART_SERVERS}`]);
+    expect(outcome.message).toMatch(/^started kafka-1, redis/);
   });
 
   it('when the fault is not on the list, then 400 names it', async () => {
