@@ -91,6 +91,30 @@ export class DecisionLedger {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
+  /**
+   * Waits for every accepted payment's decision, at most `timeoutMs`, then reconciles and counts
+   * the result (`decisions_lost`, `_duplicated`, `_unacknowledged`): the end of every run that
+   * reads the decisions topic.
+   */
+  async reconcileWithin(
+    timeoutMs: number,
+    metrics: { count(name: string, n?: number): void },
+  ): Promise<Reconciliation> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.settled(),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    const result = this.result();
+    metrics.count('decisions_lost', result.lost);
+    metrics.count('decisions_duplicated', result.duplicated);
+    metrics.count('decisions_unacknowledged', result.unacknowledged);
+    return result;
+  }
+
   result(): Reconciliation {
     const decided: string[] = [];
     for (const [id, n] of this.counts) for (let i = 0; i < n; i++) decided.push(id);

@@ -60,8 +60,22 @@ export const defaultDrillDeps: DrillDeps = {
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
 /** An unavailable answer's reason, named with its design so the report's errors say which one failed. */
-const why = (design: string, kind: string, exchange: { status: number; error?: string }) =>
-  `${design} ${kind}: ${exchange.error ?? `status ${exchange.status}`}`;
+/** An iteration's outcome from its answer class: available or not, tagged, a failure naming its design and class. */
+function outcomeOf(
+  design: 'fraud' | 'recs',
+  kind: Parameters<typeof isAvailable>[0],
+  exchange: { status: number; error?: string; sentAt?: number },
+) {
+  const sent = exchange.sentAt === undefined ? {} : { sentAt: exchange.sentAt };
+  const tags = { answer: kind };
+  if (isAvailable(kind)) return { ok: true, ...sent, tags };
+  return {
+    ok: false,
+    ...sent,
+    tags,
+    error: `${design} ${kind}: ${exchange.error ?? `status ${exchange.status}`}`,
+  };
+}
 
 /**
  * Both designs at once through the balancer, with the ha faults in
@@ -137,15 +151,7 @@ export function drillWorkload(deps: DrillDeps = defaultDrillDeps) {
           metrics.rate('fraud_late', kind === 'late');
           metrics.rate('fraud_invalid', kind === 'invalid');
           metrics.tally(`fraud ${kind}`, iteration.scheduledAt);
-          const sent = exchange.sentAt === undefined ? {} : { sentAt: exchange.sentAt };
-          const tags = { answer: kind };
-          if (isAvailable(kind)) return { ok: true, ...sent, tags };
-          return {
-            ok: false,
-            ...sent,
-            tags,
-            error: why('fraud', kind, exchange),
-          };
+          return outcomeOf('fraud', kind, exchange);
         },
         recs: async (iteration) => {
           if (measured) sequence.start();
@@ -162,15 +168,7 @@ export function drillWorkload(deps: DrillDeps = defaultDrillDeps) {
           metrics.rate('recs_late', kind === 'late');
           metrics.rate('recs_invalid', kind === 'invalid');
           metrics.tally(`recs ${kind}`, iteration.scheduledAt);
-          const sent = exchange.sentAt === undefined ? {} : { sentAt: exchange.sentAt };
-          const tags = { answer: kind };
-          if (isAvailable(kind)) return { ok: true, ...sent, tags };
-          return {
-            ok: false,
-            ...sent,
-            tags,
-            error: why('recs', kind, exchange),
-          };
+          return outcomeOf('recs', kind, exchange);
         },
       },
       async drain() {
@@ -181,18 +179,7 @@ export function drillWorkload(deps: DrillDeps = defaultDrillDeps) {
         );
         metrics.count('faults_failed', failed.length);
         if (!feed) return;
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([
-          ledger.settled(),
-          new Promise<void>((resolve) => {
-            timer = setTimeout(resolve, params.reconcileTimeoutMs);
-          }),
-        ]);
-        clearTimeout(timer);
-        reconciliation = ledger.result();
-        metrics.count('decisions_lost', reconciliation.lost);
-        metrics.count('decisions_duplicated', reconciliation.duplicated);
-        metrics.count('decisions_unacknowledged', reconciliation.unacknowledged);
+        reconciliation = await ledger.reconcileWithin(params.reconcileTimeoutMs, metrics);
       },
       summary: () => drillSummary(params, sequence.records, reconciliation),
       async close() {

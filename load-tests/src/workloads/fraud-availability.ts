@@ -231,19 +231,7 @@ export function fraudAvailabilityWorkload(deps: FraudAvailabilityDeps = defaultA
       async drain() {
         await killing;
         if (!feed) return;
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([
-          ledger.settled(),
-          new Promise<void>((resolve) => {
-            timer = setTimeout(resolve, params.reconcileTimeoutMs);
-          }),
-        ]);
-        clearTimeout(timer);
-        const result = ledger.result();
-        metrics.count('decisions_lost', result.lost);
-        metrics.count('decisions_duplicated', result.duplicated);
-        metrics.count('decisions_unacknowledged', result.unacknowledged);
-        reconciliation = result;
+        reconciliation = await ledger.reconcileWithin(params.reconcileTimeoutMs, metrics);
       },
       summary() {
         const notes: string[] = [
