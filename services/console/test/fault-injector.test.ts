@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   FAULTS,
+  type FaultStep,
   KILL_KAFKA_LEADER,
   KILL_REDIS_PRIMARY,
   KILLABLE_SERVICES,
@@ -33,6 +34,15 @@ function injector(stack = { root }, control?: ProcessControl) {
   });
   return { faults, commands, changes };
 }
+
+/** An injector whose ha faults are the given stand-in steps. */
+const haInjector = (haStep: (id: string) => FaultStep) =>
+  new FaultInjector({
+    stack: { root },
+    redisCommand: async () => 'OK',
+    traffic: { update: () => {} } as never,
+    haStep,
+  });
 
 describe('faults from the shared list', () => {
   it("when the list is read, then it holds the load runner's kills and the console's own, each described", () => {
@@ -78,24 +88,19 @@ describe('faults from the shared list', () => {
 
   it("when an ha fault's checks pass, then it is injected through the drill's own step and its target is reported", async () => {
     const calls: string[] = [];
-    const faults = new FaultInjector({
-      stack: { root },
-      redisCommand: async () => 'OK',
-      traffic: { update: () => {} } as never,
-      haStep: (id) => ({
-        id,
-        check: async () => {
-          calls.push(`check ${id}`);
-        },
-        inject: async () => {
-          calls.push(`inject ${id}`);
-          return {
-            target: 'kafka-2, leading 41 of 120 partitions',
-            recovery: async () => ({ recovered: true, state: '' }),
-          };
-        },
-      }),
-    });
+    const faults = haInjector((id) => ({
+      id,
+      check: async () => {
+        calls.push(`check ${id}`);
+      },
+      inject: async () => {
+        calls.push(`inject ${id}`);
+        return {
+          target: 'kafka-2, leading 41 of 120 partitions',
+          recovery: async () => ({ recovered: true, state: '' }),
+        };
+      },
+    }));
     const outcome = await faults.inject({ fault: KILL_KAFKA_LEADER });
     expect(calls).toEqual([`check ${KILL_KAFKA_LEADER}`, `inject ${KILL_KAFKA_LEADER}`]);
     expect(outcome.message).toMatch(/^kafka-2, leading 41 of 120 partitions/);
@@ -103,21 +108,16 @@ describe('faults from the shared list', () => {
 
   it('when the servers are restarted from the page, then the drill\'s "already down" check is not asked: bringing them back is the point', async () => {
     const calls: string[] = [];
-    const faults = new FaultInjector({
-      stack: { root },
-      redisCommand: async () => 'OK',
-      traffic: { update: () => {} } as never,
-      haStep: (id) => ({
-        id,
-        check: async () => {
-          throw new Error('ha servers already down before the drill: kafka-1');
-        },
-        inject: async () => {
-          calls.push(`inject ${id}`);
-          return { target: 'started kafka-1, redis', recovery: async () => ({ recovered: true, state: '' }) };
-        },
-      }),
-    });
+    const faults = haInjector((id) => ({
+      id,
+      check: async () => {
+        throw new Error('ha servers already down before the drill: kafka-1');
+      },
+      inject: async () => {
+        calls.push(`inject ${id}`);
+        return { target: 'started kafka-1, redis', recovery: async () => ({ recovered: true, state: '' }) };
+      },
+    }));
     const outcome = await faults.inject({ fault: RESTART_SERVERS });
     expect(calls).toEqual([`inject ${RESTART_SERVERS}`]);
     expect(outcome.message).toMatch(/^started kafka-1, redis/);
