@@ -148,6 +148,7 @@ export function createServiceApp(options: ServiceOptions): ServiceApp {
     ['method', 'route', 'status_code'],
   );
   const warmUp = options.readiness?.warmUp;
+  if (warmUp) app.addHook('onClose', async () => warmUp.stop());
   app.addHook('onResponse', async (request, reply) => {
     // The warm-up's own requests are not traffic.
     if (warmUp?.marks(request.headers)) return;

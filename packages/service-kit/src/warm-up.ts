@@ -15,13 +15,19 @@ export interface WarmUpOptions {
   metrics: Metrics;
   /** A step still running after this long fails the warm-up (a hung client must not hang it silently). */
   stepTimeoutMs?: number;
+  /**
+   * After a failed run, the warm-up runs again after this long, doubling up
+   * to `maxRetryMs` (1 s, 15 s); 0 never retries.
+   */
+  retryMs?: number;
+  maxRetryMs?: number;
 }
 
 type Phase =
   | { kind: 'waiting' }
   | { kind: 'running'; step: string }
   | { kind: 'done'; ms: number }
-  | { kind: 'failed'; step: string; message: string };
+  | { kind: 'failed'; step: string; message: string; retryInMs: number | undefined };
 
 /**
  * Runs a service's hot path once before it says it is ready, so that the
@@ -33,12 +39,17 @@ type Phase =
  * (`readiness.warmUp`), whose `/readyz` then answers 503 until every step has
  * finished, and runs it once listening (`run`). A failed step keeps the
  * service unready and is logged: a hot path that throws on synthetic input
- * would throw on the first real request too.
+ * would throw on the first real request too. The whole warm-up then runs
+ * again after a back-off, since what failed is as often a dependency still
+ * starting (a Redis loading its snapshot answers nothing for seconds) as the
+ * service itself; `stop` (the app's close) ends the retries.
  */
 export class WarmUp {
   private readonly steps: Array<{ name: string; run: WarmUpStep }> = [];
   private phase: Phase = { kind: 'waiting' };
   private running: Promise<boolean> | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private stopped = false;
   /** Unguessable, so that no caller can hide a real request from the request metrics. */
   private readonly token = randomUUID();
   private readonly seconds;
@@ -106,20 +117,33 @@ export class WarmUp {
         throw new Error('the hot path has not been warmed yet');
       case 'running':
         throw new Error(`warming the hot path (${phase.step})`);
-      case 'failed':
-        throw new Error(`the warm-up failed at ${phase.step}: ${phase.message}; see the logs`);
+      case 'failed': {
+        const retry =
+          phase.retryInMs === undefined ? '' : `; it runs again within ${Math.ceil(phase.retryInMs / 1000)} s`;
+        throw new Error(`the warm-up failed at ${phase.step}: ${phase.message}${retry}; see the logs`);
+      }
       case 'done':
         return `warmed in ${phase.ms} ms`;
     }
   };
 
-  /** Runs the steps once (a second call returns the first run); resolves true when all finished, never rejects. */
+  /**
+   * Runs the steps (a second call returns the first run); resolves true when
+   * all finished, false when one failed (the retries then go on in the
+   * background), never rejects.
+   */
   run(): Promise<boolean> {
-    this.running ??= this.runSteps();
+    this.running ??= this.runSteps(this.options.retryMs ?? 1_000);
     return this.running;
   }
 
-  private async runSteps(): Promise<boolean> {
+  /** No more retries (the service is closing). */
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retry);
+  }
+
+  private async runSteps(retryMs: number): Promise<boolean> {
     const { logger } = this.options;
     const timeoutMs = this.options.stepTimeoutMs ?? 30_000;
     const started = performance.now();
@@ -131,8 +155,17 @@ export class WarmUp {
         await withTimeout(run(), timeoutMs);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        this.phase = { kind: 'failed', step: name, message };
-        logger.error({ step: name, err: message, stepsMs }, 'warm-up failed; the service stays unready');
+        const retryInMs = this.stopped || retryMs <= 0 ? undefined : retryMs;
+        this.phase = { kind: 'failed', step: name, message, retryInMs };
+        logger.error(
+          { step: name, err: message, stepsMs, retryInMs },
+          retryInMs === undefined ? 'warm-up failed; the service stays unready' : 'warm-up failed; retrying',
+        );
+        if (retryInMs !== undefined) {
+          const next = Math.min(retryInMs * 2, this.options.maxRetryMs ?? 15_000);
+          this.retry = setTimeout(() => void this.runSteps(next), retryInMs);
+          this.retry.unref();
+        }
         return false;
       }
       stepsMs[name] = Math.round(performance.now() - stepStarted);

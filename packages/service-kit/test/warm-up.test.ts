@@ -94,7 +94,7 @@ describe('WarmUp', () => {
     const metrics = createMetrics('test-svc', { defaultMetrics: false });
     const { logger, lines } = capturedLogger();
     let laterRan = false;
-    const warmUp = new WarmUp({ logger, metrics })
+    const warmUp = new WarmUp({ logger, metrics, retryMs: 0 })
       .step('onnx', async () => {
         throw new Error('input tensor has the wrong shape');
       })
@@ -121,12 +121,61 @@ describe('WarmUp', () => {
     expect(await metrics.registry.metrics()).toMatch(/^service_warmup_seconds\{service="test-svc"\} 0$/m);
   });
 
+  it('when a step fails because a dependency is still starting, then the warm-up runs again after a back-off and the service becomes ready', async () => {
+    const metrics = createMetrics('test-svc', { defaultMetrics: false });
+    const { logger, lines } = capturedLogger();
+    let attempts = 0;
+    const ready = deferred();
+    const warmUp = new WarmUp({ logger, metrics, retryMs: 10, maxRetryMs: 20 }).step('redis', async () => {
+      attempts++;
+      if (attempts < 3) throw new Error('Command timed out');
+      ready.resolve();
+    });
+    app = appWith(warmUp, metrics, logger);
+
+    expect(await warmUp.run()).toBe(false);
+    const failed = await app.inject({ url: '/readyz' });
+    expect(failed.statusCode).toBe(503);
+    expect(failed.json().checks).toContainEqual({
+      name: 'warm-up',
+      ok: false,
+      detail: 'the warm-up failed at redis: Command timed out; it runs again within 1 s; see the logs',
+    });
+
+    await ready.promise;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(attempts).toBe(3);
+    expect((await app.inject({ url: '/readyz' })).statusCode).toBe(200);
+    expect(lines.filter((l) => l.msg === 'warm-up failed; retrying').map((l) => l.retryInMs)).toEqual([10, 20]);
+  });
+
+  it('when the app closes while the warm-up waits to retry, then it runs no more', async () => {
+    const metrics = createMetrics('test-svc', { defaultMetrics: false });
+    let attempts = 0;
+    const warmUp = new WarmUp({
+      logger: createLogger({ service: 'test', level: 'silent' }),
+      metrics,
+      retryMs: 10,
+    }).step('redis', async () => {
+      attempts++;
+      throw new Error('Connection is closed');
+    });
+    app = appWith(warmUp, metrics);
+
+    expect(await warmUp.run()).toBe(false);
+    await app.close();
+    app = undefined;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(attempts).toBe(1);
+  });
+
   it('when a step never ends, then it fails after the step timeout', async () => {
     const metrics = createMetrics('test-svc', { defaultMetrics: false });
     const warmUp = new WarmUp({
       logger: createLogger({ service: 'test', level: 'silent' }),
       metrics,
       stepTimeoutMs: 20,
+      retryMs: 0,
     }).step('pool', () => new Promise(() => {}));
     app = appWith(warmUp, metrics);
 
@@ -182,7 +231,7 @@ describe('WarmUp', () => {
 
   it('when a warm-up request answers another status than expected, then the step fails naming the status', async () => {
     const metrics = createMetrics('test-svc', { defaultMetrics: false });
-    const warmUp = new WarmUp({ logger: createLogger({ service: 'test', level: 'silent' }), metrics });
+    const warmUp = new WarmUp({ logger: createLogger({ service: 'test', level: 'silent' }), metrics, retryMs: 0 });
     app = appWith(warmUp, metrics);
     warmUp.request('missing route', app, { method: 'GET', url: '/nowhere' });
 
