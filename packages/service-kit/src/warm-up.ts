@@ -119,7 +119,9 @@ export class WarmUp {
         throw new Error(`warming the hot path (${phase.step})`);
       case 'failed': {
         const retry =
-          phase.retryInMs === undefined ? '' : `; it runs again within ${Math.ceil(phase.retryInMs / 1000)} s`;
+          phase.retryInMs === undefined
+            ? ''
+            : `; it runs again within ${Math.ceil(phase.retryInMs / 1000)} s`;
         throw new Error(`the warm-up failed at ${phase.step}: ${phase.message}${retry}; see the logs`);
       }
       case 'done':

@@ -146,7 +146,9 @@ describe('WarmUp', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(attempts).toBe(3);
     expect((await app.inject({ url: '/readyz' })).statusCode).toBe(200);
-    expect(lines.filter((l) => l.msg === 'warm-up failed; retrying').map((l) => l.retryInMs)).toEqual([10, 20]);
+    expect(lines.filter((l) => l.msg === 'warm-up failed; retrying').map((l) => l.retryInMs)).toEqual([
+      10, 20,
+    ]);
   });
 
   it('when the app closes while the warm-up waits to retry, then it runs no more', async () => {
@@ -231,7 +233,11 @@ describe('WarmUp', () => {
 
   it('when a warm-up request answers another status than expected, then the step fails naming the status', async () => {
     const metrics = createMetrics('test-svc', { defaultMetrics: false });
-    const warmUp = new WarmUp({ logger: createLogger({ service: 'test', level: 'silent' }), metrics, retryMs: 0 });
+    const warmUp = new WarmUp({
+      logger: createLogger({ service: 'test', level: 'silent' }),
+      metrics,
+      retryMs: 0,
+    });
     app = appWith(warmUp, metrics);
     warmUp.request('missing route', app, { method: 'GET', url: '/nowhere' });
 
