@@ -31,21 +31,9 @@ export interface MonitorConsumersOptions {
  * in-memory drift sample, which refills in seconds: its group is unique per
  * start and reads from now on.
  */
-/** The broker's longest wait on a fetch with nothing to return. */
-const IDLE_POLL_MS = 500;
-
 export function createMonitorConsumers(options: MonitorConsumersOptions) {
   const { kafka, producer, monitor, topics, groupPrefix, instanceId, logger } = options;
-  // A fetch returns as soon as a record is there, so the broker's wait only paces empty polls:
-  // the monitor's figures move in seconds, and three consumers polling 10 times a second each
-  // were most of its CPU at idle.
-  const common = {
-    kafka,
-    producer,
-    logger,
-    deadLetterTopic: topics.deadLetters,
-    maxWaitTimeMs: IDLE_POLL_MS,
-  };
+  const common = { kafka, producer, logger, deadLetterTopic: topics.deadLetters };
   return [
     new BatchConsumer({
       ...common,
