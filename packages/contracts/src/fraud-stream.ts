@@ -62,6 +62,13 @@ export type PartitionOwner = Static<typeof PartitionOwner>;
 /** The Redis hash (a field per partition) where a feature-engine consumer group's owners announce themselves. */
 export const partitionOwnersKey = (consumerGroup: string) => `fraud:owners:${consumerGroup}`;
 
+/**
+ * The error code of an owner's `503` that means "the payment is in the log, its decision
+ * follows from the stream": the caller must not publish a copy. Any other `503` (a server
+ * closing, a proxy) says nothing about the payment, which may not be in the log at all.
+ */
+export const APPENDED_UNDECIDED = 'appended_undecided';
+
 /** Comparison a rule condition applies to one feature or transaction field. */
 export const RuleOperator = Type.Union([
   Type.Literal('<'),

@@ -1,4 +1,5 @@
 import {
+  APPENDED_UNDECIDED,
   DEADLINE_HEADER,
   DeadlineHeaders,
   Decision,
@@ -113,7 +114,7 @@ export function buildApp(deps: FeatureEngineDeps): ServiceApp {
         }
         if (error instanceof NotReadyError) {
           outcome('not-ready');
-          throw unavailable(error.message);
+          throw new HttpError(503, APPENDED_UNDECIDED, error.message);
         }
         outcome('failed');
         throw error;

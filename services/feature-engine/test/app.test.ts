@@ -1,10 +1,12 @@
+import { APPENDED_UNDECIDED } from '@mlsys/contracts';
 import { FraudFeatureEngine } from '@mlsys/fraud-core';
 import { createLogger, createMetrics } from '@mlsys/telemetry';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/app.js';
+import { buildApp, type FeatureEngineDeps } from '../src/app.js';
+import { NotReadyError } from '../src/domain/request-path.js';
 import { MemoryStateStore, payment, terminals } from './helpers.js';
 
-async function setup() {
+async function setup(decide?: FeatureEngineDeps['decide']) {
   const store = new MemoryStateStore();
   const engine = new FraudFeatureEngine({ terminals });
   engine.apply(payment({ cardId: 'card-7', amount: 12 }));
@@ -26,6 +28,7 @@ async function setup() {
       unloggedDecisions: 0,
     }),
     store,
+    decide,
   });
   return { app, snapshot };
 }
@@ -67,6 +70,22 @@ describe('feature-engine HTTP', () => {
     });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.message).toMatch(/eventTime/);
+  });
+
+  it('when a payment was appended but not decided in time, then 503 carries the code appended_undecided (txn-api publishes no copy on it, and only on it)', async () => {
+    current = await setup(async () => {
+      throw new NotReadyError('not decided within the caller budget; the stream logs its decision');
+    });
+    const res = await current.app.inject({
+      method: 'POST',
+      url: '/v1/decide',
+      payload: payment({ cardId: 'card-7' }),
+    });
+    expect(res.statusCode).toBe(503);
+    expect(res.json().error).toMatchObject({
+      code: APPENDED_UNDECIDED,
+      message: /the stream logs its decision/,
+    });
   });
 
   it('when the status is asked for, then it reports the state held and the checkpoint', async () => {

@@ -1,4 +1,4 @@
-import { Decision, Readiness, type Transaction } from '@mlsys/contracts';
+import { APPENDED_UNDECIDED, Decision, Readiness, type Transaction } from '@mlsys/contracts';
 import { DeadlineExceededError, JsonServiceClient, ServiceStatusError } from '@mlsys/http-client';
 import { type OwnerAnswer, OwnerCallError, type OwnerDecider } from '../domain/ports.js';
 
@@ -15,7 +15,9 @@ export class HttpOwnerDecider implements OwnerDecider {
       const message = (error as Error).message;
       if (error instanceof ServiceStatusError && error.status === 421)
         throw new OwnerCallError('moved', message);
-      if (error instanceof ServiceStatusError && error.status === 503)
+      // Only the owner's own "appended, not decided" 503 says the payment is in the log; a 503 of
+      // a server that is closing comes before the route, and the payment may be nowhere.
+      if (error instanceof ServiceStatusError && error.status === 503 && error.code === APPENDED_UNDECIDED)
         throw new OwnerCallError('not-ready', message);
       if (error instanceof DeadlineExceededError) throw new OwnerCallError('late', message);
       throw new OwnerCallError('unreachable', message);

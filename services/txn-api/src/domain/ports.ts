@@ -44,8 +44,9 @@ export interface OwnerDecider {
 /**
  * Why the owner gave no decision: `moved` (the instance does not own the
  * partition any longer: look again), `late` (no answer within the
- * deadline), `not-ready` (it appended the payment but could not decide it
- * in time, or it is restoring), `unreachable` (no connection, or an error).
+ * deadline), `not-ready` (its `503 appended_undecided`: it appended the
+ * payment but could not decide it in time), `unreachable` (no connection,
+ * or any other error, another `503` included: the payment may not be in the log).
  */
 export type OwnerMiss = 'no-owner' | 'moved' | 'late' | 'not-ready' | 'unreachable';
 
