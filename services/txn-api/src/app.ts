@@ -14,6 +14,7 @@ import {
   type WarmUp,
 } from '@mlsys/service-kit';
 import { type Logger, type Metrics, serverTimingHeader } from '@mlsys/telemetry';
+import { boundedPublisher, DEFAULT_PUBLISH_TIMEOUT_MS } from './bounded-publisher.js';
 import type {
   DecisionStore,
   OwnerDecider,
@@ -46,6 +47,8 @@ export interface TxnApiDeps {
   ledger: TransactionLedger;
   /** How far ahead of `clock` an `eventTime` may be (the sender's clock drift); 5 minutes by default. */
   maxEventTimeSkewMs?: number;
+  /** Longest wait for the log to take a payment before the caller gets `503` (see `boundedPublisher`). */
+  publishTimeoutMs?: number;
   /** When given, `/readyz` waits for it (see `warmUpTxnApi`), and its requests are not counted. */
   warmUp?: WarmUp;
 }
@@ -61,6 +64,7 @@ export function buildApp(deps: TxnApiDeps): ServiceApp {
     readiness: { checks: deps.readiness, warmUp: deps.warmUp },
   });
   const admission = new TransactionAdmission(app, deps);
+  const publisher = boundedPublisher(deps.publisher, deps.publishTimeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS);
   const accepted = deps.metrics.counter(
     'txn_api_transactions_accepted_total',
     'transactions accepted and produced to Kafka',
@@ -103,7 +107,7 @@ export function buildApp(deps: TxnApiDeps): ServiceApp {
         const { decision, source, miss, ownerPhases } = await decideSynchronously(transaction, {
           owners: deps.owners,
           decider: deps.decider,
-          publisher: deps.publisher,
+          publisher,
           rulesOnly: deps.rulesOnly,
           deadlineMs: deps.syncDeadlineMs,
           spentMs: started - admitting,
@@ -125,7 +129,7 @@ export function buildApp(deps: TxnApiDeps): ServiceApp {
         ]);
         return reply.code(200).header('server-timing', timing).send(decision);
       }
-      await deps.publisher.publish(transaction);
+      await publisher.publish(transaction);
       accepted.inc();
       return reply.code(202).send({
         transactionId: transaction.transactionId,

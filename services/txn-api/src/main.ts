@@ -15,6 +15,7 @@ import { RedisOwnerDirectory } from './adapters/owner-directory.js';
 import { RedisDecisionStore } from './adapters/redis-decision-store.js';
 import { RedisTransactionLedger } from './adapters/redis-transaction-ledger.js';
 import { buildApp } from './app.js';
+import { DEFAULT_PUBLISH_TIMEOUT_MS } from './bounded-publisher.js';
 import { SYNC_DECISION_DEFAULTS } from './domain/decision-budget.js';
 import { DEFAULT_MAX_EVENT_TIME_SKEW_MS } from './domain/event-time-skew.js';
 import { warmUpTxnApi } from './warm-up.js';
@@ -46,6 +47,12 @@ const config = loadConfigOrExit(
       description:
         "how long POST /v1/transactions?wait=true waits for the card partition owner's decision before the rules-only fallback",
       default: SYNC_DECISION_DEFAULTS.deadlineMs,
+      min: 1,
+    }),
+    PUBLISH_TIMEOUT_MS: env.int({
+      description:
+        'longest wait for Kafka to take a payment (the 202, or ?wait=true past its deadline) before answering 503 with a retry',
+      default: DEFAULT_PUBLISH_TIMEOUT_MS,
       min: 1,
     }),
     MAX_EVENT_TIME_SKEW_MS: env.int({
@@ -150,6 +157,7 @@ await shutdown.startUp(async () => {
     decider,
     rulesOnly,
     syncDeadlineMs: config.SYNC_DECISION_DEADLINE_MS,
+    publishTimeoutMs: config.PUBLISH_TIMEOUT_MS,
     ledger,
     maxEventTimeSkewMs: config.MAX_EVENT_TIME_SKEW_MS,
     logger,

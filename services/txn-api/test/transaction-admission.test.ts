@@ -19,7 +19,9 @@ import {
 /** The serving clock: the fakes' payments happened exactly now. */
 const NOW = validTransaction().eventTime;
 
-function setup(options: { ledger?: TransactionLedger; publisher?: RecordingPublisher } = {}) {
+function setup(
+  options: { ledger?: TransactionLedger; publisher?: RecordingPublisher; publishTimeoutMs?: number } = {},
+) {
   const publisher = options.publisher ?? new RecordingPublisher();
   const decisions = new MemoryDecisionStore();
   const ledger = options.ledger ?? new MemoryTransactionLedger();
@@ -31,6 +33,7 @@ function setup(options: { ledger?: TransactionLedger; publisher?: RecordingPubli
     decider: new StubOwnerDecider(),
     rulesOnly: new StubRulesOnly(),
     syncDeadlineMs: 20,
+    publishTimeoutMs: options.publishTimeoutMs,
     clock: () => NOW,
     logger: createLogger({ service: 'txn-api', level: 'silent' }),
     metrics: createMetrics('txn-api', { defaultMetrics: false }),
@@ -126,9 +129,31 @@ describe('POST /v1/transactions: a transaction id is one payment', () => {
     const failed = await current.post(validTransaction());
     const retry = await current.post(validTransaction());
 
-    expect(failed.statusCode).toBe(500);
+    expect(failed.statusCode).toBe(503);
+    expect(failed.json().error.message).toMatch(
+      /transaction tx-1 could not be written to the payment log \(broker down\)/,
+    );
     expect(retry.statusCode).toBe(202);
     expect(current.publisher.published).toEqual([validTransaction()]);
+  });
+
+  it('when the log does not take the payment within the publish timeout (a broker lost, its partitions without a leader), then 503 comes at the timeout, not when the producer gives up, and the retry goes through', async () => {
+    const publisher = new GatedPublisher();
+    current = setup({ publisher, publishTimeoutMs: 30 });
+
+    for (const [id, query] of [
+      ['tx-stuck', ''],
+      ['tx-stuck-sync', '?wait=true'],
+    ] as const) {
+      const started = performance.now();
+      const stuck = await current.post(validTransaction({ transactionId: id }), query);
+      expect(stuck.statusCode).toBe(503);
+      expect(stuck.json().error.message).toContain(`no acknowledgement within 30 ms`);
+      expect(performance.now() - started).toBeLessThan(5_000);
+    }
+    publisher.letThrough();
+    const retry = await current.post(validTransaction({ transactionId: 'tx-stuck' }));
+    expect(retry.statusCode).toBe(202);
   });
 
   it('when a copy arrives while the first is still being produced, then 409 says it is in flight, and once produced a copy is a repeat', async () => {
