@@ -10,7 +10,7 @@ import {
 } from './compose.js';
 import { haPorts } from './ha-servers.js';
 import { haproxyConfig } from './haproxy.js';
-import { HA_DEDUPE_BUFFER_BYTES } from './kafka-server.js';
+import { HA_BROKER_SESSION, HA_DEDUPE_BUFFER_BYTES } from './kafka-server.js';
 import {
   HA_REPLICATION,
   PUBLIC_APIS,
@@ -132,6 +132,8 @@ function kafkaEntries(): Record<string, unknown> {
             KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: minIsr,
             KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: '0',
             KAFKA_LOG_CLEANER_DEDUPE_BUFFER_SIZE: String(HA_DEDUPE_BUFFER_BYTES),
+            KAFKA_BROKER_SESSION_TIMEOUT_MS: String(HA_BROKER_SESSION.timeoutMs),
+            KAFKA_BROKER_HEARTBEAT_INTERVAL_MS: String(HA_BROKER_SESSION.heartbeatMs),
             KAFKA_HEAP_OPTS: '-Xms256m -Xmx256m',
           },
           healthcheck: {
