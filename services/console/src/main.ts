@@ -27,6 +27,7 @@ import { presetSteps } from './domain/fraud-presets.js';
 import { fraudDrawing, recsDrawing, SCRAPED_SERVICES, type ScrapedService } from './domain/topology.js';
 import { topologyView } from './domain/topology-view.js';
 import { listenerMix } from './domain/traffic-schedule.js';
+import { WatchCadence } from './domain/watch-cadence.js';
 import { presetWorld, sampleUsers } from './world.js';
 
 const SERVICE = 'console';
@@ -107,8 +108,14 @@ const config = loadConfigOrExit(
       default: [],
     }),
     SCRAPE_INTERVAL_MS: env.int({
-      description: 'time between two scrapes of /metrics',
+      description: 'time between two scrapes of /metrics (and reads of the Kafka lag) while a page is open',
       default: 2000,
+      min: 200,
+    }),
+    IDLE_SCRAPE_INTERVAL_MS: env.int({
+      description:
+        'time between two scrapes while no page has asked for the topology for 30 s: each scrape costs every instance CPU',
+      default: 15_000,
       min: 200,
     }),
     WINDOW_SECONDS: env.int({
@@ -173,20 +180,24 @@ await shutdown.startUp(async () => {
   shutdown.onStop('redis', () => closeRedis(redis));
 
   const windowMs = config.WINDOW_SECONDS * 1000;
+  // Fast while a page polls the topology (it does every SCRAPE_INTERVAL_MS), idle otherwise.
+  const cadence = new WatchCadence({
+    fastMs: config.SCRAPE_INTERVAL_MS,
+    idleMs: config.IDLE_SCRAPE_INTERVAL_MS,
+    watchedForMs: Math.max(30_000, 3 * config.SCRAPE_INTERVAL_MS),
+  });
   const scraper = new MetricsScraper({
     targets: Object.fromEntries(SCRAPED_SERVICES.map((s) => [s, instances(s)])),
-    intervalMs: config.SCRAPE_INTERVAL_MS,
     windowMs,
   });
-  scraper.start();
+  scraper.start(cadence);
   shutdown.onStop('metrics scraper', () => scraper.stop());
   const lag = new KafkaLagReader(kafka, {
-    intervalMs: config.SCRAPE_INTERVAL_MS,
     windowMs,
     ignoreGroupPrefixes: [config.CONSUMER_GROUP, 'reader-'],
     ...(config.LAG_GROUPS.length > 0 ? { onlyGroupPrefixes: config.LAG_GROUPS } : {}),
   });
-  lag.start();
+  lag.start(cadence);
   shutdown.onStop('kafka lag reader', () => lag.stop());
 
   const lookup = new EnrichedLookup(kafka, {
@@ -255,12 +266,14 @@ await shutdown.startUp(async () => {
     drawings,
     windowSeconds: config.WINDOW_SECONDS,
     scrapeIntervalMs: config.SCRAPE_INTERVAL_MS,
-    topology: () =>
-      topologyView(drawings, scraper.histories, lag.history, {
+    topology: () => {
+      cadence.watched();
+      return topologyView(drawings, scraper.histories, lag.history, {
         at: Date.now(),
         windowSeconds: config.WINDOW_SECONDS,
         lagAlertRecords: config.LAG_ALERT_RECORDS,
-      }),
+      });
+    },
     recs: {
       users: sampleUsers(users, 40),
       regions,

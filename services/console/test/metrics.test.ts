@@ -149,7 +149,6 @@ describe('the scraper over several instances', () => {
     let now = 0;
     const scraper = new MetricsScraper({
       targets: { ranker: [one!.url, two!.url] },
-      intervalMs: 1000,
       windowMs: 60_000,
       now: () => now,
     });

@@ -1,22 +1,21 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { type GroupLag, LagHistory, topicLag } from '../domain/kafka-lag.js';
+import type { WatchCadence } from '../domain/watch-cadence.js';
 
 /**
  * Reads every consumer group's lag with kafkajs' admin client (list the
- * groups, their committed offsets, the topics' end offsets) every
- * `intervalMs`, into a `LagHistory`. Groups whose name starts with one of
+ * groups, their committed offsets, the topics' end offsets) at a
+ * `WatchCadence`'s pace, into a `LagHistory`. Groups whose name starts with one of
  * `ignoreGroupPrefixes` (throw-away readers, the console's own) are left out.
  */
 export class KafkaLagReader {
   readonly history: LagHistory;
   private admin: Admin | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private loop: { stop(): Promise<void> } | undefined;
 
   constructor(
     private readonly kafka: Kafka,
     private readonly options: {
-      intervalMs: number;
       windowMs: number;
       ignoreGroupPrefixes: string[];
       /** When given, only groups starting with one of these (a shared broker's other users left out). */
@@ -26,19 +25,14 @@ export class KafkaLagReader {
     this.history = new LagHistory(options.windowMs);
   }
 
-  start(): void {
-    const tick = () => {
-      this.running = this.readOnce().finally(() => {
-        if (this.timer !== undefined) this.timer = setTimeout(tick, this.options.intervalMs);
-      });
-    };
-    this.timer = setTimeout(tick, 0);
+  /** Reads at the cadence's pace until `stop()`. */
+  start(cadence: WatchCadence): void {
+    this.loop = cadence.loop(() => this.readOnce());
   }
 
   async stop(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
+    await this.loop?.stop();
+    this.loop = undefined;
     await this.admin?.disconnect().catch(() => undefined);
     this.admin = undefined;
   }

@@ -2,6 +2,7 @@ import { InstanceHistories, type ServiceHistory } from '../domain/instance-histo
 import { parsePrometheusText } from '../domain/prometheus.js';
 import { ScrapeHistory } from '../domain/scrape-history.js';
 import type { ScrapedService } from '../domain/topology.js';
+import type { WatchCadence } from '../domain/watch-cadence.js';
 
 export interface ScraperOptions {
   /**
@@ -9,14 +10,13 @@ export interface ScraperOptions {
    * is not drawn with numbers.
    */
   targets: Partial<Record<ScrapedService, string | readonly string[]>>;
-  intervalMs: number;
   windowMs: number;
   timeoutMs?: number;
   now?: () => number;
 }
 
 /**
- * Scrapes every instance's `/metrics` every `intervalMs`, all at once, into a
+ * Scrapes every instance's `/metrics` at a `WatchCadence`'s pace, all at once, into a
  * `ScrapeHistory` each; a service of several instances is read through their
  * sum (`InstanceHistories`). A scrape that fails or times out marks the
  * instance down until the next one answers.
@@ -24,8 +24,7 @@ export interface ScraperOptions {
 export class MetricsScraper {
   readonly histories = new Map<ScrapedService, ServiceHistory>();
   private readonly instances: Array<{ url: string; history: ScrapeHistory }> = [];
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private loop: { stop(): Promise<void> } | undefined;
   private readonly now: () => number;
 
   constructor(private readonly options: ScraperOptions) {
@@ -43,19 +42,14 @@ export class MetricsScraper {
     }
   }
 
-  start(): void {
-    const tick = () => {
-      this.running = this.scrapeAll().finally(() => {
-        if (this.timer !== undefined) this.timer = setTimeout(tick, this.options.intervalMs);
-      });
-    };
-    this.timer = setTimeout(tick, 0);
+  /** Scrapes at the cadence's pace until `stop()`. */
+  start(cadence: WatchCadence): void {
+    this.loop = cadence.loop(() => this.scrapeAll());
   }
 
   async stop(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
+    await this.loop?.stop();
+    this.loop = undefined;
   }
 
   /** One round over every target; resolves when all answered or failed. */
