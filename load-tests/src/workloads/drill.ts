@@ -8,6 +8,7 @@ import { DecisionLedger, type Reconciliation } from './decision-ledger.js';
 import { classifyFraud, classifyRecs, isAvailable } from './drill-answers.js';
 import { chosenFaults, type DrillParams } from './drill-params.js';
 import { drillSummary } from './drill-summary.js';
+import { DrillWindows } from './drill-windows.js';
 import { FaultSequence } from './fault-sequence.js';
 import type { DecisionFeed } from './fraud-availability.js';
 import { type DecisionFeedParams, openKafkaDecisionFeed } from './kafka-decision-feed.js';
@@ -127,6 +128,7 @@ export function drillWorkload(deps: DrillDeps = defaultDrillDeps) {
     );
     let seq = 0;
     let reconciliation: Reconciliation | undefined;
+    const windows = new DrillWindows();
 
     return {
       exec: {
@@ -151,6 +153,7 @@ export function drillWorkload(deps: DrillDeps = defaultDrillDeps) {
           metrics.rate('fraud_late', kind === 'late');
           metrics.rate('fraud_invalid', kind === 'invalid');
           metrics.tally(`fraud ${kind}`, iteration.scheduledAt);
+          windows.record('fraud', iteration.scheduledAt, isAvailable(kind));
           return outcomeOf('fraud', kind, exchange);
         },
         recs: async (iteration) => {
@@ -168,6 +171,7 @@ export function drillWorkload(deps: DrillDeps = defaultDrillDeps) {
           metrics.rate('recs_late', kind === 'late');
           metrics.rate('recs_invalid', kind === 'invalid');
           metrics.tally(`recs ${kind}`, iteration.scheduledAt);
+          windows.record('recs', iteration.scheduledAt, isAvailable(kind));
           return outcomeOf('recs', kind, exchange);
         },
       },
@@ -181,7 +185,7 @@ export function drillWorkload(deps: DrillDeps = defaultDrillDeps) {
         if (!feed) return;
         reconciliation = await ledger.reconcileWithin(params.reconcileTimeoutMs, metrics);
       },
-      summary: () => drillSummary(params, sequence.records, reconciliation),
+      summary: () => drillSummary(params, sequence.records, reconciliation, windows),
       async close() {
         sequence.close();
         await Promise.allSettled([fraud.close(), recs.close(), feed?.close()]);
