@@ -274,6 +274,29 @@ describe('RequestPath', () => {
     expect(scorer.calls).toBe(1);
   });
 
+  it('when the journal fails as the stream decides a payment for its waiting request, then the batch fails once and the batch after the restore completes (it waited for ever on that payment)', async () => {
+    const journal = new MemoryJournal();
+    const { task, path, log, streamed } = owner({ journal });
+    await task.restore(assignment);
+    const [foreign, mine] = burst(2);
+    await log.append(foreign!);
+    const answer = path.decide(mine!);
+    answer.catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    journal.failNextSave = true; // Redis failing over as the stream journals its decision
+
+    await expect(task.process(streamed())).rejects.toThrow(/timed out/);
+    await expect(answer).rejects.toThrow(/timed out/);
+    await task.restore(assignment);
+    const hung = new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 2_000).unref());
+    const output = await Promise.race([task.process(streamed()), hung]);
+
+    expect(output).not.toBe('hung');
+    // Decided by the stream as its own now (the scorer downstream), nothing left waiting to be logged.
+    expect(enrichedOf(output as Awaited<ReturnType<typeof task.process>>)).toHaveLength(2);
+    expect(path.unlogged).toBe(0);
+  });
+
   it('when the partition is not owned, then the request is refused as misdirected', async () => {
     const { path } = owner();
     await expect(path.decide(payment())).rejects.toBeInstanceOf(NotOwnerError);

@@ -217,8 +217,9 @@ export class FeatureTask implements StreamTask<EngineEvent> {
       else {
         const record = positions.get(item.transaction.transactionId)!;
         out.push(
-          scorer.score(item.transaction, item.features).then(
-            async (decision) => {
+          scorer
+            .score(item.transaction, item.features)
+            .then(async (decision) => {
               const payment: DecidedPayment = {
                 transactionId: item.transaction.transactionId,
                 partition: record.partition,
@@ -228,12 +229,15 @@ export class FeatureTask implements StreamTask<EngineEvent> {
               };
               await path.decidedByStream(claim.pending, payment);
               return logged(item.transaction, payment);
-            },
-            (error: Error) => {
+            })
+            // The model or the journal failed (Redis failing over): the waiting request is told, and
+            // the payment is no longer the request path's, so the replay after the restore decides it
+            // as the stream's own. Left pending, it stayed "being decided by the stream" for ever and
+            // every later batch that met it waited on it: the stream stalled in a kill drill.
+            .catch((error: Error) => {
               path.streamFailed(claim.pending, error);
               throw error;
-            },
-          ),
+            }),
         );
       }
     }
