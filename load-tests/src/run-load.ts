@@ -228,7 +228,7 @@ export async function runLoad(request: LoadRequest): Promise<LoadRun> {
       offeredPerSecond: expected / activeSeconds,
       generator: { readings, verdict: judgeGenerator(readings, scheduleKeeping(recorder), limits) },
     };
-    const summary = workload.summary?.();
+    const summary = workload.summary?.(recorder.timelineSnapshot());
     if (summary) run.summary = summary;
     if (request.compareWithAutocannon) {
       if (!workload.honesty)

@@ -1,5 +1,5 @@
 import type { ConfigOf, ConfigShape } from '@mlsys/config';
-import type { MetricKind, MetricsSink } from './metrics.js';
+import type { MetricKind, MetricsSink, TimelineSnapshot } from './metrics.js';
 import type { LoadOptions } from './options.js';
 import type { Iterate } from './runner.js';
 
@@ -29,8 +29,11 @@ export interface Workload {
   /** Waits for effects that outlive the iterations (decisions still on their way) and records them. */
   drain?(): Promise<void>;
   honesty?: HonestyTarget;
-  /** Figures and notes that are not metrics (what was killed and when), merged into the result after the drain. */
-  summary?(): { metrics?: Record<string, unknown>; notes?: string[] };
+  /**
+   * Figures and notes that are not metrics (what was killed and when), merged into the result after
+   * the drain; `timeline` is the run's per-second record (its `tally` counts included).
+   */
+  summary?(timeline: TimelineSnapshot): { metrics?: Record<string, unknown>; notes?: string[] };
   close(): Promise<void>;
 }
 

@@ -1,6 +1,7 @@
+import type { TimelineSnapshot } from '../metrics.js';
 import type { Reconciliation } from './decision-ledger.js';
 import type { DrillParams } from './drill-params.js';
-import type { DrillWindows } from './drill-windows.js';
+import { windowFigures } from './drill-windows.js';
 import type { FaultRecord } from './fault-sequence.js';
 
 /**
@@ -14,7 +15,7 @@ export function drillSummary(
   params: DrillParams,
   records: readonly FaultRecord[],
   reconciliation: Reconciliation | undefined,
-  windows?: DrillWindows,
+  timeline?: TimelineSnapshot,
 ): { metrics: Record<string, unknown>; notes: string[] } {
   const figures: Record<string, unknown> = {
     deadline_ms: params.deadlineMs,
@@ -28,8 +29,8 @@ export function drillSummary(
     ]),
   };
   for (const r of records) figures[`recovery_s{fault:${r.id}}`] = r.recovery_s ?? null;
-  if (windows && records.some((r) => r.injected_at_s !== undefined))
-    Object.assign(figures, windows.figures(records));
+  if (timeline?.counts && records.some((r) => r.injected_at_s !== undefined))
+    Object.assign(figures, windowFigures(timeline.counts, records));
   const notes = [
     `availability{design:...}: over the whole run; availability{design:...,window:before-faults} before the first fault, ...,window:outside-recoveries} outside every window from a fault's injection to its recovery, {design:...,fault:<id>} inside that fault's window. Available: a 2xx within the design's deadline (fraud ${params.deadlineMs} ms, recs ${params.recsDeadlineMs} ms, from the scheduled start) whose body passes its contract (Decision for the same transaction, Recommendations for the same user); rules-only and degraded answers are available and counted apart (fraud_rules_only, recs_degraded: shares of that design's requests); held-for-review, late, invalid bodies, non-2xx and failed requests are not`,
   ];

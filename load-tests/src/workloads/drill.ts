@@ -8,7 +8,6 @@ import { DecisionLedger, type Reconciliation } from './decision-ledger.js';
 import { classifyFraud, classifyRecs, isAvailable } from './drill-answers.js';
 import { chosenFaults, type DrillParams } from './drill-params.js';
 import { drillSummary } from './drill-summary.js';
-import { DrillWindows } from './drill-windows.js';
 import { FaultSequence } from './fault-sequence.js';
 import type { DecisionFeed } from './fraud-availability.js';
 import { type DecisionFeedParams, openKafkaDecisionFeed } from './kafka-decision-feed.js';
@@ -128,7 +127,6 @@ export function drillWorkload(deps: DrillDeps = defaultDrillDeps) {
     );
     let seq = 0;
     let reconciliation: Reconciliation | undefined;
-    const windows = new DrillWindows();
 
     return {
       exec: {
@@ -153,7 +151,6 @@ export function drillWorkload(deps: DrillDeps = defaultDrillDeps) {
           metrics.rate('fraud_late', kind === 'late');
           metrics.rate('fraud_invalid', kind === 'invalid');
           metrics.tally(`fraud ${kind}`, iteration.scheduledAt);
-          windows.record('fraud', iteration.scheduledAt, isAvailable(kind));
           return outcomeOf('fraud', kind, exchange);
         },
         recs: async (iteration) => {
@@ -171,7 +168,6 @@ export function drillWorkload(deps: DrillDeps = defaultDrillDeps) {
           metrics.rate('recs_late', kind === 'late');
           metrics.rate('recs_invalid', kind === 'invalid');
           metrics.tally(`recs ${kind}`, iteration.scheduledAt);
-          windows.record('recs', iteration.scheduledAt, isAvailable(kind));
           return outcomeOf('recs', kind, exchange);
         },
       },
@@ -185,7 +181,7 @@ export function drillWorkload(deps: DrillDeps = defaultDrillDeps) {
         if (!feed) return;
         reconciliation = await ledger.reconcileWithin(params.reconcileTimeoutMs, metrics);
       },
-      summary: () => drillSummary(params, sequence.records, reconciliation, windows),
+      summary: (timeline) => drillSummary(params, sequence.records, reconciliation, timeline),
       async close() {
         sequence.close();
         await Promise.allSettled([fraud.close(), recs.close(), feed?.close()]);
